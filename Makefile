@@ -1,0 +1,84 @@
+# WRES Portal developer commands. `make help` lists them; `make demo` and `make test` are the quick start.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+PORT ?= 8000
+PYTEST_ARGS ?=
+VENV := .venv
+PYTHON := $(VENV)/bin/python
+MANAGE := $(PYTHON) manage.py
+# Stamps live inside the folders they describe, so deleting .venv or node_modules forces a reinstall.
+PY_STAMP := $(VENV)/.make-installed
+NODE_STAMP := node_modules/.make-installed
+NODE_LOCK := $(wildcard package-lock.json)
+# The demo always runs on SQLite with eager tasks. Empty values (not just unset ones) also win over a
+# DATABASE_URL or REDIS_URL in .env, because settings only fill in variables that are missing.
+LOCAL_ENV := env -u DATABASE_URL -u REDIS_URL DATABASE_URL= REDIS_URL=
+
+.PHONY: help install build assets migrate demo run worker beat test lint format migrations-check ci clean
+
+help: ## List the targets
+	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  %-18s %s\n", $$1, $$2}'
+
+install: $(PY_STAMP) build ## Create .venv, install Python and npm packages, build the front end
+
+$(VENV)/pyvenv.cfg:
+	python3 -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --upgrade pip
+
+$(PY_STAMP): pyproject.toml $(VENV)/pyvenv.cfg
+	$(VENV)/bin/pip install -e '.[dev]'
+	touch $@
+
+$(NODE_STAMP): package.json $(NODE_LOCK)
+	if [ -f package-lock.json ]; then npm ci --no-audit --no-fund; else npm install --no-audit --no-fund; fi
+	touch $@
+
+build: $(NODE_STAMP) ## Build the front end into static_build/ (npm run build)
+	npm run build
+
+assets: build $(PY_STAMP) ## Build the front end and collect static files into staticfiles/
+	$(MANAGE) collectstatic --noinput --verbosity 0
+
+migrate: $(PY_STAMP) ## Apply database migrations
+	$(MANAGE) migrate --noinput
+
+demo: install ## Install, build, migrate SQLite, load councils and demo data, serve on 127.0.0.1:PORT (default 8000)
+	$(LOCAL_ENV) $(MANAGE) collectstatic --noinput --verbosity 0
+	$(LOCAL_ENV) $(MANAGE) migrate --noinput
+	$(LOCAL_ENV) $(MANAGE) load_authorities
+	$(LOCAL_ENV) $(MANAGE) load_demo
+	@echo
+	@echo "WRES Portal demo: http://127.0.0.1:$(PORT)/  (Ctrl-C stops it)"
+	@echo
+	$(LOCAL_ENV) DEBUG=false $(MANAGE) runserver 127.0.0.1:$(PORT) --noreload
+
+run: $(PY_STAMP) ## Run the development server (DEBUG on unless set) on 127.0.0.1:PORT
+	DEBUG=$${DEBUG:-true} $(MANAGE) runserver 127.0.0.1:$(PORT)
+
+worker: $(PY_STAMP) ## Run a Celery worker (needs REDIS_URL)
+	$(VENV)/bin/celery -A wres_portal worker -l info
+
+beat: $(PY_STAMP) ## Run Celery beat, the scheduler (needs REDIS_URL)
+	$(VENV)/bin/celery -A wres_portal beat -l info
+
+test: install assets ## Run the test suite with the DATABASE_URL/REDIS_URL in the environment (PYTEST_ARGS=...)
+	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+lint: $(PY_STAMP) ## Check code with ruff (lint and formatting)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: $(PY_STAMP) ## Format code and apply ruff's safe fixes
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+migrations-check: $(PY_STAMP) ## Fail if a model change has no migration
+	$(MANAGE) makemigrations --check --dry-run
+
+ci: lint migrations-check test ## Everything CI checks, except the services set-up of .ci/run
+
+clean: ## Remove build output, caches and install stamps (keeps .venv, node_modules and db.sqlite3)
+	rm -rf static_build staticfiles .pytest_cache .ruff_cache $(PY_STAMP) $(NODE_STAMP)
+	find . -path ./.venv -prune -o -path ./node_modules -prune -o -name __pycache__ -type d -prune -exec rm -rf {} +

@@ -1,0 +1,54 @@
+from __future__ import annotations
+
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from wres_portal.accounts.models import Invitation
+
+
+def _token_client(user) -> APIClient:  # type: ignore[no-untyped-def]
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
+    return client
+
+
+def test_me_lists_memberships(alice, authority_a) -> None:  # type: ignore[no-untyped-def]
+    data = _token_client(alice).get("/api/v1/me/").json()
+    assert data["memberships"] == [
+        {"ons_code": authority_a.ons_code, "authority": "Lambeth", "role": "programme_lead"}
+    ]
+
+
+def test_authority_list_is_scoped(alice, charlie, analyst, authority_a, authority_b) -> None:  # type: ignore[no-untyped-def]
+    assert [a["ons_code"] for a in _token_client(alice).get("/api/v1/authorities/").json()["results"]] == [
+        authority_a.ons_code
+    ]
+    assert {a["ons_code"] for a in _token_client(analyst).get("/api/v1/authorities/").json()["results"]} == {
+        authority_a.ons_code,
+        authority_b.ons_code,
+    }
+
+
+def test_members_and_invitation_api(alice, bob, authority_a) -> None:  # type: ignore[no-untyped-def]
+    client = _token_client(alice)
+    emails = {
+        m["email"]
+        for m in client.get(f"/api/v1/authorities/{authority_a.ons_code}/members/").json()["results"]
+    }
+    assert emails == {alice.email, bob.email}
+    response = client.post(
+        f"/api/v1/authorities/{authority_a.ons_code}/invitations/",
+        {"email": "api@lambeth.example", "role": "viewer"},
+    )
+    assert response.status_code == 201
+    assert Invitation.objects.get().email == "api@lambeth.example"
+    again = client.post(
+        f"/api/v1/authorities/{authority_a.ons_code}/invitations/", {"email": bob.email, "role": "viewer"}
+    )
+    assert again.status_code == 400
+    assert "already a member" in again.json()["email"][0]
+
+
+def test_schema_and_docs_are_served(client, db) -> None:  # type: ignore[no-untyped-def]
+    assert client.get("/api/schema/").status_code == 200
+    assert client.get("/api/docs/").status_code == 200

@@ -1,0 +1,243 @@
+"""Every URL pattern and every OpenAPI route, checked for tenant isolation.
+
+New routes are covered without anyone remembering: a route whose URL needs a parameter this module
+does not know how to fill fails `test_every_route_is_classified`, and every other route runs through
+the checks below (anonymous, outsider, viewer, and a positive control for the rightful user).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from drf_spectacular.generators import SchemaGenerator
+
+from tests.factories import InvitationFactory
+from wres_portal.accounts.models import Authority, Invitation, Membership, Role, User
+
+#: Routes anyone may open (signing in, resetting a password, accepting an invitation, public docs).
+PUBLIC = {
+    "accounts:login",
+    "accounts:logout",
+    "accounts:password_reset",
+    "accounts:password_reset_done",
+    "accounts:password_reset_confirm",
+    "accounts:password_reset_complete",
+    "accounts:invitation_accept",
+    "accessibility",
+    "api-schema",
+    "api-docs",
+}
+#: Pages for Skills for Care staff only: council staff are outsiders there.
+NATIONAL = {"accounts:authority_list"}
+#: Changes to a council that only Skills for Care staff make (members get 403, outsiders 404).
+ANALYST_ACTIONS = {"accounts:authority_edit"}
+#: Django's admin has its own staff-only guard, tested in test_admin_is_for_administrators_only.
+EXCLUDED_NAMESPACES = {"admin"}
+
+
+@dataclass
+class World:
+    authority_a: Authority
+    alice: User
+    bob: User
+    charlie: User
+    analyst: User
+    bob_membership: Membership
+    invitation: Invitation
+
+
+#: How to fill each URL parameter with an object of authority A.
+PARAMETERS: dict[str, Callable[[World], str]] = {
+    "ons_code": lambda w: w.authority_a.ons_code,
+    "member": lambda w: str(w.bob_membership.uuid),
+    "invitation": lambda w: str(w.invitation.uuid),
+}
+PUBLIC_PARAMETERS = {"token": "not-a-real-token", "uidb64": "MQ"}
+
+
+@dataclass(frozen=True)
+class Route:
+    name: str
+    parameters: tuple[str, ...]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def url(self, world: World) -> str:
+        kwargs = {
+            p: (PARAMETERS[p](world) if p in PARAMETERS else PUBLIC_PARAMETERS[p]) for p in self.parameters
+        }
+        return reverse(self.name, kwargs=kwargs)
+
+    @property
+    def is_api(self) -> bool:
+        return self.name.split(":")[0].endswith("-api")
+
+    @property
+    def is_tenant_object(self) -> bool:
+        return "ons_code" in self.parameters
+
+
+def _walk(patterns: list, namespace: str = "") -> Iterator[Route]:  # type: ignore[type-arg]
+    for entry in patterns:
+        if isinstance(entry, URLResolver):
+            if entry.namespace in EXCLUDED_NAMESPACES:
+                continue
+            inner = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+            outer = tuple(entry.pattern.converters)
+            for route in _walk(entry.url_patterns, inner):
+                yield Route(route.name, outer + route.parameters)
+        elif isinstance(entry, URLPattern):
+            if entry.name is None:
+                continue
+            yield Route(f"{namespace}{entry.name}", tuple(entry.pattern.converters))
+
+
+ROUTES = sorted(set(_walk(get_resolver().url_patterns)), key=str)
+PROTECTED = [r for r in ROUTES if r.name not in PUBLIC]
+
+
+@pytest.fixture
+def world(authority_a, alice, bob, charlie, analyst) -> World:  # type: ignore[no-untyped-def]
+    return World(
+        authority_a=authority_a,
+        alice=alice,
+        bob=bob,
+        charlie=charlie,
+        analyst=analyst,
+        bob_membership=Membership.objects.get(user=bob),
+        invitation=InvitationFactory(authority=authority_a, invited_by=alice, role=Role.VIEWER),
+    )
+
+
+def _as(user: User | None) -> Client:
+    client = Client()
+    if user is not None:
+        client.force_login(user)
+    return client
+
+
+def _secrets_of_a(world: World) -> list[str]:
+    return [world.authority_a.name, world.authority_a.ons_code, world.alice.email, world.bob.email]
+
+
+def test_every_route_is_classified() -> None:
+    known = set(PARAMETERS) | set(PUBLIC_PARAMETERS)
+    for route in ROUTES:
+        unknown = set(route.parameters) - known
+        assert not unknown, f"{route}: add how to fill {unknown} to PARAMETERS in {__name__}"
+        if set(route.parameters) & set(PUBLIC_PARAMETERS):
+            assert route.name in PUBLIC, f"{route} takes a public token but is not listed in PUBLIC"
+    assert len(PROTECTED) >= 10
+
+
+@pytest.mark.parametrize("route", PROTECTED, ids=str)
+def test_anonymous_is_sent_to_sign_in(route: Route, world: World) -> None:
+    for method in ("get", "post"):
+        response = getattr(_as(None), method)(route.url(world))
+        if route.is_api:
+            assert response.status_code == 401, (method, response.status_code)
+        else:
+            assert response.status_code == 302, (method, response.status_code)
+            assert response["Location"].startswith(reverse("accounts:login"))
+
+
+@pytest.mark.parametrize("route", PROTECTED, ids=str)
+def test_rightful_user_can_open(route: Route, world: World) -> None:
+    """Positive control: the URLs built here are real, so the 404s below mean something."""
+    user = world.analyst if route.name in NATIONAL | ANALYST_ACTIONS else world.alice
+    response = _as(user).get(route.url(world))
+    assert response.status_code in (200, 302, 405), response.status_code
+    if response.status_code == 405:
+        assert _as(user).post(route.url(world)).status_code in (200, 201, 302, 400)
+
+
+@pytest.mark.parametrize("route", PROTECTED, ids=str)
+def test_outsider_gets_404_or_sees_nothing_of_a(route: Route, world: World) -> None:
+    client = _as(world.charlie)
+    if route.is_tenant_object or route.name in NATIONAL:
+        # 405 (a method the route never takes) says nothing about the object; every other is 404.
+        statuses = {
+            method: getattr(client, method)(route.url(world)).status_code for method in ("get", "post")
+        }
+        assert set(statuses.values()) <= {404, 405}, statuses
+        assert 404 in statuses.values(), statuses
+        return
+    response = client.get(route.url(world), follow=True)
+    assert response.status_code in (200, 405)
+    body = response.content.decode()
+    for secret in _secrets_of_a(world):
+        assert secret not in body
+
+
+@pytest.mark.parametrize("route", [r for r in PROTECTED if r.is_tenant_object], ids=str)
+def test_viewer_cannot_change(route: Route, world: World) -> None:
+    response = _as(world.bob).post(route.url(world), {"role": Role.PROGRAMME_LEAD, "email": "x@y.example"})
+    assert response.status_code in (403, 405), response.status_code
+
+
+def test_viewer_is_refused_with_403_on_every_write_route(world: World) -> None:
+    """The 405s above are read-only routes; the routes that change things answer 403."""
+    refused = {
+        r.name
+        for r in PROTECTED
+        if r.is_tenant_object and _as(world.bob).post(r.url(world), {"role": "viewer"}).status_code == 403
+    }
+    assert {
+        "accounts:team_invite",
+        "accounts:member_role",
+        "accounts:member_remove",
+        "accounts:invitation_withdraw",
+        "accounts:authority_edit",
+        "accounts-api:invitation_create",
+    } <= refused
+
+
+# OpenAPI ------------------------------------------------------------------------------------------
+
+
+def _schema_operations() -> list[tuple[str, str]]:
+    schema = SchemaGenerator().get_schema(request=None, public=True)
+    return sorted((path, method) for path, item in schema["paths"].items() for method in item)
+
+
+OPERATIONS = _schema_operations()
+
+
+def _fill(path: str, world: World) -> str:
+    for name, value in PARAMETERS.items():
+        path = path.replace("{" + name + "}", value(world))
+    assert "{" not in path, f"{path}: add how to fill its parameter to PARAMETERS"
+    return path
+
+
+def test_schema_describes_the_api() -> None:
+    assert ("/api/v1/authorities/{ons_code}/", "get") in OPERATIONS
+    assert all(path.startswith("/api/v1/") for path, _ in OPERATIONS)
+
+
+@pytest.mark.parametrize(("path", "method"), OPERATIONS)
+def test_api_operation_isolation(path: str, method: str, world: World) -> None:
+    url = _fill(path, world)
+    assert getattr(_as(None), method)(url).status_code == 401
+    outsider = getattr(_as(world.charlie), method)(url, content_type="application/json")
+    if "{ons_code}" in path:
+        assert outsider.status_code == 404, outsider.status_code
+    else:
+        assert all(secret not in outsider.content.decode() for secret in _secrets_of_a(world))
+    if method != "get" and "{ons_code}" in path:
+        viewer = getattr(_as(world.bob), method)(
+            url, {"email": "x@y.example", "role": "viewer"}, content_type="application/json"
+        )
+        assert viewer.status_code == 403
+
+
+def test_admin_is_for_administrators_only(world: World) -> None:
+    for user in (None, world.alice, world.analyst):
+        response = _as(user).get("/admin/accounts/authority/")
+        assert response.status_code == 302
+        assert "/admin/login/" in response["Location"]

@@ -1,0 +1,119 @@
+"""Deployment files stay consistent with the code: docker compose, the Dockerfile,
+.env.example, the README and CI. No database needed."""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+DJANGO_SERVICES = ("web", "worker", "beat")
+
+# env("NAME"), env.bool("NAME", ...), env.list('NAME') ...: how settings.py reads them.
+SETTINGS_VARIABLE = re.compile(r"""\benv(?:\.\w+)?\(\s*["']([A-Z][A-Z0-9_]*)["']""")
+
+
+@pytest.fixture(scope="module")
+def services() -> dict:
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    return compose["services"]
+
+
+def _command(service: dict) -> str:
+    command = service.get("command", "")
+    return " ".join(command) if isinstance(command, list) else command
+
+
+def _settings_variables() -> set[str]:
+    source = (ROOT / "wres_portal" / "settings.py").read_text()
+    return set(SETTINGS_VARIABLE.findall(source))
+
+
+def test_compose_has_every_service(services):
+    assert {"db", "redis", *DJANGO_SERVICES} <= services.keys()
+
+
+def test_database_and_redis_have_healthchecks(services):
+    assert services["db"]["image"].startswith("postgres:")
+    assert services["db"]["volumes"]
+    assert "healthcheck" in services["db"]
+    assert services["redis"]["image"].startswith("redis:")
+    assert "healthcheck" in services["redis"]
+
+
+@pytest.mark.parametrize("name", DJANGO_SERVICES)
+def test_django_services_share_build_and_env_file(services, name):
+    web = services["web"]
+    service = services[name]
+
+    assert service["build"] == web["build"]
+    assert service["env_file"] == web["env_file"] == ".env"
+    assert service["depends_on"]["db"]["condition"] == "service_healthy"
+    assert service["depends_on"]["redis"]["condition"] == "service_healthy"
+
+
+def test_web_runs_gunicorn(services):
+    assert "gunicorn wres_portal.wsgi:application" in _command(services["web"])
+
+
+def test_worker_runs_a_celery_worker(services):
+    assert re.search(r"\bcelery -A wres_portal worker\b", _command(services["worker"]))
+
+
+def test_beat_runs_celery_beat(services):
+    assert re.search(r"\bcelery -A wres_portal beat\b", _command(services["beat"]))
+
+
+def test_migrations_run_before_the_django_services_start(services):
+    migrate = services["migrate"]
+
+    assert "migrate" in _command(migrate)
+    assert "load_authorities" in _command(migrate)
+    for name in DJANGO_SERVICES:
+        condition = services[name]["depends_on"]["migrate"]["condition"]
+        assert condition == "service_completed_successfully"
+
+
+def test_dockerfile_builds_the_front_end_in_a_node_stage():
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    stages = re.split(r"(?m)^FROM\s+", dockerfile)[1:]
+    node_stages = [stage for stage in stages if stage.startswith("node:20")]
+
+    assert node_stages
+    assert "npm run build" in node_stages[0]
+    assert re.search(r"(?m)^FROM python:3\.11-slim", dockerfile)
+    assert "COPY --from=" in dockerfile
+    assert "collectstatic" in dockerfile
+    assert re.search(r"(?m)^USER (?!root\b)\S+", dockerfile)
+
+
+def test_settings_variables_are_found():
+    assert {"DEBUG", "SECRET_KEY", "DATABASE_URL", "REDIS_URL"} <= _settings_variables()
+
+
+def test_env_example_names_every_settings_variable():
+    text = (ROOT / ".env.example").read_text()
+    documented = set(re.findall(r"(?m)^#?\s*([A-Z][A-Z0-9_]*)=", text))
+
+    assert _settings_variables() - documented == set()
+
+
+def test_readme_documents_every_settings_variable():
+    readme = (ROOT / "README.md").read_text()
+
+    missing = {name for name in _settings_variables() if f"`{name}`" not in readme}
+    assert missing == set()
+
+
+def test_ci_script_is_executable_and_runs_the_tests():
+    script = ROOT / ".ci" / "run"
+
+    assert os.access(script, os.X_OK)
+    text = script.read_text()
+    assert text.startswith("#!/usr/bin/env bash")
+    assert "set -euo pipefail" in text
+    assert "make test" in text

@@ -1,0 +1,79 @@
+"""Access helpers: fetch tenant objects for a user, or answer 404 (outsider) / 403 (no right to act).
+
+Outsiders always get 404, so they cannot learn that another council's objects exist.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from uuid import UUID
+
+from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+
+from .models import Authority, Invitation, Membership, Role, User
+
+#: Roles that may change the council's own data (returns, plans, team).
+EDITOR_ROLES = frozenset({Role.PROGRAMME_LEAD})
+
+
+def role_in(user: User | AnonymousUser, authority: Authority) -> str | None:
+    """The user's role in `authority`, or None. Uses the prefetched memberships when present."""
+    if not user.is_authenticated:
+        return None
+    for membership in _memberships(user):
+        if membership.authority_id == authority.pk:
+            return membership.role
+    return None
+
+
+def _memberships(user: User) -> list[Membership]:
+    cached = getattr(user, "_membership_cache", None)
+    if cached is None:
+        cached = list(Membership.objects.filter(user=user))
+        user._membership_cache = cached  # type: ignore[union-attr]
+    return cached
+
+
+def has_role(user: User | AnonymousUser, authority: Authority, roles: Iterable[str]) -> bool:
+    return role_in(user, authority) in set(roles)
+
+
+def can_manage_team(user: User | AnonymousUser, authority: Authority) -> bool:
+    return has_role(user, authority, EDITOR_ROLES)
+
+
+def can_invite(user: User | AnonymousUser, authority: Authority, role: str) -> bool:
+    """Programme leads invite any role to their own council; analysts invite programme leads."""
+    if can_manage_team(user, authority):
+        return True
+    return bool(user.is_authenticated and user.is_national and role == Role.PROGRAMME_LEAD)
+
+
+def require_national(user: User | AnonymousUser) -> None:
+    """National pages do not exist for council staff: 404, as for any outsider."""
+    if not (user.is_authenticated and user.is_national):
+        raise Http404
+
+
+def get_authority_for_user(
+    user: User | AnonymousUser, ons_code: str, *, roles: Iterable[str] | None = None
+) -> Authority:
+    """Return the authority if `user` may see it; 404 otherwise.
+
+    With `roles`, the user must hold one of them in that authority, or get 403.
+    """
+    authority = get_object_or_404(Authority.objects.for_user(user), ons_code=ons_code)
+    if roles is not None and not has_role(user, authority, roles):
+        raise PermissionDenied
+    return authority
+
+
+def get_membership_for_user(user: User | AnonymousUser, authority: Authority, uuid: UUID) -> Membership:
+    return get_object_or_404(Membership.objects.for_user(user), authority=authority, uuid=uuid)
+
+
+def get_invitation_for_user(user: User | AnonymousUser, authority: Authority, uuid: UUID) -> Invitation:
+    return get_object_or_404(Invitation.objects.for_user(user), authority=authority, uuid=uuid)

@@ -1,0 +1,135 @@
+"""Forms validate shape; rules live in services."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib.auth import password_validation
+from django.contrib.auth.forms import AuthenticationForm
+
+from .models import Authority, Role, User
+
+
+class SignInForm(AuthenticationForm):
+    username = forms.EmailField(
+        label="Email address",
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "spellcheck": "false", "autofocus": True}),
+    )
+    password = forms.CharField(
+        label="Password", strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
+    )
+
+    def clean_username(self) -> str:
+        """Email addresses are stored in lower case, so sign-in ignores case."""
+        return str(self.cleaned_data["username"]).strip().lower()
+
+    error_messages = {
+        "invalid_login": "Enter a correct email address and password. The password is case-sensitive.",
+        "inactive": "This account is inactive. Contact your council's programme lead.",
+    }
+
+
+def _role_choices(roles: list[str]) -> list[tuple[str, str]]:
+    return [(value, label) for value, label in Role.choices if value in roles]
+
+
+class InvitationForm(forms.Form):
+    email = forms.EmailField(
+        label="Email address",
+        help_text="We will send them a link to join. It works once and expires after 7 days.",
+        widget=forms.EmailInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
+    role = forms.ChoiceField(label="Role", widget=forms.RadioSelect)
+
+    def __init__(self, *args: object, roles: list[str], **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["role"].choices = _role_choices(roles)
+        if len(roles) == 1:
+            self.fields["role"].initial = roles[0]
+
+
+class RoleForm(forms.Form):
+    role = forms.ChoiceField(label="Role", choices=Role.choices, widget=forms.RadioSelect)
+
+
+class AcceptInvitationForm(forms.Form):
+    full_name = forms.CharField(
+        label="Full name", max_length=150, widget=forms.TextInput(attrs={"autocomplete": "name"})
+    )
+    password1 = forms.CharField(
+        label="Create a password",
+        strip=False,
+        help_text="At least 12 characters. Avoid common words and your name.",
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    password2 = forms.CharField(
+        label="Confirm password",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def __init__(self, *args: object, email: str, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.email = email
+
+    def clean(self) -> dict[str, object]:
+        data = super().clean() or {}
+        p1, p2 = data.get("password1"), data.get("password2")
+        if p1 and p2 and p1 != p2:
+            self.add_error("password2", "The passwords do not match. Enter the same password twice.")
+        elif p1:
+            try:
+                password_validation.validate_password(
+                    str(p1), User(email=self.email, full_name=str(data.get("full_name", "")))
+                )
+            except forms.ValidationError as error:
+                self.add_error("password1", error)
+        return data
+
+
+class AccountDetailsForm(forms.ModelForm):
+    class Meta:
+        model = User
+        fields = ["full_name"]
+        widgets = {"full_name": forms.TextInput(attrs={"autocomplete": "name"})}
+
+
+class AuthorityForm(forms.ModelForm):
+    class Meta:
+        model = Authority
+        fields = [
+            "name",
+            "region",
+            "authority_type",
+            "population_minority_ethnic_percent",
+            "population_source",
+        ]
+        labels = {
+            "population_minority_ethnic_percent": "Minority ethnic share of the local population (%)",
+            "population_source": "Source of the population share",
+        }
+        help_texts = {
+            "population_minority_ethnic_percent": "Census 2021, as a percentage to 1 decimal place, "
+            "for example 23.4. "
+            "Leave blank if not known.",
+            "population_source": "For example: ONS Census 2021 TS021, upper tier local authorities.",
+        }
+        widgets = {
+            "population_minority_ethnic_percent": forms.TextInput(
+                attrs={"inputmode": "decimal", "class": "govuk-input--width-4"}
+            ),
+        }
+
+
+class AuthorityFilterForm(forms.Form):
+    govuk_mark_optional = False
+
+    q = forms.CharField(label="Name or ONS code", required=False)
+    region = forms.ChoiceField(label="Region", required=False)
+    authority_type = forms.ChoiceField(label="Type", required=False)
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        from .models import AuthorityType, Region
+
+        self.fields["region"].choices = [("", "All regions"), *Region.choices]
+        self.fields["authority_type"].choices = [("", "All types"), *AuthorityType.choices]

@@ -1,0 +1,65 @@
+"""Demo data for `make demo`: three councils in different regions, a user for every role in each,
+an analyst and an administrator, all with one printed password. Safe to re-run."""
+
+from __future__ import annotations
+
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from wres_portal.accounts.models import Authority, Membership, Role, User
+
+DEMO_PASSWORD = "demo-password-2026"  # noqa: S105 - printed for the demo on purpose
+
+DEMO_COUNCILS = [
+    ("E06000043", "brighton"),  # Brighton and Hove, South East
+    ("E08000035", "leeds"),  # Leeds, Yorkshire and The Humber
+    ("E10000020", "norfolk"),  # Norfolk, East of England
+]
+
+ROLE_SLUGS = {
+    Role.PROGRAMME_LEAD: "lead",
+    Role.STAFF_VOICE_LEAD: "voice",
+    Role.SENIOR_SPONSOR: "sponsor",
+    Role.VIEWER: "viewer",
+}
+
+
+def _user(email: str, full_name: str, **extra: object) -> User:
+    user, _ = User.objects.get_or_create(email=email, defaults={"full_name": full_name, **extra})
+    for key, value in extra.items():
+        setattr(user, key, value)
+    user.set_password(DEMO_PASSWORD)
+    user.save()
+    return user
+
+
+class Command(BaseCommand):
+    help = "Load demo councils' users, an analyst and an administrator (safe to re-run)."
+
+    @transaction.atomic
+    def handle(self, *args: object, **options: object) -> None:
+        if not Authority.objects.exists():
+            call_command("load_authorities", stdout=self.stdout)
+        lines = []
+        for ons_code, slug in DEMO_COUNCILS:
+            authority = Authority.objects.get(ons_code=ons_code)
+            for role, role_slug in ROLE_SLUGS.items():
+                email = f"{role_slug}@{slug}.example"
+                user = _user(email, f"{Role(role).label} ({authority.name})")
+                Membership.objects.update_or_create(user=user, authority=authority, defaults={"role": role})
+                lines.append((email, f"{Role(role).label}, {authority.name}"))
+        _user("analyst@skillsforcare.example", "Demo Analyst", national_role=User.NationalRole.ANALYST)
+        lines.append(("analyst@skillsforcare.example", "Skills for Care analyst"))
+        _user(
+            "admin@wres-portal.example",
+            "Demo Administrator",
+            national_role=User.NationalRole.ADMIN,
+            is_staff=True,
+            is_superuser=True,
+        )
+        lines.append(("admin@wres-portal.example", "Administrator"))
+        width = max(len(email) for email, _ in lines)
+        self.stdout.write(f"\nDemo sign-ins (every password is: {DEMO_PASSWORD})")
+        for email, what in lines:
+            self.stdout.write(f"  {email.ljust(width)}  {what}")

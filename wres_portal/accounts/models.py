@@ -1,0 +1,270 @@
+"""Authorities (the tenants), users, memberships and invitations.
+
+The rule for who sees what lives in one place per model: the `for_user()` QuerySet method.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.db import models
+from django.utils import timezone
+
+from wres_portal.models import PublicIdModel, TimeStampedModel
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+
+class Region(models.TextChoices):
+    NORTH_EAST = "North East", "North East"
+    NORTH_WEST = "North West", "North West"
+    YORKSHIRE = "Yorkshire and The Humber", "Yorkshire and The Humber"
+    EAST_MIDLANDS = "East Midlands", "East Midlands"
+    WEST_MIDLANDS = "West Midlands", "West Midlands"
+    EAST = "East of England", "East of England"
+    LONDON = "London", "London"
+    SOUTH_EAST = "South East", "South East"
+    SOUTH_WEST = "South West", "South West"
+
+
+class AuthorityType(models.TextChoices):
+    COUNTY = "county", "County council"
+    UNITARY = "unitary", "Unitary authority"
+    METROPOLITAN_DISTRICT = "metropolitan_district", "Metropolitan district"
+    LONDON_BOROUGH = "london_borough", "London borough"
+    CITY_OF_LONDON = "city_of_london", "City of London"
+    ISLES_OF_SCILLY = "isles_of_scilly", "Isles of Scilly"
+
+
+class AuthorityQuerySet(models.QuerySet["Authority"]):
+    def for_user(self, user: User | AnonymousUser) -> AuthorityQuerySet:
+        """Authorities `user` may see: all for national staff, their memberships' for council staff."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_national:
+            return self.all()
+        return self.filter(memberships__user=user).distinct()
+
+
+class Authority(TimeStampedModel):
+    """An English council with social services responsibilities: the tenant."""
+
+    ons_code = models.CharField("ONS code", max_length=9, unique=True)
+    name = models.CharField(max_length=120)
+    region = models.CharField(max_length=30, choices=Region.choices)
+    authority_type = models.CharField(max_length=30, choices=AuthorityType.choices)
+    population_minority_ethnic_percent = models.DecimalField(
+        "minority ethnic share of the local population (%)",
+        max_digits=4,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        help_text="Census 2021: residents not in the high-level White group. Used by metric 9.",
+    )
+    population_source = models.CharField(max_length=200, blank=True)
+    # Set when an analyst corrects the record; the register loader then leaves it alone.
+    corrected_at = models.DateTimeField(null=True, blank=True)
+    corrected_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    objects = AuthorityQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "authorities"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(population_minority_ethnic_percent__gte=0)
+                & models.Q(population_minority_ethnic_percent__lte=100)
+                | models.Q(population_minority_ethnic_percent__isnull=True),
+                name="authority_population_share_0_100",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class UserManager(BaseUserManager["User"]):
+    use_in_migrations = True
+
+    def _create_user(self, email: str, password: str | None, **extra: object) -> User:
+        if not email:
+            raise ValueError("An email address is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email: str, password: str | None = None, **extra: object) -> User:
+        extra.setdefault("is_staff", False)
+        extra.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra)
+
+    def create_superuser(self, email: str, password: str | None = None, **extra: object) -> User:
+        extra.update(is_staff=True, is_superuser=True, national_role=User.NationalRole.ADMIN)
+        return self._create_user(email, password, **extra)
+
+
+class User(AbstractUser):
+    """A person who signs in with their email address.
+
+    National roles sit on the user; roles within a council are `Membership` rows.
+    """
+
+    class NationalRole(models.TextChoices):
+        NONE = "", "None"
+        ANALYST = "analyst", "Skills for Care analyst"
+        ADMIN = "admin", "Administrator"
+
+    username = None  # type: ignore[assignment]
+    first_name = None  # type: ignore[assignment]
+    last_name = None  # type: ignore[assignment]
+    email = models.EmailField("email address", unique=True)
+    full_name = models.CharField(max_length=150, blank=True)
+    national_role = models.CharField(max_length=10, choices=NationalRole.choices, blank=True, default="")
+
+    USERNAME_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    objects = UserManager()  # type: ignore[misc]
+
+    class Meta:
+        ordering = ["email"]
+
+    def __str__(self) -> str:
+        return self.full_name or self.email
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        self.email = self.email.lower()
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
+
+    def get_full_name(self) -> str:
+        return self.full_name
+
+    def get_short_name(self) -> str:
+        return self.full_name or self.email
+
+    @property
+    def display_name(self) -> str:
+        return self.full_name or self.email
+
+    @property
+    def is_national(self) -> bool:
+        """Skills for Care analysts and administrators read every authority."""
+        return self.national_role in (self.NationalRole.ANALYST, self.NationalRole.ADMIN)
+
+    @property
+    def is_analyst(self) -> bool:
+        return self.is_national
+
+
+class Role(models.TextChoices):
+    PROGRAMME_LEAD = "programme_lead", "Programme lead"
+    STAFF_VOICE_LEAD = "staff_voice_lead", "Staff voice lead"
+    SENIOR_SPONSOR = "senior_sponsor", "Senior sponsor"
+    VIEWER = "viewer", "Viewer"
+
+
+ROLE_DESCRIPTIONS = {
+    Role.PROGRAMME_LEAD: "Prepares and submits the return and action plan, and manages the team.",
+    Role.STAFF_VOICE_LEAD: "Brings staff networks' views into the action plan and its progress updates.",
+    Role.SENIOR_SPONSOR: "Signs off the return and the action plan for the council.",
+    Role.VIEWER: "Reads the return, results and action plan; cannot change anything.",
+}
+
+
+class MembershipQuerySet(models.QuerySet["Membership"]):
+    def for_user(self, user: User | AnonymousUser) -> MembershipQuerySet:
+        """Memberships of the authorities `user` may see."""
+        return self.filter(authority__in=Authority.objects.for_user(user)).select_related("user", "authority")
+
+
+class Membership(PublicIdModel):
+    """A user's role within one authority."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    authority = models.ForeignKey(Authority, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=20, choices=Role.choices)
+
+    objects = MembershipQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["authority__name", "user__email"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "authority"], name="membership_unique_user_authority")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.get_role_display()}, {self.authority})"
+
+
+class InvitationQuerySet(models.QuerySet["Invitation"]):
+    def for_user(self, user: User | AnonymousUser) -> InvitationQuerySet:
+        """Invitations to the authorities `user` may see."""
+        return self.filter(authority__in=Authority.objects.for_user(user)).select_related(
+            "authority", "invited_by"
+        )
+
+    def pending(self) -> InvitationQuerySet:
+        return self.filter(accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=timezone.now())
+
+
+def _hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class Invitation(PublicIdModel):
+    """An emailed, single-use link to join an authority with a role; it expires after 7 days.
+
+    Only a hash of the token is stored, so a database reader cannot accept invitations.
+    """
+
+    authority = models.ForeignKey(Authority, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField()
+    role = models.CharField(max_length=20, choices=Role.choices)
+    token_hash = models.CharField(max_length=64, unique=True)
+    invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = InvitationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"Invitation for {self.email} to {self.authority}"
+
+    @staticmethod
+    def new_token() -> str:
+        return secrets.token_urlsafe(32)
+
+    @staticmethod
+    def hash_token(token: str) -> str:
+        return _hash_token(token)
+
+    @staticmethod
+    def default_expiry() -> timezone.datetime:
+        return timezone.now() + timedelta(days=settings.INVITATION_VALID_DAYS)
+
+    @property
+    def status(self) -> str:
+        if self.accepted_at:
+            return "accepted"
+        if self.revoked_at:
+            return "withdrawn"
+        if self.expires_at <= timezone.now():
+            return "expired"
+        return "pending"

@@ -1,0 +1,66 @@
+from django.contrib.auth import views as auth_views
+from django.urls import path, reverse_lazy
+
+from . import views
+
+app_name = "accounts"
+
+urlpatterns = [
+    path("sign-in/", views.SignInView.as_view(), name="login"),
+    path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
+    path(
+        "password-reset/",
+        auth_views.PasswordResetView.as_view(
+            template_name="accounts/password_reset.html",
+            email_template_name="emails/password_reset.txt",
+            subject_template_name="emails/password_reset_subject.txt",
+            success_url=reverse_lazy("accounts:password_reset_done"),
+        ),
+        name="password_reset",
+    ),
+    path(
+        "password-reset/sent/",
+        auth_views.PasswordResetDoneView.as_view(template_name="accounts/password_reset_done.html"),
+        name="password_reset_done",
+    ),
+    path(
+        "password-reset/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(
+            template_name="accounts/password_reset_confirm.html",
+            success_url=reverse_lazy("accounts:password_reset_complete"),
+        ),
+        name="password_reset_confirm",
+    ),
+    path(
+        "password-reset/complete/",
+        auth_views.PasswordResetCompleteView.as_view(template_name="accounts/password_reset_complete.html"),
+        name="password_reset_complete",
+    ),
+    path("account/", views.account_settings, name="settings"),
+    path("account/password/", views.PasswordChangeView.as_view(), name="password_change"),
+    path(
+        "account/password/changed/",
+        auth_views.PasswordChangeDoneView.as_view(template_name="accounts/password_change_done.html"),
+        name="password_change_done",
+    ),
+    path("account/api-token/", views.api_token, name="api_token"),
+    path("invitations/<str:token>/", views.invitation_accept, name="invitation_accept"),
+    path("national/authorities/", views.authority_list, name="authority_list"),
+    path("councils/<str:ons_code>/", views.council_home, name="council_home"),
+    path("councils/<str:ons_code>/details/", views.authority_edit, name="authority_edit"),
+    path("councils/<str:ons_code>/team/", views.team, name="team"),
+    path("councils/<str:ons_code>/team/invite/", views.team_invite, name="team_invite"),
+    path(
+        "councils/<str:ons_code>/team/members/<uuid:member>/role/", views.team_member_role, name="member_role"
+    ),
+    path(
+        "councils/<str:ons_code>/team/members/<uuid:member>/remove/",
+        views.team_member_remove,
+        name="member_remove",
+    ),
+    path(
+        "councils/<str:ons_code>/team/invitations/<uuid:invitation>/withdraw/",
+        views.team_invitation_withdraw,
+        name="invitation_withdraw",
+    ),
+]

@@ -1,0 +1,293 @@
+"""Sign-in, home pages, team management and authority details (HTML)."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse_lazy
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+from rest_framework.authtoken.models import Token
+
+from wres_portal.errors import ApplicationError
+
+from . import services
+from .access import (
+    can_invite,
+    can_manage_team,
+    get_authority_for_user,
+    get_invitation_for_user,
+    get_membership_for_user,
+    require_national,
+    role_in,
+)
+from .forms import (
+    AcceptInvitationForm,
+    AccountDetailsForm,
+    AuthorityFilterForm,
+    AuthorityForm,
+    InvitationForm,
+    RoleForm,
+    SignInForm,
+)
+from .models import ROLE_DESCRIPTIONS, Authority, Invitation, Membership, Role, User
+
+
+class SignInView(auth_views.LoginView):
+    template_name = "accounts/login.html"
+    form_class = SignInForm
+    redirect_authenticated_user = True
+
+
+@login_required
+@require_safe
+def home(request: HttpRequest) -> HttpResponse:
+    """Send each person to their own home page: analysts to the national list, council staff to
+    their council (or a choice, when they belong to several)."""
+    if request.user.is_national:
+        return redirect("accounts:authority_list")
+    memberships = list(Membership.objects.filter(user=request.user).select_related("authority"))
+    if len(memberships) == 1:
+        return redirect("accounts:council_home", ons_code=memberships[0].authority.ons_code)
+    return render(request, "accounts/home_choose.html", {"memberships": memberships})
+
+
+@login_required
+@require_safe
+def council_home(request: HttpRequest, ons_code: str) -> HttpResponse:
+    authority = get_authority_for_user(request.user, ons_code)
+    role = role_in(request.user, authority)
+    members = Membership.objects.filter(authority=authority).select_related("user")
+    return render(
+        request,
+        "accounts/council_home.html",
+        {
+            "authority": authority,
+            "role": role,
+            "role_label": Role(role).label if role else None,
+            "members": members,
+            "can_manage_team": can_manage_team(request.user, authority),
+        },
+    )
+
+
+@login_required
+@require_safe
+def authority_list(request: HttpRequest) -> HttpResponse:
+    """Analysts: every authority with its status, filterable by name, region and type."""
+    require_national(request.user)
+    form = AuthorityFilterForm(request.GET or None)
+    authorities = Authority.objects.for_user(request.user)
+    if form.is_valid():
+        if q := form.cleaned_data["q"].strip():
+            authorities = authorities.filter(name__icontains=q) | authorities.filter(ons_code__iexact=q)
+        if region := form.cleaned_data["region"]:
+            authorities = authorities.filter(region=region)
+        if kind := form.cleaned_data["authority_type"]:
+            authorities = authorities.filter(authority_type=kind)
+    return render(request, "accounts/authority_list.html", {"form": form, "authorities": authorities})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def authority_edit(request: HttpRequest, ons_code: str) -> HttpResponse:
+    """Analysts correct an authority's details, such as a missing population share."""
+    authority = get_authority_for_user(request.user, ons_code)
+    if not request.user.is_national:
+        raise PermissionDenied
+    form = AuthorityForm(request.POST or None, instance=Authority.objects.get(pk=authority.pk))
+    if request.method == "POST" and form.is_valid():
+        services.authority_update(authority=authority, data=form.cleaned_data, updated_by=request.user)
+        messages.success(request, f"{authority.name}'s details were updated.")
+        return redirect("accounts:council_home", ons_code=authority.ons_code)
+    return render(request, "accounts/authority_edit.html", {"authority": authority, "form": form})
+
+
+@login_required
+@require_safe
+def team(request: HttpRequest, ons_code: str) -> HttpResponse:
+    authority = get_authority_for_user(request.user, ons_code)
+    return render(
+        request,
+        "accounts/team.html",
+        {
+            "authority": authority,
+            "members": Membership.objects.filter(authority=authority).select_related("user"),
+            "invitations": Invitation.objects.filter(authority=authority).pending(),
+            "can_manage_team": can_manage_team(request.user, authority),
+            "can_invite": can_invite(request.user, authority, Role.PROGRAMME_LEAD),
+            "role_descriptions": [(Role(r).label, d) for r, d in ROLE_DESCRIPTIONS.items()],
+        },
+    )
+
+
+def _invitable_roles(request: HttpRequest, authority: Authority) -> list[str]:
+    return [role for role in Role.values if can_invite(request.user, authority, role)]
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def team_invite(request: HttpRequest, ons_code: str) -> HttpResponse:
+    authority = get_authority_for_user(request.user, ons_code)
+    roles = _invitable_roles(request, authority)
+    if not roles:
+        raise PermissionDenied
+    form = InvitationForm(request.POST or None, roles=roles)
+    if request.method == "POST" and form.is_valid():
+        try:
+            invitation, _ = services.invitation_create(
+                authority=authority, invited_by=request.user, **form.cleaned_data
+            )
+        except ApplicationError as error:
+            form.add_error(error.field, error.message)
+        else:
+            messages.success(request, f"We have sent an invitation to {invitation.email}.")
+            return redirect("accounts:team", ons_code=authority.ons_code)
+    return render(request, "accounts/team_invite.html", {"authority": authority, "form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def team_member_role(request: HttpRequest, ons_code: str, member: UUID) -> HttpResponse:
+    authority = get_authority_for_user(request.user, ons_code)
+    membership = get_membership_for_user(request.user, authority, member)
+    if not can_manage_team(request.user, authority):
+        raise PermissionDenied
+    form = RoleForm(request.POST or None, initial={"role": membership.role})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.membership_change_role(
+                membership=membership, role=form.cleaned_data["role"], changed_by=request.user
+            )
+        except ApplicationError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, f"{membership.user.display_name}'s role was changed.")
+            return redirect("accounts:team", ons_code=authority.ons_code)
+    return render(
+        request, "accounts/team_role.html", {"authority": authority, "membership": membership, "form": form}
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def team_member_remove(request: HttpRequest, ons_code: str, member: UUID) -> HttpResponse:
+    authority = get_authority_for_user(request.user, ons_code)
+    membership = get_membership_for_user(request.user, authority, member)
+    if not can_manage_team(request.user, authority):
+        raise PermissionDenied
+    errors = []
+    if request.method == "POST":
+        try:
+            services.membership_remove(membership=membership, removed_by=request.user)
+        except ApplicationError as exc:
+            errors = [{"text": exc.message}]
+        else:
+            messages.success(request, f"{membership.user.display_name} was removed from the team.")
+            return redirect("accounts:team", ons_code=authority.ons_code)
+    return render(
+        request,
+        "accounts/team_remove.html",
+        {"authority": authority, "membership": membership, "errors": errors},
+    )
+
+
+@login_required
+@require_POST
+def team_invitation_withdraw(request: HttpRequest, ons_code: str, invitation: UUID) -> HttpResponse:
+    authority = get_authority_for_user(request.user, ons_code)
+    found = get_invitation_for_user(request.user, authority, invitation)
+    if not can_invite(request.user, authority, found.role):
+        raise PermissionDenied
+    try:
+        services.invitation_withdraw(invitation=found, withdrawn_by=request.user)
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, f"The invitation to {found.email} was withdrawn.")
+    return redirect("accounts:team", ons_code=authority.ons_code)
+
+
+@require_http_methods(["GET", "POST"])
+def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
+    """Public: the link in an invitation email. New people set a name and password here; people
+    with an account accept while signed in."""
+    try:
+        invitation = services.invitation_from_token(token)
+    except ApplicationError as error:
+        return render(request, "accounts/invitation_invalid.html", {"message": error.message}, status=410)
+    user = request.user if request.user.is_authenticated else None
+    form = None if user else AcceptInvitationForm(request.POST or None, email=invitation.email)
+    errors = []
+    if request.method == "POST" and (form is None or form.is_valid()):
+        fields = form.cleaned_data if form else {}
+        try:
+            invitation, user = services.invitation_accept(
+                token=token,
+                user=user,
+                full_name=fields.get("full_name", ""),
+                password=fields.get("password1", ""),
+            )
+        except ApplicationError as exc:
+            errors = [{"text": exc.message}]
+        except ValidationError as exc:
+            errors = [{"text": message} for message in exc.messages]
+        else:
+            if not request.user.is_authenticated:
+                login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            messages.success(request, f"You have joined {invitation.authority.name}.")
+            return redirect("accounts:council_home", ons_code=invitation.authority.ons_code)
+    return render(
+        request,
+        "accounts/invitation_accept.html",
+        {
+            "invitation": invitation,
+            "form": form,
+            "errors": errors,
+            "account_exists": user is None and User.objects.filter(email=invitation.email).exists(),
+            "role_label": Role(invitation.role).label,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def account_settings(request: HttpRequest) -> HttpResponse:
+    form = AccountDetailsForm(request.POST or None, instance=request.user)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, "Your details were saved.")
+        return redirect("accounts:settings")
+    memberships = Membership.objects.filter(user=request.user).select_related("authority")
+    return render(request, "accounts/settings.html", {"form": form, "memberships": memberships})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def api_token(request: HttpRequest) -> HttpResponse:
+    """Create, replace or delete the personal API token for a council's own systems."""
+    new_key = None
+    if request.method == "POST":
+        if request.POST.get("action") == "revoke":
+            services.api_token_revoke(user=request.user)
+            messages.success(request, "Your API token was deleted. Systems using it can no longer connect.")
+            return redirect("accounts:api_token")
+        new_key = services.api_token_regenerate(user=request.user).key
+    has_token = Token.objects.filter(user=request.user).exists()
+    return render(request, "accounts/api_token.html", {"new_key": new_key, "has_token": has_token})
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    template_name = "accounts/password_change.html"
+    success_url = reverse_lazy("accounts:password_change_done")
+
+
+@require_safe
+def accessibility(request: HttpRequest) -> HttpResponse:
+    return render(request, "pages/accessibility.html")

@@ -1,0 +1,27 @@
+"""The Celery application.
+
+With no REDIS_URL (the demo and the SQLite test run) settings switch tasks to eager mode, so the
+same code paths run in-process; production and CI use Redis and real workers.
+"""
+
+from __future__ import annotations
+
+import os
+
+from celery import Celery
+from celery.signals import setup_logging
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "wres_portal.settings")
+
+app = Celery("wres_portal")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+
+
+@setup_logging.connect
+def _use_django_logging(**kwargs: object) -> None:
+    from logging.config import dictConfig
+
+    from django.conf import settings
+
+    dictConfig(settings.LOGGING)

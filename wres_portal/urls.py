@@ -1,0 +1,17 @@
+"""HTML routes, the REST API under /api/v1/, and its schema and documentation."""
+
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from wres_portal.accounts import views as account_views
+
+urlpatterns = [
+    path("", account_views.home, name="home"),
+    path("accessibility/", account_views.accessibility, name="accessibility"),
+    path("", include("wres_portal.accounts.urls")),
+    path("api/v1/", include("wres_portal.accounts.api_urls")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("admin/", admin.site.urls),
+]
