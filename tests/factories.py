@@ -60,3 +60,60 @@ class InvitationFactory(factory.django.DjangoModelFactory):
     token_hash = factory.Sequence(lambda n: Invitation.hash_token(f"token-{n}"))
     invited_by = factory.SubFactory(UserFactory)
     expires_at = factory.LazyFunction(Invitation.default_expiry)
+
+
+# Returns ------------------------------------------------------------------------------------------
+
+# A complete, valid set of figures for one service (spec section 2's example for adults), as
+# (white, minority_ethnic, unknown) per measure (and pay band).
+VALID_SERVICE = {
+    ("headcount", ""): (812, 143, 21),
+    ("headcount_band", "lower"): (402, 88, 10),
+    ("headcount_band", "middle"): (371, 51, 9),
+    ("headcount_band", "upper"): (39, 4, 2),
+    ("shortlisted", ""): (310, 164, 7),
+    ("appointed", ""): (96, 31, 1),
+    ("disciplinary", ""): (12, 6, 0),
+    ("regulated_headcount", ""): (301, 61, 5),
+    ("ftp_referrals", ""): (3, 2, 0),
+    ("cpd", ""): (220, 30, 4),
+    ("survey_respondents", ""): (400, 80, 12),
+    ("harassed_by_public", ""): (90, 25, 3),
+    ("harassed_by_colleagues", ""): (40, 15, 1),
+    ("harassed_by_managers", ""): (20, 9, 1),
+    ("leavers", ""): (95, 22, 4),
+    ("senior_managers", ""): (30, 3, 1),
+}
+
+
+def valid_data(services: tuple[str, ...] = ("adults", "children")):  # type: ignore[no-untyped-def]
+    from submissions.schema import RowKey
+
+    return {
+        RowKey(service, measure, band): dict(
+            zip(("white", "minority_ethnic", "unknown"), counts, strict=True)
+        )
+        for service in services
+        for (measure, band), counts in VALID_SERVICE.items()
+    }
+
+
+def open_round(label: str = "2025", created_by=None, **dates):  # type: ignore[no-untyped-def]
+    import datetime
+
+    from django.utils import timezone
+
+    from submissions.models import CollectionRound
+
+    today = timezone.localdate()
+    fields = {
+        "period_start": datetime.date(today.year - 1, 4, 1),
+        "period_end": datetime.date(today.year, 3, 31),
+        "snapshot_date": datetime.date(today.year, 3, 31),
+        "opens_on": today - datetime.timedelta(days=30),
+        "closes_on": today + datetime.timedelta(days=30),
+        **dates,
+    }
+    return CollectionRound.objects.create(
+        label=label, created_by=created_by or UserFactory(national_role=User.NationalRole.ANALYST), **fields
+    )

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 
 from celery import Celery
+from celery.schedules import crontab
 from celery.signals import setup_logging
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "wres_portal.settings")
@@ -16,6 +17,14 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "wres_portal.settings")
 app = Celery("wres_portal")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+app.conf.beat_schedule = {
+    "return-reminders": {
+        "task": "submissions.tasks.send_return_reminders",
+        # Every day at 07:00 UK time.
+        "schedule": crontab(hour=7, minute=0),
+    },
+}
 
 
 @setup_logging.connect

@@ -74,3 +74,11 @@ def test_demo_data_has_every_role_in_three_regions() -> None:
     assert "demo-password-2026" in out.getvalue()
     assert "lead@leeds.example" in out.getvalue()
     assert User.objects.get(email="lead@leeds.example").check_password("demo-password-2026")
+
+    from submissions.models import Return
+    from submissions.validation import check_data
+
+    assert Return.objects.filter(round__label="2025", status="accepted").count() == 40
+    assert Return.objects.get(round__label="2026", authority__ons_code="E08000035").status == "submitted"
+    assert not Return.objects.filter(round__label="2026", authority__ons_code="E10000020").exists()
+    assert all(not check_data(r.current_version.data()) for r in Return.objects.all()[:10])

@@ -6,6 +6,8 @@ from django import forms
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
 
+from wres_portal.forms import PlainEnglishErrors
+
 from .models import Authority, Role, User
 
 
@@ -32,7 +34,7 @@ def _role_choices(roles: list[str]) -> list[tuple[str, str]]:
     return [(value, label) for value, label in Role.choices if value in roles]
 
 
-class InvitationForm(forms.Form):
+class InvitationForm(PlainEnglishErrors, forms.Form):
     email = forms.EmailField(
         label="Email address",
         help_text="We will send them a link to join. It works once and expires after 7 days.",
@@ -47,11 +49,11 @@ class InvitationForm(forms.Form):
             self.fields["role"].initial = roles[0]
 
 
-class RoleForm(forms.Form):
+class RoleForm(PlainEnglishErrors, forms.Form):
     role = forms.ChoiceField(label="Role", choices=Role.choices, widget=forms.RadioSelect)
 
 
-class AcceptInvitationForm(forms.Form):
+class AcceptInvitationForm(PlainEnglishErrors, forms.Form):
     full_name = forms.CharField(
         label="Full name", max_length=150, widget=forms.TextInput(attrs={"autocomplete": "name"})
     )
@@ -86,14 +88,14 @@ class AcceptInvitationForm(forms.Form):
         return data
 
 
-class AccountDetailsForm(forms.ModelForm):
+class AccountDetailsForm(PlainEnglishErrors, forms.ModelForm):
     class Meta:
         model = User
         fields = ["full_name"]
         widgets = {"full_name": forms.TextInput(attrs={"autocomplete": "name"})}
 
 
-class AuthorityForm(forms.ModelForm):
+class AuthorityForm(PlainEnglishErrors, forms.ModelForm):
     class Meta:
         model = Authority
         fields = [

@@ -62,8 +62,14 @@ def home(request: HttpRequest) -> HttpResponse:
 @require_safe
 def council_home(request: HttpRequest, ons_code: str) -> HttpResponse:
     authority = get_authority_for_user(request.user, ons_code)
+    from submissions.models import CollectionRound, Return
+
     role = role_in(request.user, authority)
     members = Membership.objects.filter(authority=authority).select_related("user")
+    current_round = CollectionRound.objects.current()
+    current_return = (
+        Return.objects.filter(authority=authority, round=current_round).first() if current_round else None
+    )
     return render(
         request,
         "accounts/council_home.html",
@@ -73,6 +79,9 @@ def council_home(request: HttpRequest, ons_code: str) -> HttpResponse:
             "role_label": Role(role).label if role else None,
             "members": members,
             "can_manage_team": can_manage_team(request.user, authority),
+            "current_round": current_round,
+            "current_return": current_return,
+            "closes_on": current_round.closes_on_for(authority) if current_round else None,
         },
     )
 
@@ -91,7 +100,20 @@ def authority_list(request: HttpRequest) -> HttpResponse:
             authorities = authorities.filter(region=region)
         if kind := form.cleaned_data["authority_type"]:
             authorities = authorities.filter(authority_type=kind)
-    return render(request, "accounts/authority_list.html", {"form": form, "authorities": authorities})
+    from submissions.models import CollectionRound, Return
+
+    current_round = CollectionRound.objects.current()
+    statuses = (
+        dict(Return.objects.filter(round=current_round).values_list("authority_id", "status"))
+        if current_round
+        else {}
+    )
+    rows = [(authority, statuses.get(authority.pk)) for authority in authorities]
+    return render(
+        request,
+        "accounts/authority_list.html",
+        {"form": form, "rows": rows, "current_round": current_round},
+    )
 
 
 @login_required

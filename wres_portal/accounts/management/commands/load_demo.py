@@ -59,6 +59,9 @@ class Command(BaseCommand):
             is_superuser=True,
         )
         lines.append(("admin@wres-portal.example", "Administrator"))
+        from submissions import demo
+
+        demo.load(self.stdout, demo_councils=[code for code, _ in DEMO_COUNCILS])
         width = max(len(email) for email, _ in lines)
         self.stdout.write(f"\nDemo sign-ins (every password is: {DEMO_PASSWORD})")
         for email, what in lines:

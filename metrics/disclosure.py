@@ -1,0 +1,477 @@
+"""Disclosure control for anything marked for publication (spec section 5): pure functions, no ORM.
+
+Authorities see their own figures in full; these rules apply only to public pages and downloadable
+national tables:
+
+- a count from 1 to 9 is shown as `[c]` (primary suppression), and secondary suppression hides other
+  cells so that none of them can be worked out by subtraction from totals (`suppress`);
+- a rate, share or ratio computed from a count from 1 to 9 is shown as `[low]` (`publish_result`). We
+  extend this to counts hidden by secondary suppression: a published rate beside a published
+  denominator would give the hidden count straight back;
+- a benchmark cell built from fewer than 5 authorities is shown as `[c]` (`publish_benchmark`);
+- no figure is attributable to a named authority unless it has published it (`may_attribute`).
+
+Zero is not in 1 to 9, so a 0 is published as 0.
+
+Secondary suppression works on any set of additive constraints ("this total cell is the sum of those
+member cells"); `suppress_counts` builds them for a plain table with row and/or column totals, and
+`publish_results` for a results document. Two guarantees, checked after every step:
+
+1. no hidden cell is *determined* by the published cells and the constraints: its unit vector is not
+   in the row space of the constraint matrix restricted to hidden cells (`determined_cells`, exact
+   rational arithmetic);
+2. no hidden cell is *pinned* by the bounds the public can infer: as 0 is always published, every
+   hidden count is at least 1, so two hidden 1s with a published total of 2 are given away although
+   neither is determined. `pinned_cells` finds each hidden cell's smallest and largest possible value
+   by linear programming (a small exact simplex, no SciPy at run time) and requires them to differ.
+   In a two-way table with totals the constraint matrix is totally unimodular, so those bounds are
+   whole numbers and an unpinned cell has at least two possible whole values.
+
+Limitations: no minimum protection interval is enforced, so a range can be narrow (a hidden 3 beside a
+hidden 1 in a row whose total is published is known to be from 1 to 3); upper bounds are not used
+(the public cannot tell a primary `[c]`, at most 9, from a secondary one); for constraint systems that
+are not totally unimodular, the linear bounds may be wider than the whole-number ones. The choice of
+secondary cells is greedy (the smallest non-zero cell that frees the exposed one), not the fewest
+possible; cost grows quickly with table size (a 10 x 6 table with totals takes about 0.2 seconds).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Hashable, Mapping, Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any
+
+from metrics.indicators import INDICATORS_BY_CODE
+
+SUPPRESSED = "[c]"
+LOW = "[low]"
+#: A benchmark cell from fewer authorities than this is suppressed.
+MIN_AUTHORITIES = 5
+
+
+def is_small(count: int | None) -> bool:
+    """A count from 1 to 9: never published."""
+    return count is not None and 1 <= count <= 9
+
+
+def may_attribute(*, authority_has_published: bool) -> bool:
+    """Whether a public page may show a figure under the authority's name: only once it has published."""
+    return authority_has_published
+
+
+@dataclass(frozen=True)
+class Constraint:
+    """total = sum(members), over cell keys."""
+
+    total: Hashable
+    members: tuple[Hashable, ...]
+
+    @property
+    def cells(self) -> tuple[Hashable, ...]:
+        return (self.total, *self.members)
+
+
+def determined_cells(hidden: Collection[Hashable], constraints: Sequence[Constraint]) -> set[Hashable]:
+    """The hidden cells whose values follow from the published cells and the constraints.
+
+    Writes each constraint over the hidden cells only (published cells are known numbers), reduces the
+    matrix to row echelon form over exact fractions, and reports a cell as determined when its column is
+    a pivot whose row has no entry in a free column, i.e. its unit vector lies in the row space.
+    """
+    columns = {cell: index for index, cell in enumerate(hidden)}
+    rows: list[list[Fraction]] = []
+    for constraint in constraints:
+        row = [Fraction(0)] * len(columns)
+        for cell, sign in ((constraint.total, 1), *((member, -1) for member in constraint.members)):
+            if cell in columns:
+                row[columns[cell]] += sign
+        if any(row):
+            rows.append(row)
+
+    pivots: list[int] = []
+    rank = 0
+    for column in range(len(columns)):
+        pivot_row = next((r for r in range(rank, len(rows)) if rows[r][column]), None)
+        if pivot_row is None:
+            continue
+        rows[rank], rows[pivot_row] = rows[pivot_row], rows[rank]
+        scale = rows[rank][column]
+        rows[rank] = [value / scale for value in rows[rank]]
+        for r in range(len(rows)):
+            if r != rank and rows[r][column]:
+                factor = rows[r][column]
+                rows[r] = [
+                    value - factor * pivot_value
+                    for value, pivot_value in zip(rows[r], rows[rank], strict=True)
+                ]
+        pivots.append(column)
+        rank += 1
+
+    free = set(range(len(columns))) - set(pivots)
+    by_index = list(columns)
+    return {
+        by_index[column]
+        for row_index, column in enumerate(pivots)
+        if not any(rows[row_index][other] for other in free)
+    }
+
+
+Tableau = list[list[Fraction]]
+
+
+def _feasible_basis(matrix: list[list[Fraction]], rhs: list[Fraction], n: int) -> tuple[Tableau, list[int]]:
+    """Phase 1 of the simplex method for matrix·y = rhs, y >= 0 over n variables (which must be
+    feasible): a tableau and basis with no artificial variable left, redundant rows dropped.
+    """
+    rows = [(row, b) if b >= 0 else ([-v for v in row], -b) for row, b in zip(matrix, rhs, strict=True)]
+    m = len(rows)
+    tableau = [[*row, *(Fraction(int(k == i)) for k in range(m)), b] for i, (row, b) in enumerate(rows)]
+    basis = list(range(n, n + m))
+    _simplex(tableau, basis, [Fraction(0)] * n + [Fraction(-1)] * m)
+    for i in reversed(range(len(tableau))):
+        if basis[i] >= n:  # an artificial variable left at 0: pivot it out, or drop a redundant row
+            column = next((k for k in range(n) if tableau[i][k]), None)
+            if column is None:
+                del tableau[i], basis[i]
+            else:
+                _pivot(tableau, basis, i, column)
+    return [[*row[:n], row[-1]] for row in tableau], basis
+
+
+def _maximise(tableau: Tableau, basis: list[int], objective: list[Fraction]) -> list[Fraction] | None:
+    """Phase 2 from a copy of a feasible tableau: an optimal point, or None when unbounded."""
+    tableau, basis = [row[:] for row in tableau], basis[:]
+    if not _simplex(tableau, basis, objective):
+        return None
+    point = [Fraction(0)] * len(objective)
+    for variable, row in zip(basis, tableau, strict=True):
+        point[variable] = row[-1]
+    return point
+
+
+def _pivot(tableau: Tableau, basis: list[int], row: int, column: int) -> None:
+    scale = tableau[row][column]
+    tableau[row] = [value / scale for value in tableau[row]]
+    for r, other in enumerate(tableau):
+        if r != row and other[column]:
+            factor = other[column]
+            tableau[r] = [value - factor * p for value, p in zip(other, tableau[row], strict=True)]
+    basis[row] = column
+
+
+def _simplex(tableau: Tableau, basis: list[int], objective: list[Fraction]) -> bool:
+    """Pivot to an optimum with Bland's rule (so it cannot cycle); False when unbounded."""
+    while True:
+        reduced = [
+            objective[k] - sum(objective[b] * row[k] for b, row in zip(basis, tableau, strict=True))
+            for k in range(len(objective))
+        ]
+        entering = next((k for k, cost in enumerate(reduced) if cost > 0), None)
+        if entering is None:
+            return True
+        ratios = [
+            (row[-1] / row[entering], basis[r], r) for r, row in enumerate(tableau) if row[entering] > 0
+        ]
+        if not ratios:
+            return False
+        _pivot(tableau, basis, min(ratios)[2], entering)
+
+
+def pinned_cells(
+    values: Mapping[Hashable, int],
+    hidden: Collection[Hashable],
+    constraints: Sequence[Constraint],
+    *,
+    among: Collection[Hashable] | None = None,
+) -> set[Hashable]:
+    """The hidden cells (of `among`, by default all) with only one possible value, given the published
+    cells, the constraints and what the public knows of a hidden count: it is at least 1, as 0 is
+    always published.
+
+    The largest and smallest values each cell can take are found by linear programming; it is pinned
+    when both equal its value. This covers `determined_cells`, and also e.g. two hidden 1s whose
+    published total is 2. In a two-way table with totals the bounds are whole numbers, so an unpinned
+    cell has at least two possible whole values.
+    """
+    pinned = set()
+    wanted = set(hidden if among is None else among)
+    for cells, component in _components(hidden, constraints):
+        if wanted.intersection(cells):
+            pinned |= _pinned_in(values, cells, component, wanted)
+    return pinned
+
+
+def _components(
+    hidden: Collection[Hashable], constraints: Sequence[Constraint]
+) -> list[tuple[list[Hashable], list[Constraint]]]:
+    """Split the hidden cells into groups linked by shared constraints, each with its constraints."""
+    parent = {cell: cell for cell in hidden}
+
+    def root(cell: Hashable) -> Hashable:
+        while parent[cell] != cell:
+            parent[cell] = parent[parent[cell]]
+            cell = parent[cell]
+        return cell
+
+    for constraint in constraints:
+        linked = [cell for cell in constraint.cells if cell in parent]
+        for cell in linked[1:]:
+            parent[root(cell)] = root(linked[0])
+    groups: dict[Hashable, tuple[list[Hashable], list[Constraint]]] = {}
+    for cell in hidden:
+        groups.setdefault(root(cell), ([], []))[0].append(cell)
+    for constraint in constraints:
+        linked = next((cell for cell in constraint.cells if cell in parent), None)
+        if linked is not None:
+            groups[root(linked)][1].append(constraint)
+    return list(groups.values())
+
+
+def _pinned_in(
+    values: Mapping[Hashable, int],
+    cells: list[Hashable],
+    constraints: list[Constraint],
+    wanted: set[Hashable],
+) -> set[Hashable]:
+    index = {cell: i for i, cell in enumerate(cells)}
+    lower = [Fraction(min(values[cell], 1)) for cell in cells]
+    matrix, rhs = [], []
+    for constraint in constraints:
+        row = [Fraction(0)] * len(cells)
+        known = Fraction(0)
+        for cell, sign in ((constraint.total, 1), *((member, -1) for member in constraint.members)):
+            if cell in index:
+                row[index[cell]] += sign
+            else:
+                known -= sign * values[cell]
+        if any(row):  # written over y = x - lower >= 0
+            matrix.append(row)
+            rhs.append(known - sum((a * low for a, low in zip(row, lower, strict=True)), Fraction(0)))
+    # Every optimum found is a second possible table: each cell whose value differs in it is free.
+    tableau, basis = _feasible_basis(matrix, rhs, len(cells))
+    actual = [values[cell] - low for cell, low in zip(cells, lower, strict=True)]
+    free: set[int] = set()
+    for cell in wanted.intersection(cells):
+        for sign in (1, -1):
+            if index[cell] in free:
+                break
+            objective = [Fraction(sign * int(k == index[cell])) for k in range(len(cells))]
+            point = _maximise(tableau, basis, objective)
+            if point is None:  # no upper limit
+                free.add(index[cell])
+            else:
+                free.update(k for k, value in enumerate(point) if value != actual[k])
+    return {cell for cell in wanted.intersection(cells) if index[cell] not in free}
+
+
+def suppress(values: Mapping[Hashable, int], constraints: Sequence[Constraint]) -> set[Hashable]:
+    """The cells to hide: every count from 1 to 9, and enough others that none can be worked out.
+
+    Repeats until stable: (1) a constraint with exactly one hidden cell gives it away by subtraction,
+    so hide another of its cells, the smallest non-zero member, else the total; (2) for a hidden cell
+    still determined by a combination of constraints (e.g. a cell bridging two otherwise protected
+    groups) or pinned by the bounds (`pinned_cells`), hide another cell (`_partner`). Raises
+    ValueError when a constraint does not add up or no cell is left to hide.
+    """
+    order = {cell: index for index, cell in enumerate(values)}
+    for constraint in constraints:
+        if values[constraint.total] != sum(values[member] for member in constraint.members):
+            raise ValueError(f"cell {constraint.total!r} is not the sum of {constraint.members!r}")
+
+    def preference(cell: Hashable) -> tuple[bool, int, int]:
+        return (values[cell] == 0, values[cell], order[cell])
+
+    def exposed(hidden: set[Hashable], among: Collection[Hashable] | None = None) -> set[Hashable]:
+        determined = determined_cells(hidden, constraints)
+        if among is not None:
+            determined &= set(among)
+        return determined or pinned_cells(values, hidden, constraints, among=among)
+
+    hidden = {cell for cell, value in values.items() if is_small(value)}
+    while True:
+        for constraint in constraints:
+            if sum(cell in hidden for cell in constraint.cells) == 1:
+                members = sorted((m for m in constraint.members if m not in hidden), key=preference)
+                candidates = [m for m in members if values[m]]
+                if constraint.total not in hidden:
+                    candidates.append(constraint.total)
+                candidates += [m for m in members if not values[m]]
+                if candidates:
+                    hidden.add(candidates[0])
+        cells = exposed(hidden)
+        if not cells:
+            return hidden
+        cell = min(cells, key=order.__getitem__)
+        hidden.add(_partner(cell, hidden, values, constraints, exposed, preference))
+
+
+def _partner(
+    cell: Hashable,
+    hidden: set[Hashable],
+    values: Mapping[Hashable, int],
+    constraints: Sequence[Constraint],
+    exposed: Callable[[set[Hashable], Collection[Hashable]], set[Hashable]],
+    preference: Callable[[Hashable], tuple[bool, int, int]],
+) -> Hashable:
+    """The next cell to hide to protect `cell`: the smallest non-zero cell sharing a constraint with it
+    that frees it; else the smallest such cell (it may free it with later ones); else the smallest
+    non-zero cell anywhere; a 0 only when nothing else is left.
+    """
+    near = sorted(
+        {other for c in constraints if cell in c.cells for other in c.cells if other not in hidden},
+        key=preference,
+    )
+    near = [other for other in near if values[other]]
+    if near:
+        return next((other for other in near if not exposed(hidden | {other}, [cell])), near[0])
+    rest = sorted({other for c in constraints for other in c.cells if other not in hidden}, key=preference)
+    if not rest:
+        raise ValueError(f"cell {cell!r} cannot be protected: every cell is already hidden")
+    return rest[0]
+
+
+def suppress_counts(
+    table: Sequence[Sequence[int | None]], *, row_totals: bool, column_totals: bool
+) -> list[list[int | str | None]]:
+    """Apply primary and secondary suppression to a table of counts.
+
+    With `row_totals`, the last cell of each row is that row's total; with `column_totals`, the last row
+    holds the column totals (and, with both, the corner is the grand total). None is a cell with no
+    figure: it is not part of any total and stays None. Hidden cells become "[c]".
+    """
+    width = len(table[0]) if table else 0
+    if any(len(row) != width for row in table):
+        raise ValueError("every row of the table must have the same number of cells")
+    values = {
+        (i, j): value for i, row in enumerate(table) for j, value in enumerate(row) if value is not None
+    }
+    constraints: list[Constraint] = []
+    if row_totals:
+        for i in range(len(table)):
+            if (i, width - 1) in values:
+                members = tuple((i, j) for j in range(width - 1) if (i, j) in values)
+                constraints.append(Constraint((i, width - 1), members))
+    if column_totals:
+        for j in range(width):
+            if (len(table) - 1, j) in values:
+                members = tuple((i, j) for i in range(len(table) - 1) if (i, j) in values)
+                constraints.append(Constraint((len(table) - 1, j), members))
+    hidden = suppress(values, constraints)
+    return [
+        [SUPPRESSED if (i, j) in hidden else value for j, value in enumerate(row)]
+        for i, row in enumerate(table)
+    ]
+
+
+def publish_benchmark(cell: Mapping[str, Any], *, n_authorities: int) -> dict[str, Any]:
+    """A benchmark cell (a distribution, band counts or pooled figure) for publication.
+
+    Built from fewer than 5 authorities, every figure but the number of authorities `n` is "[c]".
+    """
+    if n_authorities >= MIN_AUTHORITIES:
+        return dict(cell)
+    return {key: value if key == "n" else SUPPRESSED for key, value in cell.items()}
+
+
+#: Which counts each derived figure is computed from, as (part, group).
+_WHITE = (("numerator", "white"), ("denominator", "white"))
+_MINORITY = (("numerator", "minority_ethnic"), ("denominator", "minority_ethnic"))
+_NUMERATOR_KNOWN = (("numerator", "white"), ("numerator", "minority_ethnic"))
+_DENOMINATOR_KNOWN = (("denominator", "white"), ("denominator", "minority_ethnic"))
+_SOURCES: dict[tuple[str, ...], tuple[tuple[str, str], ...]] = {
+    ("rate", "white"): _WHITE,
+    ("rate", "minority_ethnic"): _MINORITY,
+    ("relative_likelihood",): _WHITE + _MINORITY,
+    ("ci95",): _WHITE + _MINORITY,
+    ("nhs_direction",): _WHITE + _MINORITY,
+    ("share", "band"): _NUMERATOR_KNOWN,
+    ("share", "senior_managers"): _NUMERATOR_KNOWN,
+    ("share", "workforce"): _DENOMINATOR_KNOWN,
+    ("unknown_share",): (*_NUMERATOR_KNOWN, ("numerator", "unknown")),
+    ("gap_pp", "vs_workforce"): _NUMERATOR_KNOWN + _DENOMINATOR_KNOWN,
+    ("gap_pp", "vs_population"): _NUMERATOR_KNOWN,
+}
+
+
+def publish_result(
+    entry: Mapping[str, Any], *, hidden: Collection[tuple[str, str]] | None = None
+) -> dict[str, Any]:
+    """A results entry (spec section 3) as published: hidden counts "[c]", figures from them "[low]".
+
+    `hidden` lists the (part, group) counts to hide, e.g. ("numerator", "white"); by default the counts
+    from 1 to 9. A figure that is None (not calculable) stays None. The four-fifths band, significance,
+    low-numbers flag and reason are categories, not figures a count can be worked back from, and stay.
+    """
+    if hidden is None:
+        hidden = {
+            (part, group)
+            for part in ("numerator", "denominator")
+            for group, n in entry[part].items()
+            if is_small(n)
+        }
+    hidden = set(hidden)
+    published: dict[str, Any] = {}
+    for key, value in entry.items():
+        if key in ("numerator", "denominator"):
+            published[key] = {
+                group: SUPPRESSED if (key, group) in hidden else n for group, n in value.items()
+            }
+        elif isinstance(value, dict):
+            published[key] = {sub: _low_or((key, sub), sub_value, hidden) for sub, sub_value in value.items()}
+        else:
+            published[key] = _low_or((key,), value, hidden)
+    return published
+
+
+def _low_or(path: tuple[str, ...], value: Any, hidden: set[tuple[str, str]]) -> Any:
+    sources = _SOURCES.get(path, ())
+    if value is None or not any(source in hidden for source in sources):
+        return value
+    return LOW
+
+
+def publish_results(document: Mapping[str, Any]) -> dict[str, Any]:
+    """A results document (spec section 3) for publication, with suppression across its entries.
+
+    The same count appears in several entries (headcount is the denominator of m3, m5, m8 and m9) and
+    counts add up across entries (`all` = adults + children; the pay bands add up to the headcount,
+    used only where they do), so the cells are suppressed together, then each entry is published with
+    `publish_result`.
+    """
+    values: dict[tuple[str, str, str, str], int] = {}
+    places: list[tuple[dict[str, Any], dict[tuple[str, str], tuple[str, str, str, str]]]] = []
+    for entry in document["results"]:
+        indicator = INDICATORS_BY_CODE[entry["indicator"]]
+        rows = {
+            "numerator": (indicator.numerator, indicator.pay_band),
+            "denominator": (indicator.denominator, ""),
+        }
+        cells = {}
+        for part, (measure, band) in rows.items():
+            for group, count in entry[part].items():
+                cell = (entry["service"], measure, band, group)
+                values[cell] = count
+                cells[(part, group)] = cell
+        places.append((entry, cells))
+
+    services = sorted({service for service, *_ in values if service != "all"})
+    constraints = []
+    for service, measure, band, group in values:
+        if service == "all":
+            members = tuple(
+                (s, measure, band, group) for s in services if (s, measure, band, group) in values
+            )
+            constraints.append(Constraint((service, measure, band, group), members))
+        elif measure == "headcount":
+            bands = tuple(
+                cell for cell in values if cell[:2] == (service, "headcount_band") and cell[3] == group
+            )
+            if len(bands) == 3 and values[service, measure, band, group] == sum(values[b] for b in bands):
+                constraints.append(Constraint((service, measure, band, group), bands))
+    hidden = suppress(values, constraints)
+    results = [
+        publish_result(entry, hidden={place for place, cell in cells.items() if cell in hidden})
+        for entry, cells in places
+    ]
+    return {**document, "results": results}

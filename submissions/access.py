@@ -1,0 +1,34 @@
+"""Fetch rounds and returns for a user: 404 for outsiders, as for every tenant object."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.contrib.auth.models import AnonymousUser
+from django.shortcuts import get_object_or_404
+
+from wres_portal.accounts.access import get_authority_for_user, role_in
+from wres_portal.accounts.models import Authority, User
+
+from .models import CollectionRound, Return
+
+
+@dataclass
+class ReturnContext:
+    authority: Authority
+    round: CollectionRound
+    record: Return | None
+    role: str | None
+
+
+def get_return_for_user(user: User | AnonymousUser, ons_code: str, round_label: str) -> ReturnContext:
+    """The authority, round and (if started) return, if `user` may see the authority; 404 otherwise."""
+    authority = get_authority_for_user(user, ons_code)
+    collection_round = get_object_or_404(CollectionRound, label=round_label)
+    record = (
+        Return.objects.for_user(user)
+        .select_related("current_version")
+        .filter(authority=authority, round=collection_round)
+        .first()
+    )
+    return ReturnContext(authority, collection_round, record, role_in(user, authority))

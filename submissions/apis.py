@@ -1,0 +1,387 @@
+"""REST API for returns: upload a file, send figures as JSON, read status, versions and problems,
+and take the lifecycle steps. Scoped like the pages: another council's return answers 404."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status
+from rest_framework.parsers import JSONParser, MultiPartParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from wres_portal.accounts.access import has_role
+from wres_portal.accounts.models import Role
+
+from . import services
+from .access import ReturnContext, get_return_for_user
+from .forms import MAX_UPLOAD_BYTES
+from .models import CollectionRound, Return, ReturnVersion
+from .presenters import problem_rows
+from .schema import GROUPS, MAX_COUNT, PAY_BANDS, SERVICES, RowKey, all_row_keys
+
+
+class ProblemSerializer(serializers.Serializer):
+    sheet = serializers.CharField(allow_blank=True)
+    row = serializers.CharField(allow_blank=True)
+    column = serializers.CharField(allow_blank=True)
+    message = serializers.CharField()
+    fix = serializers.CharField()
+
+    class Meta:
+        ref_name = "Problem"
+
+
+class RowSerializer(serializers.Serializer):
+    service = serializers.ChoiceField(choices=SERVICES)
+    measure = serializers.ChoiceField(choices=sorted({k.measure for k in all_row_keys()}))
+    pay_band = serializers.ChoiceField(choices=["", *PAY_BANDS], allow_blank=True, required=False, default="")
+    white = serializers.IntegerField(min_value=0, max_value=MAX_COUNT)
+    minority_ethnic = serializers.IntegerField(min_value=0, max_value=MAX_COUNT)
+    unknown = serializers.IntegerField(min_value=0, max_value=MAX_COUNT)
+
+    class Meta:
+        ref_name = "ReturnRow"
+
+
+class VersionSerializer(serializers.ModelSerializer):
+    created_by = serializers.EmailField(source="created_by.email")
+
+    class Meta:
+        model = ReturnVersion
+        fields = ["number", "source", "filename", "note", "created_by", "created_at"]
+
+
+class WarningSerializer(serializers.Serializer):
+    key = serializers.CharField()
+    message = serializers.CharField()
+    explanation = serializers.CharField(allow_null=True)
+
+    class Meta:
+        ref_name = "ReturnWarning"
+
+
+class EventSerializer(serializers.Serializer):
+    action = serializers.CharField()
+    actor = serializers.EmailField(source="actor.email")
+    at = serializers.DateTimeField()
+    message = serializers.CharField()
+    version = serializers.IntegerField(source="version.number")
+
+    class Meta:
+        ref_name = "ReturnEvent"
+
+
+class ReturnSerializer(serializers.Serializer):
+    authority = serializers.CharField()
+    round = serializers.CharField()
+    status = serializers.CharField()
+    is_late = serializers.BooleanField()
+    late_reason = serializers.CharField()
+    current_version = serializers.IntegerField(allow_null=True)
+    warnings = WarningSerializer(many=True)
+    blockers = serializers.ListField(child=serializers.CharField())
+    events = EventSerializer(many=True)
+
+    class Meta:
+        ref_name = "Return"
+
+
+def _return_payload(ctx: ReturnContext) -> dict[str, object]:
+    record = ctx.record
+    version = record.current_version if record else None
+    explained = {e.warning_key: e.text for e in version.explanations.all()} if version else {}
+    return {
+        "authority": ctx.authority.ons_code,
+        "round": ctx.round.label,
+        "status": record.status if record else "not_started",
+        "is_late": bool(record and record.is_late),
+        "late_reason": record.late_reason if record else "",
+        "current_version": version.number if version else None,
+        "warnings": [
+            {"key": w.key, "message": w.message, "explanation": explained.get(w.key)}
+            for w in (services.version_warnings(version) if version else [])
+        ],
+        "blockers": services.submission_blockers(record) if record and record.is_editable() else [],
+        "events": list(record.events.select_related("actor", "version")) if record else [],
+    }
+
+
+class _ReturnApi(APIView):
+    def context(self, request: Request, ons_code: str, round_label: str) -> ReturnContext:
+        return get_return_for_user(request.user, ons_code, round_label)
+
+    def respond(self, request: Request, ons_code: str, round_label: str, code: int = 200) -> Response:
+        ctx = self.context(request, ons_code, round_label)
+        return Response(ReturnSerializer(_return_payload(ctx)).data, status=code)
+
+    @staticmethod
+    def require_lead(request: Request, ctx: ReturnContext) -> None:
+        if not has_role(request.user, ctx.authority, [Role.PROGRAMME_LEAD]):
+            raise PermissionDenied
+
+    @staticmethod
+    def record(ctx: ReturnContext) -> Return:
+        if ctx.record is None:
+            raise Http404
+        return ctx.record
+
+
+class RoundListApi(APIView):
+    class OutputSerializer(serializers.ModelSerializer):
+        class Meta:
+            model = CollectionRound
+            fields = ["label", "period_start", "period_end", "snapshot_date", "opens_on", "closes_on"]
+            ref_name = "CollectionRound"
+
+    @extend_schema(responses=OutputSerializer(many=True), summary="Collection rounds")
+    def get(self, request: Request) -> Response:
+        return Response(self.OutputSerializer(CollectionRound.objects.all(), many=True).data)
+
+
+class ReturnDetailApi(_ReturnApi):
+    @extend_schema(
+        responses=ReturnSerializer, summary="A return's status, warnings, what blocks submission, history"
+    )
+    def get(self, request: Request, ons_code: str, round_label: str) -> Response:
+        return self.respond(request, ons_code, round_label)
+
+
+class VersionListApi(_ReturnApi):
+    @extend_schema(responses=VersionSerializer(many=True), summary="Every version of a return")
+    def get(self, request: Request, ons_code: str, round_label: str) -> Response:
+        record = self.record(self.context(request, ons_code, round_label))
+        return Response(VersionSerializer(record.versions.select_related("created_by"), many=True).data)
+
+
+class VersionDetailApi(_ReturnApi):
+    class OutputSerializer(serializers.Serializer):
+        version = VersionSerializer()
+        rows = RowSerializer(many=True)
+
+        class Meta:
+            ref_name = "VersionFigures"
+
+    @extend_schema(responses=OutputSerializer, summary="The figures of one version")
+    def get(self, request: Request, ons_code: str, round_label: str, number: int) -> Response:
+        record = self.record(self.context(request, ons_code, round_label))
+        version = get_object_or_404(record.versions, number=number)
+        rows = [
+            {"service": k.service, "measure": k.measure, "pay_band": k.pay_band, **c}
+            for k, c in sorted(version.data().items())
+        ]
+        return Response(self.OutputSerializer({"version": version, "rows": rows}).data)
+
+
+class ReturnUploadApi(_ReturnApi):
+    parser_classes = [MultiPartParser]
+
+    class InputSerializer(serializers.Serializer):
+        file = serializers.FileField()
+        dry_run = serializers.BooleanField(
+            default=False, help_text="Check only: report problems and changes."
+        )
+
+        class Meta:
+            ref_name = "ReturnUpload"
+
+    class ResultSerializer(serializers.Serializer):
+        ok = serializers.BooleanField()
+        problems = ProblemSerializer(many=True)
+        changes = serializers.IntegerField()
+        version = serializers.IntegerField(allow_null=True)
+
+        class Meta:
+            ref_name = "UploadResult"
+
+    @extend_schema(
+        request={"multipart/form-data": InputSerializer},
+        responses={200: ResultSerializer, 201: ResultSerializer, 400: ResultSerializer},
+        summary="Upload a CSV or XLSX return: checked whole; nothing is stored if it has a problem",
+    )
+    def post(self, request: Request, ons_code: str, round_label: str) -> Response:
+        ctx = self.context(request, ons_code, round_label)
+        self.require_lead(request, ctx)
+        payload = self.InputSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        upload = payload.validated_data["file"]
+        if upload.size > MAX_UPLOAD_BYTES:
+            problem = {
+                "sheet": "",
+                "row": "",
+                "column": "",
+                "message": "The file is larger than 5 MB.",
+                "fix": "Upload a file of 5 MB or less.",
+            }
+            return Response({"ok": False, "problems": [problem], "changes": 0, "version": None}, status=400)
+        record = ctx.record or Return(authority=ctx.authority, round=ctx.round)
+        checked = services.upload_check(record=record, filename=upload.name, content=upload.read())
+        if checked.unreadable:
+            problem = {
+                "sheet": "",
+                "row": "",
+                "column": "",
+                "message": checked.unreadable,
+                "fix": "Save the file as CSV or Excel (.xlsx) and upload it again.",
+            }
+            return Response({"ok": False, "problems": [problem], "changes": 0, "version": None}, status=400)
+        if checked.problems:
+            rows = problem_rows(checked.problems)
+            return Response({"ok": False, "problems": rows, "changes": 0, "version": None}, status=400)
+        if payload.validated_data["dry_run"]:
+            return Response({"ok": True, "problems": [], "changes": len(checked.changes), "version": None})
+        record = ctx.record or services.return_get_or_create(
+            authority=ctx.authority, collection_round=ctx.round
+        )
+        version = services.draft_save(
+            record=record,
+            data=checked.data,
+            user=request.user,
+            source=ReturnVersion.Source.API,
+            filename=upload.name,
+        )
+        return Response(
+            {"ok": True, "problems": [], "changes": len(checked.changes), "version": version.number},
+            status=status.HTTP_201_CREATED,
+        )
+
+
+class ReturnDataApi(_ReturnApi):
+    parser_classes = [JSONParser]
+
+    class InputSerializer(serializers.Serializer):
+        rows = RowSerializer(many=True)
+
+        class Meta:
+            ref_name = "ReturnFigures"
+
+    @extend_schema(
+        request=InputSerializer,
+        responses={201: ReturnSerializer, 400: ProblemSerializer(many=True)},
+        summary="Replace the draft with these figures (every row of each service sent)",
+    )
+    def post(self, request: Request, ons_code: str, round_label: str) -> Response:
+        ctx = self.context(request, ons_code, round_label)
+        self.require_lead(request, ctx)
+        payload = self.InputSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data: dict[RowKey, dict[str, int]] = {}
+        problems = []
+        for number, row in enumerate(payload.validated_data["rows"]):
+            key = RowKey(row["service"], row["measure"], row.get("pay_band") or "")
+            if key in data:
+                problems.append(
+                    {
+                        "sheet": "",
+                        "row": str(number),
+                        "column": "",
+                        "message": f"{key} is given twice.",
+                        "fix": "Send each row once.",
+                    }
+                )
+            data[key] = {g: row[g] for g in GROUPS}
+        if problems:
+            return Response({"problems": problems}, status=400)
+        record = ctx.record or services.return_get_or_create(
+            authority=ctx.authority, collection_round=ctx.round
+        )
+        try:
+            services.draft_save(record=record, data=data, user=request.user, source=ReturnVersion.Source.API)
+        except services.ReturnDataInvalid as invalid:
+            return Response({"problems": problem_rows(invalid.problems)}, status=400)
+        return self.respond(request, ons_code, round_label, status.HTTP_201_CREATED)
+
+
+class ReturnSubmitApi(_ReturnApi):
+    class InputSerializer(serializers.Serializer):
+        late_reason = serializers.CharField(required=False, allow_blank=True, default="")
+
+        class Meta:
+            ref_name = "ReturnSubmit"
+
+    @extend_schema(
+        request=InputSerializer, responses=ReturnSerializer, summary="Submit the draft (programme lead)"
+    )
+    def post(self, request: Request, ons_code: str, round_label: str) -> Response:
+        ctx = self.context(request, ons_code, round_label)
+        self.require_lead(request, ctx)
+        payload = self.InputSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        services.return_submit(record=self.record(ctx), user=request.user, **payload.validated_data)
+        return self.respond(request, ons_code, round_label)
+
+
+class ReturnSignOffApi(_ReturnApi):
+    class InputSerializer(serializers.Serializer):
+        name = serializers.CharField()
+        role = serializers.CharField()
+        signed_on = serializers.DateField()
+        declaration = serializers.BooleanField()
+
+        class Meta:
+            ref_name = "ReturnSignOff"
+
+    @extend_schema(request=InputSerializer, responses=ReturnSerializer, summary="Sign off (senior sponsor)")
+    def post(self, request: Request, ons_code: str, round_label: str) -> Response:
+        ctx = self.context(request, ons_code, round_label)
+        if not has_role(request.user, ctx.authority, [Role.SENIOR_SPONSOR]):
+            raise PermissionDenied
+        payload = self.InputSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        services.return_sign_off(record=self.record(ctx), user=request.user, **payload.validated_data)
+        return self.respond(request, ons_code, round_label)
+
+
+class ReturnAcceptApi(_ReturnApi):
+    @extend_schema(request=None, responses=ReturnSerializer, summary="Accept a signed-off return (analyst)")
+    def post(self, request: Request, ons_code: str, round_label: str) -> Response:
+        ctx = self.context(request, ons_code, round_label)
+        if not request.user.is_national:
+            raise PermissionDenied
+        services.return_accept(record=self.record(ctx), user=request.user)
+        return self.respond(request, ons_code, round_label)
+
+
+class ReturnSendBackApi(_ReturnApi):
+    class InputSerializer(serializers.Serializer):
+        message = serializers.CharField()
+
+        class Meta:
+            ref_name = "ReturnSendBack"
+
+    @extend_schema(
+        request=InputSerializer,
+        responses=ReturnSerializer,
+        summary="Return for revision (sponsor or analyst)",
+    )
+    def post(self, request: Request, ons_code: str, round_label: str) -> Response:
+        ctx = self.context(request, ons_code, round_label)
+        if not (request.user.is_national or has_role(request.user, ctx.authority, [Role.SENIOR_SPONSOR])):
+            raise PermissionDenied
+        payload = self.InputSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        services.return_send_back(record=self.record(ctx), user=request.user, **payload.validated_data)
+        return self.respond(request, ons_code, round_label)
+
+
+class WarningExplainApi(_ReturnApi):
+    class InputSerializer(serializers.Serializer):
+        key = serializers.CharField()
+        text = serializers.CharField()
+
+        class Meta:
+            ref_name = "WarningExplanation"
+
+    @extend_schema(
+        request=InputSerializer, responses=ReturnSerializer, summary="Explain a warning (programme lead)"
+    )
+    def post(self, request: Request, ons_code: str, round_label: str) -> Response:
+        ctx = self.context(request, ons_code, round_label)
+        self.require_lead(request, ctx)
+        payload = self.InputSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        services.warning_explain(record=self.record(ctx), user=request.user, **payload.validated_data)
+        return self.respond(request, ons_code, round_label)

@@ -1,0 +1,202 @@
+"""Forms for rounds, uploads, web entry and the lifecycle steps. Shape only; rules live in services."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils import timezone
+
+from wres_portal.forms import PlainEnglishErrors
+
+from .models import CollectionRound
+from .schema import (
+    GROUP_LABELS,
+    GROUPS,
+    MAX_COUNT,
+    MEASURES_BY_CODE,
+    PAY_BAND_LABELS,
+    SERVICE_LABELS,
+    RowKey,
+    row_keys,
+)
+
+MAX_UPLOAD_BYTES = 5 * 1024 * 1024
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs: dict[str, str] | None = None) -> None:
+        super().__init__(attrs={"class": "govuk-input--width-10", **(attrs or {})}, format="%Y-%m-%d")
+
+
+class RoundForm(PlainEnglishErrors, forms.ModelForm):
+    class Meta:
+        model = CollectionRound
+        fields = ["label", "period_start", "period_end", "snapshot_date", "opens_on", "closes_on"]
+        widgets = {
+            "label": forms.TextInput(attrs={"class": "govuk-input--width-5"}),
+            "period_start": DateInput(),
+            "period_end": DateInput(),
+            "snapshot_date": DateInput(),
+            "opens_on": DateInput(),
+            "closes_on": DateInput(),
+        }
+        help_texts = {
+            "period_start": "The 12 months the event counts cover, for example 1 April 2024.",
+            "snapshot_date": "The date the headcounts describe, for example 31 March 2025.",
+        }
+
+
+class ExtensionForm(PlainEnglishErrors, forms.Form):
+    closes_on = forms.DateField(label="New closing date", widget=DateInput())
+    reason = forms.CharField(label="Reason", widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(
+        label="Upload your return",
+        help_text="A CSV or Excel (.xlsx) file of 5 MB or less, laid out like the template.",
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx,text/csv"}),
+        error_messages={
+            "required": "Select a CSV or Excel file to upload.",
+            "empty": "The selected file is empty.",
+        },
+    )
+
+    def clean_file(self):  # type: ignore[no-untyped-def]
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_UPLOAD_BYTES:
+            raise forms.ValidationError(
+                f"The selected file is {upload.size / 1024 / 1024:.1f} MB. It must be 5 MB or less."
+            )
+        return upload
+
+
+def field_name(key: RowKey, group: str) -> str:
+    return "__".join((key.measure, key.pay_band or "all", group))
+
+
+class ServiceEntryForm(forms.Form):
+    """Every figure of one service: one whole-number field per measure (and pay band) and group."""
+
+    govuk_mark_optional = False
+
+    def __init__(self, *args: object, service: str, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.service = service
+        for key in row_keys(service):
+            for group in GROUPS:
+                band = f", {PAY_BAND_LABELS[key.pay_band]}" if key.pay_band else ""
+                self.fields[field_name(key, group)] = forms.IntegerField(
+                    label=f"{MEASURES_BY_CODE[key.measure].label}{band}: {GROUP_LABELS[group]}",
+                    min_value=0,
+                    max_value=MAX_COUNT,
+                    error_messages=_entry_errors(key, group),
+                    widget=forms.TextInput(attrs={"inputmode": "numeric", "class": "govuk-input--width-5"}),
+                )
+
+    def rows(self) -> list[dict[str, object]]:
+        """The fields grouped by row, for the table layout."""
+        return [
+            {
+                "key": key,
+                "measure": MEASURES_BY_CODE[key.measure],
+                "band": PAY_BAND_LABELS.get(key.pay_band, ""),
+                "fields": [self[field_name(key, group)] for group in GROUPS],
+            }
+            for key in row_keys(self.service)
+        ]
+
+    def counts(self) -> dict[RowKey, dict[str, int]]:
+        return {
+            key: {group: int(self.cleaned_data[field_name(key, group)]) for group in GROUPS}
+            for key in row_keys(self.service)
+        }
+
+    @staticmethod
+    def initial_from(data: dict[RowKey, dict[str, int]], service: str) -> dict[str, int]:
+        return {
+            field_name(key, group): counts[group]
+            for key, counts in data.items()
+            if key.service == service
+            for group in GROUPS
+        }
+
+
+def _entry_errors(key: RowKey, group: str) -> dict[str, str]:
+    what = f"{_what(key)}, {GROUP_LABELS[group].lower()}"
+    return {
+        "required": f"Enter a number for {what} (0 if none)",
+        "invalid": f"{what.capitalize()}: enter a whole number, like 12",
+        "min_value": f"{what.capitalize()}: enter 0 or more",
+        "max_value": f"{what.capitalize()}: enter 10,000,000 or less",
+    }
+
+
+def _what(key: RowKey) -> str:
+    band = f" ({key.pay_band} pay band)" if key.pay_band else ""
+    return f"{MEASURES_BY_CODE[key.measure].label.lower()}{band}"
+
+
+class LateReasonForm(PlainEnglishErrors, forms.Form):
+    late_reason = forms.CharField(
+        label="Why is the return late?",
+        help_text="Skills for Care will see this with your return.",
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class SignOffForm(PlainEnglishErrors, forms.Form):
+    name = forms.CharField(
+        label="Your full name", max_length=150, widget=forms.TextInput(attrs={"autocomplete": "name"})
+    )
+    role = forms.CharField(
+        label="Your role",
+        max_length=150,
+        help_text="For example: Director of Adult Social Services",
+        widget=forms.TextInput(attrs={"autocomplete": "organization-title"}),
+    )
+    signed_on = forms.DateField(label="Date of sign-off", widget=DateInput())
+    declaration = forms.BooleanField(
+        label="I confirm that, to the best of my knowledge, the figures in this return are accurate.",
+        error_messages={"required": "Confirm that the figures are accurate to sign off"},
+    )
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["signed_on"].initial = timezone.localdate()
+
+
+class SendBackForm(forms.Form):
+    message = forms.CharField(
+        label="What needs to change?",
+        help_text="The programme lead will see this message and get it by email.",
+        widget=forms.Textarea(attrs={"rows": 5}),
+        error_messages={"required": "Say what needs to change"},
+    )
+
+
+class ExplanationForm(forms.Form):
+    text = forms.CharField(
+        label="Explanation",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Enter an explanation of the warning"},
+    )
+
+
+class MonitorFilterForm(forms.Form):
+    govuk_mark_optional = False
+    status = forms.ChoiceField(label="Status", required=False)
+    region = forms.ChoiceField(label="Region", required=False)
+    authority_type = forms.ChoiceField(label="Type", required=False)
+
+    def __init__(self, *args: object, statuses: list[tuple[str, str]], **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        from wres_portal.accounts.models import AuthorityType, Region
+
+        self.fields["status"].choices = [("", "All statuses"), *statuses]
+        self.fields["region"].choices = [("", "All regions"), *Region.choices]
+        self.fields["authority_type"].choices = [("", "All types"), *AuthorityType.choices]
+
+
+SERVICE_CHOICES = [(s, SERVICE_LABELS[s]) for s in ("adults", "children")]

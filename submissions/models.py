@@ -1,0 +1,253 @@
+"""Collection rounds and returns. A return's figures are kept as numbered versions that are never
+changed once written: every save (upload, web entry, API) writes a new version, and every step of
+the lifecycle is an event naming who, when and why."""
+
+from __future__ import annotations
+
+import datetime
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from wres_portal.accounts.models import Authority
+from wres_portal.models import PublicIdModel, TimeStampedModel
+
+from .schema import GROUPS, ReturnData, RowKey
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from wres_portal.accounts.models import User
+
+
+class CollectionRoundQuerySet(models.QuerySet["CollectionRound"]):
+    def open_on(self, day: datetime.date) -> CollectionRoundQuerySet:
+        return self.filter(opens_on__lte=day, closes_on__gte=day)
+
+    def current(self) -> CollectionRound | None:
+        """The latest round that has opened: the one councils are working on (or just finished)."""
+        return self.filter(opens_on__lte=timezone.localdate()).order_by("-opens_on").first()
+
+
+class CollectionRound(PublicIdModel):
+    """One annual collection, opened by an analyst."""
+
+    label = models.CharField("year label", max_length=20, unique=True, help_text="For example 2025.")
+    period_start = models.DateField("reporting period start")
+    period_end = models.DateField("reporting period end")
+    snapshot_date = models.DateField("headcount snapshot date")
+    opens_on = models.DateField("opening date")
+    closes_on = models.DateField("closing date")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    objects = CollectionRoundQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-opens_on"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(period_end__gt=models.F("period_start")), name="round_period_order"
+            ),
+            models.CheckConstraint(
+                condition=Q(closes_on__gte=models.F("opens_on")), name="round_dates_order"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.label} round"
+
+    @property
+    def period_label(self) -> str:
+        return f"{self.period_start:%-d %B %Y} to {self.period_end:%-d %B %Y}"
+
+    def is_open(self, day: datetime.date | None = None) -> bool:
+        day = day or timezone.localdate()
+        return self.opens_on <= day <= self.closes_on
+
+    def closes_on_for(self, authority: Authority) -> datetime.date:
+        """The closing date for one authority, after any extension."""
+        extension = self.extensions.filter(authority=authority).first()
+        return extension.closes_on if extension else self.closes_on
+
+
+class ClosingDateExtension(TimeStampedModel):
+    """An analyst extends the closing date for one authority."""
+
+    round = models.ForeignKey(CollectionRound, on_delete=models.CASCADE, related_name="extensions")
+    authority = models.ForeignKey(Authority, on_delete=models.CASCADE, related_name="extensions")
+    closes_on = models.DateField("new closing date")
+    reason = models.TextField()
+    granted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["round", "authority"], name="extension_unique")]
+
+
+class ReturnQuerySet(models.QuerySet["Return"]):
+    def for_user(self, user: User | AnonymousUser) -> ReturnQuerySet:
+        """Returns of the authorities `user` may see (all of them for national staff)."""
+        return self.filter(authority__in=Authority.objects.for_user(user)).select_related(
+            "authority", "round"
+        )
+
+
+class Return(PublicIdModel):
+    """An authority's return for one round: its status and the pointer to its latest version."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        SUBMITTED = "submitted", "Submitted"
+        SIGNED_OFF = "signed_off", "Signed off"
+        ACCEPTED = "accepted", "Accepted"
+
+    authority = models.ForeignKey(Authority, on_delete=models.PROTECT, related_name="returns")
+    round = models.ForeignKey(CollectionRound, on_delete=models.PROTECT, related_name="returns")
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
+    current_version = models.ForeignKey(
+        "ReturnVersion", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    is_late = models.BooleanField(default=False)
+    late_reason = models.TextField(blank=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ReturnQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["round", "authority__name"]
+        constraints = [models.UniqueConstraint(fields=["authority", "round"], name="return_unique_per_round")]
+        indexes = [models.Index(fields=["authority", "round"]), models.Index(fields=["round", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self.authority} {self.round.label} return"
+
+    def is_editable(self) -> bool:
+        return self.status == self.Status.DRAFT
+
+
+class ReturnVersion(PublicIdModel):
+    """An immutable snapshot of a return's figures. Drafts are versions too: saving writes a new one."""
+
+    class Source(models.TextChoices):
+        UPLOAD = "upload", "File upload"
+        WEB = "web", "Typed in"
+        API = "api", "API"
+        REVISION = "revision", "Returned for revision"
+
+    authority = models.ForeignKey(Authority, on_delete=models.PROTECT, related_name="+")
+    return_record = models.ForeignKey(Return, on_delete=models.PROTECT, related_name="versions")
+    number = models.PositiveIntegerField()
+    source = models.CharField(max_length=20, choices=Source.choices)
+    filename = models.CharField(max_length=255, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["return_record", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["return_record", "number"], name="version_unique_number"),
+        ]
+
+    def __str__(self) -> str:
+        return f"version {self.number}"
+
+    def data(self) -> ReturnData:
+        return {row.key: row.counts for row in self.rows.all()}
+
+
+class ReturnRow(models.Model):
+    """One row of a version: counts by group for a service, measure and pay band."""
+
+    authority = models.ForeignKey(Authority, on_delete=models.PROTECT, related_name="+")
+    version = models.ForeignKey(ReturnVersion, on_delete=models.PROTECT, related_name="rows")
+    service = models.CharField(max_length=10)
+    measure = models.CharField(max_length=30)
+    pay_band = models.CharField(max_length=10, blank=True)
+    white = models.PositiveIntegerField()
+    minority_ethnic = models.PositiveIntegerField()
+    unknown = models.PositiveIntegerField()
+
+    class Meta:
+        ordering = ["version", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["version", "service", "measure", "pay_band"], name="row_unique_key"
+            ),
+            models.CheckConstraint(
+                condition=Q(white__lte=10_000_000)
+                & Q(minority_ethnic__lte=10_000_000)
+                & Q(unknown__lte=10_000_000),
+                name="row_counts_in_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.key)
+
+    @property
+    def key(self) -> RowKey:
+        return RowKey(self.service, self.measure, self.pay_band)
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return {group: getattr(self, group) for group in GROUPS}
+
+
+class WarningExplanation(TimeStampedModel):
+    """A council's written explanation of a warning on a version (needed before submitting)."""
+
+    authority = models.ForeignKey(Authority, on_delete=models.PROTECT, related_name="+")
+    version = models.ForeignKey(ReturnVersion, on_delete=models.PROTECT, related_name="explanations")
+    warning_key = models.CharField(max_length=100)
+    text = models.TextField()
+    written_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["version", "warning_key"], name="explanation_unique")]
+
+
+class ReturnEvent(models.Model):
+    """One step in a return's life, with who, when and why. Never changed or deleted."""
+
+    class Action(models.TextChoices):
+        SAVED = "saved", "Draft saved"
+        SUBMITTED = "submitted", "Submitted"
+        SIGNED_OFF = "signed_off", "Signed off"
+        ACCEPTED = "accepted", "Accepted"
+        RETURNED = "returned", "Returned for revision"
+
+    authority = models.ForeignKey(Authority, on_delete=models.PROTECT, related_name="+")
+    return_record = models.ForeignKey(Return, on_delete=models.PROTECT, related_name="events")
+    version = models.ForeignKey(ReturnVersion, on_delete=models.PROTECT, related_name="events")
+    action = models.CharField(max_length=20, choices=Action.choices)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(default=timezone.now)
+    message = models.TextField(blank=True)
+    # Sign-off declaration (action signed_off): the sponsor's name and role as they signed.
+    signatory_name = models.CharField(max_length=150, blank=True)
+    signatory_role = models.CharField(max_length=150, blank=True)
+    signed_on = models.DateField(null=True, blank=True)
+    late = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} by {self.actor} at {self.at:%Y-%m-%d %H:%M}"
+
+
+class ReminderSent(models.Model):
+    """Keeps reminder emails to once per round, authority and kind, however often the job runs."""
+
+    round = models.ForeignKey(CollectionRound, on_delete=models.CASCADE, related_name="+")
+    authority = models.ForeignKey(Authority, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=20)
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["round", "authority", "kind"], name="reminder_once")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} reminder to {self.authority_id} for round {self.round_id}"

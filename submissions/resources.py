@@ -1,0 +1,69 @@
+"""django-import-export resources for a version's rows: the confirmed upload is written through
+`ReturnRowResource.import_data`, and a version's figures are exported through `export`.
+
+Files are read and checked by `returnfile` and `validation` first (located, plain-English errors,
+formula and zip-bomb refusal), so by the time a dataset reaches the resource it is known to be
+valid; the resource still runs in one transaction and rolls back on any error.
+"""
+
+from __future__ import annotations
+
+import tablib
+from import_export import resources
+
+from .models import ReturnRow, ReturnVersion
+from .schema import GROUPS, HEADER, ReturnData
+
+
+class ReturnRowResource(resources.ModelResource):
+    """Rows of one version. Every row is new (versions are never updated), so no look-ups."""
+
+    class Meta:
+        model = ReturnRow
+        fields = HEADER
+        export_order = HEADER
+        import_id_fields = ("service", "measure", "pay_band")
+        force_init_instance = True
+        skip_diff = True
+        use_bulk = True
+        batch_size = 500
+
+    def __init__(self, version: ReturnVersion | None = None) -> None:
+        super().__init__()
+        self.version = version
+
+    def get_queryset(self):  # type: ignore[no-untyped-def]
+        """Scoped to the version: rows are never looked up across versions or authorities."""
+        return ReturnRow.objects.filter(version=self.version)
+
+    def init_instance(self, row: object = None) -> ReturnRow:
+        assert self.version is not None  # noqa: S101 - imports always name their version
+        return ReturnRow(version=self.version, authority_id=self.version.authority_id)
+
+
+def to_dataset(data: ReturnData) -> tablib.Dataset:
+    dataset = tablib.Dataset(headers=list(HEADER))
+    for key, counts in sorted(data.items()):
+        dataset.append([key.service, key.measure, key.pay_band, *(counts[g] for g in GROUPS)])
+    return dataset
+
+
+def version_rows_import(version: ReturnVersion, data: ReturnData) -> None:
+    """Write `data` as the rows of `version`, all or nothing."""
+    result = ReturnRowResource(version).import_data(
+        to_dataset(data),
+        dry_run=False,
+        raise_errors=True,
+        use_transactions=True,
+        rollback_on_validation_errors=True,
+    )
+    if result.has_errors() or result.has_validation_errors():  # pragma: no cover - raise_errors raises first
+        raise RuntimeError("The rows could not be written.")
+
+
+def version_export(version: ReturnVersion) -> tablib.Dataset:
+    dataset = ReturnRowResource(version).export(
+        queryset=version.rows.order_by("service", "measure", "pay_band")
+    )
+    dataset.title = "Return"  # the sheet name an upload expects, so an export can be uploaded again
+    return dataset

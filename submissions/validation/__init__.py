@@ -1,0 +1,40 @@
+"""Validation of an SC-WRES return (spec section 2): errors, warnings and upload previews.
+
+Pure functions, no database:
+
+- `check_table` checks a `Table` read from a file and reports *every* error at once, each located
+  at its sheet, row and column (`table.py`);
+- `check_data` / `check_service` apply the same value, completeness and cross-field rules to typed
+  data (web entry, JSON API); their problems carry `key` and `group`, no place (`rules.py`);
+- `compute_warnings` finds what needs a written explanation before submission (`return_warnings.py`);
+- `diff` says what an upload would change in the current draft (`preview.py`).
+
+What a count may look like is decided in `counts.parse_count`: whole numbers from 0 to 10,000,000,
+including a spreadsheet's 12.0 and text such as " 12 ", "12.0" or "1,234".
+
+A column headed `guidance` (any case) is ignored, so the template can show guidance beside each
+measure; every other unknown column is an error.
+"""
+
+from submissions.validation.counts import CountError, parse_count
+from submissions.validation.preview import Change, ReturnDiff, diff
+from submissions.validation.return_warnings import ReturnWarning, compute_warnings
+from submissions.validation.rules import check_data, check_service, cross_field_problems, missing_rows
+from submissions.validation.table import IGNORED_COLUMNS, Checked, check_table
+
+__all__ = [
+    "IGNORED_COLUMNS",
+    "Change",
+    "Checked",
+    "CountError",
+    "ReturnDiff",
+    "ReturnWarning",
+    "check_data",
+    "check_service",
+    "check_table",
+    "compute_warnings",
+    "cross_field_problems",
+    "diff",
+    "missing_rows",
+    "parse_count",
+]

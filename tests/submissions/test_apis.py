@@ -1,0 +1,102 @@
+from __future__ import annotations
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from submissions.models import Return, ReturnVersion
+from tests.factories import valid_data
+from tests.submissions.test_views import _csv
+
+
+def _client(user) -> APIClient:  # type: ignore[no-untyped-def]
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=user)[0].key}")
+    return client
+
+
+@pytest.fixture
+def base(authority_a, collection_round) -> str:  # type: ignore[no-untyped-def]
+    return f"/api/v1/authorities/{authority_a.ons_code}/returns/{collection_round.label}/"
+
+
+def _rows(data):  # type: ignore[no-untyped-def]
+    return [
+        {"service": k.service, "measure": k.measure, "pay_band": k.pay_band, **c}
+        for k, c in sorted(data.items())
+    ]
+
+
+def test_upload_with_errors_returns_them_all_and_stores_nothing(alice, base) -> None:  # type: ignore[no-untyped-def]
+    broken = _csv(
+        valid_data(),
+        breaks={("adults", "appointed", "", "white"): 999, ("children", "cpd", "", "white"): "x"},
+    )
+    response = _client(alice).post(
+        base + "upload/", {"file": SimpleUploadedFile("r.csv", broken)}, format="multipart"
+    )
+    assert response.status_code == 400
+    body = response.json()
+    assert body["ok"] is False and len(body["problems"]) >= 2
+    assert all({"sheet", "row", "column", "message", "fix"} <= set(p) for p in body["problems"])
+    assert not ReturnVersion.objects.exists()
+
+
+def test_upload_dry_run_then_save(alice, base) -> None:  # type: ignore[no-untyped-def]
+    client = _client(alice)
+    good = _csv(valid_data())
+    dry = client.post(
+        base + "upload/", {"file": SimpleUploadedFile("r.csv", good), "dry_run": True}, format="multipart"
+    )
+    assert dry.status_code == 200 and dry.json()["version"] is None
+    assert not ReturnVersion.objects.exists()
+    saved = client.post(base + "upload/", {"file": SimpleUploadedFile("r.csv", good)}, format="multipart")
+    assert saved.status_code == 201 and saved.json()["version"] == 1
+    assert client.get(base + "versions/1/").json()["rows"][0]["service"] == "adults"
+
+
+def test_unreadable_upload_is_a_plain_400(alice, base) -> None:  # type: ignore[no-untyped-def]
+    response = _client(alice).post(
+        base + "upload/", {"file": SimpleUploadedFile("r.xlsx", b"PK\x03\x04garbage")}, format="multipart"
+    )
+    assert response.status_code == 400
+    assert "Traceback" not in response.content.decode()
+
+
+def test_json_figures_and_the_whole_lifecycle(alice, sponsor_a, analyst, base) -> None:  # type: ignore[no-untyped-def]
+    lead = _client(alice)
+    response = lead.post(base + "data/", {"rows": _rows(valid_data())}, format="json")
+    assert response.status_code == 201, response.json()
+    assert response.json()["status"] == "draft" and response.json()["blockers"] == []
+    assert lead.post(base + "submit/", {}, format="json").json()["status"] == "submitted"
+    signed = _client(sponsor_a).post(
+        base + "sign-off/",
+        {"name": "S", "role": "DASS", "signed_on": "2026-01-01", "declaration": True},
+        format="json",
+    )
+    assert signed.json()["status"] == "signed_off"
+    assert _client(analyst).post(base + "accept/", format="json").json()["status"] == "accepted"
+    back = _client(analyst).post(base + "send-back/", {"message": "Fix CPD"}, format="json").json()
+    assert back["status"] == "draft" and back["current_version"] == 2
+    assert [v["number"] for v in lead.get(base + "versions/").json()] == [1, 2]
+
+
+def test_json_figures_breaking_rules_are_refused(alice, base) -> None:  # type: ignore[no-untyped-def]
+    rows = _rows(valid_data())
+    next(r for r in rows if r["measure"] == "appointed")["white"] = 10_000
+    response = _client(alice).post(base + "data/", {"rows": rows}, format="json")
+    assert response.status_code == 400
+    assert response.json()["problems"]
+    assert not Return.objects.filter(current_version__isnull=False).exists()
+
+
+def test_forbidden_steps_answer_clearly(alice, sponsor_a, base, draft) -> None:  # type: ignore[no-untyped-def]
+    assert _client(alice).post(base + "sign-off/", {}, format="json").status_code == 403
+    refused = _client(sponsor_a).post(
+        base + "sign-off/",
+        {"name": "S", "role": "R", "signed_on": "2026-01-01", "declaration": True},
+        format="json",
+    )
+    assert refused.status_code == 400
+    assert "submitted" in refused.content.decode()
