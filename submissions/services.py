@@ -238,7 +238,17 @@ def version_warnings(version: ReturnVersion) -> list:  # type: ignore[type-arg]
         for key, counts in previous.current_version.data().items():
             if key.measure == "headcount":
                 previous_headcount[key.service] = sum(counts.values())
-    return compute_warnings(version.data(), previous_headcount=previous_headcount)
+    from metrics.services import metric_values, population_share, reference_ranges
+
+    data = version.data()
+    return compute_warnings(
+        data,
+        previous_headcount=previous_headcount,
+        metric_values=metric_values(data, share=population_share(record.authority)),
+        reference_ranges=reference_ranges(
+            CollectionRound.objects.filter(opens_on__lt=record.round.opens_on).order_by("-opens_on").first()
+        ),
+    )
 
 
 def unexplained_warnings(version: ReturnVersion) -> list:  # type: ignore[type-arg]
@@ -325,7 +335,12 @@ def return_submit(*, record: Return, user: User, late_reason: str = "") -> Retur
 
 
 def _after_submit(record: Return) -> None:
-    """Hook for work that follows a submission (the metrics engine computes the results)."""
+    """After commit, the metrics engine computes the submitted version's results. If the broker is
+    down the submission still stands (robust): the periodic sweep computes them later."""
+    from metrics.tasks import compute_version_results
+
+    version_id = record.current_version_id
+    transaction.on_commit(lambda: compute_version_results.delay(version_id), robust=True)
 
 
 @transaction.atomic
@@ -384,7 +399,11 @@ def return_accept(*, record: Return, user: User) -> Return:
 
 
 def _after_accept(record: Return) -> None:
-    """Hook for work that follows acceptance (national benchmarks are recomputed)."""
+    """After commit, the round's national benchmarks are recomputed with this return in them."""
+    from metrics.tasks import recompute_benchmarks
+
+    round_id = record.round_id
+    transaction.on_commit(lambda: recompute_benchmarks.delay(round_id), robust=True)
 
 
 @transaction.atomic

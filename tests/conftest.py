@@ -5,12 +5,29 @@ from __future__ import annotations
 
 import pytest
 
-from tests.factories import AuthorityFactory, UserFactory, member
+from submissions import services as submission_services
+from submissions.models import Return, ReturnVersion
+from tests.factories import AuthorityFactory, UserFactory, member, open_round, valid_data
 from wres_portal.accounts.models import Authority, Role, User
 
 
 @pytest.fixture(autouse=True)
+def _eager_tasks():  # type: ignore[no-untyped-def]
+    """Tasks run in-process in tests, even when REDIS_URL is set (CI); the tests that need a real
+    worker start one and switch this off."""
+    from wres_portal.celery import app
+
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = previous
+
+
+@pytest.fixture(autouse=True)
 def _fast_and_plain(settings) -> None:  # type: ignore[no-untyped-def]
+    from django.core.cache import cache
+
+    cache.clear()  # uploads waiting for confirmation live in the cache (Redis in CI)
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # Tests do not need collected, hashed static files.
     settings.STORAGES = {
@@ -52,3 +69,21 @@ def charlie(authority_b: Authority) -> User:
 @pytest.fixture
 def analyst(db) -> User:  # type: ignore[no-untyped-def]
     return UserFactory(email="analyst@skillsforcare.example", national_role=User.NationalRole.ANALYST)
+
+
+@pytest.fixture
+def collection_round(analyst):  # type: ignore[no-untyped-def]
+    return open_round(created_by=analyst)
+
+
+@pytest.fixture
+def draft(authority_a, alice, collection_round) -> Return:  # type: ignore[no-untyped-def]
+    """Authority A's return with a complete, valid draft saved by alice."""
+    record = submission_services.return_get_or_create(
+        authority=authority_a, collection_round=collection_round
+    )
+    submission_services.draft_save(
+        record=record, data=valid_data(), user=alice, source=ReturnVersion.Source.WEB
+    )
+    record.refresh_from_db()
+    return record

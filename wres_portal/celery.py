@@ -24,6 +24,16 @@ app.conf.beat_schedule = {
         # Every day at 07:00 UK time.
         "schedule": crontab(hour=7, minute=0),
     },
+    "benchmarks-nightly": {
+        "task": "metrics.tasks.recompute_benchmarks",
+        # Every night at 02:30 UK time.
+        "schedule": crontab(hour=2, minute=30),
+    },
+    "results-sweep": {
+        "task": "metrics.tasks.sweep_missing_results",
+        # Every 10 minutes, day and night.
+        "schedule": crontab(minute="*/10"),
+    },
 }
 
 

@@ -263,4 +263,4 @@ def test_reminders_go_14_and_3_days_before_closing_once_each(
 def test_reminder_task_runs_the_service(collection_round) -> None:  # type: ignore[no-untyped-def]
     from submissions.tasks import send_return_reminders
 
-    assert send_return_reminders.delay().get() == 0
+    assert send_return_reminders() == 0

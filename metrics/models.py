@@ -1,0 +1,105 @@
+"""Results stored against return versions, and national benchmarks per round."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.db import models
+from django.utils import timezone
+
+from submissions.models import CollectionRound, ReturnVersion
+from wres_portal.accounts.models import Authority
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from wres_portal.accounts.models import User
+
+
+class VersionResultsQuerySet(models.QuerySet["VersionResults"]):
+    def for_user(self, user: User | AnonymousUser) -> VersionResultsQuerySet:
+        """Results of the authorities `user` may see."""
+        return self.filter(authority__in=Authority.objects.for_user(user))
+
+
+class VersionResults(models.Model):
+    """The results document (spec section 3) computed for one version. Written once, never changed."""
+
+    authority = models.ForeignKey(Authority, on_delete=models.PROTECT, related_name="+")
+    round = models.ForeignKey(CollectionRound, on_delete=models.PROTECT, related_name="+")
+    version = models.OneToOneField(ReturnVersion, on_delete=models.PROTECT, related_name="results")
+    document = models.JSONField()
+    population_share = models.FloatField(null=True, blank=True, help_text="As used for metric 9 (0 to 1).")
+    computed_at = models.DateTimeField(default=timezone.now)
+
+    objects = VersionResultsQuerySet.as_manager()
+
+    class Meta:
+        indexes = [models.Index(fields=["authority", "round"])]
+
+    def __str__(self) -> str:
+        return f"results of {self.version_id}"
+
+
+class Result(models.Model):
+    """One indicator of one service in a version's results: the headline value, for aggregation."""
+
+    authority = models.ForeignKey(Authority, on_delete=models.PROTECT, related_name="+")
+    round = models.ForeignKey(CollectionRound, on_delete=models.PROTECT, related_name="+")
+    version = models.ForeignKey(ReturnVersion, on_delete=models.PROTECT, related_name="result_rows")
+    service = models.CharField(max_length=10)
+    indicator = models.CharField(max_length=10)
+    value = models.FloatField(
+        null=True, blank=True, help_text="Relative likelihood, or the band share for m1."
+    )
+    four_fifths = models.CharField(max_length=30, blank=True)
+    low_numbers = models.BooleanField(default=False)
+    calculable = models.BooleanField(default=False)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["version", "service", "indicator"], name="result_unique_per_version"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["authority", "round"]),
+            models.Index(fields=["round", "service", "indicator"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.indicator} {self.service} = {self.value}"
+
+
+class Benchmark(models.Model):
+    """National figures for a round, service and indicator over the accepted returns: nationally,
+    or for one region or one authority type (spec section 4)."""
+
+    class Scope(models.TextChoices):
+        NATIONAL = "national", "England"
+        REGION = "region", "Region"
+        TYPE = "authority_type", "Authority type"
+
+    round = models.ForeignKey(CollectionRound, on_delete=models.CASCADE, related_name="benchmarks")
+    service = models.CharField(max_length=10)
+    indicator = models.CharField(max_length=10)
+    scope = models.CharField(max_length=20, choices=Scope.choices)
+    scope_value = models.CharField(max_length=40, blank=True)
+    n_authorities = models.PositiveIntegerField()
+    pooled = models.JSONField(help_text="The results entry computed on the summed counts.")
+    distribution = models.JSONField(help_text="n, min, quartiles, median, max of authority values.")
+    p5 = models.FloatField(null=True, blank=True)
+    p95 = models.FloatField(null=True, blank=True)
+    bands = models.JSONField(help_text="Number and share of authorities in each four-fifths band.")
+    computed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["round", "service", "indicator", "scope", "scope_value"], name="benchmark_unique"
+            )
+        ]
+        indexes = [models.Index(fields=["round", "scope", "service"])]
+
+    def __str__(self) -> str:
+        return f"{self.round} {self.service} {self.indicator} {self.scope} {self.scope_value}"

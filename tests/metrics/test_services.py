@@ -1,0 +1,129 @@
+"""Results and benchmarks: stored once, recomputed to the same rows, triggered by the lifecycle."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.db.models import Sum
+
+from metrics import services, tasks
+from metrics.calculations import compute_results, distribution, pooled
+from metrics.models import Benchmark, Result, VersionResults
+from submissions.models import Return, ReturnRow
+from submissions.schema import RowKey
+
+
+def _rows() -> list[tuple]:  # type: ignore[type-arg]
+    return sorted(
+        Benchmark.objects.values_list(
+            "pk",
+            "round_id",
+            "service",
+            "indicator",
+            "scope",
+            "scope_value",
+            "n_authorities",
+            "pooled",
+            "distribution",
+            "p5",
+            "p95",
+            "bands",
+        ),
+        key=str,
+    )
+
+
+def test_accepting_returns_computes_results_and_benchmarks(national) -> None:  # type: ignore[no-untyped-def]
+    accepted = Return.objects.filter(round=national, status="accepted")
+    assert accepted.count() == 8
+    assert VersionResults.objects.count() == 8
+    assert Result.objects.filter(service="all").count() == 8 * 12
+    england = Benchmark.objects.get(round=national, scope="national", service="adults", indicator="m2")
+    assert england.n_authorities == 8
+    values = [r.value for r in Result.objects.filter(round=national, service="adults", indicator="m2")]
+    assert england.distribution == distribution(values)
+    assert (
+        Benchmark.objects.filter(round=national, scope="region").values("scope_value").distinct().count() == 2
+    )
+
+
+def test_pooled_figure_is_computed_on_the_summed_counts(national) -> None:  # type: ignore[no-untyped-def]
+    datas = [r.current_version.data() for r in Return.objects.filter(round=national)]
+    expected = {
+        (e["service"], e["indicator"]): e for e in compute_results(pooled(datas), population_share=None)
+    }
+    for benchmark in Benchmark.objects.filter(round=national, scope="national"):
+        assert benchmark.pooled == expected[(benchmark.service, benchmark.indicator)]
+    total = ReturnRow.objects.filter(measure="appointed", service="adults").aggregate(Sum("white"))[
+        "white__sum"
+    ]
+    m2 = Benchmark.objects.get(round=national, scope="national", service="adults", indicator="m2")
+    assert m2.pooled["numerator"]["white"] == total
+
+
+def test_results_are_stored_once(national) -> None:  # type: ignore[no-untyped-def]
+    version = Return.objects.filter(round=national).first().current_version
+    first = services.results_compute(version=version)
+    second = services.results_compute(version=version)
+    assert first.pk == second.pk
+    assert Result.objects.filter(version=version).count() == 36
+
+
+def test_benchmark_task_run_twice_leaves_the_same_rows(national) -> None:  # type: ignore[no-untyped-def]
+    before = _rows()
+    tasks.recompute_benchmarks(national.pk)
+    tasks.recompute_benchmarks()
+    assert _rows() == before
+
+
+def test_returning_an_accepted_return_drops_it_from_the_benchmarks(national, analyst) -> None:  # type: ignore[no-untyped-def]
+    from submissions import services as submission_services
+
+    record = Return.objects.filter(round=national).first()
+    submission_services.return_send_back(record=record, user=analyst, message="Check")
+    tasks.recompute_benchmarks(national.pk)
+    assert (
+        Benchmark.objects.get(round=national, scope="national", service="all", indicator="m3").n_authorities
+        == 7
+    )
+
+
+def test_sweep_computes_results_left_undone(national) -> None:  # type: ignore[no-untyped-def]
+    record = Return.objects.filter(round=national).first()
+    Result.objects.filter(version=record.current_version).delete()
+    VersionResults.objects.filter(version=record.current_version).delete()
+    assert list(services.versions_missing_results()) == [record.current_version_id]
+    assert tasks.sweep_missing_results() == 1
+    assert tasks.sweep_missing_results() == 0
+
+
+def test_outlier_against_the_previous_round_is_a_warning(national, authority_a, alice, analyst) -> None:  # type: ignore[no-untyped-def]
+    from submissions import services as submission_services
+    from submissions.models import ReturnVersion
+    from tests.factories import open_round, valid_data
+
+    year = datetime.timedelta(days=365)
+    later = open_round(
+        "2026", created_by=analyst, opens_on=national.opens_on + year, closes_on=national.closes_on + year
+    )
+    data = valid_data()
+    data[RowKey("adults", "appointed")] = {"white": 300, "minority_ethnic": 1, "unknown": 1}
+    record = submission_services.return_get_or_create(authority=authority_a, collection_round=later)
+    version = submission_services.draft_save(
+        record=record, data=data, user=alice, source=ReturnVersion.Source.WEB
+    )
+    keys = {w.key for w in submission_services.version_warnings(version)}
+    assert "metric_outlier:adults:m2" in keys
+
+
+@pytest.mark.parametrize("run", [1, 2])
+def test_submitting_enqueues_results_after_commit(
+    draft, alice, run, django_capture_on_commit_callbacks
+) -> None:  # type: ignore[no-untyped-def]
+    from submissions import services as submission_services
+
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        submission_services.return_submit(record=draft, user=alice)
+    assert len(callbacks) >= 1
+    assert VersionResults.objects.filter(version=draft.current_version).exists()
