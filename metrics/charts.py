@@ -115,8 +115,11 @@ def _text(
     bold: bool = False,
     fill: str | None = None,
     css_class: str | None = None,
+    halo: bool = False,
 ) -> str:
     attributes = [f'x="{_n(x)}" y="{_n(y)}"']
+    if halo:  # a white outline under the letters keeps them readable over lines and shading
+        attributes.append(f'stroke="{WHITE}" stroke-width="4" stroke-linejoin="round" paint-order="stroke"')
     if anchor != "start":
         attributes.append(f'text-anchor="{anchor}"')
     if size:
@@ -130,7 +133,9 @@ def _text(
     return f"<text {' '.join(attributes)}>{escape(content)}</text>"
 
 
-def _line(x1: float, y1: float, x2: float, y2: float, *, stroke: str, width: float = 1, extra: str = "") -> str:
+def _line(
+    x1: float, y1: float, x2: float, y2: float, *, stroke: str, width: float = 1, extra: str = ""
+) -> str:
     extra = f" {extra}" if extra else ""
     return (
         f'<line x1="{_n(x1)}" y1="{_n(y1)}" x2="{_n(x2)}" y2="{_n(y2)}" stroke="{stroke}" '
@@ -147,14 +152,16 @@ def _dot(x: float, y: float, *, radius: float = 7, css_class: str = "chart-value
 
 def _diamond(x: float, y: float, *, size: float = 9, css_class: str = "chart-national") -> str:
     return (
-        f'<path class="{css_class}" d="M{_n(x)} {_n(y - size)}l{size} {size}l{-size} {size}l{-size} {-size}z" '
-        f'fill="{WHITE}" stroke="{TEXT}" stroke-width="2"/>'
+        f'<path class="{css_class}" d="M{_n(x)} {_n(y - size)}l{size} {size}l{-size} {size}l{-size} {-size}z"'
+        f' fill="{WHITE}" stroke="{TEXT}" stroke-width="2"/>'
     )
 
 
 def _arrow(x: float, y: float, direction: str, *, fill: str = BLUE, stroke: str = WHITE) -> str:
     """A triangle whose tip is at (x, y), pointing left, right, up or down: a value off the scale."""
-    body = {"left": "l12 -8v16z", "right": "l-12 -8v16z", "up": "l-8 12h16z", "down": "l-8 -12h16z"}[direction]
+    body = {"left": "l12 -8v16z", "right": "l-12 -8v16z", "up": "l-8 12h16z", "down": "l-8 -12h16z"}[
+        direction
+    ]
     return (
         f'<path class="chart-off-scale" d="M{_n(x)} {_n(y)}{body}" fill="{fill}" stroke="{stroke}" '
         f'stroke-width="1.5"/>'
@@ -198,7 +205,7 @@ def _log_ticks(scale: _Scale, *, min_gap: float) -> list[float]:
     while power <= scale.high * (1 + 1e-9):
         ticks.append(power)
         power *= 2
-    if scale.low < BAND_LOW and BAND_HIGH < scale.high and abs(scale(1.0) - scale(BAND_LOW)) >= min_gap:
+    if scale.low < BAND_LOW and scale.high > BAND_HIGH and abs(scale(1.0) - scale(BAND_LOW)) >= min_gap:
         ticks += [BAND_LOW, BAND_HIGH]
     return sorted(ticks)
 
@@ -216,6 +223,11 @@ def _linear_range(values: Iterable[float], *, target_ticks: int = 5) -> tuple[fl
     high = math.ceil(high / step - 1e-9) * step
     ticks = [round(low + i * step, 10) for i in range(round((high - low) / step) + 1)]
     return ticks[0], ticks[-1], ticks
+
+
+def _percent(percent: bool | None, *, log_scale: bool) -> bool:
+    """Whether to show values as percentages: by default a linear scale is a share, a log scale a ratio."""
+    return not log_scale if percent is None else percent and not log_scale
 
 
 def _formatter(*, percent: bool) -> Callable[[float | None], str]:
@@ -248,7 +260,8 @@ def _band_label(scale: _Scale, y: float) -> list[str]:
     low, high = scale(BAND_LOW), scale(BAND_HIGH)
     return [
         _text(scale(1.0), y, BAND_LABEL, anchor="middle", css_class="chart-band-label"),
-        f'<path d="M{_n(low)} {_n(y + 14)}v-6H{_n(high)}v6" fill="none" stroke="{DARK_GREY}" stroke-width="1.5"/>',
+        f'<path d="M{_n(low)} {_n(y + 14)}v-6H{_n(high)}v6" fill="none" stroke="{DARK_GREY}"'
+        ' stroke-width="1.5"/>',
     ]
 
 
@@ -300,7 +313,9 @@ def interval_chart(
     else:
         if ci95 is not None:
             (x_low, off_low), (x_high, off_high) = scale.place(ci95[0]), scale.place(ci95[1])
-            body.append(_line(x_low, value_row, x_high, value_row, stroke=BLUE, width=3, extra='class="chart-ci"'))
+            body.append(
+                _line(x_low, value_row, x_high, value_row, stroke=BLUE, width=3, extra='class="chart-ci"')
+            )
             for x, off, direction in ((x_low, off_low, "left"), (x_high, off_high, "right")):
                 if off:
                     body.append(_arrow(x, value_row, direction))
@@ -317,6 +332,7 @@ def interval_chart(
                     anchor="start" if off < 0 else "end",
                     size=SMALL_FONT_SIZE,
                     css_class="chart-off-scale-label",
+                    halo=True,
                 )
             )
         else:
@@ -334,6 +350,7 @@ def interval_chart(
                     anchor="start" if off < 0 else "end",
                     size=SMALL_FONT_SIZE,
                     css_class="chart-off-scale-label",
+                    halo=True,
                 )
             )
         else:
@@ -364,13 +381,13 @@ def interval_chart(
         value_text = f"{name}: {format_ratio(value)}"
     else:
         value_text = f"{name}: {format_ratio(value)} (95% confidence interval {format_interval(ci95)})"
-    body += [
-        _line(left, y - 5, left + 36, y - 5, stroke=BLUE, width=3),
-        _line(left, y - 12, left, y + 2, stroke=BLUE, width=3),
-        _line(left + 36, y - 12, left + 36, y + 2, stroke=BLUE, width=3),
-        _dot(left + 18, y - 5, css_class="chart-legend"),
-        _text(left + 48, y, value_text),
-    ]
+    if ci95 is not None:
+        body += [
+            _line(left, y - 5, left + 36, y - 5, stroke=BLUE, width=3),
+            _line(left, y - 12, left, y + 2, stroke=BLUE, width=3),
+            _line(left + 36, y - 12, left + 36, y + 2, stroke=BLUE, width=3),
+        ]
+    body += [_dot(left + 18, y - 5, css_class="chart-legend"), _text(left + 48, y, value_text)]
     if national_median is not None:
         y += 28
         body += [
@@ -412,12 +429,19 @@ def share_chart(*, shares: list[tuple[str, float | None]], id_prefix: str, title
     desc = [f"{title}."]
     for index, (name, share) in enumerate(shares):
         y = top + index * row_height
-        body.append(_text(scale.start, y + 18, name))
+        body.append(_text(scale.start + 6, y + 18, name, halo=True))
         bar_y = y + 26
         share = _finite(share)
         if share is None:
             body.append(
-                _text(scale.start + 8, bar_y + 18, "not known", fill=DARK_GREY, bold=True, css_class="chart-missing")
+                _text(
+                    scale.start + 8,
+                    bar_y + 18,
+                    "not known",
+                    fill=DARK_GREY,
+                    bold=True,
+                    css_class="chart-missing",
+                )
             )
             desc.append(f"{name}: not known.")
             continue
@@ -433,6 +457,19 @@ def share_chart(*, shares: list[tuple[str, float | None]], id_prefix: str, title
     return _svg(id_prefix, bottom + 36, title, " ".join(desc), body)
 
 
+_SUMMARY_WORDS = {
+    "min": "lowest",
+    "lower_quartile": "lower quartile",
+    "median": "median",
+    "upper_quartile": "upper quartile",
+    "max": "highest",
+}
+
+
+def _authorities(count: int) -> str:
+    return "1 authority" if count == 1 else f"{count:,} authorities"
+
+
 def _jitter(name: str) -> float:
     """A stable number from 0 to 1 for a name: the same dot lands in the same place on every page load."""
     return zlib.crc32(name.encode("utf-8")) / 0xFFFFFFFF
@@ -446,42 +483,50 @@ def distribution_chart(
     log_scale: bool = True,
     id_prefix: str,
     title: str,
-    percent: bool = False,
+    percent: bool | None = None,
     axis_label: str | None = None,
 ) -> SafeString:
     """Every authority's value as a dot (jittered up and down by its name), with a box and whiskers below.
 
     The box runs from the lower to the upper quartile with a line at the median, the whiskers from the
-    lowest to the highest value; `quartiles` takes `metrics.calculations.distribution`'s keys and is
-    worked out from `values` when not given. With `log_scale` (relative likelihoods) the axis widens in
-    powers of 2 from 0.25-4 to fit the data, up to 1/16-16; values beyond it, and 0, sit on the edge
-    and are counted in a note. The four-fifths band is shaded on a log scale. The `highlight` authority
-    is drawn larger and labelled with its figure. `percent` shows a linear scale's values as percentages.
+    lowest to the highest value; `quartiles` takes `metrics.calculations.distribution`'s keys (n, min,
+    lower_quartile, median, upper_quartile, max) and is worked out from `values` when not given. Passing
+    quartiles with no values draws the box alone (no dots); without min and max there are no whiskers.
+    With `log_scale` (relative likelihoods) the axis widens in powers of 2 from 0.25-4 to fit the data,
+    up to 1/16-16; values beyond it, and 0, sit on the edge and are counted in a note. The four-fifths
+    band is shaded on a log scale. The `highlight` authority is drawn larger and labelled with its
+    figure. A linear scale shows its values as percentages (shares) unless `percent` is False.
     Built for up to tens of thousands of dots (about 40 bytes each).
     """
     _check_prefix(id_prefix)
     points = [(name, value) for name, value in values if _finite(value) is not None]
     if quartiles is None or quartiles.get("median") is None:
         quartiles = distribution(value for _, value in points)
-    fmt = _formatter(percent=percent and not log_scale)
+    summary = {key: _finite(quartiles.get(key)) for key in _SUMMARY_WORDS}
+    has_box = all(summary[key] is not None for key in ("lower_quartile", "median", "upper_quartile"))
+    count = quartiles.get("n") or len(points)
+    percent = _percent(percent, log_scale=log_scale)
+    fmt = _formatter(percent=percent)
+    everything = [value for _, value in points] + [value for value in summary.values() if value is not None]
     left, right = 32, WIDTH - 32
     if log_scale:
-        scale = _Scale(*_log_range(value for _, value in points), left, right, log=True)
+        scale = _Scale(*_log_range(everything), left, right, log=True)
         ticks = _log_ticks(scale, min_gap=40)
         if axis_label is None:
             axis_label = "Relative likelihood (log scale)"
     else:
-        low, high, ticks = _linear_range(value for _, value in points)
+        low, high, ticks = _linear_range(everything)
         scale = _Scale(low, high, left, right, log=False)
 
-    strip_top, strip_height = 64, 100
+    head = 36 if log_scale else 8  # room for the band's label
+    strip_top, strip_height = (head + 34, 100) if points else (head, 0)  # no dots: the box alone
     box_top, box_bottom = strip_top + strip_height + 14, strip_top + strip_height + 42
     axis_y = box_bottom + 14
     body: list[str] = []
     if log_scale:
         body += _band_label(scale, 20)
-        body += _band_rect_x(scale, strip_top - 28, axis_y)
-        body.append(_line(scale(1.0), strip_top - 28, scale(1.0), axis_y, stroke=TEXT, width=1.5))
+        body += _band_rect_x(scale, head, axis_y)
+        body.append(_line(scale(1.0), head, scale(1.0), axis_y, stroke=TEXT, width=1.5))
 
     # The dots: one group carries the shared attributes, each circle only its position.
     radius = 4 if len(points) <= 500 else 2
@@ -507,47 +552,76 @@ def distribution_chart(
     if off_high:
         body.append(_arrow(right + 14, strip_top + strip_height / 2, "right", fill=WHITE, stroke=TEXT))
 
-    if quartiles.get("n"):
-        x_min, x_q1, x_median, x_q3, x_max = (
-            place(quartiles[key])[0] for key in ("min", "lower_quartile", "median", "upper_quartile", "max")
+    whiskers = False
+    if has_box:
+        x_q1, x_median, x_q3 = (
+            place(summary[key])[0] for key in ("lower_quartile", "median", "upper_quartile")
         )
         middle = (box_top + box_bottom) / 2
+        for key, x_box in (("min", x_q1), ("max", x_q3)):
+            if summary[key] is not None:
+                whiskers = True
+                x_end = place(summary[key])[0]
+                body += [
+                    _line(
+                        x_end, middle, x_box, middle, stroke=TEXT, width=1.5, extra='class="chart-whisker"'
+                    ),
+                    _line(x_end, box_top + 6, x_end, box_bottom - 6, stroke=TEXT, width=1.5),
+                ]
         body += [
-            _line(x_min, middle, x_q1, middle, stroke=TEXT, width=1.5, extra='class="chart-whisker"'),
-            _line(x_q3, middle, x_max, middle, stroke=TEXT, width=1.5, extra='class="chart-whisker"'),
-            _line(x_min, box_top + 6, x_min, box_bottom - 6, stroke=TEXT, width=1.5),
-            _line(x_max, box_top + 6, x_max, box_bottom - 6, stroke=TEXT, width=1.5),
             f'<rect class="chart-box" x="{_n(x_q1)}" y="{box_top}" width="{_n(max(x_q3 - x_q1, 1))}" '
             f'height="{box_bottom - box_top}" fill="{WHITE}" stroke="{TEXT}" stroke-width="2"/>',
-            _line(x_median, box_top, x_median, box_bottom, stroke=TEXT, width=4, extra='class="chart-median"'),
+            _line(
+                x_median, box_top, x_median, box_bottom, stroke=TEXT, width=4, extra='class="chart-median"'
+            ),
         ]
 
     if highlighted is not None:
         x, y, value = highlighted
         anchor = "start" if x < left + 90 else "end" if x > right - 90 else "middle"
         body += [
-            _line(x, strip_top - 20, x, y - 9, stroke=TEXT, width=1.5),
+            _line(x, strip_top - 8, x, y - 9, stroke=TEXT, width=1.5),
             f'<circle class="chart-highlight" cx="{_n(x)}" cy="{_n(y)}" r="8" fill="{BLUE}" '
             f'stroke="{TEXT}" stroke-width="2"/>',
-            f'<rect x="{_n(x - 2)}" y="{strip_top - 42}" width="4" height="0" fill="none"/>'
-            if False
-            else "",
-            _text(x, strip_top - 26, f"{highlight}: {fmt(value)}", anchor=anchor, bold=True, css_class="chart-highlight-label"),
+            _text(
+                x,
+                strip_top - 13,
+                f"{highlight}: {fmt(value)}",
+                anchor=anchor,
+                bold=True,
+                css_class="chart-highlight-label",
+                halo=True,
+            ),
         ]
 
-    body += _horizontal_axis(scale, axis_y, ticks, percent=percent and not log_scale)
+    body += _horizontal_axis(scale, axis_y, ticks, percent=percent)
     y = axis_y + 48
     if axis_label:
-        body.append(_text((left + right) / 2, y, axis_label, anchor="middle", size=SMALL_FONT_SIZE, fill=DARK_GREY))
+        body.append(
+            _text((left + right) / 2, y, axis_label, anchor="middle", size=SMALL_FONT_SIZE, fill=DARK_GREY)
+        )
         y += 28
     notes = []
-    if not points:
-        notes.append("There are no figures to show.")
+    box_words = "its thick line is the median" + (
+        "; the whiskers reach the lowest and highest." if whiskers else "."
+    )
+    if points:
+        notes.append(
+            f"Each dot is one of {_authorities(len(points))}."
+            + (" The box spans the middle half," if has_box else "")
+        )
+        if has_box:
+            notes.append(box_words)
+    elif has_box:
+        notes.append(f"The box spans the middle half of {_authorities(count)},")
+        notes.append(box_words)
     else:
-        notes.append(f"Each dot is one of {len(points):,} authorities. The box spans the middle half,")
-        notes.append("its thick line is the median; the whiskers reach the lowest and highest.")
+        notes.append("There are no figures to show.")
     if off_low:
-        notes.append(f"{off_low:,} below {_tick_label(scale.low)} (including 0) shown at the left edge, by the arrow.")
+        zero = " (including 0)" if log_scale and any(value <= 0 for _, value in points) else ""
+        notes.append(
+            f"{off_low:,} below {_tick_label(scale.low)}{zero} shown at the left edge, by the arrow."
+        )
     if off_high:
         notes.append(f"{off_high:,} above {_tick_label(scale.high)} shown at the right edge, by the arrow.")
     if highlight is not None and highlighted is None:
@@ -557,19 +631,20 @@ def distribution_chart(
         y += 22
 
     desc = [f"{title}."]
-    if quartiles.get("n"):
-        desc.append(
-            f"{quartiles['n']:,} authorities: lowest {fmt(quartiles['min'])}, lower quartile "
-            f"{fmt(quartiles['lower_quartile'])}, median {fmt(quartiles['median'])}, upper quartile "
-            f"{fmt(quartiles['upper_quartile'])}, highest {fmt(quartiles['max'])}."
+    if has_box:
+        figures = ", ".join(
+            f"{word} {fmt(summary[key])}" for key, word in _SUMMARY_WORDS.items() if summary[key] is not None
         )
+        desc.append(f"{_authorities(count)}: {figures}.")
+    elif points:
+        desc.append(f"{_authorities(len(points))}.")
     else:
         desc.append("There are no figures to show.")
     if highlight is not None:
         if highlighted is None:
             desc.append(f"{highlight}: no figure.")
         else:
-            position = quartile_position(highlighted[2], quartiles)
+            position = quartile_position(highlighted[2], {**summary, "n": count}) if has_box else None
             where = f", in the {QUARTILE_LABELS[position]}" if position else ""
             desc.append(f"{highlight}: {fmt(highlighted[2])}{where}.")
     if log_scale:
@@ -591,7 +666,7 @@ def trend_chart(
     id_prefix: str,
     title: str,
     name: str = DEFAULT_NAME,
-    percent: bool = False,
+    percent: bool | None = None,
 ) -> SafeString:
     """An authority's figure round by round (solid line, dots, figures written on) beside the national
     median (dashed line, hollow diamonds).
@@ -600,7 +675,8 @@ def trend_chart(
     `national` are merged in by sorting the labels, so labels should sort in time order. A None breaks
     the line and is listed under the chart as not calculable. With `log_scale` the axis widens in
     powers of 2 from 0.25-4 to fit the data (up to 1/16-16; beyond, an arrow at the edge) and the
-    four-fifths band is shaded; otherwise it is linear from 0, as percentages when `percent`.
+    four-fifths band is shaded; otherwise it is linear from 0, in percentages (shares) unless `percent` is
+    False.
     """
     _check_prefix(id_prefix)
     national = national or []
@@ -608,8 +684,11 @@ def trend_chart(
     own = {label: _finite(value) for label, value in points}
     medians = {label: _finite(value) for label, value in national}
     every = [value for value in (*own.values(), *medians.values()) if value is not None]
-    fmt = _formatter(percent=percent and not log_scale)
-    left, right, top, bottom = 64, WIDTH - 24, 60, 300
+    percent = _percent(percent, log_scale=log_scale)
+    fmt = _formatter(percent=percent)
+    left, right = 64, WIDTH - 24
+    top = 76 if log_scale else 52  # under the legend
+    bottom = top + 240
     if log_scale:
         scale = _Scale(*_log_range(every), bottom, top, log=True)
         ticks = _log_ticks(scale, min_gap=18)
@@ -657,7 +736,13 @@ def trend_chart(
         y = scale(tick)
         body.append(_line(left - 6, y, left, y, stroke=TEXT, width=1.5))
         body.append(
-            _text(left - 10, y + 5, _tick_label(tick, percent=percent and not log_scale), anchor="end", size=SMALL_FONT_SIZE)
+            _text(
+                left - 10,
+                y + 5,
+                _tick_label(tick, percent=percent),
+                anchor="end",
+                size=SMALL_FONT_SIZE,
+            )
         )
     # Horizontal axis: the rounds.
     body.append(_line(left, bottom, right, bottom, stroke=TEXT, width=1.5))
@@ -665,7 +750,9 @@ def trend_chart(
         body.append(_line(x_of[label], bottom, x_of[label], bottom + 6, stroke=TEXT, width=1.5))
         body.append(_text(x_of[label], bottom + 26, label, anchor="middle"))
 
-    def series(values: Mapping[str, float | None], *, dashed: bool) -> tuple[list[str], dict[str, tuple[float, int]]]:
+    def series(
+        values: Mapping[str, float | None], *, dashed: bool
+    ) -> tuple[list[str], dict[str, tuple[float, int]]]:
         """The line in runs between gaps, and where each value landed."""
         placed = {label: scale.place(value) for label, value in values.items() if value is not None}
         runs: list[list[str]] = [[]]
@@ -680,7 +767,9 @@ def trend_chart(
             else f'fill="none" stroke="{BLUE}" stroke-width="3"'
         )
         kind = "chart-national-line" if dashed else "chart-line"
-        lines = [f'<polyline class="{kind}" points="{" ".join(run)}" {stroke}/>' for run in runs if len(run) > 1]
+        lines = [
+            f'<polyline class="{kind}" points="{" ".join(run)}" {stroke}/>' for run in runs if len(run) > 1
+        ]
         return lines, placed
 
     national_lines, national_placed = series(medians, dashed=True)
@@ -701,16 +790,34 @@ def trend_chart(
         median = national_placed.get(label)
         below = (median is not None and median[0] < y) or (off > 0)
         body.append(
-            _text(x, y + 26 if below else y - 14, fmt(own[label]), anchor="middle", bold=True, css_class="chart-point-label")
+            _text(
+                x,
+                y + 26 if below else y - 14,
+                fmt(own[label]),
+                anchor="middle",
+                bold=True,
+                css_class="chart-point-label",
+                halo=True,
+            )
         )
 
     y = bottom + 56
     if log_scale:
-        body.append(_text(left, y, "Relative likelihood (log scale): 1 means equal likelihood", size=SMALL_FONT_SIZE, fill=DARK_GREY))
+        body.append(
+            _text(
+                left,
+                y,
+                "Relative likelihood (log scale): 1 means equal likelihood",
+                size=SMALL_FONT_SIZE,
+                fill=DARK_GREY,
+            )
+        )
         y += 24
     missing = [label for label in categories if own.get(label) is None]
     if missing:
-        body.append(_text(left, y, f"{name}: not calculable in {', '.join(missing)}.", css_class="chart-missing"))
+        body.append(
+            _text(left, y, f"{name}: not calculable in {', '.join(missing)}.", css_class="chart-missing")
+        )
         y += 24
 
     desc = [f"{title}."]
@@ -721,7 +828,9 @@ def trend_chart(
     if national:
         desc.append(
             "National median: "
-            + ", ".join(f"{label} {fmt(medians[label])}" for label in categories if medians.get(label) is not None)
+            + ", ".join(
+                f"{label} {fmt(medians[label])}" for label in categories if medians.get(label) is not None
+            )
             + "."
         )
     if log_scale:

@@ -265,8 +265,11 @@ def _pinned_in(
     return {cell for cell in wanted.intersection(cells) if index[cell] not in free}
 
 
-def suppress(values: Mapping[Hashable, int], constraints: Sequence[Constraint]) -> set[Hashable]:
-    """The cells to hide: every count from 1 to 9, and enough others that none can be worked out.
+def suppress(
+    values: Mapping[Hashable, int], constraints: Sequence[Constraint], *, force: Collection[Hashable] = ()
+) -> set[Hashable]:
+    """The cells to hide: every count from 1 to 9, every cell of `force` (e.g. the cells of a benchmark
+    from fewer than 5 authorities), and enough others that none of them can be worked out.
 
     Repeats until stable: (1) a constraint with exactly one hidden cell gives it away by subtraction,
     so hide another of its cells, the smallest non-zero member, else the total; (2) for a hidden cell
@@ -288,7 +291,7 @@ def suppress(values: Mapping[Hashable, int], constraints: Sequence[Constraint]) 
             determined &= set(among)
         return determined or pinned_cells(values, hidden, constraints, among=among)
 
-    hidden = {cell for cell, value in values.items() if is_small(value)}
+    hidden = {cell for cell, value in values.items() if is_small(value)} | set(force)
     while True:
         for constraint in constraints:
             if sum(cell in hidden for cell in constraint.cells) == 1:

@@ -19,6 +19,7 @@ def _portion(rng: random.Random, counts: dict[str, int], low: float, high: float
 
 def synthetic_service(rng: random.Random, service: str, *, size: int, minority_share: float) -> ReturnData:
     """One service's figures: `size` staff, of whom about `minority_share` are minority ethnic."""
+    minority_share = min(max(minority_share, 0.0), 0.95)
     unknown = max(0, round(size * rng.uniform(0.01, 0.07)))
     minority = round((size - unknown) * minority_share)
     head = {"white": size - unknown - minority, "minority_ethnic": minority, "unknown": unknown}

@@ -42,6 +42,11 @@ NATIONAL = {
     "submissions:round_new",
     "submissions:monitor",
     "submissions:monitor_csv",
+    "metrics:dashboard",
+    "metrics:indicator",
+    "metrics:national_report",
+    "metrics:national_csv",
+    "metrics:national_xlsx",
 }
 #: Who may use a route that is not for the programme lead (members without the role get 403).
 RIGHTFUL = {
@@ -83,6 +88,8 @@ PARAMETERS: dict[str, Callable[[World], str]] = {
     "service": lambda w: "adults",
     "key": lambda w: WARNING_KEY,
     "number": lambda w: "1",
+    "code": lambda w: "m2",
+    "table": lambda w: "pooled",
 }
 WARNING_KEY = "unknown_share:adults:headcount"
 PUBLIC_PARAMETERS = {"token": "not-a-real-token", "uidb64": "MQ"}

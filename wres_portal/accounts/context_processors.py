@@ -15,6 +15,7 @@ def portal(request: HttpRequest) -> dict[str, object]:
         if user.is_national:
             nav.append({"label": "Authorities", "href": reverse("accounts:authority_list")})
             nav.append({"label": "Rounds", "href": reverse("submissions:round_list")})
+            nav.append({"label": "National results", "href": reverse("metrics:dashboard")})
         nav.append({"label": "Your account", "href": reverse("accounts:settings")})
     path = request.path
     for item in nav:

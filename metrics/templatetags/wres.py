@@ -1,0 +1,30 @@
+"""Formatting filters for results pages (no queries)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+
+from metrics.calculations import format_percent, format_ratio
+
+register = template.Library()
+
+
+@register.filter
+def get(mapping: Any, key: str) -> Any:
+    """mapping[key], or an empty string: for dicts such as a result's counts by group."""
+    if isinstance(mapping, dict):
+        value = mapping.get(key)
+        return "" if value is None else value
+    return ""
+
+
+@register.filter
+def percent(value: float | None) -> str:
+    return format_percent(value, missing="–") if value != "" else "–"
+
+
+@register.filter
+def ratio(value: float | None) -> str:
+    return format_ratio(value, missing="–")

@@ -1,0 +1,42 @@
+from django.urls import path
+
+from . import views
+
+app_name = "metrics"
+
+council = "councils/<str:ons_code>/results/"
+national = "national/results/"
+
+urlpatterns = [
+    path(council, views.council_results_latest, name="council_latest"),
+    path(council + "<str:round_label>/", views.council_results, name="council_results"),
+    path(council + "<str:round_label>/report/", views.council_report, name="council_report"),
+    path(
+        council + "<str:round_label>/results.csv",
+        views.council_results_download,
+        {"fmt": "csv"},
+        name="council_csv",
+    ),
+    path(
+        council + "<str:round_label>/results.xlsx",
+        views.council_results_download,
+        {"fmt": "xlsx"},
+        name="council_xlsx",
+    ),
+    path(national, views.national_dashboard, name="dashboard"),
+    path(national + "<str:round_label>/indicators/<str:code>/", views.national_indicator, name="indicator"),
+    path(national + "<str:round_label>/report/", views.national_report, name="national_report"),
+    path(
+        national + "<str:round_label>/<str:table>.csv",
+        views.national_download,
+        {"fmt": "csv"},
+        name="national_csv",
+    ),
+    path(
+        national + "<str:round_label>/tables.xlsx",
+        views.national_download,
+        {"fmt": "xlsx", "table": "all"},
+        name="national_xlsx",
+    ),
+    path("help/indicators/<str:code>/", views.indicator_help, name="help"),
+]

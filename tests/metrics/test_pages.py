@@ -1,0 +1,113 @@
+"""Results pages: what they say, who may see them, and a query count that does not grow with the
+number of authorities."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from metrics.services import benchmarks_recompute
+from submissions.demo import _add_return
+from submissions.models import Return
+from tests.factories import AuthorityFactory, member, open_round
+from wres_portal.accounts.models import Role
+
+
+def _country(n: int, analyst) -> tuple:  # type: ignore[no-untyped-def,type-arg]
+    """`n` authorities with accepted returns in two rounds, benchmarks computed."""
+    earlier = open_round("2024", created_by=analyst)
+    later = open_round("2025", created_by=analyst)
+    later.opens_on = earlier.opens_on.replace(year=earlier.opens_on.year + 1)
+    later.closes_on = earlier.closes_on.replace(year=earlier.closes_on.year + 1)
+    later.save()
+    regions = ["London", "North West", "South East"]
+    authorities = [AuthorityFactory(region=regions[i % 3]) for i in range(n)]
+    for collection_round in (earlier, later):
+        for authority in authorities:
+            _add_return(
+                authority,
+                collection_round,
+                Return.Status.ACCEPTED,
+                analyst,
+                f"{collection_round.label}{authority.pk}",
+            )
+        benchmarks_recompute(collection_round=collection_round)
+    return authorities[0], later
+
+
+def _count(client, url: str) -> int:  # type: ignore[no-untyped-def]
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries)
+
+
+def _urls(authority, collection_round) -> list[str]:  # type: ignore[no-untyped-def]
+    return [
+        reverse("metrics:council_results", args=[authority.ons_code, collection_round.label]),
+        reverse("metrics:council_results", args=[authority.ons_code, collection_round.label])
+        + "?service=adults",
+        reverse("metrics:dashboard") + f"?round={collection_round.label}",
+        reverse("metrics:dashboard") + f"?round={collection_round.label}&region=London",
+        reverse("metrics:indicator", args=[collection_round.label, "m2"]),
+    ]
+
+
+@pytest.mark.django_db
+def test_pages_issue_the_same_number_of_queries_for_5_and_150_authorities(
+    client, analyst, django_assert_max_num_queries
+) -> None:  # type: ignore[no-untyped-def]
+    client.force_login(analyst)
+    authority, collection_round = _country(5, analyst)
+    small = [_count(client, url) for url in _urls(authority, collection_round)]
+    more = [AuthorityFactory(region="London") for _ in range(145)]
+    for other in more:
+        _add_return(other, collection_round, Return.Status.ACCEPTED, analyst, f"x{other.pk}")
+    benchmarks_recompute(collection_round=collection_round)
+    assert Return.objects.filter(round=collection_round, status="accepted").count() == 150
+    for url, limit in zip(_urls(authority, collection_round), small, strict=True):
+        with django_assert_max_num_queries(limit):
+            client.get(url)
+
+
+@pytest.mark.django_db
+def test_council_results_say_it_in_plain_english(client, analyst) -> None:  # type: ignore[no-untyped-def]
+    authority, collection_round = _country(6, analyst)
+    lead = member(authority, Role.VIEWER)
+    client.force_login(lead)
+    body = client.get(
+        reverse("metrics:council_results", args=[authority.ons_code, collection_round.label])
+    ).content.decode()
+    assert "times as likely as white staff to be appointed from shortlisting" in body
+    assert "National median" in body and "Region median" in body
+    assert "<svg" in body and 'role="img"' in body
+    assert "Trend over rounds" in body
+    assert reverse("metrics:help", args=["m2"]) in body
+
+
+@pytest.mark.django_db
+def test_dashboard_and_indicator_page_for_analysts_only(client, analyst, alice) -> None:  # type: ignore[no-untyped-def]
+    authority, collection_round = _country(6, analyst)
+    client.force_login(alice)
+    assert client.get(reverse("metrics:dashboard")).status_code == 404
+    client.force_login(analyst)
+    body = client.get(reverse("metrics:dashboard")).content.decode()
+    assert "Appointment" in body or "appointed" in body.lower()
+    page = client.get(reverse("metrics:indicator", args=[collection_round.label, "m3"])).content.decode()
+    assert authority.name in page
+
+
+@pytest.mark.django_db
+def test_draft_results_are_a_preview(client, alice, draft) -> None:  # type: ignore[no-untyped-def]
+    client.force_login(alice)
+    url = reverse("metrics:council_results", args=[draft.authority.ons_code, draft.round.label])
+    assert "worked out from your draft" in client.get(url).content.decode()
+
+
+@pytest.mark.django_db
+def test_help_page_explains_each_indicator(client, alice) -> None:  # type: ignore[no-untyped-def]
+    client.force_login(alice)
+    body = client.get(reverse("metrics:help", args=["m9"])).content.decode()
+    assert "How this is calculated" in body
+    assert client.get(reverse("metrics:help", args=["m99"])).status_code == 404
