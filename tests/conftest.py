@@ -87,3 +87,13 @@ def draft(authority_a, alice, collection_round) -> Return:  # type: ignore[no-un
     )
     record.refresh_from_db()
     return record
+
+
+@pytest.fixture
+def real_broker():  # type: ignore[no-untyped-def]
+    """Send tasks to Redis instead of running them in the test process."""
+    from wres_portal.celery import app
+
+    app.conf.task_always_eager = False
+    yield app
+    app.conf.task_always_eager = True

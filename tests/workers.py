@@ -104,13 +104,3 @@ def wait_for(predicate, *, timeout: float = 60, what: str = "condition") -> None
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out waiting for {what}")
         time.sleep(0.2)
-
-
-@pytest.fixture
-def real_broker():  # type: ignore[no-untyped-def]
-    """Send tasks to Redis instead of running them in the test process."""
-    from wres_portal.celery import app
-
-    app.conf.task_always_eager = False
-    yield app
-    app.conf.task_always_eager = True

@@ -11,7 +11,7 @@ from metrics.models import Benchmark
 from submissions.demo import _add_return
 from submissions.models import Return
 from tests.factories import AuthorityFactory, open_round
-from tests.workers import real_broker, require_services, running_workers, wait_for  # noqa: F401
+from tests.workers import require_services, running_workers, wait_for
 
 
 def _rows() -> list[tuple]:  # type: ignore[type-arg]
