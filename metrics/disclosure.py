@@ -22,8 +22,9 @@ member cells"); `suppress_counts` builds them for a plain table with row and/or 
    rational arithmetic);
 2. no hidden cell is *pinned* by the bounds the public can infer: as 0 is always published, every
    hidden count is at least 1, so two hidden 1s with a published total of 2 are given away although
-   neither is determined. `pinned_cells` finds each hidden cell's smallest and largest possible value
-   by linear programming (a small exact simplex, no SciPy at run time) and requires them to differ.
+   neither is determined. `pinned_cells` requires each hidden cell's smallest and largest possible
+   values to differ, decided exactly from the directions in which the true table can move (row
+   reduction and a small exact simplex over the hidden 0s and 1s; no SciPy at run time).
    In a two-way table with totals the constraint matrix is totally unimodular, so those bounds are
    whole numbers and an unpinned cell has at least two possible whole values.
 
@@ -32,7 +33,8 @@ hidden 1 in a row whose total is published is known to be from 1 to 3); upper bo
 (the public cannot tell a primary `[c]`, at most 9, from a secondary one); for constraint systems that
 are not totally unimodular, the linear bounds may be wider than the whole-number ones. The choice of
 secondary cells is greedy (the smallest non-zero cell that frees the exposed one), not the fewest
-possible; cost grows quickly with table size (a 10 x 6 table with totals takes about 0.2 seconds).
+possible; cost grows with table size and the number of hidden cells (a full round's national tables,
+about 2,300 linked cells, take a few seconds).
 """
 
 from __future__ import annotations
@@ -89,25 +91,7 @@ def determined_cells(hidden: Collection[Hashable], constraints: Sequence[Constra
         if any(row):
             rows.append(row)
 
-    pivots: list[int] = []
-    rank = 0
-    for column in range(len(columns)):
-        pivot_row = next((r for r in range(rank, len(rows)) if rows[r][column]), None)
-        if pivot_row is None:
-            continue
-        rows[rank], rows[pivot_row] = rows[pivot_row], rows[rank]
-        scale = rows[rank][column]
-        rows[rank] = [value / scale for value in rows[rank]]
-        for r in range(len(rows)):
-            if r != rank and rows[r][column]:
-                factor = rows[r][column]
-                rows[r] = [
-                    value - factor * pivot_value
-                    for value, pivot_value in zip(rows[r], rows[rank], strict=True)
-                ]
-        pivots.append(column)
-        rank += 1
-
+    pivots = _row_reduce(rows, len(columns))
     free = set(range(len(columns))) - set(pivots)
     by_index = list(columns)
     return {
@@ -115,6 +99,33 @@ def determined_cells(hidden: Collection[Hashable], constraints: Sequence[Constra
         for row_index, column in enumerate(pivots)
         if not any(rows[row_index][other] for other in free)
     }
+
+
+def _row_reduce(rows: list[list[Fraction]], width: int) -> list[int]:
+    """Reduce `rows` in place to reduced row echelon form; the pivot column of each leading row."""
+    pivots: list[int] = []
+    rank = 0
+    for column in range(width):
+        pivot_row = next((r for r in range(rank, len(rows)) if rows[r][column]), None)
+        if pivot_row is None:
+            continue
+        rows[rank], rows[pivot_row] = rows[pivot_row], rows[rank]
+        scale = rows[rank][column]
+        if scale != 1:
+            rows[rank] = [value / scale if value else value for value in rows[rank]]
+        nonzero = [(k, value) for k, value in enumerate(rows[rank]) if value]  # the rows are sparse
+        for r in range(len(rows)):
+            if r != rank and rows[r][column]:
+                factor = rows[r][column]
+                for k, pivot_value in nonzero:
+                    rows[r][k] -= factor * pivot_value
+        pivots.append(column)
+        rank += 1
+    return pivots
+
+
+def _rank(rows: list[list[Fraction]]) -> int:
+    return len(_row_reduce([row[:] for row in rows], len(rows[0]) if rows else 0))
 
 
 Tableau = list[list[Fraction]]
@@ -152,21 +163,28 @@ def _maximise(tableau: Tableau, basis: list[int], objective: list[Fraction]) -> 
 
 def _pivot(tableau: Tableau, basis: list[int], row: int, column: int) -> None:
     scale = tableau[row][column]
-    tableau[row] = [value / scale for value in tableau[row]]
+    pivot_row = tableau[row] = [value / scale if value else value for value in tableau[row]]
+    nonzero = [k for k, value in enumerate(pivot_row) if value]  # the tableau is sparse
     for r, other in enumerate(tableau):
         if r != row and other[column]:
             factor = other[column]
-            tableau[r] = [value - factor * p for value, p in zip(other, tableau[row], strict=True)]
+            for k in nonzero:
+                other[k] -= factor * pivot_row[k]
     basis[row] = column
 
 
 def _simplex(tableau: Tableau, basis: list[int], objective: list[Fraction]) -> bool:
-    """Pivot to an optimum with Bland's rule (so it cannot cycle); False when unbounded."""
+    """Pivot to an optimum with Bland's rule (so it cannot cycle); False when unbounded.
+
+    The reduced costs are worked out once, then updated with each pivot like another tableau row.
+    """
+    reduced = objective[:]
+    for variable, row in zip(basis, tableau, strict=True):
+        if objective[variable]:
+            for k, value in enumerate(row[: len(objective)]):
+                if value:  # the tableau is sparse
+                    reduced[k] -= objective[variable] * value
     while True:
-        reduced = [
-            objective[k] - sum(objective[b] * row[k] for b, row in zip(basis, tableau, strict=True))
-            for k in range(len(objective))
-        ]
         entering = next((k for k, cost in enumerate(reduced) if cost > 0), None)
         if entering is None:
             return True
@@ -175,7 +193,12 @@ def _simplex(tableau: Tableau, basis: list[int], objective: list[Fraction]) -> b
         ]
         if not ratios:
             return False
-        _pivot(tableau, basis, min(ratios)[2], entering)
+        leaving = min(ratios)[2]
+        _pivot(tableau, basis, leaving, entering)
+        factor = reduced[entering]
+        for k, value in enumerate(tableau[leaving][:-1]):
+            if value:
+                reduced[k] -= factor * value
 
 
 def pinned_cells(
@@ -189,10 +212,10 @@ def pinned_cells(
     cells, the constraints and what the public knows of a hidden count: it is at least 1, as 0 is
     always published.
 
-    The largest and smallest values each cell can take are found by linear programming; it is pinned
-    when both equal its value. This covers `determined_cells`, and also e.g. two hidden 1s whose
-    published total is 2. In a two-way table with totals the bounds are whole numbers, so an unpinned
-    cell has at least two possible whole values.
+    A cell is pinned when its largest and smallest possible values (over real numbers) both equal its
+    value. This covers `determined_cells`, and also e.g. two hidden 1s whose published total is 2. In
+    a two-way table with totals the bounds are whole numbers, so an unpinned cell has at least two
+    possible whole values. See `_pinned_in` for how it is worked out.
     """
     pinned = set()
     wanted = set(hidden if among is None else among)
@@ -234,35 +257,73 @@ def _pinned_in(
     constraints: list[Constraint],
     wanted: set[Hashable],
 ) -> set[Hashable]:
-    index = {cell: i for i, cell in enumerate(cells)}
-    lower = [Fraction(min(values[cell], 1)) for cell in cells]
-    matrix, rhs = [], []
+    """The cells of `wanted` among one group of linked hidden `cells` that cannot move.
+
+    The possible tables form a convex polyhedron (the constraints, each hidden count at least 1, or 0
+    where it is 0) containing the true one, so a cell can take another value if and only if some
+    direction d from the true table keeps to it: A·d = 0 (A the constraints over the hidden cells)
+    and d >= 0 on the cells at their lowest value (the hidden 0s and 1s, the "floor" cells F).
+    Reducing A with the other cells' columns first splits it in two: rows that solve for those cells,
+    and rows M over the floor cells alone. The floor cells some direction can raise are the support of
+    the cone {M·d = 0, d >= 0}, found with small linear programs (`_can_rise`); P is that support,
+    and the cone spans {M·d = 0, d = 0 outside P}. Then another cell moves when its column is free,
+    when its row has an entry in a free column, or when its row's floor part is not zero on that span.
+    """
+    above = [cell for cell in cells if values[cell] > 1]
+    floor = [cell for cell in cells if values[cell] <= 1]
+    index = {cell: i for i, cell in enumerate(above + floor)}
+    rows: list[list[Fraction]] = []
     for constraint in constraints:
-        row = [Fraction(0)] * len(cells)
-        known = Fraction(0)
+        row = [Fraction(0)] * len(index)
         for cell, sign in ((constraint.total, 1), *((member, -1) for member in constraint.members)):
             if cell in index:
                 row[index[cell]] += sign
-            else:
-                known -= sign * values[cell]
-        if any(row):  # written over y = x - lower >= 0
-            matrix.append(row)
-            rhs.append(known - sum((a * low for a, low in zip(row, lower, strict=True)), Fraction(0)))
-    # Every optimum found is a second possible table: each cell whose value differs in it is free.
-    tableau, basis = _feasible_basis(matrix, rhs, len(cells))
-    actual = [values[cell] - low for cell, low in zip(cells, lower, strict=True)]
-    free: set[int] = set()
-    for cell in wanted.intersection(cells):
-        for sign in (1, -1):
-            if index[cell] in free:
-                break
-            objective = [Fraction(sign * int(k == index[cell])) for k in range(len(cells))]
-            point = _maximise(tableau, basis, objective)
-            if point is None:  # no upper limit
-                free.add(index[cell])
-            else:
-                free.update(k for k, value in enumerate(point) if value != actual[k])
-    return {cell for cell in wanted.intersection(cells) if index[cell] not in free}
+        if any(row):
+            rows.append(row)
+    pivots = _row_reduce(rows, len(index))
+    split = len(above)
+    floor_rows = [row[split:] for row, pivot in zip(rows, pivots, strict=False) if pivot >= split]
+    rising = sorted(_can_rise(floor_rows, len(floor)))
+    on_span = [[row[k] for k in rising] for row in floor_rows]
+    span_rank = _rank(on_span)
+    row_of = {pivot: r for r, pivot in enumerate(pivots)}
+
+    def fixed(k: int) -> bool:
+        if k >= split:
+            return k - split not in rising
+        if k not in row_of:
+            return False
+        row = rows[row_of[k]]
+        if any(row[other] for other in range(split) if other != k):
+            return False  # an entry in a free column (pivot columns are 0 in other rows)
+        return _rank([*on_span, [row[split + z] for z in rising]]) == span_rank
+
+    return {cell for cell in wanted.intersection(cells) if fixed(index[cell])}
+
+
+def _can_rise(rows: list[list[Fraction]], n: int) -> set[int]:
+    """The coordinates that some d >= 0 with rows·d = 0 makes positive.
+
+    Repeatedly maximises the sum of the coordinates not yet found, each at most 1 (`d_i + s_i = 1`),
+    adding the positive ones of the optimum, until the optimum is 0: then none of the rest can be
+    positive, as any direction raising one, scaled down, would give a positive sum.
+    """
+    found: set[int] = set()
+    rows = [row for row in rows if any(row)]
+    while rest := [i for i in range(n) if i not in found]:
+        width = n + len(rest)  # d, then one slack per coordinate of `rest`
+        matrix = [[*row, *([Fraction(0)] * len(rest))] for row in rows]
+        for j, i in enumerate(rest):
+            matrix.append([Fraction(int(k in (i, n + j))) for k in range(width)])
+        rhs = [Fraction(0)] * len(rows) + [Fraction(1)] * len(rest)
+        tableau, basis = _feasible_basis(matrix, rhs, width)
+        point = _maximise(tableau, basis, [Fraction(int(k in rest)) for k in range(width)])
+        assert point is not None  # noqa: S101 - bounded: each coordinate is at most 1
+        rising = {i for i in rest if point[i] > 0}
+        if not rising:
+            return found
+        found |= rising
+    return found
 
 
 def suppress(

@@ -25,6 +25,7 @@ percentages to 1, half away from zero, as the portal shows them.
 
 from __future__ import annotations
 
+import hashlib
 import io
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -32,6 +33,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 import tablib
+from django.core.cache import cache
 from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
@@ -286,18 +288,28 @@ def _hidden_counts(benchmarks: Sequence[Benchmark]) -> tuple[dict[Cell, int], se
     from fewer than 5 authorities, and enough others that no hidden one can be worked out.
 
     The relations never link two groups, nor two measures other than headcount and its pay bands, so
-    each (group, measure family) is suppressed on its own: the same protection, far faster.
+    each (group, measure family) is suppressed on its own: the same protection, far faster. The result
+    is cached under a digest of the counts themselves (a few seconds of work for a full round).
     """
     values: dict[Cell, int] = {}
     force: set[Cell] = set()
     for benchmark in benchmarks:
+        if not benchmark.pooled:
+            continue
         for part in _PARTS:
             for group in GROUPS:
-                if benchmark.pooled:
-                    cell = _cell(benchmark, part, group)
-                    values[cell] = benchmark.pooled[part][group]
-                    if benchmark.n_authorities < MIN_AUTHORITIES:
-                        force.add(cell)
+                cell = _cell(benchmark, part, group)
+                values[cell] = benchmark.pooled[part][group]
+                if benchmark.n_authorities < MIN_AUTHORITIES:
+                    force.add(cell)
+
+    key = (
+        "wres-national-hidden:1:"
+        + hashlib.sha256(repr((sorted(values.items()), sorted(force))).encode()).hexdigest()
+    )
+    cached = cache.get(key)
+    if cached is not None:
+        return values, set(cached)
 
     def family(cell: Cell) -> tuple[str, str]:
         return cell[5], "headcount" if cell[3] in ("headcount", "headcount_band") else cell[3]
@@ -309,8 +321,9 @@ def _hidden_counts(benchmarks: Sequence[Benchmark]) -> tuple[dict[Cell, int], se
     for relation in pooled_relations(values):
         relations[family(relation.total)].append(relation)
     hidden: set[Cell] = set()
-    for key, part in parts.items():
-        hidden |= suppress(part, relations[key], force=force.intersection(part))
+    for family_key, part in parts.items():
+        hidden |= suppress(part, relations[family_key], force=force.intersection(part))
+    cache.set(key, hidden, timeout=24 * 60 * 60)
     return values, hidden
 
 

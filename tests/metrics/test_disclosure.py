@@ -339,3 +339,12 @@ def test_benchmark_cells_from_fewer_than_five_authorities(n, hidden):
         assert published == {"n": n, "min": C, "median": C, "max": C}
     else:
         assert published == cell
+
+
+def test_suppress_forced_cells_are_protected_like_small_counts():
+    # "a" comes from too few authorities: hidden although it is 20, and "b" with it.
+    values = {"a": 20, "b": 30, "c": 40, "t": 90}
+    constraints = [Constraint("t", ("a", "b", "c"))]
+    hidden = suppress(values, constraints, force={"a"})
+    assert hidden == {"a", "b"}
+    assert not determined_cells(hidden, constraints)

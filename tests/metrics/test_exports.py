@@ -9,7 +9,7 @@ from collections import defaultdict
 import numpy as np
 import pytest
 from django.db import transaction
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 from scipy.linalg import null_space
@@ -197,7 +197,7 @@ def authorities(draw):  # type: ignore[no-untyped-def]
     found = []
     for _ in range(draw(st.integers(5, 8))):
         data = draw(service_rows("adults"))
-        if draw(st.booleans()):
+        if draw(st.integers(0, 4)):  # most authorities submit both services
             data |= draw(service_rows("children"))
         assert check_data(data) == []
         found.append((draw(st.sampled_from(regions)), draw(st.sampled_from(TYPES)), data))
@@ -282,6 +282,8 @@ def assert_not_recoverable(values, shown, relations) -> None:  # type: ignore[no
         column = {cell: k for k, cell in enumerate(cells)}
         matrix, rhs = [], []
         for total, members in relations:
+            if not any(cell in column for cell in (total, *members)):
+                continue
             row, known = np.zeros(len(cells)), 0.0
             for cell, sign in [(total, 1), *((m, -1) for m in members)]:
                 if cell in column:
@@ -296,14 +298,26 @@ def assert_not_recoverable(values, shown, relations) -> None:  # type: ignore[no
         a = np.array(matrix)
         # A cell is determined iff every solution of a·x = 0 has 0 in its place.
         kernel = null_space(a)
+        # ...and, knowing every hidden count is at least 1 (0 is published), it can take two values:
+        # two feasible tables (the true one, and the optima found) at least 1 apart in its place.
         bounds = [(min(values[cell], 1), None) for cell in cells]
+        points = [np.array([values[cell] for cell in cells], dtype=float)]
         for cell, k in column.items():
             assert np.abs(kernel[k]).max(initial=0) > 1e-9, f"{cell} is determined"
-            unit = np.eye(len(cells))[k]
-            low = linprog(unit, A_eq=a, b_eq=rhs, bounds=bounds, method="highs")
-            high = linprog(-unit, A_eq=a, b_eq=rhs, bounds=bounds, method="highs")
-            assert low.status == 0
-            assert high.status == 3 or -high.fun - low.fun >= 1 - 1e-7, f"{cell} is pinned by the bounds"
+            spread = max(point[k] for point in points) - min(point[k] for point in points)
+            for sign in (1, -1):
+                if spread >= 1 - 1e-7:
+                    break
+                result = linprog(
+                    sign * np.eye(len(cells))[k], A_eq=a, b_eq=rhs, bounds=bounds, method="highs"
+                )
+                assert result.status in (0, 3)
+                if result.status == 3:  # unbounded
+                    break
+                points.append(result.x)
+                spread = max(point[k] for point in points) - min(point[k] for point in points)
+            else:
+                assert spread >= 1 - 1e-7, f"{cell} is pinned by the bounds"
 
 
 def assert_no_figure_from_a_hidden_count(dataset) -> None:  # type: ignore[no-untyped-def]
@@ -331,8 +345,9 @@ def assert_no_figure_from_a_hidden_count(dataset) -> None:  # type: ignore[no-un
 
 
 @settings(
-    max_examples=20,
+    max_examples=15,
     deadline=None,
+    phases=[Phase.explicit, Phase.reuse, Phase.generate],  # each example takes a second: no shrinking
     suppress_health_check=[
         HealthCheck.function_scoped_fixture,
         HealthCheck.too_slow,
