@@ -18,10 +18,11 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1
 
-# Debian packages: WeasyPrint (PDF action plans, a later issue) will need them here, e.g.
-#   RUN apt-get update \
-#    && apt-get install -y --no-install-recommends libpango-1.0-0 libharfbuzz-subset0 fonts-liberation2 \
-#    && rm -rf /var/lib/apt/lists/*
+# Debian packages WeasyPrint needs for action plan PDFs (keep in step with .ci/run).
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 \
+    fonts-liberation2 \
+ && rm -rf /var/lib/apt/lists/*
 
 RUN groupadd --system --gid 1000 wres \
  && useradd --system --uid 1000 --gid wres --home-dir /app --shell /usr/sbin/nologin wres

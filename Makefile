@@ -14,7 +14,7 @@ NODE_STAMP := node_modules/.make-installed
 NODE_LOCK := $(wildcard package-lock.json)
 # The demo always runs on SQLite with eager tasks. Empty values (not just unset ones) also win over a
 # DATABASE_URL or REDIS_URL in .env, because settings only fill in variables that are missing.
-LOCAL_ENV := env -u DATABASE_URL -u REDIS_URL DATABASE_URL= REDIS_URL=
+LOCAL_ENV := env -u DATABASE_URL -u REDIS_URL DATABASE_URL= REDIS_URL= MFA_REQUIRED_ROLES_ENFORCED=false
 
 .PHONY: help install build assets migrate demo run worker beat test lint format migrations-check ci clean
 

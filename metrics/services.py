@@ -4,6 +4,9 @@ on their natural key under a per-round lock, so the rows come out the same."""
 
 from __future__ import annotations
 
+import logging
+import os
+import time
 from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
@@ -17,6 +20,8 @@ from wres_portal.accounts.models import Authority
 
 from .calculations import band_counts, compute_results, distribution, quantile
 from .models import Benchmark, Result, VersionResults
+
+logger = logging.getLogger(__name__)
 
 
 def population_share(authority: Authority) -> float | None:
@@ -38,6 +43,16 @@ def metric_values(data: ReturnData, *, share: float | None) -> dict[tuple[str, s
     }
 
 
+def _test_pause() -> None:
+    """Fault-injection hook for tests/test_worker_faults.py only: a worker started with
+    WRES_TEST_TASK_DELAY=<seconds> pauses here, after computing and before storing, so the test can
+    kill it in the middle of the work. Unset (always, outside that test) it does nothing."""
+    delay = float(os.environ.get("WRES_TEST_TASK_DELAY") or 0)
+    if delay > 0:
+        logger.warning("WRES_TEST_TASK_DELAY: pausing %s s before storing results", delay)
+        time.sleep(delay)
+
+
 def results_compute(*, version: ReturnVersion) -> VersionResults:
     """Compute and store the results document of `version` (once: a second call returns the first)."""
     existing = VersionResults.objects.filter(version=version).first()
@@ -50,6 +65,7 @@ def results_compute(*, version: ReturnVersion) -> VersionResults:
         "results": compute_results(version.data(), population_share=share),
     }
     round_id = version.return_record.round_id
+    _test_pause()
     try:
         with transaction.atomic():
             stored = VersionResults.objects.create(

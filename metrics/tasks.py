@@ -15,8 +15,12 @@ TRANSIENT = (OperationalError, InterfaceError)
 @shared_task(acks_late=True, autoretry_for=TRANSIENT, retry_backoff=True, max_retries=5)
 def compute_version_results(version_id: int) -> int:
     """Compute and store one version's results (enqueued when a return is submitted)."""
+    from actionplans.services import targets_evaluate_for_version
+
     version = ReturnVersion.objects.select_related("authority", "return_record").get(pk=version_id)
-    return services.results_compute(version=version).pk
+    stored = services.results_compute(version=version)
+    targets_evaluate_for_version(version_id)  # action plan targets that wait on these results
+    return stored.pk
 
 
 @shared_task(acks_late=True, autoretry_for=TRANSIENT, retry_backoff=True, max_retries=5)

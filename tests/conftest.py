@@ -97,3 +97,30 @@ def real_broker():  # type: ignore[no-untyped-def]
     app.conf.task_always_eager = False
     yield app
     app.conf.task_always_eager = True
+
+
+@pytest.fixture(autouse=True)
+def _force_login_counts_as_verified(monkeypatch):  # type: ignore[no-untyped-def]
+    """`client.force_login(user)` stands for a completed sign-in, second step included: for users
+    whose role requires multi-factor sign-in it also gives them an authenticator app and marks the
+    session verified with it, as `django_otp.login` does. Tests of the second step itself sign in
+    through the real pages (tests/accounts/test_mfa.py), or pass `verified=False`."""
+    from django.test import Client
+    from django_otp import DEVICE_ID_SESSION_KEY
+
+    from wres_portal.accounts import mfa
+
+    original = Client.force_login
+
+    def force_login(self, user, backend=None, verified=True):  # type: ignore[no-untyped-def]
+        original(self, user, backend)
+        if not verified or not (mfa.is_required(user) or mfa.has_authenticator(user)):
+            return
+        device = mfa.authenticator(user) or mfa.TOTPDevice.objects.create(
+            user=user, name="Test authenticator", confirmed=True
+        )
+        session = self.session
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        session.save()
+
+    monkeypatch.setattr(Client, "force_login", force_login)

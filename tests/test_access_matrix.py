@@ -14,8 +14,11 @@ import pytest
 from django.core.cache import cache
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 from drf_spectacular.generators import SchemaGenerator
 
+from actionplans import services as plan_services
+from actionplans.models import Action, ActionPlan, Objective, Quarter, Target
 from submissions import services
 from submissions.models import Return
 from submissions.schema import RowKey
@@ -34,6 +37,8 @@ PUBLIC = {
     "accessibility",
     "api-schema",
     "api-docs",
+    "actionplans:public",
+    "actionplans:public_pdf",
 }
 #: Pages for Skills for Care staff only: council staff are outsiders there.
 NATIONAL = {
@@ -47,6 +52,8 @@ NATIONAL = {
     "metrics:national_report",
     "metrics:national_csv",
     "metrics:national_xlsx",
+    "actionplans:national",
+    "audit:national_history",
 }
 #: Who may use a route that is not for the programme lead (members without the role get 403).
 RIGHTFUL = {
@@ -58,6 +65,9 @@ RIGHTFUL = {
     "submissions-api:accept": "analyst",
     "submissions-api:send_back": "analyst",
     "submissions-api:sign_off": "sponsor",
+    "actionplans:sign_off": "sponsor",
+    "actionplans:report_sign_off": "sponsor",
+    "actionplans:report_send_back": "sponsor",
     **{name: "analyst" for name in NATIONAL},
 }
 #: Django's admin has its own staff-only guard, tested in test_admin_is_for_administrators_only.
@@ -76,6 +86,10 @@ class World:
     invitation: Invitation
     record: Return
     upload_token: str
+    plan: ActionPlan
+    objective: Objective
+    action: Action
+    target: Target
 
 
 #: How to fill each URL parameter with an object of authority A.
@@ -90,6 +104,12 @@ PARAMETERS: dict[str, Callable[[World], str]] = {
     "number": lambda w: "1",
     "code": lambda w: "m2",
     "table": lambda w: "pooled",
+    "plan_year": lambda w: str(w.plan.year),
+    "objective": lambda w: str(w.objective.uuid),
+    "action": lambda w: str(w.action.uuid),
+    "target": lambda w: str(w.target.uuid),
+    "quarter": lambda w: f"{w.plan.year}-q1",
+    "public_id": lambda w: str(w.plan.public_id),
 }
 WARNING_KEY = "unknown_share:adults:headcount"
 PUBLIC_PARAMETERS = {"token": "not-a-real-token", "uidb64": "MQ"}
@@ -152,6 +172,7 @@ def world(authority_a, alice, bob, charlie, analyst, sponsor_a) -> World:  # typ
     services.draft_save(record=record, data=_figures_with_a_warning(), user=alice, source="web")
     token = "tok-en"
     cache.set(f"upload:{alice.pk}:{token}", {"data": [], "errors": [], "filename": "r.csv"}, 600)
+    plan, objective, action, target = _plan_of_a(authority_a, alice, sponsor_a)
     return World(
         authority_a=authority_a,
         alice=alice,
@@ -163,7 +184,37 @@ def world(authority_a, alice, bob, charlie, analyst, sponsor_a) -> World:  # typ
         invitation=InvitationFactory(authority=authority_a, invited_by=alice, role=Role.VIEWER),
         record=record,
         upload_token=token,
+        plan=plan,
+        objective=objective,
+        action=action,
+        target=target,
     )
+
+
+def _plan_of_a(authority_a, alice, sponsor):  # type: ignore[no-untyped-def]
+    """A's signed-off 2026 action plan: one objective, action and target, version 1, and a quarter 1
+    report with one update."""
+    plan = plan_services.plan_create(authority=authority_a, year=2026, user=alice)
+    objective = plan_services.objective_create(
+        plan=plan, user=alice, text="Objective", related_indicators=["m2"]
+    )
+    action = plan_services.action_create(objective=objective, user=alice, text="Action")
+    target = plan_services.target_create(
+        objective=objective,
+        user=alice,
+        indicator="m2",
+        service="all",
+        comparison="gte",
+        value=0.8,
+        round_label="2026",
+    )
+    plan_services.plan_sign_off(
+        plan=plan, user=sponsor, name="S", role="R", signed_on=timezone.localdate(), declaration=True
+    )
+    plan_services.update_save(
+        plan=plan, quarter=Quarter(2026, 1), action=action, user=alice, rag="green", narrative="Going well."
+    )
+    return plan, objective, action, target
 
 
 def _as(user: User | None) -> Client:
@@ -260,6 +311,26 @@ def test_viewer_is_refused_with_403_on_every_write_route(world: World) -> None:
         "submissions-api:sign_off",
         "submissions-api:accept",
         "submissions-api:send_back",
+        "actionplans:create",
+        "actionplans:header",
+        "actionplans:what_we_know",
+        "actionplans:objective_create",
+        "actionplans:objective_edit",
+        "actionplans:action_create",
+        "actionplans:action_edit",
+        "actionplans:target_create",
+        "actionplans:target_delete",
+        "actionplans:sign_off",
+        "actionplans:publish",
+        "actionplans:withdraw",
+        "actionplans:roll_forward",
+        "actionplans:update",
+        "actionplans:report_submit",
+        "actionplans:report_sign_off",
+        "actionplans-api:plans",
+        "actionplans-api:objectives",
+        "actionplans-api:actions",
+        "actionplans-api:updates",
     } <= refused
 
 

@@ -37,6 +37,15 @@ def require_services() -> None:
         pytest.skip(message)
 
 
+def require_postgresql() -> None:
+    """Skip (locally) or fail (in CI) unless the database is PostgreSQL (audit triggers, backups)."""
+    if connection.vendor != "postgresql":
+        message = "needs PostgreSQL (DATABASE_URL)"
+        if os.environ.get("WRES_REQUIRE_SERVICES") == "1":
+            pytest.fail(message)
+        pytest.skip(message)
+
+
 def _database_url() -> str:
     s = connection.settings_dict
     auth = s["USER"] + (f":{s['PASSWORD']}" if s.get("PASSWORD") else "")
@@ -58,9 +67,14 @@ class Workers:
         return self.logs[index].read_text(errors="replace")
 
 
-def start_worker(queue: str, name: str, log: Path) -> subprocess.Popen[bytes]:
+def start_worker(
+    queue: str, name: str, log: Path, extra_env: dict[str, str] | None = None
+) -> subprocess.Popen[bytes]:
+    """Start one worker on `queue` and wait until it is ready. `extra_env` sets variables for that
+    worker only (e.g. WRES_TEST_TASK_DELAY, CELERY_VISIBILITY_TIMEOUT)."""
     env = {
         **os.environ,
+        **(extra_env or {}),
         "DATABASE_URL": _database_url(),
         "REDIS_URL": settings.REDIS_URL,
         "SECRET_KEY": settings.SECRET_KEY,

@@ -48,19 +48,33 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "import_export",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "csp",
     "wres_portal.accounts",
     "submissions",
     "metrics",
     "actionplans",
+    "pgtrigger",
+    "pghistory",
+    "wres_portal.audit",  # after the apps whose models it tracks
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Sets request.user.is_verified(); then users who must (or chose to) use a second factor may
+    # open only the sign-in, set-up and sign-out pages until they have entered a code.
+    "django_otp.middleware.OTPMiddleware",
+    "wres_portal.accounts.middleware.MFARequiredMiddleware",
+    # Audit trail: records the signed-in user and URL with every change (PostgreSQL only).
+    "wres_portal.audit.middleware.HistoryMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Axes must be last: it turns lockouts raised by the backend into responses.
@@ -137,10 +151,24 @@ AXES_USERNAME_FORM_FIELD = "username"  # the sign-in form's field (it holds the 
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 
-# Sessions end after 30 minutes without activity (issue 6 adds the warning and extension).
+# Multi-factor sign-in (django-otp): an authenticator app (TOTP) plus 10 single-use recovery codes.
+# Senior sponsors, analysts and administrators must use it; everyone else may. Only `make demo`
+# turns enforcement off (so the demo users can sign in without an authenticator app); API tokens
+# are for systems and are not asked for a code.
+MFA_REQUIRED_ROLES_ENFORCED = env.bool("MFA_REQUIRED_ROLES_ENFORCED", default=True)
+MFA_RECOVERY_CODE_COUNT = 10
+OTP_TOTP_ISSUER = "WRES Portal"
+OTP_TOTP_THROTTLE_FACTOR = 1  # after n failures, wait 2^(n-1) seconds before the next try
+OTP_STATIC_THROTTLE_FACTOR = 1
+
+# Sessions end after 30 minutes without activity. Every page warns SESSION_WARNING_SECONDS before
+# the end and offers to stay signed in (WCAG 2.2.1): static/js/session-timeout.mjs.
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=30 * 60)
+SESSION_WARNING_SECONDS = min(2 * 60, SESSION_COOKIE_AGE // 2)
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
 
 # Security headers ---------------------------------------------------------------------------------
 HTTPS = env.bool("HTTPS", default=False)  # true in production, behind TLS
@@ -156,6 +184,24 @@ SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 
+# Content Security Policy (django-csp 4): no inline script or style on any page, the API
+# documentation included (wres_portal/accounts/api_docs.py). Charts and the QR code are inline SVG
+# with presentation attributes, which are not inline styles.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
+
 # Email: console in local mode; EMAIL_URL (e.g. smtp+tls://user:pass@host:587) in production ------
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
@@ -169,8 +215,10 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "wres_portal.storage.StaticStorage"},
 }
-# Uploaded returns are parsed in memory and never written to a public location.
+# Uploaded returns are parsed in memory and never written to a public location. Nothing routes
+# MEDIA_URL (no static() helper, no WhiteNoise root for it): tests/accounts/test_security.py checks.
 MEDIA_ROOT = env.str("MEDIA_ROOT", default=str(BASE_DIR / "private_media"))
+MEDIA_URL = "/media/"
 FILE_UPLOAD_MAX_MEMORY_SIZE = 6 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 6 * 1024 * 1024
 
@@ -217,10 +265,23 @@ CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_SOFT_TIME_LIMIT = 5 * 60
 CELERY_TASK_TIME_LIMIT = 6 * 60
-# Longer than the longest task, so a task in progress is not redelivered to a second worker.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 60 * 60}
+# Longer than the longest task, so a task in progress is not redelivered to a second worker. A task
+# whose worker died (acks late) goes back on the queue after this many seconds. Only the worker-fault
+# test (tests/test_worker_faults.py) shortens it, for the worker it starts.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=60 * 60)
+}
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
+
+# Audit trail (django-pghistory, wres_portal/audit/) ------------------------------------------------
+# Triggers are installed after every migrate rather than through migrations, so tracking a model
+# adds no migration to the app that owns it. pgtrigger skips databases that are not PostgreSQL.
+PGTRIGGER_MIGRATIONS = False
+PGTRIGGER_INSTALL_ON_MIGRATE = True
+# Each event is stamped with the time of the change itself, not the start of its transaction, so
+# the history reads in the order things happened.
+PGHISTORY_CREATED_AT_FUNCTION = "clock_timestamp()"
 
 # Logging ------------------------------------------------------------------------------------------
 LOGGING = {
@@ -229,7 +290,7 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"axes": {"level": "WARNING"}},
+    "loggers": {"axes": {"level": "WARNING"}, "pgtrigger": {"level": "WARNING"}},
 }
 
 # Forms render with GOV.UK Design System markup (templates/includes/forms/).

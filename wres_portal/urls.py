@@ -2,9 +2,10 @@
 
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView
 
 from wres_portal.accounts import views as account_views
+from wres_portal.accounts.api_docs import api_docs
 
 urlpatterns = [
     path("", account_views.home, name="home"),
@@ -12,10 +13,13 @@ urlpatterns = [
     path("", include("wres_portal.accounts.urls")),
     path("", include("submissions.urls")),
     path("", include("metrics.urls")),
+    path("", include("actionplans.urls")),
+    path("", include("wres_portal.audit.urls")),
     path("api/v1/", include("wres_portal.accounts.api_urls")),
     path("api/v1/", include("submissions.api_urls")),
     path("api/v1/", include("metrics.api_urls")),
+    path("api/v1/", include("actionplans.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/docs/", api_docs, name="api-docs"),
     path("admin/", admin.site.urls),
 ]

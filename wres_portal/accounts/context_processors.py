@@ -1,4 +1,5 @@
-"""Template context shared by every page: the service name and the navigation for this user."""
+"""Template context shared by every page: the service name, the navigation for this user and the
+inactivity timeout that base.html hands to static/js/session-timeout.mjs."""
 
 from __future__ import annotations
 
@@ -6,19 +7,41 @@ from django.conf import settings
 from django.http import HttpRequest
 from django.urls import reverse
 
+from . import mfa
+
+
+def _mfa_pending(user: object) -> bool:
+    """Signed in with a password but still owing a code (or an authenticator set-up)."""
+    is_verified = getattr(user, "is_verified", None)
+    if is_verified is None or is_verified():
+        return False
+    return mfa.has_authenticator(user) or mfa.is_enforced(user)  # type: ignore[arg-type]
+
 
 def portal(request: HttpRequest) -> dict[str, object]:
     user = getattr(request, "user", None)
     nav: list[dict[str, object]] = []
-    if user is not None and user.is_authenticated:
+    signed_in = user is not None and user.is_authenticated
+    if signed_in and not _mfa_pending(user):
         nav.append({"label": "Home", "href": reverse("home")})
         if user.is_national:
             nav.append({"label": "Authorities", "href": reverse("accounts:authority_list")})
             nav.append({"label": "Rounds", "href": reverse("submissions:round_list")})
             nav.append({"label": "National results", "href": reverse("metrics:dashboard")})
+            nav.append({"label": "Action plans", "href": reverse("actionplans:national")})
+            nav.append({"label": "History", "href": reverse("audit:national_history")})
         nav.append({"label": "Your account", "href": reverse("accounts:settings")})
     path = request.path
     for item in nav:
         href = str(item["href"])
         item["active"] = path == href if href == "/" else path.startswith(href)
-    return {"service_name": settings.SERVICE_NAME, "nav_items": nav}
+    return {
+        "service_name": settings.SERVICE_NAME,
+        "nav_items": nav,
+        "session_timeout": {
+            "seconds": settings.SESSION_COOKIE_AGE,
+            "warning_seconds": settings.SESSION_WARNING_SECONDS,
+        }
+        if signed_in
+        else None,
+    }

@@ -135,3 +135,27 @@ class AuthorityFilterForm(forms.Form):
 
         self.fields["region"].choices = [("", "All regions"), *Region.choices]
         self.fields["authority_type"].choices = [("", "All types"), *AuthorityType.choices]
+
+
+class MFACodeForm(forms.Form):
+    """A code from the authenticator app; on the sign-in step also a recovery code."""
+
+    code = forms.CharField(
+        label="Code",
+        max_length=20,
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "one-time-code",
+                "spellcheck": "false",
+                "autocapitalize": "none",
+                "class": "govuk-input--width-10",
+            }
+        ),
+    )
+
+    def __init__(self, *args: object, label: str, hint: str, required_message: str, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        field = self.fields["code"]
+        field.label = label
+        field.help_text = hint
+        field.error_messages["required"] = required_message

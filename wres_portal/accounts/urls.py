@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
-from . import views
+from . import mfa_views, views
 
 app_name = "accounts"
 
@@ -44,6 +44,11 @@ urlpatterns = [
         name="password_change_done",
     ),
     path("account/api-token/", views.api_token, name="api_token"),
+    path("account/two-factor/verify/", mfa_views.mfa_verify, name="mfa_verify"),
+    path("account/two-factor/set-up/", mfa_views.mfa_setup, name="mfa_setup"),
+    path("account/two-factor/recovery-codes/", mfa_views.mfa_recovery_codes, name="mfa_recovery_codes"),
+    path("account/two-factor/remove/", mfa_views.mfa_remove, name="mfa_remove"),
+    path("account/session/keep-alive/", mfa_views.session_keep_alive, name="session_keep_alive"),
     path("invitations/<str:token>/", views.invitation_accept, name="invitation_accept"),
     path("national/authorities/", views.authority_list, name="authority_list"),
     path("councils/<str:ons_code>/", views.council_home, name="council_home"),

@@ -17,7 +17,7 @@ from rest_framework.authtoken.models import Token
 
 from wres_portal.errors import ApplicationError
 
-from . import services
+from . import mfa, services
 from .access import (
     can_invite,
     can_manage_team,
@@ -62,6 +62,7 @@ def home(request: HttpRequest) -> HttpResponse:
 @require_safe
 def council_home(request: HttpRequest, ons_code: str) -> HttpResponse:
     authority = get_authority_for_user(request.user, ons_code)
+    from actionplans.models import ActionPlan
     from submissions.models import CollectionRound, Return
 
     role = role_in(request.user, authority)
@@ -82,6 +83,7 @@ def council_home(request: HttpRequest, ons_code: str) -> HttpResponse:
             "current_round": current_round,
             "current_return": current_return,
             "closes_on": current_round.closes_on_for(authority) if current_round else None,
+            "plan": ActionPlan.objects.for_user(request.user).filter(authority=authority).first(),
         },
     )
 
@@ -287,7 +289,18 @@ def account_settings(request: HttpRequest) -> HttpResponse:
         messages.success(request, "Your details were saved.")
         return redirect("accounts:settings")
     memberships = Membership.objects.filter(user=request.user).select_related("authority")
-    return render(request, "accounts/settings.html", {"form": form, "memberships": memberships})
+    has_authenticator = mfa.has_authenticator(request.user)
+    return render(
+        request,
+        "accounts/settings.html",
+        {
+            "form": form,
+            "memberships": memberships,
+            "has_authenticator": has_authenticator,
+            "mfa_required": mfa.is_enforced(request.user),
+            "recovery_codes_left": mfa.recovery_codes_left(request.user) if has_authenticator else 0,
+        },
+    )
 
 
 @login_required

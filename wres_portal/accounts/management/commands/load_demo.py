@@ -62,7 +62,23 @@ class Command(BaseCommand):
         from submissions import demo
 
         demo.load(self.stdout, demo_councils=[code for code, _ in DEMO_COUNCILS])
+        from actionplans import demo as actionplans_demo
+
+        actionplans_demo.load(self.stdout, demo_councils=[code for code, _ in DEMO_COUNCILS])
         width = max(len(email) for email, _ in lines)
         self.stdout.write(f"\nDemo sign-ins (every password is: {DEMO_PASSWORD})")
         for email, what in lines:
             self.stdout.write(f"  {email.ljust(width)}  {what}")
+        from django.conf import settings
+
+        if settings.MFA_REQUIRED_ROLES_ENFORCED:
+            self.stdout.write(
+                "\nMulti-factor sign-in is required for senior sponsors, the analyst and the administrator:"
+                "\nthey set up an authenticator app at their first sign-in. To try the demo without one,"
+                "\nrun the server with MFA_REQUIRED_ROLES_ENFORCED=false (make demo does)."
+            )
+        else:
+            self.stdout.write(
+                "\nMulti-factor sign-in is not enforced (MFA_REQUIRED_ROLES_ENFORCED=false, for the demo"
+                "\nonly): nobody is asked to set up an authenticator app unless they choose to."
+            )

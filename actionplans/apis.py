@@ -1,0 +1,318 @@
+"""REST API for action plans, objectives, actions and quarterly updates. Scoped like the pages: the
+authority comes from the URL through `get_plan_for_user`, so another council's plan answers 404,
+and new objects take their plan and authority from the URL, never from the body.
+
+Each path has one view; a collection's GET lists and its POST creates, an item's GET reads and its
+PATCH changes only the fields sent. Roles are checked before the body is read (403)."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from wres_portal.accounts.access import get_authority_for_user
+from wres_portal.accounts.models import Role
+from wres_portal.errors import ApplicationError
+
+from . import services
+from .access import get_action_for_user, get_objective_for_user, get_plan_for_user, get_quarter
+from .models import Action, ActionPlan, ActionUpdate, Objective, Rag
+from .themes import INDICATOR_CHOICES, Theme
+
+LEAD = [Role.PROGRAMME_LEAD]
+UPDATERS = [Role.PROGRAMME_LEAD, Role.STAFF_VOICE_LEAD]
+
+
+class PlanOutputSerializer(serializers.ModelSerializer):
+    status = serializers.CharField(source="status_key")
+    signed_version = serializers.IntegerField(source="signed_version.number", allow_null=True, default=None)
+    public_id = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ActionPlan
+        ref_name = "ActionPlan"
+        fields = [
+            "uuid",
+            "year",
+            "senior_sponsors",
+            "programme_leads",
+            "staff_voice_leads",
+            "direct_employees",
+            "how_agreed",
+            "staff_voice_summary",
+            "status",
+            "changed_since_sign_off",
+            "signed_version",
+            "is_published",
+            "public_id",
+            "updated_at",
+        ]
+
+    def get_public_id(self, plan: ActionPlan) -> str | None:
+        """The public address id, only while the plan is published."""
+        return str(plan.public_id) if plan.is_published else None
+
+
+class ObjectiveOutputSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Objective
+        ref_name = "ActionPlanObjective"
+        fields = [
+            "uuid",
+            "number",
+            "text",
+            "themes",
+            "related_indicators",
+            "leads",
+            "data_note",
+            "metrics_data",
+            "indicators_of_improvement",
+            "timeframe",
+        ]
+
+
+class ActionOutputSerializer(serializers.ModelSerializer):
+    objective = serializers.UUIDField(source="objective.uuid")
+
+    class Meta:
+        model = Action
+        ref_name = "ActionPlanAction"
+        fields = ["uuid", "number", "objective", "text", "lead", "due_date", "status"]
+
+
+class UpdateOutputSerializer(serializers.ModelSerializer):
+    action = serializers.UUIDField(source="action.uuid")
+    updated_by = serializers.EmailField(source="updated_by.email")
+
+    class Meta:
+        model = ActionUpdate
+        ref_name = "ActionPlanUpdate"
+        fields = ["uuid", "action", "rag", "narrative", "evidence_url", "updated_by", "updated_at"]
+
+
+# Plans ---------------------------------------------------------------------------------------------
+
+
+class PlanListCreateApi(APIView):
+    class InputSerializer(serializers.Serializer):
+        year = serializers.IntegerField(min_value=2020, max_value=2100)
+
+        class Meta:
+            ref_name = "ActionPlanCreate"
+
+    @extend_schema(responses=PlanOutputSerializer(many=True), summary="The council's action plans")
+    def get(self, request: Request, ons_code: str) -> Response:
+        authority = get_authority_for_user(request.user, ons_code)
+        plans = ActionPlan.objects.for_user(request.user).filter(authority=authority)
+        return Response(PlanOutputSerializer(plans, many=True).data)
+
+    @extend_schema(
+        request=InputSerializer,
+        responses={201: PlanOutputSerializer},
+        summary="Start a plan (programme lead)",
+    )
+    def post(self, request: Request, ons_code: str) -> Response:
+        authority = get_authority_for_user(request.user, ons_code, roles=LEAD)
+        payload = self.InputSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        plan = services.plan_create(authority=authority, user=request.user, **payload.validated_data)
+        return Response(PlanOutputSerializer(plan).data, status=status.HTTP_201_CREATED)
+
+
+class PlanDetailApi(APIView):
+    class InputSerializer(serializers.Serializer):
+        senior_sponsors = serializers.CharField(required=False, allow_blank=True)
+        programme_leads = serializers.CharField(required=False, allow_blank=True)
+        staff_voice_leads = serializers.CharField(required=False, allow_blank=True)
+        direct_employees = serializers.IntegerField(required=False, allow_null=True, min_value=0)
+        how_agreed = serializers.CharField(required=False, allow_blank=True)
+        staff_voice_summary = serializers.CharField(required=False, allow_blank=True)
+
+        class Meta:
+            ref_name = "ActionPlanHeader"
+
+    @extend_schema(responses=PlanOutputSerializer, summary="One plan's details and status")
+    def get(self, request: Request, ons_code: str, plan_year: int) -> Response:
+        ctx = get_plan_for_user(request.user, ons_code, plan_year)
+        return Response(PlanOutputSerializer(ctx.plan).data)
+
+    @extend_schema(
+        request=InputSerializer,
+        responses=PlanOutputSerializer,
+        summary="Change the plan's details (programme lead; staff voice lead: staff voice summary only)",
+    )
+    def patch(self, request: Request, ons_code: str, plan_year: int) -> Response:
+        ctx = get_plan_for_user(request.user, ons_code, plan_year, roles=UPDATERS)
+        payload = self.InputSerializer(data=request.data, partial=True)
+        payload.is_valid(raise_exception=True)
+        plan = services.plan_update(plan=ctx.plan, user=request.user, **payload.validated_data)
+        return Response(PlanOutputSerializer(plan).data)
+
+
+# Objectives ----------------------------------------------------------------------------------------
+
+
+class ObjectiveInputSerializer(serializers.Serializer):
+    text = serializers.CharField()
+    themes = serializers.ListField(child=serializers.ChoiceField(choices=Theme.choices), required=False)
+    related_indicators = serializers.ListField(
+        child=serializers.ChoiceField(choices=INDICATOR_CHOICES), required=False
+    )
+    leads = serializers.CharField(required=False, allow_blank=True)
+    data_note = serializers.CharField(required=False, allow_blank=True)
+    indicators_of_improvement = serializers.CharField(required=False, allow_blank=True)
+    timeframe = serializers.CharField(required=False, allow_blank=True, max_length=100)
+
+    class Meta:
+        ref_name = "ActionPlanObjectiveInput"
+
+
+class ObjectiveListCreateApi(APIView):
+    @extend_schema(responses=ObjectiveOutputSerializer(many=True), summary="The plan's objectives")
+    def get(self, request: Request, ons_code: str, plan_year: int) -> Response:
+        ctx = get_plan_for_user(request.user, ons_code, plan_year)
+        objectives = Objective.objects.for_user(request.user).filter(plan=ctx.plan)
+        return Response(ObjectiveOutputSerializer(objectives, many=True).data)
+
+    @extend_schema(
+        request=ObjectiveInputSerializer,
+        responses={201: ObjectiveOutputSerializer},
+        summary="Add an objective (programme lead)",
+    )
+    def post(self, request: Request, ons_code: str, plan_year: int) -> Response:
+        ctx = get_plan_for_user(request.user, ons_code, plan_year, roles=LEAD)
+        payload = ObjectiveInputSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        objective = services.objective_create(plan=ctx.plan, user=request.user, **payload.validated_data)
+        return Response(ObjectiveOutputSerializer(objective).data, status=status.HTTP_201_CREATED)
+
+
+class ObjectiveDetailApi(APIView):
+    @extend_schema(responses=ObjectiveOutputSerializer, summary="One objective")
+    def get(self, request: Request, ons_code: str, plan_year: int, objective: UUID) -> Response:
+        ctx = get_plan_for_user(request.user, ons_code, plan_year)
+        return Response(ObjectiveOutputSerializer(get_objective_for_user(request.user, ctx, objective)).data)
+
+    @extend_schema(
+        request=ObjectiveInputSerializer, responses=ObjectiveOutputSerializer, summary="Change an objective"
+    )
+    def patch(self, request: Request, ons_code: str, plan_year: int, objective: UUID) -> Response:
+        ctx = get_plan_for_user(request.user, ons_code, plan_year, roles=LEAD)
+        instance = get_objective_for_user(request.user, ctx, objective)
+        payload = ObjectiveInputSerializer(data=request.data, partial=True)
+        payload.is_valid(raise_exception=True)
+        instance = services.objective_update(objective=instance, user=request.user, **payload.validated_data)
+        return Response(ObjectiveOutputSerializer(instance).data)
+
+
+# Actions -------------------------------------------------------------------------------------------
+
+
+class ActionInputSerializer(serializers.Serializer):
+    objective = serializers.UUIDField(help_text="The objective the action belongs to (on creation only).")
+    text = serializers.CharField()
+    lead = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    due_date = serializers.DateField(required=False, allow_null=True)
+    status = serializers.ChoiceField(choices=Action.Status.choices, required=False)
+
+    class Meta:
+        ref_name = "ActionPlanActionInput"
+
+
+class ActionListCreateApi(APIView):
+    @extend_schema(
+        responses=ActionOutputSerializer(many=True), summary="The plan's actions, numbered across it"
+    )
+    def get(self, request: Request, ons_code: str, plan_year: int) -> Response:
+        ctx = get_plan_for_user(request.user, ons_code, plan_year)
+        actions = Action.objects.for_user(request.user).filter(plan=ctx.plan)
+        return Response(ActionOutputSerializer(actions, many=True).data)
+
+    @extend_schema(
+        request=ActionInputSerializer,
+        responses={201: ActionOutputSerializer},
+        summary="Add an action to an objective (programme lead)",
+    )
+    def post(self, request: Request, ons_code: str, plan_year: int) -> Response:
+        ctx = get_plan_for_user(request.user, ons_code, plan_year, roles=LEAD)
+        payload = ActionInputSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        fields = dict(payload.validated_data)
+        objective = (
+            Objective.objects.for_user(request.user)
+            .filter(plan=ctx.plan, uuid=fields.pop("objective"))
+            .first()
+        )
+        if objective is None:
+            raise ApplicationError("There is no such objective in this plan.", field="objective")
+        action = services.action_create(objective=objective, user=request.user, **fields)
+        return Response(ActionOutputSerializer(action).data, status=status.HTTP_201_CREATED)
+
+
+class ActionDetailApi(APIView):
+    @extend_schema(responses=ActionOutputSerializer, summary="One action")
+    def get(self, request: Request, ons_code: str, plan_year: int, action: UUID) -> Response:
+        ctx = get_plan_for_user(request.user, ons_code, plan_year)
+        return Response(ActionOutputSerializer(get_action_for_user(request.user, ctx, action)).data)
+
+    @extend_schema(
+        request=ActionInputSerializer,
+        responses=ActionOutputSerializer,
+        summary="Change an action's text, lead, due date or status (programme lead)",
+    )
+    def patch(self, request: Request, ons_code: str, plan_year: int, action: UUID) -> Response:
+        ctx = get_plan_for_user(request.user, ons_code, plan_year, roles=LEAD)
+        instance = get_action_for_user(request.user, ctx, action)
+        payload = ActionInputSerializer(data=request.data, partial=True)
+        payload.is_valid(raise_exception=True)
+        fields = {k: v for k, v in payload.validated_data.items() if k != "objective"}
+        return Response(
+            ActionOutputSerializer(services.action_update(action=instance, user=request.user, **fields)).data
+        )
+
+
+# Quarterly updates ---------------------------------------------------------------------------------
+
+
+class UpdateListCreateApi(APIView):
+    class InputSerializer(serializers.Serializer):
+        action = serializers.UUIDField()
+        rag = serializers.ChoiceField(choices=Rag.choices)
+        narrative = serializers.CharField()
+        evidence_url = serializers.URLField(required=False, allow_blank=True, max_length=500)
+
+        class Meta:
+            ref_name = "ActionPlanUpdateInput"
+
+    @extend_schema(responses=UpdateOutputSerializer(many=True), summary="A quarter's action updates")
+    def get(self, request: Request, ons_code: str, plan_year: int, quarter: str) -> Response:
+        ctx = get_plan_for_user(request.user, ons_code, plan_year)
+        _, report = get_quarter(ctx, quarter)
+        updates = ActionUpdate.objects.for_user(request.user).filter(report=report) if report else []
+        return Response(UpdateOutputSerializer(updates, many=True).data)
+
+    @extend_schema(
+        request=InputSerializer,
+        responses={201: UpdateOutputSerializer},
+        summary="Record an action's progress this quarter (programme or staff voice lead)",
+    )
+    def post(self, request: Request, ons_code: str, plan_year: int, quarter: str) -> Response:
+        ctx = get_plan_for_user(request.user, ons_code, plan_year, roles=UPDATERS)
+        period, _ = get_quarter(ctx, quarter)
+        payload = self.InputSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        fields = dict(payload.validated_data)
+        action = (
+            Action.objects.for_user(request.user).filter(plan=ctx.plan, uuid=fields.pop("action")).first()
+        )
+        if action is None:
+            raise ApplicationError("There is no such action in this plan.", field="action")
+        update = services.update_save(
+            plan=ctx.plan, quarter=period, action=action, user=request.user, **fields
+        )
+        return Response(UpdateOutputSerializer(update).data, status=status.HTTP_201_CREATED)

@@ -1,0 +1,103 @@
+"""Analysts' view of action plans across councils: who has a signed-off plan, objectives by WRES
+theme, RAG counts by theme, and overdue quarterly reports. A fixed number of queries."""
+
+from __future__ import annotations
+
+import datetime
+from collections import Counter, defaultdict
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.http import require_safe
+
+from wres_portal.accounts.access import require_national
+from wres_portal.accounts.models import Authority
+
+from .models import ActionPlan, ActionUpdate, Objective, Quarter, QuarterlyReport, Rag
+from .themes import Theme, theme_label
+
+#: A quarter's report is overdue once this many days have passed since the quarter ended unsubmitted.
+REPORT_DUE_DAYS = 30
+
+
+def overdue_reports(
+    plans: list[ActionPlan], reports: list[QuarterlyReport], today: datetime.date
+) -> list[dict]:  # type: ignore[type-arg]
+    """Quarters that ended more than REPORT_DUE_DAYS ago whose report is not yet submitted."""
+    status = {(r.plan_id, r.year, r.quarter): r for r in reports}
+    overdue = []
+    for plan in plans:
+        for quarter in plan.quarters():
+            report = status.get((plan.pk, quarter.year, quarter.number))
+            due = quarter.ends_on + datetime.timedelta(days=REPORT_DUE_DAYS)
+            if due < today and (report is None or report.status == QuarterlyReport.Status.DRAFT):
+                overdue.append({"plan": plan, "quarter": quarter, "report": report, "due": due})
+    return overdue
+
+
+@login_required
+@require_safe
+def national(request: HttpRequest) -> HttpResponse:
+    require_national(request.user)
+    today = timezone.localdate()
+    current = Quarter.containing(today)
+    year = int(request.GET["year"]) if request.GET.get("year", "").isdigit() else current.year
+    plans = {p.authority_id: p for p in ActionPlan.objects.for_user(request.user).filter(year=year)}
+    authorities = list(Authority.objects.for_user(request.user).only("name", "ons_code", "region"))
+    objectives = list(
+        Objective.objects.for_user(request.user).filter(plan__year=year).only("themes", "plan_id")
+    )
+    by_theme = Counter(t for o in objectives for t in o.themes)
+    themes_of = {o.pk: o.themes for o in objectives}
+    quarter = (
+        Quarter(year, int(request.GET["quarter"]))
+        if request.GET.get("quarter") in {"1", "2", "3", "4"}
+        else None
+    )
+    quarter = quarter or (current if current.year == year else Quarter(year, 4))
+    rag: dict[str, Counter[str]] = defaultdict(Counter)
+    for objective_id, value in (
+        ActionUpdate.objects.for_user(request.user)
+        .filter(report__plan__year=year, report__year=quarter.year, report__quarter=quarter.number)
+        .values_list("action__objective_id", "rag")
+    ):
+        for theme in themes_of.get(objective_id, []):
+            rag[theme][value] += 1
+    reports = list(QuarterlyReport.objects.for_user(request.user).filter(plan__year=year))
+    rows = [(a, plans.get(a.pk)) for a in authorities]
+    return render(
+        request,
+        "actionplans/national.html",
+        {
+            "year": year,
+            "year_label": f"{year} to {year + 1}",
+            "years": sorted(
+                {
+                    year,
+                    current.year,
+                    *ActionPlan.objects.for_user(request.user).values_list("year", flat=True).distinct(),
+                }
+            ),
+            "rows": rows,
+            "signed": sum(1 for _, p in rows if p and p.signed_version_id),
+            "with_plan": len(plans),
+            "themes": [
+                {
+                    "label": theme_label(t.value),
+                    "objectives": by_theme[t.value],
+                    "rag": [rag[t.value][r.value] for r in Rag],
+                    "updates": sum(rag[t.value].values()),
+                }
+                for t in Theme
+            ],
+            "rags": list(Rag),
+            "quarter": quarter,
+            "quarters": [Quarter(year, n) for n in (1, 2, 3, 4)],
+            "overdue": overdue_reports(
+                sorted(plans.values(), key=lambda p: p.authority.name), reports, today
+            ),
+            "due_days": REPORT_DUE_DAYS,
+        },
+    )

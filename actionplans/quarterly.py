@@ -1,0 +1,209 @@
+"""Quarterly progress pages: the report of a quarter (every action with its update, the RAG the portal
+suggests and the updates still missing), entering an update, submitting, signing off, exports."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods, require_safe
+
+from wres_portal.accounts.models import Role
+from wres_portal.errors import ApplicationError
+
+from . import services
+from .access import PlanContext, get_action_for_user, get_plan_for_user, get_quarter
+from .forms import ReportSignOffForm, ReportSubmitForm, UpdateForm
+from .models import Quarter, QuarterlyReport
+from .presenters import progress_rows, report_document
+from .views import _add_error, _confirm, _file, _page
+
+UPDATERS = [Role.PROGRAMME_LEAD, Role.STAFF_VOICE_LEAD]
+
+
+def _report_page(ctx: PlanContext, quarter: Quarter) -> HttpResponse:
+    return redirect("actionplans:report", ctx.authority.ons_code, ctx.plan.year, quarter.slug)
+
+
+@login_required
+@require_safe
+def report_detail(request: HttpRequest, ons_code: str, plan_year: int, quarter: str) -> HttpResponse:
+    ctx = get_plan_for_user(request.user, ons_code, plan_year)
+    period, report = get_quarter(ctx, quarter)
+    rows = progress_rows(ctx.plan, report, period.ends_on)
+    draft = report is None or report.is_editable()
+    return render(
+        request,
+        "actionplans/report_detail.html",
+        {
+            "ctx": ctx,
+            "quarter": period,
+            "report": report,
+            "rows": rows,
+            "missing": [r for r in rows if r.missing],
+            "can_update": ctx.can_update and draft,
+            "can_submit": ctx.is_lead
+            and report is not None
+            and report.status == QuarterlyReport.Status.DRAFT,
+            "can_sign_off": ctx.is_sponsor
+            and report is not None
+            and report.status == QuarterlyReport.Status.SUBMITTED,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def update_edit(
+    request: HttpRequest, ons_code: str, plan_year: int, quarter: str, action: UUID
+) -> HttpResponse:
+    ctx = get_plan_for_user(request.user, ons_code, plan_year, roles=UPDATERS)
+    period, report = get_quarter(ctx, quarter)
+    instance = get_action_for_user(request.user, ctx, action)
+    existing = report.updates.filter(action=instance).first() if report else None
+    row = next(r for r in progress_rows(ctx.plan, report, period.ends_on) if r.action.pk == instance.pk)
+    initial = (
+        {"rag": existing.rag, "narrative": existing.narrative, "evidence_url": existing.evidence_url}
+        if existing
+        else {"rag": row.suggested}
+    )
+    form = UpdateForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_save(
+                plan=ctx.plan, quarter=period, action=instance, user=request.user, **form.cleaned_data
+            )
+        except ApplicationError as error:
+            _add_error(form, error)
+        else:
+            messages.success(request, f"The update for action {instance.number} was saved.")
+            return _report_page(ctx, period)
+    return _page(
+        request,
+        ctx,
+        form,
+        f"Update action {instance.number}",
+        "Save the update",
+        template="actionplans/update_form.html",
+        quarter=period,
+        action=instance,
+        row=row,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def report_submit(request: HttpRequest, ons_code: str, plan_year: int, quarter: str) -> HttpResponse:
+    ctx = get_plan_for_user(request.user, ons_code, plan_year, roles=[Role.PROGRAMME_LEAD])
+    period, report = get_quarter(ctx, quarter)
+    if report is None:
+        raise Http404
+    form = ReportSubmitForm(request.POST or None, initial={"summary": report.summary})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.report_submit(report=report, user=request.user, summary=form.cleaned_data["summary"])
+        except ApplicationError as error:
+            _add_error(form, error)
+        else:
+            messages.success(
+                request, "The report was submitted. Your senior sponsor has been asked to sign it off."
+            )
+            return _report_page(ctx, period)
+    return _page(
+        request,
+        ctx,
+        form,
+        f"Submit the {period.label} report",
+        "Submit the report",
+        missing=services.missing_updates(report),
+        quarter=period,
+        template="actionplans/report_submit.html",
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def report_sign_off(request: HttpRequest, ons_code: str, plan_year: int, quarter: str) -> HttpResponse:
+    ctx = get_plan_for_user(request.user, ons_code, plan_year, roles=[Role.SENIOR_SPONSOR])
+    period, report = get_quarter(ctx, quarter)
+    if report is None:
+        raise Http404
+    form = ReportSignOffForm(request.POST or None, initial={"name": request.user.full_name})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.report_sign_off(report=report, user=request.user, **form.cleaned_data)
+        except ApplicationError as error:
+            _add_error(form, error)
+        else:
+            messages.success(
+                request, "You signed off the quarterly report. The programme lead has been told."
+            )
+            return _report_page(ctx, period)
+    return _page(
+        request,
+        ctx,
+        form,
+        f"Sign off the {period.label} report",
+        "Sign off the report",
+        template="actionplans/report_sign_off.html",
+        report=report,
+        rows=progress_rows(ctx.plan, report, period.ends_on),
+        quarter=period,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def report_send_back(request: HttpRequest, ons_code: str, plan_year: int, quarter: str) -> HttpResponse:
+    ctx = get_plan_for_user(request.user, ons_code, plan_year, roles=[Role.SENIOR_SPONSOR])
+    period, report = get_quarter(ctx, quarter)
+    if report is None:
+        raise Http404
+    return _confirm(
+        request,
+        ctx,
+        f"Return the {period.label} report to draft",
+        "Return to draft",
+        "The report was returned to draft so its updates can be corrected.",
+        lambda: (services.report_send_back(report=report, user=request.user), _report_page(ctx, period))[1],
+        intro="The programme lead and staff voice lead can then correct the updates and submit it again.",
+        warning_button=True,
+    )
+
+
+def _document(report: QuarterlyReport) -> dict:  # type: ignore[type-arg]
+    """A signed report as it was signed; otherwise as it stands."""
+    return report.signed_document if report.signed_document else report_document(report)
+
+
+@login_required
+@require_safe
+def report_print(request: HttpRequest, ons_code: str, plan_year: int, quarter: str) -> HttpResponse:
+    ctx = get_plan_for_user(request.user, ons_code, plan_year)
+    period, report = get_quarter(ctx, quarter)
+    if report is None:
+        raise Http404
+    return render(
+        request,
+        "actionplans/report_print.html",
+        {"ctx": ctx, "report": report, "doc": _document(report), "quarter": period},
+    )
+
+
+@login_required
+@require_safe
+def report_download(
+    request: HttpRequest, ons_code: str, plan_year: int, quarter: str, fmt: str
+) -> HttpResponse:
+    from .exports import document_pdf, document_xlsx
+
+    ctx = get_plan_for_user(request.user, ons_code, plan_year)
+    period, report = get_quarter(ctx, quarter)
+    if report is None:
+        raise Http404
+    signature = report if report.status == QuarterlyReport.Status.SIGNED_OFF else None
+    name = f"wres-action-plan-progress-{period.slug}-{ctx.authority.ons_code}"
+    return _file(_document(report), signature, name, fmt, document_pdf, document_xlsx)

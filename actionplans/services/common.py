@@ -1,0 +1,102 @@
+"""Roles, locks and email shared by the action plan services."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+from typing import Any
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from actionplans.models import (
+    ActionPlan,
+)
+from wres_portal.accounts.access import has_role
+from wres_portal.accounts.models import Authority, Membership, Role, User
+from wres_portal.errors import ApplicationError
+
+LEAD = [Role.PROGRAMME_LEAD]
+SPONSOR = [Role.SENIOR_SPONSOR]
+UPDATERS = [Role.PROGRAMME_LEAD, Role.STAFF_VOICE_LEAD]
+PUBLISHERS = [Role.PROGRAMME_LEAD, Role.SENIOR_SPONSOR]
+HEADER_FIELDS = (
+    "senior_sponsors",
+    "programme_leads",
+    "staff_voice_leads",
+    "direct_employees",
+    "how_agreed",
+    "staff_voice_summary",
+)
+#: Fields of the header a staff voice lead may change.
+STAFF_VOICE_FIELDS = frozenset({"staff_voice_summary"})
+
+
+def _require(user: User, authority: Authority, roles: Iterable[str], doing: str) -> None:
+    roles = list(roles)
+    if not has_role(user, authority, roles):
+        labels = " or ".join(Role(r).label.lower() for r in roles)
+        raise ApplicationError(f"Only the council's {labels} can {doing}.")
+
+
+def _lock(plan: ActionPlan) -> ActionPlan:
+    return ActionPlan.objects.select_for_update().select_related("authority").get(pk=plan.pk)
+
+
+def _changed(plan: ActionPlan) -> None:
+    """After any change to a signed-off plan: it needs signing off again."""
+    if plan.status == ActionPlan.Status.SIGNED_OFF and not plan.changed_since_sign_off:
+        plan.changed_since_sign_off = True
+        plan.save(update_fields=["changed_since_sign_off", "updated_at"])
+    else:
+        plan.save(update_fields=["updated_at"])
+
+
+def _clean(text: str | None) -> str:
+    return (text or "").strip()
+
+
+def _check_declaration(name: str, role: str, signed_on: datetime.date, declaration: bool, what: str) -> None:
+    if not declaration:
+        raise ApplicationError(f"Confirm the declaration to sign off the {what}.", field="declaration")
+    if not _clean(name):
+        raise ApplicationError("Enter your name as it should appear on the sign-off.", field="name")
+    if not _clean(role):
+        raise ApplicationError("Enter your role as it should appear on the sign-off.", field="role")
+    if signed_on > timezone.localdate():
+        raise ApplicationError("The sign-off date cannot be in the future.", field="signed_on")
+
+
+# Email ---------------------------------------------------------------------------------------------
+
+SUBJECTS = {
+    "plan_signed_off": "{authority}'s WRES action plan {year} was signed off",
+    "report_submitted": "{authority}'s WRES action plan progress is ready for your sign-off",
+    "report_signed_off": "{authority}'s WRES action plan progress report was signed off",
+    "reminder": "Reminder: WRES action plan updates for {authority} are due",
+}
+
+
+def _emails(authority: Authority, roles: Iterable[str]) -> list[str]:
+    return list(
+        Membership.objects.filter(authority=authority, role__in=list(roles), user__is_active=True)
+        .values_list("user__email", flat=True)
+        .order_by("user__email")
+    )
+
+
+def _notify(plan: ActionPlan, roles: Iterable[str], event: str, actor: User | None, **extra: Any) -> int:
+    recipients = _emails(plan.authority, roles)
+    if not recipients:
+        return 0
+    link = settings.SITE_URL + reverse("actionplans:detail", args=[plan.authority.ons_code, plan.year])
+    body = render_to_string(
+        "emails/actionplan_event.txt", {"plan": plan, "event": event, "actor": actor, "link": link, **extra}
+    )
+    subject = SUBJECTS[event].format(authority=plan.authority.name, year=plan.year_label)
+    transaction.on_commit(lambda: send_mail(subject, body, None, recipients))
+    return 1

@@ -1,0 +1,414 @@
+"""Plans, their objectives and actions, sign-off, publishing and roll forward."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from actionplans.models import (
+    Action,
+    ActionPlan,
+    ActionUpdate,
+    Objective,
+    PlanVersion,
+    QuarterlyReport,
+    Target,
+    WhatWeKnow,
+)
+from actionplans.presenters import (
+    latest_results,
+    metrics_data,
+    plan_document,
+    what_we_know_suggestions,
+)
+from actionplans.themes import METRICS, Theme
+from metrics.calculations import INDICATORS_BY_CODE
+from wres_portal.accounts.access import has_role
+from wres_portal.accounts.models import Authority, Role, User
+from wres_portal.errors import ApplicationError
+
+from .common import (
+    HEADER_FIELDS,
+    LEAD,
+    PUBLISHERS,
+    SPONSOR,
+    STAFF_VOICE_FIELDS,
+    _changed,
+    _check_declaration,
+    _clean,
+    _lock,
+    _notify,
+    _require,
+)
+from .targets import _store_outcome, target_evaluate
+
+# Plans ---------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def plan_create(*, authority: Authority, year: int, user: User) -> ActionPlan:
+    """Start a plan for a plan year (programme lead). One plan per council per year; the "what we
+    know" table is pre-filled from the council's latest results."""
+    _require(user, authority, LEAD, "start an action plan")
+    if ActionPlan.objects.filter(authority=authority, year=year).exists():
+        raise ApplicationError(f"{authority.name} already has a plan for {year} to {year + 1}.", field="year")
+    plan = ActionPlan(authority=authority, year=year, created_by=user)
+    plan.full_clean()
+    plan.save()
+    _prefill_what_we_know(plan)
+    return plan
+
+
+def _prefill_what_we_know(plan: ActionPlan) -> None:
+    results = latest_results(plan.authority)
+    suggestions = what_we_know_suggestions(results)
+    WhatWeKnow.objects.bulk_create(
+        WhatWeKnow(
+            authority=plan.authority,
+            plan=plan,
+            metric=metric,
+            text=suggestions[metric],
+            source_round=results.round_label if suggestions[metric] else "",
+        )
+        for metric in METRICS
+    )
+
+
+@transaction.atomic
+def plan_update(*, plan: ActionPlan, user: User, **fields: Any) -> ActionPlan:
+    """Change the plan's header. Programme leads change any of it; staff voice leads only the staff
+    voice summary."""
+    plan = _lock(plan)
+    unknown = set(fields) - set(HEADER_FIELDS)
+    if unknown:
+        raise ApplicationError(f"Unknown field: {sorted(unknown)[0]}.")
+    changing = {k for k, v in fields.items() if getattr(plan, k) != v}
+    if has_role(user, plan.authority, LEAD):
+        pass
+    elif has_role(user, plan.authority, [Role.STAFF_VOICE_LEAD]):
+        if changing - STAFF_VOICE_FIELDS:
+            raise ApplicationError("A staff voice lead can change only the staff voice summary.")
+    else:
+        raise ApplicationError("Only the council's programme lead or staff voice lead can change the plan.")
+    for key, value in fields.items():
+        setattr(plan, key, _clean(value) if isinstance(value, str) else value)
+    plan.full_clean()
+    plan.save(update_fields=[*fields, "updated_at"])
+    if changing:
+        _changed(plan)
+    return plan
+
+
+@transaction.atomic
+def what_we_know_update(*, plan: ActionPlan, user: User, lines: dict[str, str]) -> ActionPlan:
+    """Replace the "what we know" lines (programme lead); metrics not given keep their text."""
+    plan = _lock(plan)
+    _require(user, plan.authority, LEAD, "change what the plan says we know")
+    changed = False
+    for metric, text in lines.items():
+        if metric not in METRICS:
+            raise ApplicationError(f"There is no metric {metric}.")
+        line, _ = WhatWeKnow.objects.get_or_create(
+            plan=plan, metric=metric, defaults={"authority": plan.authority}
+        )
+        if line.text != _clean(text):
+            line.text = _clean(text)
+            line.save(update_fields=["text", "updated_at"])
+            changed = True
+    if changed:
+        _changed(plan)
+    return plan
+
+
+# Objectives and actions ----------------------------------------------------------------------------
+
+OBJECTIVE_FIELDS = (
+    "text",
+    "themes",
+    "related_indicators",
+    "leads",
+    "data_note",
+    "indicators_of_improvement",
+    "timeframe",
+)
+ACTION_FIELDS = ("text", "lead", "due_date", "status")
+
+
+def _check_objective(fields: dict[str, Any]) -> None:
+    if "text" in fields and not _clean(fields["text"]):
+        raise ApplicationError("Enter the objective.", field="text")
+    if set(fields.get("themes") or []) - set(Theme.values):
+        raise ApplicationError("Choose WRES themes from the list.", field="themes")
+    if set(fields.get("related_indicators") or []) - set(INDICATORS_BY_CODE):
+        raise ApplicationError("Choose metrics from the list.", field="related_indicators")
+
+
+def _set(obj: Any, fields: dict[str, Any]) -> bool:
+    changed = False
+    for key, value in fields.items():
+        value = _clean(value) if isinstance(value, str) else value
+        if isinstance(value, list):
+            value = list(dict.fromkeys(value))
+        if getattr(obj, key) != value:
+            setattr(obj, key, value)
+            changed = True
+    return changed
+
+
+@transaction.atomic
+def objective_create(*, plan: ActionPlan, user: User, **fields: Any) -> Objective:
+    """Add an objective (programme lead), numbered after the last one."""
+    plan = _lock(plan)
+    _require(user, plan.authority, LEAD, "add objectives")
+    _check_objective({"text": "", **fields})
+    last = plan.objectives.order_by("-number").values_list("number", flat=True).first() or 0
+    objective = Objective(authority=plan.authority, plan=plan, number=last + 1)
+    _set(objective, {k: v for k, v in fields.items() if k in OBJECTIVE_FIELDS})
+    objective.full_clean()
+    objective.save()
+    _changed(plan)
+    return objective
+
+
+@transaction.atomic
+def objective_update(*, objective: Objective, user: User, **fields: Any) -> Objective:
+    """Change an objective (programme lead)."""
+    plan = _lock(objective.plan)
+    _require(user, plan.authority, LEAD, "change objectives")
+    objective = Objective.objects.get(pk=objective.pk)
+    _check_objective(fields)
+    if _set(objective, {k: v for k, v in fields.items() if k in OBJECTIVE_FIELDS}):
+        objective.full_clean()
+        objective.save()
+        _changed(plan)
+    return objective
+
+
+@transaction.atomic
+def objective_delete(*, objective: Objective, user: User) -> None:
+    """Remove an objective with its actions and targets (programme lead); the rest are renumbered.
+    An objective with updates in a signed-off quarterly report stays: that report is a record."""
+    plan = _lock(objective.plan)
+    _require(user, plan.authority, LEAD, "remove objectives")
+    if ActionUpdate.objects.filter(
+        action__objective=objective, report__status=QuarterlyReport.Status.SIGNED_OFF
+    ).exists():
+        raise ApplicationError("This objective has progress in a signed-off quarterly report, so it stays.")
+    objective.delete()
+    _renumber(plan)
+    _changed(plan)
+
+
+def _renumber(plan: ActionPlan) -> None:
+    """Objectives 1, 2, 3...; actions numbered across the plan in objective order, as plans print them.
+    Two passes, so the unique numbers never collide mid-way."""
+    objectives = list(plan.objectives.order_by("number"))
+    actions = list(plan.actions.order_by("objective__number", "number"))
+    for offset in (10_000, 0):
+        for n, objective in enumerate(objectives, start=1):
+            objective.number = n + offset
+        Objective.objects.bulk_update(objectives, ["number"])
+        for n, action in enumerate(actions, start=1):
+            action.number = n + offset
+        Action.objects.bulk_update(actions, ["number"])
+
+
+def _check_action(fields: dict[str, Any]) -> None:
+    if "text" in fields and not _clean(fields["text"]):
+        raise ApplicationError("Enter the action.", field="text")
+    if fields.get("status") and fields["status"] not in Action.Status.values:
+        raise ApplicationError("Choose a status from the list.", field="status")
+
+
+@transaction.atomic
+def action_create(*, objective: Objective, user: User, **fields: Any) -> Action:
+    """Add an action to an objective (programme lead); actions are renumbered across the plan."""
+    plan = _lock(objective.plan)
+    _require(user, plan.authority, LEAD, "add actions")
+    _check_action({"text": "", **fields})
+    last = plan.actions.order_by("-number").values_list("number", flat=True).first() or 0
+    action = Action(authority=plan.authority, plan=plan, objective=objective, number=last + 1)
+    _set(action, {k: v for k, v in fields.items() if k in ACTION_FIELDS})
+    action.full_clean()
+    action.save()
+    _renumber(plan)
+    _changed(plan)
+    action.refresh_from_db()
+    return action
+
+
+@transaction.atomic
+def action_update(*, action: Action, user: User, **fields: Any) -> Action:
+    """Change an action: its text, lead, due date or status (programme lead)."""
+    plan = _lock(action.plan)
+    _require(user, plan.authority, LEAD, "change actions")
+    action = Action.objects.get(pk=action.pk)
+    _check_action(fields)
+    if _set(action, {k: v for k, v in fields.items() if k in ACTION_FIELDS}):
+        action.full_clean()
+        action.save()
+        _changed(plan)
+    return action
+
+
+@transaction.atomic
+def action_delete(*, action: Action, user: User) -> None:
+    """Remove an action (programme lead), unless a signed-off quarterly report records its progress."""
+    plan = _lock(action.plan)
+    _require(user, plan.authority, LEAD, "remove actions")
+    if action.updates.filter(report__status=QuarterlyReport.Status.SIGNED_OFF).exists():
+        raise ApplicationError("This action has progress in a signed-off quarterly report, so it stays.")
+    action.delete()
+    _renumber(plan)
+    _changed(plan)
+
+
+# Sign-off, publishing, roll forward ------------------------------------------------------------------
+
+
+def sign_off_blockers(plan: ActionPlan) -> list[str]:
+    """What stops the sponsor signing off, in plain English."""
+    blockers = []
+    if not plan.needs_sign_off():
+        blockers.append("This plan has not changed since it was last signed off.")
+    objectives = list(plan.objectives.all())
+    if not objectives:
+        blockers.append("Add at least one objective.")
+    with_actions = set(plan.actions.values_list("objective_id", flat=True))
+    blockers.extend(f"Add an action to objective {o.number}." for o in objectives if o.pk not in with_actions)
+    return blockers
+
+
+@transaction.atomic
+def plan_sign_off(
+    *, plan: ActionPlan, user: User, name: str, role: str, signed_on: datetime.date, declaration: bool
+) -> PlanVersion:
+    """The senior sponsor signs off the plan as it stands: the objectives' metrics data is frozen and
+    the whole plan is stored as a new immutable version. A staff voice lead may never sign off."""
+    plan = _lock(plan)
+    _require(user, plan.authority, SPONSOR, "sign off the action plan")
+    blockers = sign_off_blockers(plan)
+    if blockers:
+        raise ApplicationError(blockers[0])
+    _check_declaration(name, role, signed_on, declaration, "action plan")
+    now = timezone.now()
+    results = latest_results(plan.authority)
+    for objective in plan.objectives.all():
+        objective.metrics_data = metrics_data(objective.related_indicators, results)
+        objective.metrics_data_frozen_at = now
+        objective.save(update_fields=["metrics_data", "metrics_data_frozen_at", "updated_at"])
+    last = plan.versions.order_by("-number").values_list("number", flat=True).first() or 0
+    version = PlanVersion.objects.create(
+        authority=plan.authority,
+        plan=plan,
+        number=last + 1,
+        document=plan_document(plan, frozen=True),
+        signed_by=user,
+        signed_at=now,
+        declaration=True,
+        signatory_name=_clean(name),
+        signatory_role=_clean(role),
+        signed_on=signed_on,
+    )
+    plan.status = ActionPlan.Status.SIGNED_OFF
+    plan.changed_since_sign_off = False
+    plan.signed_version = version
+    plan.save(update_fields=["status", "changed_since_sign_off", "signed_version", "updated_at"])
+    _notify(plan, LEAD, "plan_signed_off", user)
+    return version
+
+
+@transaction.atomic
+def plan_publish(*, plan: ActionPlan, user: User) -> ActionPlan:
+    """Publish the last signed-off version at the plan's public address (programme lead or sponsor).
+    Later changes appear there only once signed off again."""
+    plan = _lock(plan)
+    _require(user, plan.authority, PUBLISHERS, "publish the action plan")
+    if plan.signed_version_id is None:
+        raise ApplicationError(
+            "Only a signed-off plan can be published. Ask your senior sponsor to sign it off."
+        )
+    if not plan.is_published:
+        plan.is_published = True
+        plan.published_at = timezone.now()
+        plan.save(update_fields=["is_published", "published_at", "updated_at"])
+    return plan
+
+
+@transaction.atomic
+def plan_withdraw(*, plan: ActionPlan, user: User) -> ActionPlan:
+    """Take the plan off its public address (programme lead or sponsor); the address then answers 404."""
+    plan = _lock(plan)
+    _require(user, plan.authority, PUBLISHERS, "withdraw the action plan")
+    if not plan.is_published:
+        raise ApplicationError("This plan is not published.")
+    plan.is_published = False
+    plan.save(update_fields=["is_published", "updated_at"])
+    return plan
+
+
+def _unfinished(objective: Objective) -> list[Action]:
+    return [a for a in objective.actions.order_by("number") if a.status != Action.Status.COMPLETE]
+
+
+@transaction.atomic
+def plan_roll_forward(*, plan: ActionPlan, user: User) -> ActionPlan:
+    """Start next year's plan from this one (programme lead): the header is copied, "what we know" is
+    pre-filled again from the latest results, and every unfinished objective (one with an action not
+    complete, or with no actions) comes over with its unfinished actions and targets not yet met."""
+    plan = _lock(plan)
+    _require(user, plan.authority, LEAD, "roll the plan forward")
+    year = plan.year + 1
+    if ActionPlan.objects.filter(authority=plan.authority, year=year).exists():
+        raise ApplicationError(f"There is already a plan for {year} to {year + 1}.")
+    new = ActionPlan(
+        authority=plan.authority,
+        year=year,
+        created_by=user,
+        rolled_forward_from=plan,
+        **{f: getattr(plan, f) for f in HEADER_FIELDS},
+    )
+    new.full_clean()
+    new.save()
+    _prefill_what_we_know(new)
+    number = action_number = 0
+    for objective in plan.objectives.prefetch_related("targets").order_by("number"):
+        actions = _unfinished(objective)
+        if objective.actions.exists() and not actions:
+            continue
+        number += 1
+        copy = Objective.objects.create(
+            authority=plan.authority,
+            plan=new,
+            number=number,
+            carried_over_from=objective,
+            **{f: getattr(objective, f) for f in OBJECTIVE_FIELDS},
+        )
+        for action in actions:
+            action_number += 1
+            Action.objects.create(
+                authority=plan.authority,
+                plan=new,
+                objective=copy,
+                number=action_number,
+                carried_over_from=action,
+                **{f: getattr(action, f) for f in ACTION_FIELDS},
+            )
+        for target in objective.targets.all():
+            if target_evaluate(target)[0] != Target.Outcome.MET:
+                target_create_copy = Target(
+                    authority=plan.authority,
+                    plan=new,
+                    objective=copy,
+                    indicator=target.indicator,
+                    service=target.service,
+                    comparison=target.comparison,
+                    value=target.value,
+                    round_label=target.round_label,
+                )
+                target_create_copy.save()
+                _store_outcome(target_create_copy)
+    return new

@@ -1,0 +1,181 @@
+"""Quarterly progress: action updates, report submission and sign-off, reminders."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db import transaction
+from django.utils import timezone
+
+from actionplans.models import (
+    Action,
+    ActionPlan,
+    ActionUpdate,
+    Quarter,
+    QuarterlyReport,
+    QuarterReminderSent,
+    Rag,
+)
+from actionplans.presenters import (
+    report_document,
+)
+from wres_portal.accounts.models import User
+from wres_portal.errors import ApplicationError
+
+from .common import (
+    LEAD,
+    SPONSOR,
+    UPDATERS,
+    _check_declaration,
+    _clean,
+    _notify,
+    _require,
+)
+
+# Quarterly progress --------------------------------------------------------------------------------
+
+
+def _lock_report(report: QuarterlyReport) -> QuarterlyReport:
+    return QuarterlyReport.objects.select_for_update().select_related("plan", "authority").get(pk=report.pk)
+
+
+def _check_quarter(plan: ActionPlan, quarter: Quarter) -> None:
+    if quarter not in plan.quarters():
+        raise ApplicationError(f"{quarter.label} is not in the plan year {plan.year_label}.")
+
+
+@transaction.atomic
+def report_get_or_create(*, plan: ActionPlan, quarter: Quarter) -> QuarterlyReport:
+    _check_quarter(plan, quarter)
+    report, _ = QuarterlyReport.objects.get_or_create(
+        plan=plan, year=quarter.year, quarter=quarter.number, defaults={"authority": plan.authority}
+    )
+    return report
+
+
+@transaction.atomic
+def update_save(
+    *,
+    plan: ActionPlan,
+    quarter: Quarter,
+    action: Action,
+    user: User,
+    rag: str,
+    narrative: str,
+    evidence_url: str = "",
+) -> ActionUpdate:
+    """Record an action's progress this quarter (programme lead or staff voice lead). A second save
+    replaces the first; only while the quarter's report is a draft."""
+    _require(user, plan.authority, UPDATERS, "enter progress updates")
+    if action.plan_id != plan.pk:
+        raise ApplicationError("That action is not in this plan.")
+    report = _lock_report(report_get_or_create(plan=plan, quarter=quarter))
+    if not report.is_editable():
+        raise ApplicationError(
+            f"The {quarter.label} report is {report.get_status_display().lower()}, so it cannot change."
+        )
+    if rag not in Rag.values:
+        raise ApplicationError("Choose a RAG status.", field="rag")
+    if not _clean(narrative):
+        raise ApplicationError("Say what progress was made.", field="narrative")
+    update = ActionUpdate.objects.filter(report=report, action=action).first() or ActionUpdate(
+        authority=plan.authority, report=report, action=action
+    )
+    update.rag, update.narrative, update.evidence_url = rag, _clean(narrative), _clean(evidence_url)
+    update.updated_by = user
+    update.full_clean()
+    update.save()
+    return update
+
+
+def missing_updates(report: QuarterlyReport) -> list[Action]:
+    updated = set(report.updates.values_list("action_id", flat=True))
+    return [a for a in report.plan.actions.order_by("number") if a.pk not in updated]
+
+
+@transaction.atomic
+def report_submit(*, report: QuarterlyReport, user: User, summary: str = "") -> QuarterlyReport:
+    """Submit the quarter's report for sign-off (programme lead): every action needs an update."""
+    report = _lock_report(report)
+    _require(user, report.authority, LEAD, "submit the quarterly report")
+    if report.status != QuarterlyReport.Status.DRAFT:
+        raise ApplicationError(f"This report is already {report.get_status_display().lower()}.")
+    missing = missing_updates(report)
+    if missing:
+        numbers = ", ".join(str(a.number) for a in missing)
+        raise ApplicationError(f"Enter an update for every action first. Missing: action {numbers}.")
+    report.status = QuarterlyReport.Status.SUBMITTED
+    report.summary = _clean(summary) or report.summary
+    report.submitted_by, report.submitted_at = user, timezone.now()
+    report.save(update_fields=["status", "summary", "submitted_by", "submitted_at", "updated_at"])
+    _notify(report.plan, SPONSOR, "report_submitted", user, report=report)
+    return report
+
+
+@transaction.atomic
+def report_sign_off(
+    *,
+    report: QuarterlyReport,
+    user: User,
+    name: str,
+    role: str,
+    signed_on: datetime.date,
+    declaration: bool,
+) -> QuarterlyReport:
+    """The senior sponsor signs off a submitted report; it is stored as signed and never changes."""
+    report = _lock_report(report)
+    _require(user, report.authority, SPONSOR, "sign off the quarterly report")
+    if report.status != QuarterlyReport.Status.SUBMITTED:
+        raise ApplicationError("Only a submitted report can be signed off.")
+    _check_declaration(name, role, signed_on, declaration, "quarterly report")
+    report.status = QuarterlyReport.Status.SIGNED_OFF
+    report.signed_by, report.signed_at = user, timezone.now()
+    report.signatory_name, report.signatory_role = _clean(name), _clean(role)
+    report.signed_on, report.declaration = signed_on, True
+    report.signed_document = report_document(report)
+    report.save()
+    _notify(report.plan, LEAD, "report_signed_off", user, report=report)
+    return report
+
+
+@transaction.atomic
+def report_send_back(*, report: QuarterlyReport, user: User) -> QuarterlyReport:
+    """The sponsor returns a submitted report to draft so its updates can be corrected."""
+    report = _lock_report(report)
+    _require(user, report.authority, SPONSOR, "return the quarterly report")
+    if report.status != QuarterlyReport.Status.SUBMITTED:
+        raise ApplicationError("Only a submitted report can be returned to draft.")
+    report.status = QuarterlyReport.Status.DRAFT
+    report.save(update_fields=["status", "updated_at"])
+    return report
+
+
+REMINDER_DAYS = 7
+
+
+@transaction.atomic
+def reminders_send(*, today: datetime.date | None = None) -> int:
+    """A week before a quarter ends, email the programme and staff voice leads of every plan whose
+    report for that quarter still misses action updates. Once per plan and quarter, however often
+    the job runs. Returns the number of emails sent."""
+    today = today or timezone.localdate()
+    quarter = Quarter.containing(today)
+    if not 0 <= (quarter.ends_on - today).days <= REMINDER_DAYS:
+        return 0
+    sent = 0
+    plans = (
+        ActionPlan.objects.filter(year=quarter.year, actions__isnull=False)
+        .distinct()
+        .select_related("authority")
+    )
+    for plan in plans:
+        report = plan.reports.filter(year=quarter.year, quarter=quarter.number).first()
+        if report is not None and (not report.is_editable() or not missing_updates(report)):
+            continue
+        missing = missing_updates(report) if report else list(plan.actions.order_by("number"))
+        _, created = QuarterReminderSent.objects.get_or_create(
+            plan=plan, year=quarter.year, quarter=quarter.number, defaults={"authority": plan.authority}
+        )
+        if created:
+            sent += _notify(plan, UPDATERS, "reminder", None, quarter=quarter, missing=missing)
+    return sent

@@ -1,0 +1,140 @@
+"""Measurable targets and their evaluation from stored results."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db import transaction
+from django.utils import timezone
+
+from actionplans.models import (
+    Objective,
+    Target,
+)
+from metrics.calculations import INDICATORS_BY_CODE
+from submissions.models import CollectionRound
+from submissions.schema import SERVICE_LABELS
+from wres_portal.accounts.models import Authority, User
+from wres_portal.errors import ApplicationError
+
+from .common import (
+    LEAD,
+    _changed,
+    _clean,
+    _lock,
+    _require,
+)
+
+# Targets -------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def target_create(
+    *,
+    objective: Objective,
+    user: User,
+    indicator: str,
+    service: str,
+    comparison: str,
+    value: float,
+    round_label: str,
+) -> Target:
+    """Add a measurable target to an objective (programme lead), evaluated at once."""
+    plan = _lock(objective.plan)
+    _require(user, plan.authority, LEAD, "set targets")
+    if indicator not in INDICATORS_BY_CODE:
+        raise ApplicationError("Choose a metric from the list.", field="indicator")
+    if service not in SERVICE_LABELS:
+        raise ApplicationError("Choose a service from the list.", field="service")
+    if comparison not in Target.Comparison.values:
+        raise ApplicationError("Choose at least or at most.", field="comparison")
+    if not _clean(round_label):
+        raise ApplicationError("Enter the round the target is for, for example 2026.", field="round_label")
+    target = Target(
+        authority=plan.authority,
+        plan=plan,
+        objective=objective,
+        indicator=indicator,
+        service=service,
+        comparison=comparison,
+        value=value,
+        round_label=_clean(round_label),
+    )
+    target.full_clean()
+    target.save()
+    _store_outcome(target)
+    _changed(plan)
+    return target
+
+
+@transaction.atomic
+def target_delete(*, target: Target, user: User) -> None:
+    """Remove a target (programme lead)."""
+    plan = _lock(target.plan)
+    _require(user, plan.authority, LEAD, "remove targets")
+    target.delete()
+    _changed(plan)
+
+
+def target_evaluate(target: Target, *, today: datetime.date | None = None) -> tuple[str, float | None]:
+    """Met, not met, no data, or awaiting results, from the stored results of the target's round.
+
+    The figure is the headline value (`metrics.services.headline`) of the latest version of the
+    council's return for that round that has results. No results once the round has closed for the
+    council (after any extension) is "no data"; so is a figure that cannot be calculated.
+    """
+    from metrics.models import Result
+
+    row = (
+        Result.objects.filter(
+            authority_id=target.authority_id,
+            round__label=target.round_label,
+            service=target.service,
+            indicator=target.indicator,
+        )
+        .order_by("-version__number")
+        .first()
+    )
+    if row is None:
+        collection_round = CollectionRound.objects.filter(label=target.round_label).first()
+        today = today or timezone.localdate()
+        if collection_round and today > collection_round.closes_on_for(target.authority):
+            return Target.Outcome.NO_DATA, None
+        return Target.Outcome.AWAITING, None
+    if row.value is None:
+        return Target.Outcome.NO_DATA, None
+    met = (
+        row.value >= target.value
+        if target.comparison == Target.Comparison.AT_LEAST
+        else row.value <= target.value
+    )
+    return (Target.Outcome.MET if met else Target.Outcome.NOT_MET), row.value
+
+
+def _store_outcome(target: Target) -> bool:
+    outcome, value = target_evaluate(target)
+    if (outcome, value) == (target.outcome, target.actual_value) and target.evaluated_at:
+        return False
+    target.outcome, target.actual_value, target.evaluated_at = outcome, value, timezone.now()
+    target.save(update_fields=["outcome", "actual_value", "evaluated_at", "updated_at"])
+    return True
+
+
+def targets_evaluate(*, authority: Authority | None = None, round_label: str | None = None) -> int:
+    """Work out and store the outcome of targets (of one council and/or one round); returns how many
+    changed. Called when a round's results are computed, nightly, and safe to run any number of times."""
+    targets = Target.objects.select_related("authority")
+    if authority is not None:
+        targets = targets.filter(authority=authority)
+    if round_label is not None:
+        targets = targets.filter(round_label=round_label)
+    return sum(_store_outcome(t) for t in targets)
+
+
+def targets_evaluate_for_version(version_id: int) -> int:
+    """The hook for the metrics engine: after a version's results are stored, re-evaluate the targets
+    of that council for that round."""
+    from submissions.models import ReturnVersion
+
+    version = ReturnVersion.objects.select_related("authority", "return_record__round").get(pk=version_id)
+    return targets_evaluate(authority=version.authority, round_label=version.return_record.round.label)

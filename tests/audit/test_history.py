@@ -1,0 +1,212 @@
+"""The audit trail (issue 6): every change to returns, results, memberships and authorities is
+recorded by PostgreSQL triggers with who, when and before/after, including bulk updates and the
+import path's bulk_create; a council reads only its own history, analysts read all of it, and no
+one can change it through the application.
+
+The trigger tests need PostgreSQL: they skip locally on SQLite and fail in CI if it is missing
+(WRES_REQUIRE_SERVICES=1). The access tests run everywhere.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib import admin
+from django.db import DatabaseError, transaction
+from django.urls import reverse
+
+from metrics import services as metric_services
+from submissions import services as submission_services
+from submissions.models import Return, ReturnRow
+from tests.workers import require_postgresql
+from wres_portal.accounts.models import Membership, Role
+from wres_portal.audit import models as audit_models
+from wres_portal.audit.context import history_context
+from wres_portal.audit.history import TRACKED
+
+
+def _history_url(authority) -> str:  # type: ignore[no-untyped-def]
+    return reverse("audit:council_history", args=[authority.ons_code])
+
+
+def _ready_to_submit(record: Return, user) -> Return:  # type: ignore[no-untyped-def]
+    for warning in submission_services.version_warnings(Return.objects.get(pk=record.pk).current_version):
+        submission_services.warning_explain(record=record, key=warning.key, text="Checked.", user=user)
+    return Return.objects.get(pk=record.pk)
+
+
+# Access: runs on SQLite and PostgreSQL --------------------------------------------------------------
+
+
+def test_council_members_read_their_history_and_outsiders_get_404(
+    client, authority_a, alice, bob, charlie, analyst
+) -> None:  # type: ignore[no-untyped-def]
+    url = _history_url(authority_a)
+    client.force_login(charlie)
+    assert client.get(url).status_code == 404
+    client.force_login(bob)
+    assert client.get(url).status_code == 200
+    client.force_login(alice)
+    assert client.get(url).status_code == 200
+    assert client.get(reverse("audit:national_history")).status_code == 404
+    client.force_login(analyst)
+    assert client.get(url).status_code == 200
+    assert client.get(reverse("audit:national_history")).status_code == 200
+    client.logout()
+    assert client.get(url).status_code == 302  # to sign-in
+
+
+def test_the_application_offers_no_way_to_change_events(client, authority_a, alice, analyst) -> None:  # type: ignore[no-untyped-def]
+    client.force_login(alice)
+    for method in (client.post, client.put, client.patch, client.delete):
+        assert method(_history_url(authority_a)).status_code == 405
+    client.force_login(analyst)
+    assert client.post(reverse("audit:national_history")).status_code == 405
+    # Not in the admin either, and no API route names them.
+    for tracked in TRACKED:
+        assert tracked.event_model not in admin.site._registry
+    from django.urls import get_resolver
+
+    routes = [str(p.pattern) for p in get_resolver().url_patterns]
+    assert not any("history" in r for r in routes if r.startswith("api/"))
+
+
+# Triggers: PostgreSQL only (CI) ---------------------------------------------------------------------
+
+
+@pytest.fixture
+def postgresql():  # type: ignore[no-untyped-def]
+    require_postgresql()
+
+
+def test_import_bulk_create_and_bulk_update_are_recorded_with_before_and_after(
+    postgresql, draft, alice, analyst
+) -> None:  # type: ignore[no-untyped-def]
+    version = draft.current_version
+    rows = ReturnRow.objects.filter(version=version)
+    # The draft fixture wrote its rows through django-import-export (bulk_create, use_bulk=True).
+    inserted = audit_models.ReturnRowHistory.objects.filter(version_id=version.pk, pgh_label="insert")
+    assert inserted.count() == rows.count() > 10
+
+    with history_context(user=analyst.pk, source="test:bulk"):
+        changed = rows.filter(service=rows.first().service).update(unknown=999)
+        Return.objects.filter(pk=draft.pk).update(late_reason="Bulk correction")
+    assert changed > 1
+    updates = audit_models.ReturnRowHistory.objects.filter(version_id=version.pk, pgh_label="update")
+    assert updates.count() == changed
+    for event in updates:
+        assert event.unknown == 999
+        assert event.pgh_context == {"user": analyst.pk, "source": "test:bulk"}
+        before = (
+            audit_models.ReturnRowHistory.objects.filter(pgh_obj_id=event.pgh_obj_id, pgh_id__lt=event.pgh_id)
+            .order_by("-pgh_id")
+            .first()
+        )
+        assert before is not None and before.unknown != 999
+    return_update = (
+        audit_models.ReturnHistory.objects.filter(pgh_obj_id=draft.pk, pgh_label="update")
+        .order_by("-pgh_id")
+        .first()
+    )
+    assert return_update.late_reason == "Bulk correction"
+
+
+def test_history_page_shows_who_when_and_before_after(
+    postgresql, client, draft, alice, charlie, analyst, django_capture_on_commit_callbacks
+) -> None:  # type: ignore[no-untyped-def]
+    record = _ready_to_submit(draft, alice)
+    client.force_login(alice)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("submissions:submit", args=[record.authority.ons_code, record.round.label]), {}
+        )
+    assert response.status_code in (200, 302)
+    record.refresh_from_db()
+    assert record.status == Return.Status.SUBMITTED
+    # The web request's user and URL were recorded with the change (HistoryMiddleware).
+    submitted = audit_models.ReturnHistory.objects.filter(pgh_obj_id=record.pk, status="submitted").first()
+    assert submitted.pgh_label == "update"
+    assert submitted.pgh_context["user"] == alice.pk
+    assert submitted.pgh_context["url"].endswith("/submit/")
+    # The results computed after submission (an eager task here) are recorded too.
+    assert audit_models.VersionResultsHistory.objects.filter(version_id=record.current_version_id).exists()
+    assert audit_models.ResultHistory.objects.filter(version_id=record.current_version_id).count() > 10
+
+    # A membership change by an analyst, and the page that shows it.
+    membership = Membership.objects.get(user=alice, authority=record.authority)
+    with history_context(user=analyst.pk):
+        Membership.objects.filter(pk=membership.pk).update(role=Role.STAFF_VOICE_LEAD)
+    page = client.get(_history_url(record.authority), {"model": "membership"})
+    text = page.content.decode()
+    assert "Changed</strong> team membership" in text
+    assert 'programme_lead → <span class="govuk-visually-hidden">to </span>staff_voice_lead' in text
+    assert analyst.display_name in text
+    page = client.get(_history_url(record.authority), {"model": "return"})
+    assert 'draft → <span class="govuk-visually-hidden">to </span>submitted' in page.content.decode()
+    assert alice.display_name in page.content.decode()
+
+    # Scoped: Leeds's programme lead sees none of it, the analyst sees it filtered by council.
+    client.force_login(charlie)
+    assert client.get(_history_url(record.authority)).status_code == 404
+    client.force_login(analyst)
+    national = client.get(reverse("audit:national_history"), {"authority": record.authority.ons_code})
+    assert "staff_voice_lead" in national.content.decode()
+    leeds = client.get(
+        reverse("audit:national_history"), {"authority": charlie.memberships.get().authority.ons_code}
+    )
+    assert "staff_voice_lead" not in leeds.content.decode()
+
+
+def test_events_cannot_be_updated_or_deleted_even_with_sql(postgresql, draft) -> None:  # type: ignore[no-untyped-def]
+    events = audit_models.ReturnRowHistory.objects.filter(version_id=draft.current_version_id)
+    assert events.exists()
+    with pytest.raises(DatabaseError), transaction.atomic():
+        events.update(unknown=0)
+    with pytest.raises(DatabaseError), transaction.atomic():
+        events.delete()
+    assert events.exclude(unknown=0).exists()
+
+
+def test_results_written_by_a_service_are_recorded_with_their_context(postgresql, draft, alice) -> None:  # type: ignore[no-untyped-def]
+    version = draft.current_version
+    with history_context(source="task:metrics.tasks.compute_version_results"):
+        stored = metric_services.results_compute(version=version)
+    event = audit_models.VersionResultsHistory.objects.get(pgh_obj_id=stored.pk)
+    assert event.pgh_label == "insert"
+    assert event.document == stored.document
+    assert event.pgh_context == {"source": "task:metrics.tasks.compute_version_results"}
+    assert audit_models.ResultHistory.objects.filter(version_id=version.pk).count() == len(
+        stored.document["results"]
+    )
+
+
+#: Models with an `authority` that are deliberately not in the audit trail (bookkeeping only).
+NOT_AUDITED = {"submissions.ReminderSent", "actionplans.QuarterReminderSent"}
+
+
+def test_every_council_model_is_tracked() -> None:
+    from django.apps import apps
+
+    tracked = {t.event_model.pgh_tracked_model._meta.label for t in TRACKED}  # type: ignore[attr-defined]
+    with_authority = {
+        m._meta.label
+        for m in apps.get_models()
+        if m._meta.app_label in {"accounts", "submissions", "metrics", "actionplans"}
+        and any(f.name == "authority" for f in m._meta.concrete_fields)
+    }
+    assert with_authority - NOT_AUDITED <= tracked
+    assert {"accounts.Authority", "metrics.Benchmark", "actionplans.ActionUpdate"} <= tracked
+
+
+def test_every_tracked_table_has_its_triggers_installed(db, postgresql) -> None:  # type: ignore[no-untyped-def]
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT tgrelid::regclass::text, count(*) FROM pg_trigger WHERE tgname LIKE 'pgtrigger_%%' "
+            "GROUP BY 1"
+        )
+        triggers = dict(cursor.fetchall())
+    for tracked in TRACKED:
+        model = tracked.event_model.pgh_tracked_model  # type: ignore[attr-defined]
+        assert triggers.get(model._meta.db_table) == 3, model  # insert, update, delete
+        assert triggers.get(tracked.event_model._meta.db_table) == 1, tracked.event_model  # append-only

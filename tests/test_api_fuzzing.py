@@ -1,0 +1,95 @@
+"""Schemathesis fuzzes every operation of the OpenAPI schema (drf-spectacular), signed in with a
+council user's API token, while another council has a return, results, an action plan and people.
+
+Two properties for every generated request: no server error (5xx), and nothing of the other council
+in the response (its ONS code, its name, its people's email addresses, its plan's text). Path
+parameters are drawn from the caller's own council, the other council and schemathesis's own values,
+so the fuzzer reaches real objects on both sides of the tenancy line.
+
+Bounded for CI: 20 derandomized examples per operation, run in-process through the WSGI app.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+import schemathesis
+from django.core.wsgi import get_wsgi_application
+from drf_spectacular.generators import SchemaGenerator
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
+from rest_framework.authtoken.models import Token
+
+from submissions.demo import _add_return
+from submissions.models import Return
+from tests.factories import AuthorityFactory, member, open_round
+from wres_portal.accounts.models import Role
+
+OWN, OTHER = "E09000022", "E08000035"
+OTHER_NAME = "Leeds"
+OTHER_EMAILS = ("charlie@leeds.example", "sponsor@leeds.example")
+OTHER_PLAN_TEXT = "Leeds-only objective: mentoring for Leeds staff"
+ROUND, PLAN_YEAR = "2025", 2026
+
+# The schema as /api/schema/ serves it, generated without a request so it can be built at import.
+schema = schemathesis.openapi.from_dict(SchemaGenerator().get_schema(request=None, public=True))
+schema.app = get_wsgi_application()
+
+
+@pytest.fixture
+def token(db, django_capture_on_commit_callbacks) -> str:  # type: ignore[no-untyped-def]
+    """Alice's token for Lambeth; Leeds has a return with results, an action plan and people."""
+    from actionplans import services as plan_services
+
+    actor = member(AuthorityFactory(ons_code="E06999999", name="Elsewhere"), Role.VIEWER)
+    own = AuthorityFactory(ons_code=OWN, name="Lambeth")
+    other = AuthorityFactory(ons_code=OTHER, name=OTHER_NAME, region="Yorkshire and The Humber")
+    alice = member(own, Role.PROGRAMME_LEAD, "alice@lambeth.example")
+    lead = member(other, Role.PROGRAMME_LEAD, OTHER_EMAILS[0])
+    member(other, Role.SENIOR_SPONSOR, OTHER_EMAILS[1])
+    collection_round = open_round(ROUND)
+    with django_capture_on_commit_callbacks(execute=True):
+        _add_return(other, collection_round, Return.Status.SUBMITTED, actor, "fuzz-other")
+        _add_return(own, collection_round, Return.Status.DRAFT, actor, "fuzz-own")
+        from metrics.services import results_compute
+
+        for record in Return.objects.all():
+            results_compute(version=record.current_version)
+        for authority, user, text in ((other, lead, OTHER_PLAN_TEXT), (own, alice, "Lambeth objective")):
+            plan = plan_services.plan_create(authority=authority, year=PLAN_YEAR, user=user)
+            objective = plan_services.objective_create(
+                plan=plan, user=user, text=text, themes=["leadership"], related_indicators=["m9"]
+            )
+            plan_services.action_create(
+                objective=objective, user=user, text=f"{text}: action", due_date=datetime.date(2026, 5, 1)
+            )
+    return Token.objects.create(user=alice).key
+
+
+def _pick(case, data) -> None:  # type: ignore[no-untyped-def]
+    """Point path parameters at real objects: own, other council, or the fuzzer's own value."""
+    params = case.path_parameters or {}
+    choices = {"ons_code": [OWN, OTHER], "round_label": [ROUND], "plan_year": [PLAN_YEAR], "number": [1]}
+    for name, values in choices.items():
+        if name in params:
+            params[name] = data.draw(st.sampled_from([*values, params[name]]), label=name)
+
+
+@schema.parametrize()
+@schema.given(data=st.data())
+@settings(
+    max_examples=20,
+    derandomize=True,
+    deadline=None,
+    database=None,
+    suppress_health_check=list(HealthCheck),
+)
+def test_api_has_no_server_errors_and_never_shows_another_council(case, data, token) -> None:  # type: ignore[no-untyped-def]
+    _pick(case, data)
+    response = case.call(headers={"Authorization": f"Token {token}"})
+    where = f"{case.method} {case.formatted_path} -> {response.status_code}"
+    assert response.status_code < 500, f"server error: {where}\n{response.text[:2000]}"
+    body = response.text
+    leaked = [marker for marker in (OTHER, OTHER_NAME, *OTHER_EMAILS, OTHER_PLAN_TEXT) if marker in body]
+    assert not leaked, f"another council's data ({leaked}) in {where}:\n{body[:2000]}"

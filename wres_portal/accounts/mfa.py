@@ -1,0 +1,211 @@
+"""Multi-factor sign-in with django-otp: an authenticator app (TOTP) and single-use recovery codes.
+
+Who must use it: senior sponsors, Skills for Care analysts and administrators (`is_required`), while
+`MFA_REQUIRED_ROLES_ENFORCED` is on (everywhere but `make demo`). Anyone else may set it up, and once
+they have, they are asked for a code at every sign-in too.
+
+A session counts as verified once `django_otp.login` has stored the device that accepted a code
+(`request.user.is_verified()`, set by django-otp's OTPMiddleware). `MFARequiredMiddleware` keeps
+unverified sessions on the set-up and verification pages. API tokens are for systems and are not
+asked for a code: whoever holds a token can use the API as its owner, so tokens must be kept as
+secret as passwords (see the README).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import xml.etree.ElementTree as ET
+from base64 import b32encode
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+import qrcode
+import qrcode.image.svg
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.safestring import SafeString, mark_safe
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from wres_portal.errors import ApplicationError
+
+from .models import Membership, Role
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+    from django_otp.models import Device
+
+    from .models import User
+
+AUTHENTICATOR_NAME = "Authenticator app"
+RECOVERY_NAME = "Recovery codes"
+TOTP_CODE = re.compile(r"^\d{6}$")
+
+
+def is_required(user: User | AnonymousUser) -> bool:
+    """Whether the user's role calls for a second factor: senior sponsors, analysts, administrators."""
+    if not user.is_authenticated:
+        return False
+    if user.is_superuser or user.is_national:
+        return True
+    return Membership.objects.filter(user=user, role=Role.SENIOR_SPONSOR).exists()
+
+
+def is_enforced(user: User | AnonymousUser) -> bool:
+    """Whether the user must set up a second factor before using the portal."""
+    return bool(settings.MFA_REQUIRED_ROLES_ENFORCED) and is_required(user)
+
+
+def authenticator(user: User, *, confirmed: bool = True) -> TOTPDevice | None:
+    return TOTPDevice.objects.filter(user=user, confirmed=confirmed).order_by("-id").first()
+
+
+def recovery_device(user: User) -> StaticDevice | None:
+    return StaticDevice.objects.filter(user=user, confirmed=True).first()
+
+
+def has_authenticator(user: User | AnonymousUser) -> bool:
+    """Whether sign-in asks this user for a code (an authenticator app has been confirmed)."""
+    return user.is_authenticated and TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+
+
+def recovery_codes_left(user: User) -> int:
+    return StaticToken.objects.filter(device__user=user, device__confirmed=True).count()
+
+
+# Setting up ---------------------------------------------------------------------------------------
+
+
+def setup_start(*, user: User) -> TOTPDevice:
+    """The unconfirmed device whose secret the set-up page shows (the same one until confirmed)."""
+    device = authenticator(user, confirmed=False)
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name=AUTHENTICATOR_NAME, confirmed=False)
+    return device
+
+
+def setup_confirm(*, user: User, device: TOTPDevice, code: str) -> list[str]:
+    """Confirm the new authenticator with a code it shows, replace any previous one, and return a
+    new set of recovery codes (shown once)."""
+    code = normalise(code)
+    if not TOTP_CODE.match(code):
+        raise ApplicationError("Enter the 6-digit code from your authenticator app", field="code")
+    _refuse_if_throttled(device)
+    # Not inside the atomic block below: a wrong code's throttling count must be kept.
+    if not device.verify_token(code):
+        raise ApplicationError(
+            "The code is not correct. Enter the 6-digit code your authenticator app shows now", field="code"
+        )
+    with transaction.atomic():
+        return _replace_authenticator(user=user, device=device)
+
+
+def _replace_authenticator(*, user: User, device: TOTPDevice) -> list[str]:
+    TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
+    device.confirmed = True
+    device.save(update_fields=["confirmed"])
+    return recovery_codes_regenerate(user=user)
+
+
+@transaction.atomic
+def recovery_codes_regenerate(*, user: User) -> list[str]:
+    """Replace the user's recovery codes with MFA_RECOVERY_CODE_COUNT new single-use ones."""
+    StaticDevice.objects.filter(user=user).delete()
+    device = StaticDevice.objects.create(user=user, name=RECOVERY_NAME, confirmed=True)
+    codes: list[str] = []
+    while len(codes) < settings.MFA_RECOVERY_CODE_COUNT:
+        token = StaticToken.random_token()
+        if token not in codes:
+            codes.append(token)
+    StaticToken.objects.bulk_create([StaticToken(device=device, token=token) for token in codes])
+    return codes
+
+
+@transaction.atomic
+def remove(*, user: User) -> None:
+    """Remove the authenticator and recovery codes; refused for the roles that must keep them."""
+    if is_enforced(user):
+        raise ApplicationError(
+            "Your role needs an authenticator app, so you cannot remove it. You can replace it "
+            "with a new one instead."
+        )
+    TOTPDevice.objects.filter(user=user).delete()
+    StaticDevice.objects.filter(user=user).delete()
+
+
+# Signing in ---------------------------------------------------------------------------------------
+
+
+def normalise(code: str) -> str:
+    """Codes are accepted with spaces or hyphens and in any case."""
+    return re.sub(r"[\s-]", "", code or "").lower()
+
+
+def verify(*, user: User, code: str) -> Device:
+    """The device that accepts `code` (a 6-digit authenticator code or a recovery code, which is then
+    used up), or ApplicationError with a message for the form. Wrong codes slow down further tries
+    (django-otp's throttling: 1, 2, 4, 8... seconds)."""
+    code = normalise(code)
+    if not code:
+        raise ApplicationError(
+            "Enter the 6-digit code from your authenticator app, or a recovery code", field="code"
+        )
+    device: Device | None
+    device = authenticator(user) if TOTP_CODE.match(code) else recovery_device(user)
+    if device is None:
+        raise ApplicationError(_WRONG_CODE, field="code")
+    with transaction.atomic():
+        device = type(device).objects.select_for_update().get(pk=device.pk)
+        _refuse_if_throttled(device)
+        if device.verify_token(code):
+            return device
+    raise ApplicationError(_WRONG_CODE, field="code")
+
+
+_WRONG_CODE = (
+    "The code is not correct. Enter the 6-digit code your authenticator app shows now, or one of your "
+    "recovery codes"
+)
+
+
+def _refuse_if_throttled(device: Device) -> None:
+    allowed, details = device.verify_is_allowed()
+    if allowed:
+        return
+    locked_until: datetime | None = (details or {}).get("locked_until")
+    wait = max(1, math.ceil((locked_until - timezone.now()).total_seconds())) if locked_until else 60
+    unit = "second" if wait == 1 else "seconds"
+    raise ApplicationError(
+        f"You have entered a wrong code too many times. Wait {wait} {unit}, then try again.", field="code"
+    )
+
+
+# Showing the secret -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SetupDetails:
+    secret: str  # base32, in groups of 4 for typing into an app
+    qr_svg: SafeString  # an inline <svg>, drawn on the server: the secret never leaves the portal
+
+
+def setup_details(device: TOTPDevice) -> SetupDetails:
+    secret = b32encode(device.bin_key).decode().rstrip("=")
+    grouped = " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
+    return SetupDetails(secret=grouped, qr_svg=_qr_svg(device.config_url))
+
+
+def _qr_svg(data: str) -> SafeString:
+    image = qrcode.make(data, image_factory=qrcode.image.svg.SvgPathFillImage, box_size=10, border=4)
+    root = image.get_image()
+    for attribute in ("width", "height"):
+        root.attrib.pop(attribute, None)
+    root.set("class", "app-qr-code__image")
+    root.set("role", "img")
+    root.set("aria-label", "QR code for your authenticator app")
+    ET.register_namespace("", "http://www.w3.org/2000/svg")
+    # Our own drawing of a URL we built: no user-supplied markup.
+    return mark_safe(ET.tostring(root, encoding="unicode"))  # noqa: S308

@@ -1,0 +1,83 @@
+"""Keep a signed-in but unverified session on the multi-factor pages.
+
+After the password, a user with an authenticator app must enter a code (accounts:mfa_verify); a user
+whose role requires one and who has none must set it up (accounts:mfa_setup). Until then they may
+open only those pages, sign out, keep the session alive and the public pages (the same ones
+anonymous visitors may open). Requests carrying an
+API token (`Authorization: Token ...`) are for systems and pass: DRF authenticates them itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.urls import Resolver404, resolve, reverse
+
+from . import mfa
+
+#: Routes an unverified session may open (besides set-up, for those who have no authenticator yet).
+ALLOWED = frozenset(
+    {
+        "accounts:login",
+        "accounts:logout",
+        "accounts:mfa_verify",
+        "accounts:session_keep_alive",
+        "accounts:password_reset",
+        "accounts:password_reset_done",
+        "accounts:password_reset_confirm",
+        "accounts:password_reset_complete",
+        "accounts:invitation_accept",
+        "accessibility",
+        "api-docs",
+        "api-schema",
+    }
+)
+
+
+class MFARequiredMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = request.user
+        if user.is_authenticated and not user.is_verified() and not self._exempt(request):
+            refusal = self._refusal(request)
+            if refusal is not None:
+                return refusal
+        return self.get_response(request)
+
+    @staticmethod
+    def _exempt(request: HttpRequest) -> bool:
+        if request.path_info.startswith("/" + settings.STATIC_URL.lstrip("/")):
+            return True
+        token = request.headers.get("Authorization", "").startswith("Token ")
+        return token and request.path_info.startswith("/api/")
+
+    def _refusal(self, request: HttpRequest) -> HttpResponse | None:
+        try:
+            name = resolve(request.path_info).view_name
+        except Resolver404:
+            return None  # a 404 tells nothing
+        if name in ALLOWED:
+            return None
+        user = request.user
+        if mfa.has_authenticator(user):
+            target = "accounts:mfa_verify"
+        elif mfa.is_enforced(user):
+            if name == "accounts:mfa_setup":
+                return None
+            target = "accounts:mfa_setup"
+        else:
+            return None
+        if request.path_info.startswith("/api/"):
+            return JsonResponse(
+                {"detail": "Finish multi-factor sign-in in the browser first, or use an API token."},
+                status=403,
+            )
+        url = reverse(target)
+        if request.method == "GET":
+            url += "?" + urlencode({"next": request.get_full_path()})
+        return HttpResponseRedirect(url)

@@ -1,0 +1,252 @@
+"""Reading the audit trail: a page of events across every tracked model, newest first, each with
+who, when, what and the fields that changed (before and after).
+
+One query finds the page (a UNION ALL over the event tables, filtered by authority and model in
+each table, ordered and sliced in the database); then, per model on the page, one query loads the
+events and one the previous event of each object, which gives the "before" of an update. A page
+therefore costs a fixed number of queries, however long the history.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.paginator import Page, Paginator
+from django.db import models
+from django.db.models import OuterRef, Subquery, Value
+
+from wres_portal.accounts.models import Authority, User
+
+from . import models as audit_models
+
+PAGE_SIZE = 50
+#: Columns that change on every save or say nothing to a reader.
+HIDDEN_FIELDS = {"id", "uuid", "created_at", "updated_at"}
+ACTIONS = {"insert": "Created", "update": "Changed", "delete": "Deleted"}
+
+
+@dataclass(frozen=True)
+class Tracked:
+    key: str
+    label: str
+    event_model: type[models.Model]
+    #: The event column holding the authority id (None: national rows, such as benchmarks).
+    authority_field: str | None = "authority"
+
+
+TRACKED: list[Tracked] = [
+    Tracked("authority", "Council record", audit_models.AuthorityHistory, "pgh_obj"),
+    Tracked("membership", "Team membership", audit_models.MembershipHistory),
+    Tracked("return", "Return", audit_models.ReturnHistory),
+    Tracked("returnversion", "Return version", audit_models.ReturnVersionHistory),
+    Tracked("returnrow", "Return figures row", audit_models.ReturnRowHistory),
+    Tracked("warningexplanation", "Warning explanation", audit_models.WarningExplanationHistory),
+    Tracked("returnevent", "Return step", audit_models.ReturnEventHistory),
+    Tracked("versionresults", "Results", audit_models.VersionResultsHistory),
+    Tracked("result", "Result", audit_models.ResultHistory),
+    Tracked("benchmark", "National benchmark", audit_models.BenchmarkHistory, None),
+    Tracked("actionplan", "Action plan", audit_models.ActionPlanHistory),
+    Tracked("whatweknow", "What we know", audit_models.WhatWeKnowHistory),
+    Tracked("objective", "Objective", audit_models.ObjectiveHistory),
+    Tracked("action", "Action", audit_models.ActionHistory),
+    Tracked("target", "Target", audit_models.TargetHistory),
+    Tracked("planversion", "Signed plan version", audit_models.PlanVersionHistory),
+    Tracked("quarterlyreport", "Quarterly progress report", audit_models.QuarterlyReportHistory),
+    Tracked("actionupdate", "Progress update", audit_models.ActionUpdateHistory),
+    Tracked("invitation", "Invitation", audit_models.InvitationHistory),
+    Tracked("extension", "Closing date extension", audit_models.ClosingDateExtensionHistory),
+]
+TRACKED_BY_KEY = {t.key: t for t in TRACKED}
+
+
+def register(tracked: Tracked) -> None:
+    """Add a tracked model (for apps whose event models live elsewhere)."""
+    TRACKED.append(tracked)
+    TRACKED_BY_KEY[tracked.key] = tracked
+
+
+@dataclass
+class Change:
+    field: str
+    before: str
+    after: str
+
+
+@dataclass
+class Entry:
+    key: str
+    model_label: str
+    object_label: str
+    action: str
+    at: Any
+    who: str
+    via: str
+    changes: list[Change] = field(default_factory=list)
+    before_known: bool = True
+
+
+def _page_query(authority: Authority | None, keys: list[str]) -> models.QuerySet[Any] | None:
+    parts = []
+    for tracked in TRACKED:
+        if keys and tracked.key not in keys:
+            continue
+        qs = tracked.event_model.objects.all()  # type: ignore[attr-defined]
+        if authority is not None:
+            if tracked.authority_field is None:
+                continue
+            qs = qs.filter(**{f"{tracked.authority_field}_id": authority.pk})
+        parts.append(
+            qs.order_by()
+            .annotate(model_key=Value(tracked.key, output_field=models.CharField()))
+            .values("pgh_id", "pgh_created_at", "model_key")
+        )
+    if not parts:
+        return None
+    first, *rest = parts
+    union = first.union(*rest, all=True) if rest else first
+    return union.order_by("-pgh_created_at", "-pgh_id")
+
+
+def events_page(
+    *, authority: Authority | None, keys: list[str] | None = None, page_number: Any = 1
+) -> tuple[Page | None, list[Entry]]:
+    """Events of `authority` (all authorities and national rows if None), optionally of the models
+    `keys` only, as one page of entries."""
+    query = _page_query(authority, keys or [])
+    if query is None:
+        return None, []
+    page = Paginator(query, PAGE_SIZE).get_page(page_number)
+    return page, _entries(list(page.object_list))
+
+
+def _display(value: Any) -> str:
+    if value is None or value == "":
+        return "–"
+    if isinstance(value, (dict, list)):
+        text = json.dumps(value, sort_keys=True, default=str)
+        return text if len(text) <= 300 else text[:297] + "…"
+    return str(value)
+
+
+def _snapshot(event: models.Model) -> dict[str, Any]:
+    return {
+        f.attname: getattr(event, f.attname)
+        for f in event._meta.concrete_fields
+        if not f.name.startswith("pgh_") and f.name not in HIDDEN_FIELDS
+    }
+
+
+def _field_label(event_model: type[models.Model], attname: str) -> str:
+    for f in event_model._meta.concrete_fields:
+        if f.attname == attname:
+            return str(f.verbose_name)
+    return attname
+
+
+def _object_label(key: str, snapshot: dict[str, Any], obj_id: Any) -> str:
+    s = snapshot
+    labels = {
+        "authority": lambda: f"{s.get('name')} ({s.get('ons_code')})",
+        "membership": lambda: f"user {s.get('user_id')} as {s.get('role')}",
+        "return": lambda: f"return {obj_id} (round {s.get('round_id')})",
+        "returnversion": lambda: f"version {s.get('number')} of return {s.get('return_record_id')}",
+        "returnrow": lambda: (
+            " / ".join(str(v) for v in (s.get("service"), s.get("measure"), s.get("pay_band")) if v)
+            + f" (version {s.get('version_id')})"
+        ),
+        "warningexplanation": lambda: f"{s.get('warning_key')} (version {s.get('version_id')})",
+        "returnevent": lambda: f"{s.get('action')} (return {s.get('return_record_id')})",
+        "versionresults": lambda: f"results of version {s.get('version_id')}",
+        "result": lambda: f"{s.get('indicator')} {s.get('service')} (version {s.get('version_id')})",
+        "benchmark": lambda: (
+            f"{s.get('indicator')} {s.get('service')} {s.get('scope')} {s.get('scope_value') or ''}".strip()
+        ),
+    }
+    if key in labels:
+        return labels[key]()
+    return str(s.get("title") or s.get("name") or s.get("email") or f"#{obj_id}")
+
+
+def _entries(rows: list[dict[str, Any]]) -> list[Entry]:
+    by_model: dict[str, list[int]] = {}
+    for row in rows:
+        by_model.setdefault(row["model_key"], []).append(row["pgh_id"])
+    events: dict[tuple[str, int], models.Model] = {}
+    previous: dict[tuple[str, int], models.Model] = {}
+    for key, ids in by_model.items():
+        event_model = TRACKED_BY_KEY[key].event_model
+        manager = event_model.objects  # type: ignore[attr-defined]
+        before = manager.filter(pgh_obj_id=OuterRef("pgh_obj_id"), pgh_id__lt=OuterRef("pgh_id")).order_by(
+            "-pgh_id"
+        )
+        loaded = list(manager.filter(pgh_id__in=ids).annotate(prev_id=Subquery(before.values("pgh_id")[:1])))
+        prev_rows = {p.pgh_id: p for p in manager.filter(pgh_id__in=[e.prev_id for e in loaded if e.prev_id])}
+        for event in loaded:
+            events[(key, event.pgh_id)] = event
+            if event.prev_id in prev_rows:
+                previous[(key, event.pgh_id)] = prev_rows[event.prev_id]
+    user_ids = {
+        (e.pgh_context or {}).get("user") for e in events.values() if (e.pgh_context or {}).get("user")
+    }
+    users = {u.pk: u for u in User.objects.filter(pk__in=user_ids)}
+    return [
+        _entry(row["model_key"], events[(row["model_key"], row["pgh_id"])], previous, users)
+        for row in rows
+        if (row["model_key"], row["pgh_id"]) in events
+    ]
+
+
+def _who(context: dict[str, Any] | None, users: dict[int, User]) -> tuple[str, str]:
+    context = context or {}
+    user = users.get(context.get("user"))  # type: ignore[arg-type]
+    via = context.get("url") or context.get("source") or ""
+    if user is not None:
+        return user.display_name, via
+    if context.get("user"):
+        return f"user {context['user']} (removed)", via
+    return "System", via or "no context recorded"
+
+
+def _entry(
+    key: str, event: Any, previous: dict[tuple[str, int], models.Model], users: dict[int, User]
+) -> Entry:
+    tracked = TRACKED_BY_KEY[key]
+    after = _snapshot(event)
+    before_event = previous.get((key, event.pgh_id))
+    before = _snapshot(before_event) if before_event is not None else None
+    who, via = _who(event.pgh_context, users)
+    label = event.pgh_label
+    changes: list[Change] = []
+    if label == "update":
+        if before is not None:
+            for name, value in after.items():
+                if before.get(name) != value:
+                    changes.append(
+                        Change(
+                            _field_label(tracked.event_model, name),
+                            _display(before.get(name)),
+                            _display(value),
+                        )
+                    )
+        else:
+            changes = [
+                Change(_field_label(tracked.event_model, n), "not recorded", _display(v))
+                for n, v in after.items()
+            ]
+    elif label == "delete":
+        changes = [Change(_field_label(tracked.event_model, n), _display(v), "–") for n, v in after.items()]
+    else:
+        changes = [Change(_field_label(tracked.event_model, n), "–", _display(v)) for n, v in after.items()]
+    return Entry(
+        key=key,
+        model_label=tracked.label,
+        object_label=_object_label(key, after, event.pgh_obj_id),
+        action=ACTIONS.get(label, label),
+        at=event.pgh_created_at,
+        who=who,
+        via=via,
+        changes=changes,
+        before_known=label != "update" or before is not None,
+    )

@@ -1,0 +1,85 @@
+"""The audit trail: one append-only event table per tracked model, written by PostgreSQL triggers
+(django-pghistory), so every insert, update and delete is caught, including `QuerySet.update()`,
+`bulk_create()` and imports, whichever code path makes them.
+
+Each event row is a snapshot of the tracked row (after an insert or update, before a delete), the
+time, a label (insert, update, delete) and the context of the change as JSON: the acting user's id
+and the URL for web requests, or the task or command for background work (see `context.py`).
+"What changed" is the difference between an event and the previous event of the same object.
+
+The tracked models all have an `authority` column (Authority's own events use the object id and
+Benchmark rows are national), kept in the snapshot and indexed, so a council's history is one query.
+
+Triggers and the append-only protection are PostgreSQL-only: with `PGTRIGGER_MIGRATIONS = False`
+they are installed after every `migrate` (`PGTRIGGER_INSTALL_ON_MIGRATE`), and on SQLite (the local
+demo and test run) nothing is installed: the tables exist but stay empty. CI proves the triggers on
+PostgreSQL (tests/audit/).
+"""
+
+from __future__ import annotations
+
+import pghistory
+from django.db import models
+
+from actionplans.models import (
+    Action,
+    ActionPlan,
+    ActionUpdate,
+    Objective,
+    PlanVersion,
+    QuarterlyReport,
+    Target,
+    WhatWeKnow,
+)
+from metrics.models import Benchmark, Result, VersionResults
+from submissions.models import (
+    ClosingDateExtension,
+    Return,
+    ReturnEvent,
+    ReturnRow,
+    ReturnVersion,
+    WarningExplanation,
+)
+from wres_portal.accounts.models import Authority, Invitation, Membership
+
+
+def _track(model: type[models.Model]) -> type[models.Model]:
+    """Create the event model `<Model>History` in this app and register its triggers."""
+    return pghistory.create_event_model(
+        model,
+        pghistory.InsertEvent(),
+        pghistory.UpdateEvent(),
+        pghistory.DeleteEvent(),
+        # Denormalised context: who and where are stored in the event row itself, so they are
+        # covered by the append-only protection and need no join.
+        context_field=pghistory.ContextJSONField(),
+        context_id_field=pghistory.ContextUUIDField(),
+        obj_field=pghistory.ObjForeignKey(related_name="audit_events", related_query_name="audit_event"),
+        append_only=True,
+        model_name=f"{model.__name__}History",
+        app_label="audit",
+        abstract=False,
+        meta={"ordering": ["-pgh_id"]},
+    )
+
+
+AuthorityHistory = _track(Authority)
+MembershipHistory = _track(Membership)
+ReturnHistory = _track(Return)
+ReturnVersionHistory = _track(ReturnVersion)
+ReturnRowHistory = _track(ReturnRow)
+WarningExplanationHistory = _track(WarningExplanation)
+ReturnEventHistory = _track(ReturnEvent)
+VersionResultsHistory = _track(VersionResults)
+ResultHistory = _track(Result)
+BenchmarkHistory = _track(Benchmark)
+ActionPlanHistory = _track(ActionPlan)
+WhatWeKnowHistory = _track(WhatWeKnow)
+ObjectiveHistory = _track(Objective)
+ActionHistory = _track(Action)
+TargetHistory = _track(Target)
+PlanVersionHistory = _track(PlanVersion)
+QuarterlyReportHistory = _track(QuarterlyReport)
+ActionUpdateHistory = _track(ActionUpdate)
+InvitationHistory = _track(Invitation)
+ClosingDateExtensionHistory = _track(ClosingDateExtension)
