@@ -64,7 +64,7 @@ _SERVICE_ORDER = {service: index for index, service in enumerate([*SERVICES, "al
 _INDICATOR_ORDER = {indicator.code: index for index, indicator in enumerate(INDICATORS)}
 _PARTS = {"numerator": "Numerator", "denominator": "Denominator"}
 
-# Figure columns (header -> which indicators have it) -------------------------------------------------
+# Column headers ------------------------------------------------------------------------------------------
 
 COUNT_COLUMNS = [f"{_PARTS[part]}: {GROUP_LABELS[g].lower()}" for part in _PARTS for g in GROUPS]
 RATE_WHITE = "White rate (%)"
@@ -107,9 +107,6 @@ _AREA_COLUMNS = ["Scope", "Area"]
 AUTHORITIES = "Authorities"
 WITH_VALUE = "Authorities with a value"
 
-TABLE_NAMES = ("about", "pooled", "distribution")
-
-
 # Shared helpers ---------------------------------------------------------------------------------------
 
 
@@ -117,7 +114,8 @@ def _rounded(value: Any, places: int, scale: int = 1) -> Any:
     """A number rounded half away from zero (as the portal shows it); symbols and None unchanged."""
     if not isinstance(value, int | float) or isinstance(value, bool):
         return value
-    return float(Decimal(repr(value * scale)).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP))
+    rounded = Decimal(repr(value * scale)).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    return float(rounded) or 0.0  # no "-0.0"
 
 
 def _percent(value: Any) -> Any:
@@ -129,7 +127,7 @@ def _ratio(value: Any) -> Any:
 
 
 def _yes_no(value: Any) -> Any:
-    return {True: "Yes", False: "No"}.get(value, value) if isinstance(value, bool) else value
+    return ("Yes" if value else "No") if isinstance(value, bool) else value
 
 
 def _text(value: Any) -> Any:
@@ -327,6 +325,26 @@ def _hidden_counts(benchmarks: Sequence[Benchmark]) -> tuple[dict[Cell, int], se
     return values, hidden
 
 
+def _guarded(entry: dict[str, Any], hidden: set[tuple[str, str]]) -> dict[str, Any]:
+    """With a white or minority ethnic count hidden, the four-fifths band, the significance and a blank
+    (not calculable) figure are "[low]" too: they can narrow a hidden count down as well (an "adverse"
+    band with the other three counts published bounds the fourth, and can leave it only one value).
+    `publish_result` keeps them, as categories; the published tables are stricter."""
+    if all(group == "unknown" for _, group in hidden):
+        return entry
+    guarded: dict[str, Any] = {}
+    for key, value in entry.items():
+        if key in ("numerator", "denominator"):
+            guarded[key] = value
+        elif key in ("four_fifths", "significant") or value is None:
+            guarded[key] = LOW
+        elif isinstance(value, dict):
+            guarded[key] = {sub: LOW if sub_value is None else sub_value for sub, sub_value in value.items()}
+        else:
+            guarded[key] = value
+    return guarded
+
+
 def pooled_table(benchmarks: Sequence[Benchmark]) -> tablib.Dataset:
     """The "Pooled counts" table: one row per area, service and indicator (see the module docstring)."""
     _, hidden = _hidden_counts(benchmarks)
@@ -335,7 +353,7 @@ def pooled_table(benchmarks: Sequence[Benchmark]) -> tablib.Dataset:
         figures: dict[str, Any] = {}
         if benchmark.pooled:
             places = {(p, g) for p in _PARTS for g in GROUPS if _cell(benchmark, p, g) in hidden}
-            figures = _figures(publish_result(benchmark.pooled, hidden=places))
+            figures = _figures(_guarded(publish_result(benchmark.pooled, hidden=places), places))
             figures = publish_benchmark(figures, n_authorities=benchmark.n_authorities)
         rows.append(
             [
@@ -480,7 +498,7 @@ def national_tables(collection_round: CollectionRound) -> list[tablib.Dataset]:
 def national_table_csv(collection_round: CollectionRound, name: str) -> str:
     """One national table as CSV: `name` is "about", "pooled" or "distribution"."""
     if name not in _BUILDERS:
-        raise ValueError(f"There is no national table called {name!r}: use one of {', '.join(TABLE_NAMES)}.")
+        raise ValueError(f"There is no national table called {name!r}: use one of {', '.join(_BUILDERS)}.")
     return _BUILDERS[name](collection_round, _benchmarks(collection_round)).export("csv")
 
 

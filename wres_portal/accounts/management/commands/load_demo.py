@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.test.utils import override_settings
 
 from wres_portal.accounts.models import Authority, Membership, Role, User
 
@@ -37,6 +38,8 @@ def _user(email: str, full_name: str, **extra: object) -> User:
 class Command(BaseCommand):
     help = "Load demo councils' users, an analyst and an administrator (safe to re-run)."
 
+    # The demo's own lifecycle emails would bury the sign-in list: keep them out of the console.
+    @override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend")
     @transaction.atomic
     def handle(self, *args: object, **options: object) -> None:
         if not Authority.objects.exists():
