@@ -37,6 +37,21 @@ schema = schemathesis.openapi.from_dict(SchemaGenerator().get_schema(request=Non
 schema.app = get_wsgi_application()
 
 
+@pytest.fixture(autouse=True)
+def _keep_the_test_connection_open():  # type: ignore[no-untyped-def]
+    """Requests go straight to the WSGI app, which closes the database connection when a request
+    ends (CONN_MAX_AGE=0); inside a test transaction that would break the test on PostgreSQL.
+    Django's own test client disconnects the same handlers."""
+    from django.core import signals
+    from django.db import close_old_connections
+
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
+
+
 @pytest.fixture
 def token(db, django_capture_on_commit_callbacks) -> str:  # type: ignore[no-untyped-def]
     """Alice's token for Lambeth; Leeds has a return with results, an action plan and people."""
