@@ -16,7 +16,7 @@ NODE_LOCK := $(wildcard package-lock.json)
 # DATABASE_URL or REDIS_URL in .env, because settings only fill in variables that are missing.
 LOCAL_ENV := env -u DATABASE_URL -u REDIS_URL DATABASE_URL= REDIS_URL= MFA_REQUIRED_ROLES_ENFORCED=false
 
-.PHONY: help install build assets migrate demo run worker beat test lint format migrations-check ci clean
+.PHONY: help install build assets migrate demo run worker beat test lint format migrations-check bench ci clean
 
 help: ## List the targets
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  %-18s %s\n", $$1, $$2}'
@@ -76,6 +76,9 @@ format: $(PY_STAMP) ## Format code and apply ruff's safe fixes
 
 migrations-check: $(PY_STAMP) ## Fail if a model change has no migration
 	$(MANAGE) makemigrations --check --dry-run
+
+bench: install ## Benchmarks on PostgreSQL (DATABASE_URL): ingest and computation beside their floors
+	$(PYTHON) -m bench.run
 
 ci: lint migrations-check test ## Everything CI checks, except the services set-up of .ci/run
 
