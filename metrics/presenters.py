@@ -13,7 +13,6 @@ from . import charts
 from .calculations import (
     FOUR_FIFTHS_LABELS,
     INDICATORS,
-    INDICATORS_BY_CODE,
     QUARTILE_LABELS,
     format_interval,
     format_percent,
@@ -154,4 +153,3 @@ def series(
 
 
 SERVICE_CHOICES = [(code, SERVICE_LABELS[code]) for code in ("all", "adults", "children")]
-__all__ = ["INDICATORS_BY_CODE", "SERVICE_CHOICES", "Card", "cards", "figure", "series"]

@@ -94,6 +94,7 @@ def _return_payload(ctx: ReturnContext) -> dict[str, object]:
     record = ctx.record
     version = record.current_version if record else None
     explained = {e.warning_key: e.text for e in version.explanations.all()} if version else {}
+    warnings = services.version_warnings(version) if version else []
     return {
         "authority": ctx.authority.ons_code,
         "round": ctx.round.label,
@@ -102,10 +103,9 @@ def _return_payload(ctx: ReturnContext) -> dict[str, object]:
         "late_reason": record.late_reason if record else "",
         "current_version": version.number if version else None,
         "warnings": [
-            {"key": w.key, "message": w.message, "explanation": explained.get(w.key)}
-            for w in (services.version_warnings(version) if version else [])
+            {"key": w.key, "message": w.message, "explanation": explained.get(w.key)} for w in warnings
         ],
-        "blockers": services.submission_blockers(record) if record and record.is_editable() else [],
+        "blockers": services.submission_blockers(record, warnings) if record and record.is_editable() else [],
         "events": list(record.events.select_related("actor", "version")) if record else [],
     }
 

@@ -14,7 +14,6 @@ from .schema import (
     MAX_COUNT,
     MEASURES_BY_CODE,
     PAY_BAND_LABELS,
-    SERVICE_LABELS,
     RowKey,
     row_keys,
 )
@@ -197,6 +196,3 @@ class MonitorFilterForm(forms.Form):
         self.fields["status"].choices = [("", "All statuses"), *statuses]
         self.fields["region"].choices = [("", "All regions"), *Region.choices]
         self.fields["authority_type"].choices = [("", "All types"), *AuthorityType.choices]
-
-
-SERVICE_CHOICES = [(s, SERVICE_LABELS[s]) for s in ("adults", "children")]

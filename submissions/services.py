@@ -251,9 +251,13 @@ def version_warnings(version: ReturnVersion) -> list:  # type: ignore[type-arg]
     )
 
 
-def unexplained_warnings(version: ReturnVersion) -> list:  # type: ignore[type-arg]
+def unexplained_warnings(version: ReturnVersion, warnings: list | None = None) -> list:  # type: ignore[type-arg]
+    """The version's warnings (computed unless the caller already has them) still without an
+    explanation."""
     explained = set(version.explanations.values_list("warning_key", flat=True))
-    return [w for w in version_warnings(version) if w.key not in explained]
+    return [
+        w for w in (version_warnings(version) if warnings is None else warnings) if w.key not in explained
+    ]
 
 
 @transaction.atomic
@@ -284,8 +288,9 @@ def is_late(record: Return, today: datetime.date | None = None) -> bool:
     return today > record.round.closes_on_for(record.authority)
 
 
-def submission_blockers(record: Return) -> list[str]:
-    """Everything that stops the programme lead submitting, in plain English."""
+def submission_blockers(record: Return, warnings: list | None = None) -> list[str]:  # type: ignore[type-arg]
+    """Everything that stops the programme lead submitting, in plain English. Pages that have
+    already computed the version's warnings pass them in, so they are not worked out twice."""
     from .validation import check_data
 
     version = record.current_version
@@ -293,7 +298,7 @@ def submission_blockers(record: Return) -> list[str]:
         return ["Upload the return or type it in before submitting."]
     data = version.data()
     blockers = [p.message for p in check_data(data)]
-    for warning in unexplained_warnings(version):
+    for warning in unexplained_warnings(version, warnings):
         blockers.append(f"Explain this warning: {warning.message}")
     return blockers
 

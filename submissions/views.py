@@ -83,7 +83,9 @@ def return_detail(request: HttpRequest, ons_code: str, round_label: str) -> Http
             "version": version,
             "tables": data_tables(version.data()) if version else [],
             "warnings": [(w, explained.get(w.key)) for w in warnings],
-            "blockers": services.submission_blockers(record) if record and record.is_editable() else [],
+            "blockers": services.submission_blockers(record, warnings)
+            if record and record.is_editable()
+            else [],
             "is_lead": is_lead,
             "can_edit": is_lead and (record is None or record.is_editable()),
             "can_sign_off": ctx.role == Role.SENIOR_SPONSOR
