@@ -12,7 +12,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import connection, transaction
 
 from metrics.models import Benchmark, Result, VersionResults
-from metrics.services import benchmarks_recompute, results_compute
+from metrics.services import benchmarks_recompute, results_compute_many
 from submissions import services
 from submissions.models import CollectionRound, Return, ReturnEvent, ReturnRow, ReturnVersion
 from submissions.schema import GROUPS, HEADER, ReturnData
@@ -183,10 +183,9 @@ def compute_everything(world: World) -> float:
     VersionResults.objects.all().delete()
     Result.objects.all().delete()
     Benchmark.objects.all().delete()
-    versions = list(ReturnVersion.objects.select_related("authority", "return_record"))
+    version_ids = list(ReturnVersion.objects.values_list("pk", flat=True))
     started = time.perf_counter()
-    for version in versions:
-        results_compute(version=version)
+    results_compute_many(version_ids=version_ids)
     benchmarks_recompute(collection_round=world.collection_round)
     return time.perf_counter() - started
 

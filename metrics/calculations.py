@@ -135,6 +135,15 @@ def four_fifths_band(ratio: Fraction | float, *, favourable: bool) -> str:
     return ADVERSE_TO_MINORITY_ETHNIC if below == favourable else ADVERSE_TO_WHITE
 
 
+def _four_fifths_band_exact(numerator: int, denominator: int, *, favourable: bool) -> str:
+    """`four_fifths_band` of numerator / denominator (both whole, denominator > 0) by cross-multiplying,
+    exact like a `Fraction` and several times faster (it runs for every figure of every return)."""
+    if 4 * denominator <= 5 * numerator and 4 * numerator <= 5 * denominator:
+        return WITHIN_RANGE
+    below = 5 * numerator < 4 * denominator
+    return ADVERSE_TO_MINORITY_ETHNIC if below == favourable else ADVERSE_TO_WHITE
+
+
 def _katz_interval(a: float, n1: float, c: float, n2: float) -> tuple[float, float]:
     """Katz log 95% interval: ln(RL) ± z * sqrt(1/a - 1/n1 + 1/c - 1/n2)."""
     log_ratio = math.log((a / n1) / (c / n2))
@@ -180,14 +189,13 @@ def relative_likelihood(
     if reason:
         return RLResult(rate_white, rate_me, None, None, None, None, low_numbers, reason)
 
-    exact = Fraction(a * n2, n1 * c)
     ci95 = _katz_interval(a, n1, c, n2) if a else _katz_interval(0.5, n1 + 1, c + 0.5, n2 + 1)
     return RLResult(
         rate_white=rate_white,
         rate_minority_ethnic=rate_me,
         relative_likelihood=a * n2 / (n1 * c),
         ci95=ci95,
-        four_fifths=four_fifths_band(exact, favourable=favourable),
+        four_fifths=_four_fifths_band_exact(a * n2, n1 * c, favourable=favourable),
         significant=ci95[0] > 1 or ci95[1] < 1,
         low_numbers=low_numbers,
     )
@@ -215,9 +223,12 @@ def _service_rows(data: ReturnData, services: Iterable[str]) -> dict[tuple[str, 
     wanted = set(services)
     for key, counts in data.items():
         if key.service in wanted:
-            row = rows.setdefault((key.measure, key.pay_band), _counts(None))
-            for group, value in _counts(counts).items():
-                row[group] += value
+            row = rows.get((key.measure, key.pay_band))
+            if row is None:
+                rows[(key.measure, key.pay_band)] = _counts(counts)
+            else:
+                for group in GROUPS:
+                    row[group] += counts.get(group, 0)
     return rows
 
 

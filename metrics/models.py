@@ -25,7 +25,9 @@ class VersionResultsQuerySet(models.QuerySet["VersionResults"]):
 class VersionResults(models.Model):
     """The results document (spec section 3) computed for one version. Written once, never changed."""
 
-    authority = models.ForeignKey(Authority, on_delete=models.PROTECT, related_name="+")
+    # Foreign keys that lead a composite index or unique key have no index of their own: fewer
+    # indexes to update when a national recompute writes every round's results (issue 7).
+    authority = models.ForeignKey(Authority, on_delete=models.PROTECT, related_name="+", db_index=False)
     round = models.ForeignKey(CollectionRound, on_delete=models.PROTECT, related_name="+")
     version = models.OneToOneField(ReturnVersion, on_delete=models.PROTECT, related_name="results")
     document = models.JSONField()
@@ -44,9 +46,11 @@ class VersionResults(models.Model):
 class Result(models.Model):
     """One indicator of one service in a version's results: the headline value, for aggregation."""
 
-    authority = models.ForeignKey(Authority, on_delete=models.PROTECT, related_name="+")
-    round = models.ForeignKey(CollectionRound, on_delete=models.PROTECT, related_name="+")
-    version = models.ForeignKey(ReturnVersion, on_delete=models.PROTECT, related_name="result_rows")
+    authority = models.ForeignKey(Authority, on_delete=models.PROTECT, related_name="+", db_index=False)
+    round = models.ForeignKey(CollectionRound, on_delete=models.PROTECT, related_name="+", db_index=False)
+    version = models.ForeignKey(
+        ReturnVersion, on_delete=models.PROTECT, related_name="result_rows", db_index=False
+    )
     service = models.CharField(max_length=10)
     indicator = models.CharField(max_length=10)
     value = models.FloatField(
@@ -80,7 +84,9 @@ class Benchmark(models.Model):
         REGION = "region", "Region"
         TYPE = "authority_type", "Authority type"
 
-    round = models.ForeignKey(CollectionRound, on_delete=models.CASCADE, related_name="benchmarks")
+    round = models.ForeignKey(
+        CollectionRound, on_delete=models.CASCADE, related_name="benchmarks", db_index=False
+    )
     service = models.CharField(max_length=10)
     indicator = models.CharField(max_length=10)
     scope = models.CharField(max_length=20, choices=Scope.choices)

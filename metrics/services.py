@@ -11,14 +11,16 @@ from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
 
-from django.db import IntegrityError, connection, transaction
+from django.db import connection, models, transaction
 from django.db.models import Sum
+from django.utils import timezone
 
 from submissions.models import CollectionRound, Return, ReturnRow, ReturnVersion
 from submissions.schema import GROUPS, ReturnData, RowKey
 from wres_portal.accounts.models import Authority
+from wres_portal.bulk import insert_ignoring_conflicts
 
-from .calculations import band_counts, compute_results, distribution, quantile
+from .calculations import RESULTS_SCHEMA, band_counts, compute_results, distribution, quantile
 from .models import Benchmark, Result, VersionResults
 
 logger = logging.getLogger(__name__)
@@ -55,60 +57,101 @@ def _test_pause() -> None:
 
 def results_compute(*, version: ReturnVersion) -> VersionResults:
     """Compute and store the results document of `version` (once: a second call returns the first)."""
-    existing = VersionResults.objects.filter(version=version).first()
-    if existing is not None:
-        return existing
-    authority = version.authority
-    share = population_share(authority)
-    document = {
-        "schema": "wres-results/1",
-        "results": compute_results(version.data(), population_share=share),
-    }
-    round_id = version.return_record.round_id
-    _test_pause()
-    try:
-        with transaction.atomic():
-            stored = VersionResults.objects.create(
-                authority=authority,
-                round_id=round_id,
-                version=version,
-                document=document,
-                population_share=share,
-            )
-            Result.objects.bulk_create(
-                Result(
-                    authority=authority,
-                    round_id=round_id,
-                    version=version,
-                    service=entry["service"],
-                    indicator=entry["indicator"],
-                    value=headline(entry),
-                    four_fifths=entry.get("four_fifths") or "",
-                    low_numbers=bool(entry["low_numbers"]),
-                    calculable=bool(entry["calculable"]),
+    results_compute_many(version_ids=[version.pk])
+    return VersionResults.objects.get(version=version)
+
+
+def _version_data(version_ids: list[int]) -> dict[int, ReturnData]:
+    """The figures of many versions, read in one query."""
+    data: dict[int, ReturnData] = defaultdict(dict)
+    rows = ReturnRow.objects.filter(version_id__in=version_ids).values_list(
+        "version_id", "service", "measure", "pay_band", *GROUPS
+    )
+    for version_id, service, measure, pay_band, *counts in rows.iterator(chunk_size=10_000):
+        data[version_id][RowKey(service, measure, pay_band)] = dict(zip(GROUPS, counts, strict=True))
+    return data
+
+
+DOCUMENT_FIELDS = ("authority", "round", "version", "document", "population_share", "computed_at")
+RESULT_FIELDS = (
+    "authority",
+    "round",
+    "version",
+    "service",
+    "indicator",
+    "value",
+    "four_fifths",
+    "low_numbers",
+    "calculable",
+)
+
+
+def results_compute_many(*, version_ids: Iterable[int], batch_size: int = 500) -> int:
+    """Compute and store the results of every version in `version_ids` that has none yet, in bulk:
+    per batch, one query reads the figures, the calculations run in memory, and two bulk inserts
+    (COPY on PostgreSQL, see `wres_portal.bulk`) store the documents and their headline rows in
+    one transaction. Returns how many it computed.
+
+    Safe to run twice or in two workers at once: both tables have a unique key per version (and
+    per indicator), conflicting rows are skipped, and the figures are the same whoever stores them.
+    """
+    wanted = sorted(set(version_ids))
+    have = set(VersionResults.objects.filter(version_id__in=wanted).values_list("version_id", flat=True))
+    todo = [v for v in wanted if v not in have]
+    for start in range(0, len(todo), batch_size):
+        batch = todo[start : start + batch_size]
+        versions = ReturnVersion.objects.filter(pk__in=batch).values_list(
+            "pk",
+            "authority_id",
+            "return_record__round_id",
+            "authority__population_minority_ethnic_percent",
+        )
+        data = _version_data(batch)
+        now = timezone.now()
+        documents = []
+        results = []
+        for version_id, authority_id, round_id, percent in versions:
+            share = float(percent) / 100 if percent is not None else None
+            entries = compute_results(data.get(version_id, {}), population_share=share)
+            document = {"schema": RESULTS_SCHEMA, "results": entries}
+            documents.append((authority_id, round_id, version_id, document, share, now))
+            results.extend(
+                (
+                    authority_id,
+                    round_id,
+                    version_id,
+                    entry["service"],
+                    entry["indicator"],
+                    headline(entry),
+                    entry.get("four_fifths") or "",
+                    bool(entry["low_numbers"]),
+                    bool(entry["calculable"]),
                 )
-                for entry in document["results"]
+                for entry in entries
             )
-    except IntegrityError:
-        # Another worker stored them first: theirs are the same figures.
-        return VersionResults.objects.get(version=version)
-    return stored
+        _test_pause()
+        with transaction.atomic():
+            insert_ignoring_conflicts(VersionResults, DOCUMENT_FIELDS, documents)
+            insert_ignoring_conflicts(Result, RESULT_FIELDS, results)
+    return len(todo)
 
 
 def accepted_versions(collection_round: CollectionRound) -> list[tuple[int, int]]:
     """(version id, authority id) of the round's accepted returns."""
-    return list(
-        Return.objects.filter(round=collection_round, status=Return.Status.ACCEPTED)
-        .exclude(current_version=None)
-        .values_list("current_version_id", "authority_id")
+    return list(_accepted(collection_round).values_list("current_version_id", "authority_id"))
+
+
+def _accepted(collection_round: CollectionRound) -> models.QuerySet[Return]:
+    return Return.objects.filter(round=collection_round, status=Return.Status.ACCEPTED).exclude(
+        current_version=None
     )
 
 
-def _pooled_by(version_ids: list[int], field: str | None) -> dict[str, ReturnData]:
-    """Summed counts per scope value, aggregated in the database (one query)."""
+def _pooled_by(collection_round: CollectionRound, field: str | None) -> dict[str, ReturnData]:
+    """Summed counts of the accepted returns per scope value, aggregated in the database."""
     fields = ["service", "measure", "pay_band"] + ([field] if field else [])
     rows = (
-        ReturnRow.objects.filter(version_id__in=version_ids)
+        ReturnRow.objects.filter(version__in=_accepted(collection_round).values("current_version"))
         .values(*fields)
         .annotate(**{f"sum_{g}": Sum(g) for g in GROUPS})
         .order_by()
@@ -136,39 +179,49 @@ def _lock_round(collection_round: CollectionRound) -> None:
             cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [7301, collection_round.pk])
 
 
-def _benchmark_rows(collection_round: CollectionRound, version_ids: list[int]) -> list[Benchmark]:
-    values = list(
-        Result.objects.filter(version_id__in=version_ids).values(
-            "service", "indicator", "value", "four_fifths", "authority__region", "authority__authority_type"
-        )
+def _benchmark_rows(collection_round: CollectionRound) -> list[Benchmark]:
+    """Every benchmark row of the round: one pass over the accepted returns' headline values (read
+    as tuples, with the authorities' region and type from a lookup rather than a join) groups them
+    by scope, and the pooled figures are summed by the database."""
+    places = dict(
+        (pk, (region, kind))
+        for pk, region, kind in Authority.objects.values_list("pk", "region", "authority_type")
     )
+    grouped: dict[tuple[str, str, str, str], list[tuple[float | None, str]]] = defaultdict(list)
+    values = Result.objects.filter(
+        version__in=_accepted(collection_round).values("current_version")
+    ).values_list("authority_id", "service", "indicator", "value", "four_fifths")
+    for authority_id, service, indicator, value, band in values.iterator(chunk_size=20_000):
+        region, kind = places[authority_id]
+        member = (value, band)
+        grouped[(Benchmark.Scope.NATIONAL, "", service, indicator)].append(member)
+        grouped[(Benchmark.Scope.REGION, region, service, indicator)].append(member)
+        grouped[(Benchmark.Scope.TYPE, kind, service, indicator)].append(member)
+    pooled_entries = {
+        (scope, scope_value, e["service"], e["indicator"]): e
+        for scope, field in SCOPE_FIELDS.items()
+        for scope_value, data in _pooled_by(collection_round, field).items()
+        for e in compute_results(data, population_share=None)
+    }
     rows: list[Benchmark] = []
-    for scope, field in SCOPE_FIELDS.items():
-        grouped: dict[tuple[str, str, str], list[dict[str, Any]]] = defaultdict(list)
-        for value in values:
-            grouped[(value[field] if field else "", value["service"], value["indicator"])].append(value)
-        pooled_entries = {
-            (scope_value, e["service"], e["indicator"]): e
-            for scope_value, data in _pooled_by(version_ids, field).items()
-            for e in compute_results(data, population_share=None)
-        }
-        for (scope_value, service, indicator), members in sorted(grouped.items()):
-            numbers = sorted(m["value"] for m in members if m["value"] is not None)
-            rows.append(
-                Benchmark(
-                    round=collection_round,
-                    service=service,
-                    indicator=indicator,
-                    scope=scope,
-                    scope_value=scope_value,
-                    n_authorities=len(members),
-                    pooled=pooled_entries.get((scope_value, service, indicator), {}),
-                    distribution=distribution(numbers),
-                    p5=quantile(numbers, 0.05) if numbers else None,
-                    p95=quantile(numbers, 0.95) if numbers else None,
-                    bands=band_counts(m["four_fifths"] or None for m in members),
-                )
+    for key, members in sorted(grouped.items()):
+        scope, scope_value, service, indicator = key
+        numbers = sorted(value for value, _ in members if value is not None)
+        rows.append(
+            Benchmark(
+                round=collection_round,
+                service=service,
+                indicator=indicator,
+                scope=scope,
+                scope_value=scope_value,
+                n_authorities=len(members),
+                pooled=pooled_entries.get(key, {}),
+                distribution=distribution(numbers),
+                p5=quantile(numbers, 0.05) if numbers else None,
+                p95=quantile(numbers, 0.95) if numbers else None,
+                bands=band_counts(band or None for _, band in members),
             )
+        )
     return rows
 
 
@@ -180,16 +233,10 @@ def benchmarks_recompute(*, collection_round: CollectionRound) -> int:
     a per-round lock, so two runs at once or one after another leave the same rows.
     """
     pairs = accepted_versions(collection_round)
-    computed = set(
-        VersionResults.objects.filter(version_id__in=[v for v, _ in pairs]).values_list(
-            "version_id", flat=True
-        )
-    )
-    for version in ReturnVersion.objects.filter(pk__in=[v for v, _ in pairs if v not in computed]):
-        results_compute(version=version)
+    results_compute_many(version_ids=[v for v, _ in pairs])
     with transaction.atomic():
         _lock_round(collection_round)
-        rows = _benchmark_rows(collection_round, [v for v, _ in pairs])
+        rows = _benchmark_rows(collection_round)
         Benchmark.objects.bulk_create(
             rows,
             update_conflicts=True,

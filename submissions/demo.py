@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from wres_portal.accounts.models import Authority, User
 
-from .models import CollectionRound, Return, ReturnEvent, ReturnVersion
+from .models import CollectionRound, Return, ReturnEvent
 from .services import _write_version
 from .synthetic import synthetic_return
 
@@ -104,9 +104,8 @@ def load(out: TextIO, *, demo_councils: list[str]) -> None:
             "Round 2026 (open): 25 accepted, 5 signed off; Brighton and Hove has a draft, Leeds has "
             "submitted (waiting for its sponsor), Norfolk has not started.\n"
         )
-    from metrics.services import benchmarks_recompute, results_compute, versions_missing_results
+    from metrics.services import benchmarks_recompute, results_compute_many, versions_missing_results
 
-    for version in ReturnVersion.objects.filter(pk__in=list(versions_missing_results(limit=10_000))):
-        results_compute(version=version)
+    results_compute_many(version_ids=list(versions_missing_results(limit=10_000)))
     for collection_round in (previous, current):
         benchmarks_recompute(collection_round=collection_round)

@@ -103,7 +103,8 @@ class Return(PublicIdModel):
         SIGNED_OFF = "signed_off", "Signed off"
         ACCEPTED = "accepted", "Accepted"
 
-    authority = models.ForeignKey(Authority, on_delete=models.PROTECT, related_name="returns")
+    # No index of its own: the unique (authority, round) key leads with it.
+    authority = models.ForeignKey(Authority, on_delete=models.PROTECT, related_name="returns", db_index=False)
     round = models.ForeignKey(CollectionRound, on_delete=models.PROTECT, related_name="returns")
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
     current_version = models.ForeignKey(
@@ -118,7 +119,7 @@ class Return(PublicIdModel):
     class Meta:
         ordering = ["round", "authority__name"]
         constraints = [models.UniqueConstraint(fields=["authority", "round"], name="return_unique_per_round")]
-        indexes = [models.Index(fields=["authority", "round"]), models.Index(fields=["round", "status"])]
+        indexes = [models.Index(fields=["round", "status"])]
 
     def __str__(self) -> str:
         return f"{self.authority} {self.round.label} return"
@@ -161,7 +162,8 @@ class ReturnRow(models.Model):
     """One row of a version: counts by group for a service, measure and pay band."""
 
     authority = models.ForeignKey(Authority, on_delete=models.PROTECT, related_name="+")
-    version = models.ForeignKey(ReturnVersion, on_delete=models.PROTECT, related_name="rows")
+    # No index of its own: the unique (version, service, measure, pay band) key leads with it.
+    version = models.ForeignKey(ReturnVersion, on_delete=models.PROTECT, related_name="rows", db_index=False)
     service = models.CharField(max_length=10)
     measure = models.CharField(max_length=30)
     pay_band = models.CharField(max_length=10, blank=True)

@@ -608,3 +608,29 @@ def test_pooled_national_figure_is_computed_on_the_sums(datas):
     expected = relative_likelihood(appointed[1], shortlisted[1], appointed[0], shortlisted[0])
     assert m2["relative_likelihood"] == expected.relative_likelihood
     assert math.isclose(m2["rate"]["white"] or 0, expected.rate_white or 0)
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    numerator=st.integers(min_value=0, max_value=10**9),
+    denominator=st.integers(min_value=1, max_value=10**9),
+    favourable=st.booleans(),
+)
+def test_the_cross_multiplied_band_agrees_with_the_fraction_band(
+    numerator: int, denominator: int, favourable: bool
+) -> None:
+    """compute_results decides bands by cross-multiplying whole numbers (issue 7: it is faster);
+    it must agree with the documented band of the exact fraction, edges included."""
+    from metrics.calculations import _four_fifths_band_exact
+
+    assert _four_fifths_band_exact(numerator, denominator, favourable=favourable) == four_fifths_band(
+        Fraction(numerator, denominator), favourable=favourable
+    )
+
+
+@pytest.mark.parametrize(("numerator", "denominator"), [(4, 5), (5, 4), (399, 500), (501, 400)])
+def test_the_cross_multiplied_band_at_the_edges(numerator: int, denominator: int) -> None:
+    from metrics.calculations import _four_fifths_band_exact
+
+    inside = Fraction(4, 5) <= Fraction(numerator, denominator) <= Fraction(5, 4)
+    assert (_four_fifths_band_exact(numerator, denominator, favourable=True) == "within_range") is inside

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 
 
 class AuditConfig(AppConfig):
@@ -6,3 +7,10 @@ class AuditConfig(AppConfig):
     label = "audit"
     verbose_name = "Audit trail"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from .fast_ignore import install_after_migrate
+
+        # post_migrate is sent app by app in INSTALLED_APPS order and pgtrigger comes first, so the
+        # exception-free function replaces the one pgtrigger has just installed.
+        post_migrate.connect(install_after_migrate, sender=self, dispatch_uid="audit_fast_pgtrigger_ignore")

@@ -1,0 +1,58 @@
+"""Insert many rows at once, skipping rows whose unique key is already stored.
+
+On PostgreSQL the rows go through `COPY` into a temporary table and then one
+`INSERT ... SELECT ... ON CONFLICT DO NOTHING`: COPY streams values with no per-value quoting in
+Python, where Django's `bulk_create` builds `UNNEST` arrays whose text escaping dominated the cost of
+storing results (about 7 s of 12 for 2,000 results documents in `make bench`). Row triggers, and so
+the audit trail, fire on the INSERT as for any other write. Elsewhere (SQLite in the demo and local
+tests) it falls back to `bulk_create(ignore_conflicts=True)`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from django.db import connections, models, router, transaction
+
+
+def insert_ignoring_conflicts(
+    model: type[models.Model], fields: Sequence[str], rows: Sequence[Sequence[Any]]
+) -> None:
+    """Insert `rows` (values in the order of `fields`, JSON fields as Python objects) into `model`'s
+    table; a row that conflicts with a stored row's unique key is skipped, in one transaction."""
+    if not rows:
+        return
+    using = router.db_for_write(model)
+    connection = connections[using]
+    meta = model._meta
+    concrete = [meta.get_field(name) for name in fields]
+    if connection.vendor != "postgresql":
+        attnames = [field.attname for field in concrete]
+        model.objects.using(using).bulk_create(
+            [model(**dict(zip(attnames, row, strict=True))) for row in rows],
+            ignore_conflicts=True,
+            batch_size=2_000,
+        )
+        return
+    is_json = [isinstance(field, models.JSONField) for field in concrete]
+    columns = ", ".join(connection.ops.quote_name(field.column) for field in concrete)
+    table = connection.ops.quote_name(meta.db_table)
+    staging = connection.ops.quote_name(f"_bulk_{meta.db_table}")
+    # Identifiers come from the model's metadata, quoted; values only ever travel through COPY.
+    with transaction.atomic(using=using), connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {staging}")
+        cursor.execute(f"CREATE TEMPORARY TABLE {staging} AS SELECT {columns} FROM {table} WITH NO DATA")  # noqa: S608
+        with cursor.cursor.copy(f"COPY {staging} ({columns}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(
+                    [
+                        json.dumps(value) if json_field and value is not None else value
+                        for value, json_field in zip(row, is_json, strict=True)
+                    ]
+                )
+        cursor.execute(
+            f"INSERT INTO {table} ({columns}) SELECT {columns} FROM {staging} ON CONFLICT DO NOTHING"  # noqa: S608
+        )
+        cursor.execute(f"DROP TABLE {staging}")
