@@ -11,13 +11,14 @@ import psycopg
 from django.contrib.auth.hashers import make_password
 from django.db import connection, transaction
 
-from metrics.models import Benchmark, Result, VersionResults
-from metrics.services import benchmarks_recompute, results_compute_many
+from metrics.models import Benchmark, VersionResults
+from metrics.tasks import recompute_round
 from submissions import services
 from submissions.models import CollectionRound, Return, ReturnEvent, ReturnRow, ReturnVersion
 from submissions.schema import GROUPS, HEADER, ReturnData
 from submissions.synthetic import synthetic_return
 from wres_portal.accounts.models import Authority, AuthorityType, Membership, Region, Role, User
+from wres_portal.bulk import insert_ignoring_conflicts
 
 REGIONS = Region.values
 UNUSABLE = make_password(None)  # nobody can sign in as a benchmark user
@@ -32,9 +33,13 @@ TYPES = [
 @dataclass
 class World:
     authorities: list[Authority]
-    collection_round: CollectionRound
+    rounds: list[CollectionRound]  # oldest first; the last is the open round
     analyst: User
     leads: dict[int, User]
+
+    @property
+    def collection_round(self) -> CollectionRound:
+        return self.rounds[-1]
 
 
 def reset() -> None:
@@ -47,8 +52,9 @@ def reset() -> None:
         )
 
 
-def build_world(n: int) -> World:
-    """`n` organisations (synthetic codes) in one open round, each with a programme lead."""
+def build_world(n: int, rounds: int = 1) -> World:
+    """`n` organisations (synthetic codes), `rounds` yearly rounds (the last open), each organisation
+    with a programme lead."""
     analyst = User.objects.create_user("bench-analyst@bench.example", national_role=User.NationalRole.ANALYST)
     authorities = Authority.objects.bulk_create(
         Authority(
@@ -63,15 +69,20 @@ def build_world(n: int) -> World:
     import datetime
 
     today = datetime.date.today()  # noqa: DTZ011 - a local benchmark
-    collection_round = CollectionRound.objects.create(
-        label="2026",
-        period_start=datetime.date(2025, 4, 1),
-        period_end=datetime.date(2026, 3, 31),
-        snapshot_date=datetime.date(2026, 3, 31),
-        opens_on=today - datetime.timedelta(days=10),
-        closes_on=today + datetime.timedelta(days=60),
-        created_by=analyst,
-    )
+    collection_rounds = []
+    for year in range(2027 - rounds, 2027):
+        latest = year == 2026
+        collection_rounds.append(
+            CollectionRound.objects.create(
+                label=str(year),
+                period_start=datetime.date(year - 1, 4, 1),
+                period_end=datetime.date(year, 3, 31),
+                snapshot_date=datetime.date(year, 3, 31),
+                opens_on=today - datetime.timedelta(days=10) if latest else datetime.date(year, 4, 1),
+                closes_on=today + datetime.timedelta(days=60) if latest else datetime.date(year, 7, 31),
+                created_by=analyst,
+            )
+        )
     leads = User.objects.bulk_create(
         User(email=f"lead{a.pk}@bench.example", password=UNUSABLE) for a in authorities
     )
@@ -80,13 +91,14 @@ def build_world(n: int) -> World:
         for u, a in zip(leads, authorities, strict=True)
     )
     return World(
-        authorities, collection_round, analyst, {a.pk: u for a, u in zip(authorities, leads, strict=True)}
+        authorities, collection_rounds, analyst, {a.pk: u for a, u in zip(authorities, leads, strict=True)}
     )
 
 
-def _figures(authority: Authority) -> ReturnData:
+def _figures(authority: Authority, label: str = "2026") -> ReturnData:
     return synthetic_return(
-        authority.ons_code, minority_share=float(authority.population_minority_ethnic_percent) / 100
+        f"{label}-{authority.ons_code}",
+        minority_share=float(authority.population_minority_ethnic_percent) / 100,
     )
 
 
@@ -139,33 +151,34 @@ def copy_floor(url: str, world: World, sample: int) -> float:
     return sample / elapsed
 
 
+def bulk_load(world: World, *, skip: int) -> None:
+    """Every return of every round accepted: in the open round the first `skip` (uploaded through
+    the service) are marked accepted and the rest bulk-loaded; earlier rounds are bulk-loaded whole."""
+    for collection_round in world.rounds:
+        latest = collection_round == world.collection_round
+        _bulk_load_round(world, collection_round, world.authorities[skip:] if latest else world.authorities)
+
+
 @transaction.atomic
-def bulk_load_rest(world: World, *, skip: int) -> None:
-    """Every return accepted: the sample's drafts are marked accepted; the rest bulk-loaded."""
-    rest = world.authorities[skip:]
-    records = Return.objects.bulk_create(Return(authority=a, round=world.collection_round) for a in rest)
+def _bulk_load_round(world: World, collection_round: CollectionRound, rest: list[Authority]) -> None:
+    records = Return.objects.bulk_create(Return(authority=a, round=collection_round) for a in rest)
     versions = ReturnVersion.objects.bulk_create(
         ReturnVersion(authority=a, return_record=r, number=1, source="api", created_by=world.analyst)
         for a, r in zip(rest, records, strict=True)
     )
-    batch = []
-    for authority, version in zip(rest, versions, strict=True):
-        for key, counts in _figures(authority).items():
-            batch.append(
-                ReturnRow(
-                    authority=authority,
-                    version=version,
-                    service=key.service,
-                    measure=key.measure,
-                    pay_band=key.pay_band,
-                    **counts,
-                )
-            )
-    ReturnRow.objects.bulk_create(batch, batch_size=5000)
+    insert_ignoring_conflicts(
+        ReturnRow,
+        ("authority", "version", "service", "measure", "pay_band", *GROUPS),
+        [
+            (authority.pk, version.pk, key.service, key.measure, key.pay_band, *(c[g] for g in GROUPS))
+            for authority, version in zip(rest, versions, strict=True)
+            for key, c in _figures(authority, collection_round.label).items()
+        ],
+    )
     for record, version in zip(records, versions, strict=True):
         record.current_version = version
     Return.objects.bulk_update(records, ["current_version"], batch_size=2000)
-    Return.objects.filter(round=world.collection_round).update(status=Return.Status.ACCEPTED)
+    Return.objects.filter(round=collection_round).update(status=Return.Status.ACCEPTED)
     ReturnEvent.objects.bulk_create(
         ReturnEvent(
             authority_id=r.authority_id,
@@ -174,20 +187,31 @@ def bulk_load_rest(world: World, *, skip: int) -> None:
             action=ReturnEvent.Action.ACCEPTED,
             actor=world.analyst,
         )
-        for r in Return.objects.filter(round=world.collection_round)
+        for r in Return.objects.filter(round=collection_round)
     )
 
 
 def compute_everything(world: World) -> float:
-    """Seconds to compute every return's results and the round's national benchmarks."""
-    VersionResults.objects.all().delete()
-    Result.objects.all().delete()
-    Benchmark.objects.all().delete()
-    version_ids = list(ReturnVersion.objects.values_list("pk", flat=True))
+    """Seconds for a full national recompute of every round on the running Celery workers: every
+    return's results (in batches spread over the workers) and then the benchmarks."""
+    with connection.cursor() as cursor:
+        cursor.execute("TRUNCATE metrics_result, metrics_versionresults, metrics_benchmark")
     started = time.perf_counter()
-    results_compute_many(version_ids=version_ids)
-    benchmarks_recompute(collection_round=world.collection_round)
-    return time.perf_counter() - started
+    for collection_round in world.rounds:
+        recompute_round.delay(collection_round.pk)
+    deadline = started + 900
+    waiting = {r.pk for r in world.rounds}
+    while waiting:
+        waiting -= set(Benchmark.objects.filter(round__in=waiting).values_list("round_id", flat=True))
+        if time.perf_counter() > deadline:
+            raise RuntimeError("the national recompute did not finish within 15 minutes")
+        time.sleep(0.05)
+    elapsed = time.perf_counter() - started
+    stored = VersionResults.objects.count()
+    expected = Return.objects.filter(status=Return.Status.ACCEPTED).count()
+    if stored != expected:
+        raise RuntimeError(f"{stored} results stored for {expected} accepted returns")
+    return elapsed
 
 
 def sql_sum_floor(world: World) -> float:

@@ -268,6 +268,15 @@ def reference_ranges(collection_round: CollectionRound | None) -> dict[tuple[str
     }
 
 
+def versions_missing_results_in(collection_round: CollectionRound) -> list[int]:
+    """Current versions of the round's accepted returns that have no stored results yet."""
+    return list(
+        _accepted(collection_round)
+        .filter(current_version__results__isnull=True)
+        .values_list("current_version_id", flat=True)
+    )
+
+
 def versions_missing_results(limit: int = 500) -> Iterable[int]:
     """Versions of submitted (or later) returns that have no stored results yet: the sweep's work."""
     return (

@@ -24,6 +24,45 @@ def compute_version_results(version_id: int) -> int:
 
 
 @shared_task(acks_late=True, autoretry_for=TRANSIENT, retry_backoff=True, max_retries=5)
+def compute_results_batch(version_ids: list[int]) -> int:
+    """Compute and store the results of a batch of versions (a part of a national recompute)."""
+    from actionplans.services import targets_evaluate_for_versions
+
+    computed = services.results_compute_many(version_ids=version_ids)
+    targets_evaluate_for_versions(version_ids)  # action plan targets that wait on these results
+    return computed
+
+
+#: Versions per batch task, and how often (seconds) and how many times a national recompute comes
+#: back to see whether the workers have stored every batch before it computes the benchmarks.
+RESULTS_BATCH = 500
+WAIT_SECONDS = 0.5
+MAX_WAITS = 1200
+
+
+@shared_task(bind=True, acks_late=True, autoretry_for=TRANSIENT, retry_backoff=True, max_retries=5)
+def recompute_round(self, round_id: int, waits: int = 0, batch_size: int = RESULTS_BATCH) -> int:  # type: ignore[no-untyped-def]
+    """A full national recompute of one round, spread over every free worker: the accepted returns
+    still without results are split into batches (one task each), and this task comes back every
+    WAIT_SECONDS until they are all stored, then recomputes the benchmarks (which computes anything
+    still missing itself, so a lost batch only makes it slower). Safe to run twice: batches skip
+    stored results and benchmarks are upserted under a per-round lock. Returns the benchmark rows
+    written, or 0 when it has handed over to a later run of itself."""
+    collection_round = CollectionRound.objects.get(pk=round_id)
+    missing = services.versions_missing_results_in(collection_round)
+    if missing and waits == 0:
+        queue = (self.request.delivery_info or {}).get("routing_key") or None
+        for start in range(0, len(missing), batch_size):
+            compute_results_batch.apply_async((missing[start : start + batch_size],), queue=queue)
+        missing = services.versions_missing_results_in(collection_round)
+    if missing and waits < MAX_WAITS:
+        queue = (self.request.delivery_info or {}).get("routing_key") or None
+        recompute_round.apply_async((round_id, waits + 1, batch_size), countdown=WAIT_SECONDS, queue=queue)
+        return 0
+    return services.benchmarks_recompute(collection_round=collection_round)
+
+
+@shared_task(acks_late=True, autoretry_for=TRANSIENT, retry_backoff=True, max_retries=5)
 def recompute_benchmarks(round_id: int | None = None) -> int:
     """Recompute national benchmarks for one round (on acceptance) or every round (nightly)."""
     rounds = (

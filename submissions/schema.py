@@ -7,6 +7,7 @@ template and the metrics engine.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 SERVICES: tuple[str, ...] = ("adults", "children")
@@ -119,15 +120,17 @@ Counts = dict[str, int]  # group -> count
 ReturnData = dict[RowKey, Counts]
 
 
-def row_keys(service: str) -> list[RowKey]:
-    """Every row a submitted service must have, in template order."""
+@functools.cache
+def row_keys(service: str) -> tuple[RowKey, ...]:
+    """Every row a submitted service must have, in template order (worked out once per service: the
+    checks ask for it for every row of every upload)."""
     keys: list[RowKey] = []
     for measure in MEASURES:
         if measure.code == "headcount_band":
             keys.extend(RowKey(service, measure.code, band) for band in PAY_BANDS)
         else:
             keys.append(RowKey(service, measure.code))
-    return keys
+    return tuple(keys)
 
 
 def all_row_keys() -> list[RowKey]:

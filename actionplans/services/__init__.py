@@ -48,6 +48,7 @@ from .targets import (
     target_evaluate,
     targets_evaluate,
     targets_evaluate_for_version,
+    targets_evaluate_for_versions,
 )
 
 __all__ = [
@@ -75,6 +76,7 @@ __all__ = [
     "target_evaluate",
     "targets_evaluate",
     "targets_evaluate_for_version",
+    "targets_evaluate_for_versions",
     "update_save",
     "what_we_know_update",
 ]

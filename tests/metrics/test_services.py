@@ -127,3 +127,32 @@ def test_submitting_enqueues_results_after_commit(
         submission_services.return_submit(record=draft, user=alice)
     assert len(callbacks) >= 1
     assert VersionResults.objects.filter(version=draft.current_version).exists()
+
+
+def test_a_national_recompute_fills_in_every_missing_result_then_the_benchmarks(national) -> None:  # type: ignore[no-untyped-def]
+    """recompute_round (eager here; tests/metrics/test_workers.py runs it on two real workers)."""
+    expected_rows = sorted((row[1:] for row in _rows()), key=str)
+    expected_documents = dict(VersionResults.objects.values_list("version_id", "document"))
+    Benchmark.objects.all().delete()
+    Result.objects.all().delete()
+    VersionResults.objects.all().delete()
+    assert len(services.versions_missing_results_in(national)) == 8
+
+    assert tasks.recompute_round(national.pk, batch_size=3) == len(expected_rows)
+    assert services.versions_missing_results_in(national) == []
+    assert dict(VersionResults.objects.values_list("version_id", "document")) == expected_documents
+    assert sorted((row[1:] for row in _rows()), key=str) == expected_rows
+    assert tasks.recompute_round(national.pk) == len(expected_rows)  # twice: the same rows
+    assert sorted((row[1:] for row in _rows()), key=str) == expected_rows
+
+
+def test_results_compute_many_stores_each_version_once_and_matches_the_single_path(national) -> None:  # type: ignore[no-untyped-def]
+    version_ids = list(VersionResults.objects.values_list("version_id", flat=True))
+    before = dict(VersionResults.objects.values_list("version_id", "document"))
+    results = Result.objects.count()
+    assert services.results_compute_many(version_ids=version_ids) == 0  # all stored already
+    Result.objects.filter(version_id=version_ids[0]).delete()
+    VersionResults.objects.filter(version_id=version_ids[0]).delete()
+    assert services.results_compute_many(version_ids=version_ids + version_ids) == 1
+    assert dict(VersionResults.objects.values_list("version_id", "document")) == before
+    assert Result.objects.count() == results

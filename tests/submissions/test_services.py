@@ -264,3 +264,16 @@ def test_reminder_task_runs_the_service(collection_round) -> None:  # type: igno
     from submissions.tasks import send_return_reminders
 
     assert send_return_reminders() == 0
+
+
+def test_saving_a_version_leaves_the_row_id_sequence_alone(draft, alice) -> None:  # type: ignore[no-untyped-def]
+    """django-import-export resets the id sequence to max(id) after an import; with uploads running
+    at once that can hand out ids another upload holds (issue 7's concurrent ingest). Ours does not."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        services.draft_save(record=draft, data=valid_data(), user=alice, source="web")
+    statements = [q["sql"].lower() for q in queries.captured_queries]
+    assert any("insert into" in s and "submissions_returnrow" in s for s in statements)
+    assert not [s for s in statements if "setval" in s or "sqlite_sequence" in s]
