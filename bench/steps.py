@@ -157,6 +157,8 @@ def bulk_load(world: World, *, skip: int) -> None:
     for collection_round in world.rounds:
         latest = collection_round == world.collection_round
         _bulk_load_round(world, collection_round, world.authorities[skip:] if latest else world.authorities)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")  # what autovacuum does after a large load, so plans see the real sizes
 
 
 @transaction.atomic

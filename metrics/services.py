@@ -20,7 +20,17 @@ from submissions.schema import GROUPS, ReturnData, RowKey
 from wres_portal.accounts.models import Authority
 from wres_portal.bulk import insert_ignoring_conflicts
 
-from .calculations import RESULTS_SCHEMA, band_counts, compute_results, distribution, quantile
+from .calculations import (
+    ADVERSE_TO_MINORITY_ETHNIC,
+    ADVERSE_TO_WHITE,
+    FOUR_FIFTHS_BANDS,
+    RESULTS_SCHEMA,
+    WITHIN_RANGE,
+    band_counts,
+    compute_results,
+    distribution,
+    quantile,
+)
 from .models import Benchmark, Result, VersionResults
 
 logger = logging.getLogger(__name__)
@@ -179,15 +189,33 @@ def _lock_round(collection_round: CollectionRound) -> None:
             cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [7301, collection_round.pk])
 
 
-def _benchmark_rows(collection_round: CollectionRound) -> list[Benchmark]:
-    """Every benchmark row of the round: one pass over the accepted returns' headline values (read
-    as tuples, with the authorities' region and type from a lookup rather than a join) groups them
-    by scope, and the pooled figures are summed by the database."""
-    places = dict(
-        (pk, (region, kind))
+#: (scope, scope value, service, indicator): a benchmark row's key.
+Key = tuple[str, str, str, str]
+#: n_authorities, distribution, p5, p95 and bands of one benchmark row.
+Stats = tuple[int, dict[str, Any], float | None, float | None, dict[str, Any]]
+
+
+def _bands(counts: dict[str, int], not_calculable: int) -> dict[str, Any]:
+    """`calculations.band_counts` from counts already made: number and share in each band."""
+    banded = sum(counts.values())
+    return {
+        "n": banded,
+        "not_calculable": not_calculable,
+        "bands": {
+            band: {"n": counts[band], "share": counts[band] / banded if banded else None}
+            for band in FOUR_FIFTHS_BANDS
+        },
+    }
+
+
+def _value_stats_python(collection_round: CollectionRound) -> dict[Key, Stats]:
+    """Per benchmark row: one pass over the accepted returns' headline values, read as tuples with
+    the authorities' region and type from a lookup rather than a join (any database)."""
+    places = {
+        pk: (region, kind)
         for pk, region, kind in Authority.objects.values_list("pk", "region", "authority_type")
-    )
-    grouped: dict[tuple[str, str, str, str], list[tuple[float | None, str]]] = defaultdict(list)
+    }
+    grouped: dict[Key, list[tuple[float | None, str]]] = defaultdict(list)
     values = Result.objects.filter(
         version__in=_accepted(collection_round).values("current_version")
     ).values_list("authority_id", "service", "indicator", "value", "four_fifths")
@@ -197,6 +225,81 @@ def _benchmark_rows(collection_round: CollectionRound) -> list[Benchmark]:
         grouped[(Benchmark.Scope.NATIONAL, "", service, indicator)].append(member)
         grouped[(Benchmark.Scope.REGION, region, service, indicator)].append(member)
         grouped[(Benchmark.Scope.TYPE, kind, service, indicator)].append(member)
+    stats = {}
+    for key, members in grouped.items():
+        numbers = sorted(value for value, _ in members if value is not None)
+        stats[key] = (
+            len(members),
+            distribution(numbers),
+            quantile(numbers, 0.05) if numbers else None,
+            quantile(numbers, 0.95) if numbers else None,
+            band_counts(band or None for _, band in members),
+        )
+    return stats
+
+
+_VALUE_STATS_SQL = """
+SELECT GROUPING(a.region), GROUPING(a.authority_type), a.region, a.authority_type, r.service,
+       r.indicator, count(*), count(r.value), min(r.value), max(r.value),
+       percentile_cont(ARRAY[0.05, 0.25, 0.5, 0.75, 0.95]) WITHIN GROUP (ORDER BY r.value),
+       count(*) FILTER (WHERE r.four_fifths = %(within)s),
+       count(*) FILTER (WHERE r.four_fifths = %(adverse_me)s),
+       count(*) FILTER (WHERE r.four_fifths = %(adverse_white)s),
+       count(*) FILTER (WHERE r.four_fifths = '')
+FROM metrics_result r JOIN accounts_authority a ON a.id = r.authority_id
+WHERE r.version_id IN (
+    SELECT current_version_id FROM submissions_return
+    WHERE round_id = %(round)s AND status = %(accepted)s AND current_version_id IS NOT NULL
+)
+GROUP BY GROUPING SETS ((r.service, r.indicator), (a.region, r.service, r.indicator),
+                        (a.authority_type, r.service, r.indicator))
+"""
+
+
+def _value_stats_sql(collection_round: CollectionRound) -> dict[Key, Stats]:
+    """The same figures aggregated by PostgreSQL in one query (GROUPING SETS for the three scopes;
+    `percentile_cont` interpolates linearly between order statistics exactly as `quantile` does),
+    instead of reading every authority's values into Python: about 6 s -> 1 s at 20,000."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _VALUE_STATS_SQL,
+            {
+                "within": WITHIN_RANGE,
+                "adverse_me": ADVERSE_TO_MINORITY_ETHNIC,
+                "adverse_white": ADVERSE_TO_WHITE,
+                "round": collection_round.pk,
+                "accepted": Return.Status.ACCEPTED,
+            },
+        )
+        records = cursor.fetchall()
+    stats = {}
+    for record in records:
+        no_region, no_type, region, kind, service, indicator, n_all, n, low, high, cuts = record[:11]
+        within, adverse_me, adverse_white, not_calculable = record[11:]
+        if no_region and no_type:
+            key = (Benchmark.Scope.NATIONAL, "", service, indicator)
+        elif no_type:
+            key = (Benchmark.Scope.REGION, region, service, indicator)
+        else:
+            key = (Benchmark.Scope.TYPE, kind, service, indicator)
+        p5, lower, median, upper, p95 = cuts or (None,) * 5
+        dist = {"n": n, "min": low, "lower_quartile": lower, "median": median, "upper_quartile": upper}
+        bands = {
+            WITHIN_RANGE: within,
+            ADVERSE_TO_MINORITY_ETHNIC: adverse_me,
+            ADVERSE_TO_WHITE: adverse_white,
+        }
+        stats[key] = (n_all, dist | {"max": high}, p5, p95, _bands(bands, not_calculable))
+    return stats
+
+
+def _benchmark_rows(collection_round: CollectionRound, *, in_database: bool | None = None) -> list[Benchmark]:
+    """Every benchmark row of the round. The value statistics are aggregated by PostgreSQL where it
+    runs (`in_database`, default: on PostgreSQL), in Python otherwise; the pooled figures are summed
+    by the database either way."""
+    if in_database is None:
+        in_database = connection.vendor == "postgresql"
+    stats = (_value_stats_sql if in_database else _value_stats_python)(collection_round)
     pooled_entries = {
         (scope, scope_value, e["service"], e["indicator"]): e
         for scope, field in SCOPE_FIELDS.items()
@@ -204,9 +307,8 @@ def _benchmark_rows(collection_round: CollectionRound) -> list[Benchmark]:
         for e in compute_results(data, population_share=None)
     }
     rows: list[Benchmark] = []
-    for key, members in sorted(grouped.items()):
+    for key, (n_authorities, dist, p5, p95, bands) in sorted(stats.items()):
         scope, scope_value, service, indicator = key
-        numbers = sorted(value for value, _ in members if value is not None)
         rows.append(
             Benchmark(
                 round=collection_round,
@@ -214,12 +316,12 @@ def _benchmark_rows(collection_round: CollectionRound) -> list[Benchmark]:
                 indicator=indicator,
                 scope=scope,
                 scope_value=scope_value,
-                n_authorities=len(members),
+                n_authorities=n_authorities,
                 pooled=pooled_entries.get(key, {}),
-                distribution=distribution(numbers),
-                p5=quantile(numbers, 0.05) if numbers else None,
-                p95=quantile(numbers, 0.95) if numbers else None,
-                bands=band_counts(band or None for _, band in members),
+                distribution=dist,
+                p5=p5,
+                p95=p95,
+                bands=bands,
             )
         )
     return rows

@@ -156,3 +156,34 @@ def test_results_compute_many_stores_each_version_once_and_matches_the_single_pa
     assert services.results_compute_many(version_ids=version_ids + version_ids) == 1
     assert dict(VersionResults.objects.values_list("version_id", "document")) == before
     assert Result.objects.count() == results
+
+
+def _content(rows: list[Benchmark]) -> list[tuple]:  # type: ignore[type-arg]
+    return sorted(
+        (
+            (r.scope, r.scope_value, r.service, r.indicator, r.n_authorities)
+            + (r.distribution, r.p5, r.p95, r.bands, r.pooled)
+            for r in rows
+        ),
+        key=str,
+    )
+
+
+def test_benchmarks_aggregated_by_postgresql_equal_the_python_ones(national) -> None:  # type: ignore[no-untyped-def]
+    """On PostgreSQL the value statistics come from one GROUPING SETS query with percentile_cont;
+    they must be the very same numbers as the Python path (type 7 quartiles), to the last bit,
+    including a group whose values are all missing and results with no band."""
+    from tests.workers import require_postgresql
+
+    require_postgresql()
+    first = Result.objects.filter(round=national, indicator="m2").order_by("pk")
+    Result.objects.filter(pk__in=list(first.values_list("pk", flat=True)[:3])).update(
+        value=None, four_fifths=""
+    )
+    Result.objects.filter(round=national, indicator="m4").update(value=None, four_fifths="")
+    in_python = _content(services._benchmark_rows(national, in_database=False))
+    in_sql = _content(services._benchmark_rows(national, in_database=True))
+    assert len(in_sql) > 100
+    assert in_sql == in_python
+    empty = [row for row in in_sql if row[3] == "m4"]
+    assert empty and all(row[5]["n"] == 0 and row[6] is None for row in empty)
