@@ -77,8 +77,8 @@ format: $(PY_STAMP) ## Format code and apply ruff's safe fixes
 migrations-check: $(PY_STAMP) ## Fail if a model change has no migration
 	$(MANAGE) makemigrations --check --dry-run
 
-bench: install ## Benchmarks on PostgreSQL (DATABASE_URL): ingest and computation beside their floors
-	$(PYTHON) -m bench.run
+bench: install ## Performance at national scale on PostgreSQL and Redis (see README "Performance")
+	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres} $(PYTHON) -m bench.run
 
 ci: lint migrations-check test ## Everything CI checks, except the services set-up of .ci/run
 

@@ -1,18 +1,66 @@
-"""`make bench`: ingest and computation at national scale, each figure beside a floor measured in
-the same run (issue 7, first part: pages and queries per page are not measured yet).
+"""`make bench`: the portal at national scale (issue 7). Every figure is printed beside a floor
+measured in the same run, and checked against its budget.
 
-Needs PostgreSQL: it creates and drops its own database (BENCH_DATABASE, default wres_bench) on
-the server named by DATABASE_URL. Sizes: BENCH_SIZES (default "150,2000"), sample for the upload
-path: BENCH_SAMPLE (default 1000; smaller N uploads every return).
+For each scenario it builds synthetic returns for N organisations in its own database, then measures:
+
+1. ingest: returns read, checked and saved per second through the upload service (a sample of
+   BENCH_SAMPLE, default 1,000; the rest are bulk-loaded), beside a plain `COPY` of the same counts;
+2. compute: a full national recompute (every return's results, then the benchmarks) on real Celery
+   workers, beside one SQL query summing the same counts by service and group;
+3. pages: p50/p95 latency and requests per second of the council results page, the analyst
+   dashboard and the results API with 16 concurrent clients (wrk) against gunicorn, beside a
+   trivial view on the same server (`bench/pages.py`);
+4. SQL queries per request of each of those pages.
+
+Needs PostgreSQL (DATABASE_URL: it creates and drops its own database, BENCH_DATABASE, default
+wres_bench) and Redis (BENCH_REDIS_URL, default redis://127.0.0.1:6379/14, flushed at the start).
+BENCH_SCENARIOS (default "150,150x5,2000,20000": N, or N x rounds), BENCH_WORKERS (Celery worker
+processes, default 2), BENCH_PAGE_SECONDS (wrk duration per page, default 8).
 """
 
 from __future__ import annotations
 
 import os
 import sys
+import time
+from dataclasses import dataclass, field
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
+
+DEFAULT_SCENARIOS = "150,150x5,2000,20000"
+PAGES = ("results_page", "dashboard", "results_api")
+PAGE_LABELS = {
+    "results_page": "council results page",
+    "dashboard": "analyst dashboard",
+    "results_api": "results API",
+}
+
+
+@dataclass
+class Scenario:
+    n: int
+    rounds: int
+    sample: int = 0
+    ingest: float = 0.0
+    copy_floor: float = 0.0
+    compute: float = 0.0
+    sql_floor: float = 0.0
+    pages: dict[str, dict[str, Any]] = field(default_factory=dict)
+    seconds: float = 0.0
+
+    @property
+    def label(self) -> str:
+        return f"{self.n:,}" + (f" x {self.rounds} rounds" if self.rounds > 1 else "")
+
+
+def _scenarios() -> list[Scenario]:
+    scenarios = []
+    for item in os.environ.get("BENCH_SCENARIOS", DEFAULT_SCENARIOS).split(","):
+        n, _, rounds = item.strip().partition("x")
+        scenarios.append(Scenario(int(n), int(rounds or 1)))
+    return scenarios
 
 
 def _setup_database() -> str:
@@ -28,51 +76,145 @@ def _setup_database() -> str:
     bench_url = urlunsplit(parts._replace(path=f"/{name}"))
     os.environ["DATABASE_URL"] = bench_url
     os.environ.setdefault("SECRET_KEY", "bench-only-secret-key-not-for-production-use-0123456789")
-    os.environ.pop("REDIS_URL", None)  # tasks eager: the benchmark times the work itself
     return bench_url
 
 
+def _setup_broker() -> str:
+    import redis
+
+    url = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14")
+    redis.Redis.from_url(url).flushdb()
+    os.environ["REDIS_URL"] = url  # real workers: tasks are not run in-process
+    return url
+
+
+def run_scenario(scenario: Scenario, bench_url: str, sample_cap: int, page_seconds: float) -> None:
+    from django.db import connection
+
+    from bench import pages, steps
+
+    started = time.perf_counter()
+    steps.reset()
+    world = steps.build_world(scenario.n, scenario.rounds)
+    scenario.sample = min(scenario.n, sample_cap)
+    scenario.ingest = steps.ingest_through_upload(world, scenario.sample)
+    scenario.copy_floor = steps.copy_floor(bench_url, world, scenario.sample)
+    steps.bulk_load(world, skip=scenario.sample)
+    scenario.compute = steps.compute_everything(world)
+    scenario.sql_floor = steps.sql_sum_floor(world)
+    connection.close()
+    scenario.pages = pages.measure_pages(world, database_url=bench_url, duration=page_seconds)
+    scenario.seconds = time.perf_counter() - started
+    print(
+        f"  {scenario.label}: ingest {scenario.ingest:.1f}/s, compute {scenario.compute:.2f} s, "
+        f"pages measured; {scenario.seconds:.0f} s in all",
+        flush=True,
+    )
+
+
+def _ms(value: float) -> str:
+    return f"{value:.1f}"
+
+
+def table(scenarios: list[Scenario]) -> list[str]:
+    """One row per scenario and measure: the figure, its floor, and the budget it answers to."""
+    from bench import steps
+
+    rows = [("N", "measure", "figure", "floor (same run)")]
+    for s in scenarios:
+        rows.append(
+            (s.label, "ingest, returns/s", f"{s.ingest:.1f} (upload service, n={s.sample - steps.WARM_UP:,})",
+             f"{s.copy_floor:,.0f} (COPY)")
+        )  # fmt: skip
+        rows.append((s.label, "national recompute, s", f"{s.compute:.2f}", f"{s.sql_floor:.3f} (SQL sum)"))
+        trivial = s.pages["trivial"]
+        floor = f"{_ms(trivial['p50_ms'])} / {_ms(trivial['p95_ms'])} ms, {trivial['rps']:,.0f}/s (trivial)"
+        for page in PAGES:
+            p = s.pages[page]
+            rows.append(
+                (s.label, f"{PAGE_LABELS[page]}: p50 / p95, req/s",
+                 f"{_ms(p['p50_ms'])} / {_ms(p['p95_ms'])} ms, {p['rps']:,.0f}/s", floor)
+            )  # fmt: skip
+        rows.append(
+            (s.label, "queries per request",
+             ", ".join(f"{PAGE_LABELS[p]} {s.pages[p]['queries']}" for p in PAGES),
+             f"trivial {trivial['queries']}")
+        )  # fmt: skip
+    widths = [max(len(row[i]) for row in rows) for i in range(4)]
+    lines = [" | ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)) for row in rows]
+    lines.insert(1, "-+-".join("-" * width for width in widths))
+    return lines
+
+
+def budgets(scenarios: list[Scenario]) -> list[str]:
+    """Each budget of issue 7: met, or how far off."""
+    lines = []
+    by_n = {s.n: s for s in scenarios if s.rounds == 1}
+    worst = min(scenarios, key=lambda s: s.ingest)
+    lines.append(
+        _verdict(worst.ingest >= 50, f"ingest >= 50 returns/s: lowest {worst.ingest:.1f} ({worst.label})")
+    )
+    large, medium = by_n.get(20_000), by_n.get(2_000)
+    if large:
+        lines.append(_verdict(large.compute < 60, f"recompute at 20,000 < 60 s: {large.compute:.1f} s"))
+        if medium:
+            ratio = large.compute / medium.compute
+            lines.append(_verdict(ratio <= 12, f"recompute 20,000 / 2,000 <= 12: {ratio:.1f}"))
+        trivial = large.pages["trivial"]["p95_ms"]
+        for page in ("results_page", "dashboard"):
+            ratio = large.pages[page]["p95_ms"] / trivial
+            lines.append(
+                _verdict(ratio <= 3, f"{PAGE_LABELS[page]} p95 <= 3x trivial at 20,000: {ratio:.1f}x")
+            )
+    else:
+        lines.append("  (no 20,000 scenario in this run: the recompute and page budgets are not judged)")
+    counts = {p: {s.pages[p]["queries"] for s in scenarios} for p in PAGES}
+    for page, seen in counts.items():
+        lines.append(
+            _verdict(
+                len(seen) == 1,
+                f"queries per request, {PAGE_LABELS[page]}, same at every N: {sorted(seen)}",
+            )
+        )
+    return lines
+
+
+def _verdict(ok: bool, text: str) -> str:
+    return f"  [{'met' if ok else 'NOT MET'}] {text}"
+
+
 def main() -> None:
+    overall = time.perf_counter()
     bench_url = _setup_database()
+    _setup_broker()
     os.environ["DJANGO_SETTINGS_MODULE"] = "wres_portal.settings"
     import django
 
     django.setup()
     from django.core.management import call_command
-    from django.db import connection
 
-    from bench import steps
+    from bench.workers import celery_workers
 
     call_command("migrate", verbosity=0)
-    sizes = [int(n) for n in os.environ.get("BENCH_SIZES", "150,2000").split(",")]
+    scenarios = _scenarios()
     sample_cap = int(os.environ.get("BENCH_SAMPLE", "1000"))
-    rows = []
-    for n in sizes:
-        steps.reset()
-        world = steps.build_world(n)
-        sample = min(n, sample_cap)
-        ingest = steps.ingest_through_upload(world, sample)
-        copy_rate = steps.copy_floor(bench_url, world, sample)
-        steps.bulk_load_rest(world, skip=sample)
-        compute = steps.compute_everything(world)
-        floor = steps.sql_sum_floor(world)
-        rows.append((n, sample, ingest, copy_rate, compute, floor))
-        connection.close()
+    page_seconds = float(os.environ.get("BENCH_PAGE_SECONDS", "8"))
+    workers = int(os.environ.get("BENCH_WORKERS", "2"))
+    print(f"WRES Portal benchmark: {len(scenarios)} scenarios, {workers} Celery worker processes", flush=True)
+    with celery_workers(workers):
+        for scenario in scenarios:
+            run_scenario(scenario, bench_url, sample_cap, page_seconds)
     print()
-    print("WRES Portal benchmark (one round; PostgreSQL; tasks run in-process)")
-    header = (
-        f"{'N':>7} | {'ingest returns/s':>17} | {'floor: COPY returns/s':>22} | "
-        f"{'compute all (s)':>16} | {'floor: SQL sum (s)':>19}"
+    print(
+        f"WRES Portal at national scale (PostgreSQL, Redis, {workers} Celery worker processes, "
+        f"gunicorn with 3 workers, wrk with 16 connections; {os.cpu_count()} CPU cores)"
     )
-    print(header)
-    print("-" * len(header))
-    for n, sample, ingest, copy_rate, compute, floor in rows:
-        print(
-            f"{n:>7} | {ingest:>12.1f} (n={sample}) | {copy_rate:>22.0f} | {compute:>16.2f} | {floor:>19.3f}"
-        )
+    print("\n".join(table(scenarios)))
     print()
-    print("Budgets: ingest >= 50 returns/s; national recompute at N=20,000 < 60 s and at most 12x N=2,000.")
-    print("Not measured yet: page latency under load, queries per page at each N, five rounds at N=150.")
+    print("Budgets (issue 7):")
+    print("\n".join(budgets(scenarios)))
+    print()
+    print(f"make bench took {time.perf_counter() - overall:.0f} s")
 
 
 if __name__ == "__main__":

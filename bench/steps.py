@@ -114,7 +114,18 @@ def _csv(data: ReturnData) -> bytes:
 def ingest_through_upload(world: World, sample: int) -> float:
     """Returns per second through the normal upload service: read, check, save a version."""
     files = [(a, _csv(_figures(a))) for a in world.authorities[:sample]]
+    warm, files = files[:WARM_UP], files[WARM_UP:]
+    _upload(world, warm)  # first uses import modules, fill caches and plan queries: not timed
     started = time.perf_counter()
+    _upload(world, files)
+    return len(files) / (time.perf_counter() - started)
+
+
+#: Uploads before the clock starts, so the figure is the steady rate, not the first requests' cost.
+WARM_UP = 10
+
+
+def _upload(world: World, files: list[tuple[Authority, bytes]]) -> None:
     for authority, content in files:
         record = services.return_get_or_create(authority=authority, collection_round=world.collection_round)
         checked = services.upload_check(record=record, filename="return.csv", content=content)
@@ -126,7 +137,6 @@ def ingest_through_upload(world: World, sample: int) -> float:
             source="upload",
             filename="return.csv",
         )
-    return sample / (time.perf_counter() - started)
 
 
 def copy_floor(url: str, world: World, sample: int) -> float:

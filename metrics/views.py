@@ -1,20 +1,28 @@
 """Results pages: a council's results, the analysts' national dashboard, indicator pages, reports,
 exports and the "how this is calculated" help. Every page issues a fixed number of queries,
-whatever the number of authorities."""
+whatever the number of authorities. What is slow to build (the council's cards with their charts, the
+dashboard's figures, the national report's tables) is rendered once and cached under a key naming
+what it was built from, so a recompute or a new version shows at once (issue 7)."""
 
 from __future__ import annotations
 
+import hashlib
+
 from django.contrib.auth.decorators import login_required
-from django.db.models import Q
+from django.core.cache import cache
+from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_safe
 
-from submissions.access import get_return_for_user
-from submissions.models import CollectionRound, Return
+from submissions.access import ReturnContext, get_return_for_user
+from submissions.models import CollectionRound, Return, ReturnVersion
 from submissions.schema import GROUP_LABELS, SERVICE_LABELS
 from wres_portal.accounts.access import get_authority_for_user, require_national
-from wres_portal.accounts.models import AuthorityType, Region
+from wres_portal.accounts.models import Authority, AuthorityType, Region
 
 from . import charts
 from .calculations import (
@@ -26,7 +34,7 @@ from .calculations import (
     distribution,
 )
 from .models import Benchmark, Result, VersionResults
-from .presenters import SERVICE_CHOICES, cards, figure, index_benchmarks, series
+from .presenters import SERVICE_CHOICES, Card, cards, figure, index_benchmarks, series
 from .services import headline, population_share
 
 
@@ -35,20 +43,36 @@ def _service(request: HttpRequest) -> str:
     return service if service in SERVICE_LABELS else "all"
 
 
-def _council_context(request: HttpRequest, ons_code: str, round_label: str) -> dict[str, object]:
+#: How long a rendered fragment stays cached. Its key names everything it was built from (versions,
+#: benchmark timestamps), so a change shows at once: the timeout only clears out unused entries.
+FRAGMENT_SECONDS = 24 * 60 * 60
+
+
+def _stamp(benchmarks: QuerySet[Benchmark]) -> str:
+    """Changes whenever these benchmarks are recomputed (every row gets a new computed_at) or removed."""
+    found = benchmarks.aggregate(latest=Max("computed_at"), rows=Count("pk"))
+    latest = found["latest"].isoformat() if found["latest"] else "none"
+    return f"{latest}/{found['rows']}"
+
+
+def _council_page(request: HttpRequest, ons_code: str, round_label: str) -> dict[str, object]:
+    """What every council results page needs: the return, its current version, the service shown."""
     ctx = get_return_for_user(request.user, ons_code, round_label)
-    authority, service = ctx.authority, _service(request)
-    version = ctx.record.current_version if ctx.record else None
-    page: dict[str, object] = {
+    return {
         "ctx": ctx,
-        "service": service,
+        "version": ctx.record.current_version if ctx.record else None,
+        "service": _service(request),
         "services": SERVICE_CHOICES,
         "cards": [],
         "groups": list(GROUP_LABELS.items()),
     }
-    if version is None:
-        return page
-    stored = VersionResults.objects.filter(version=version).first()
+
+
+def _council_cards(
+    ctx: ReturnContext, version: ReturnVersion, service: str, stored: VersionResults | None
+) -> list[Card]:
+    """One card per indicator: the version's results beside the benchmarks and the trends."""
+    authority = ctx.authority
     entries = (
         stored.document["results"]
         if stored
@@ -63,11 +87,10 @@ def _council_context(request: HttpRequest, ons_code: str, round_label: str) -> d
             )
         )
     )
-    submitted = Return.objects.filter(authority=authority).exclude(status=Return.Status.DRAFT)
     trend = series(
         list(
             Result.objects.filter(
-                authority=authority, service=service, version_id__in=submitted.values("current_version_id")
+                authority=authority, service=service, version_id__in=_submitted_versions(authority)
             )
             .order_by("round__opens_on")
             .values_list("round__label", "service", "indicator", "value")
@@ -83,27 +106,91 @@ def _council_context(request: HttpRequest, ons_code: str, round_label: str) -> d
             .values_list("round__label", "service", "indicator", "distribution", "n_authorities")
         ]
     )
+    return cards(
+        entries=entries,
+        service=service,
+        benchmarks=benchmarks,
+        region=authority.region,
+        authority_type=authority.authority_type,
+        trend=trend,
+        national_trend=national_trend,
+    )
+
+
+def _submitted_versions(authority: Authority) -> QuerySet[Return]:
+    """The current versions of the authority's returns past draft: the points of its trend."""
+    return (
+        Return.objects.filter(authority=authority)
+        .exclude(status=Return.Status.DRAFT)
+        .values("current_version_id")
+    )
+
+
+def _council_context(request: HttpRequest, ons_code: str, round_label: str) -> dict[str, object]:
+    """The council results with every card built (the printable report)."""
+    page = _council_page(request, ons_code, round_label)
+    version = page["version"]
+    if version is None:
+        return page
+    ctx, service = page["ctx"], str(page["service"])
+    stored = VersionResults.objects.filter(version=version).first()
     page.update(
-        version=version,
         stored=stored,
-        cards=cards(
-            entries=entries,
-            service=service,
-            benchmarks=benchmarks,
-            region=authority.region,
-            authority_type=authority.authority_type,
-            trend=trend,
-            national_trend=national_trend,
-        ),
+        cards=_council_cards(ctx, version, service, stored),  # type: ignore[arg-type]
         service_label=SERVICE_LABELS[service],
     )
     return page
 
 
+def _council_cards_html(ctx: ReturnContext, version: ReturnVersion, service: str) -> tuple[str, bool]:
+    """The rendered cards of the results page and whether the results are stored (not a draft
+    preview), from the cache when nothing they are built from has changed since.
+
+    Two small queries make the key, whatever the number of authorities: the authority's stored results
+    among this version and its trend's versions, and the stamp of every round's benchmarks (the
+    national, regional and type comparators and the national trend). The authority's region, type and
+    population share are in it too, as analysts can correct them."""
+    authority = ctx.authority
+    with_results = sorted(
+        VersionResults.objects.filter(authority=authority)
+        .filter(Q(version=version) | Q(version_id__in=_submitted_versions(authority)))
+        .values_list("pk", "version_id")
+    )
+    stored_pk = next((pk for pk, version_id in with_results if version_id == version.pk), None)
+    key = "metrics:council-cards:1:" + _digest(
+        authority.pk,
+        authority.region,
+        authority.authority_type,
+        str(authority.population_minority_ethnic_percent),
+        version.pk,
+        service,
+        with_results,
+        _stamp(Benchmark.objects.all()),
+    )
+    html = cache.get(key)
+    if html is None:
+        stored = VersionResults.objects.get(pk=stored_pk) if stored_pk else None
+        html = render_to_string(
+            "metrics/_cards.html",
+            {"cards": _council_cards(ctx, version, service, stored), "groups": list(GROUP_LABELS.items())},
+        )
+        cache.set(key, html, FRAGMENT_SECONDS)
+    return mark_safe(html), stored_pk is not None  # noqa: S308 - rendered by our own template
+
+
+def _digest(*parts: object) -> str:
+    return hashlib.sha256(repr(parts).encode()).hexdigest()
+
+
 @login_required
 @require_safe
 def council_results(request: HttpRequest, ons_code: str, round_label: str) -> HttpResponse:
-    return render(request, "metrics/council_results.html", _council_context(request, ons_code, round_label))
+    page = _council_page(request, ons_code, round_label)
+    version, service = page["version"], str(page["service"])
+    if version is not None:
+        cards_html, stored = _council_cards_html(page["ctx"], version, service)  # type: ignore[arg-type]
+        page.update(cards_html=cards_html, stored=stored, service_label=SERVICE_LABELS[service])
+    return render(request, "metrics/council_results.html", page)
 
 
 @login_required
@@ -171,7 +258,11 @@ def _round(request: HttpRequest, label: str | None = None) -> CollectionRound:
     chosen = request.GET.get("round")
     if chosen:
         return get_object_or_404(CollectionRound, label=chosen)
-    with_benchmarks = CollectionRound.objects.filter(benchmarks__isnull=False).order_by("-opens_on").first()
+    with_benchmarks = (
+        CollectionRound.objects.filter(Exists(Benchmark.objects.filter(round=OuterRef("pk"))))
+        .order_by("-opens_on")
+        .first()
+    )
     found = with_benchmarks or CollectionRound.objects.order_by("-opens_on").first()
     if found is None:
         raise Http404
@@ -199,13 +290,9 @@ def _accepted_results(collection_round: CollectionRound, service: str, region: s
     return results
 
 
-@login_required
-@require_safe
-def national_dashboard(request: HttpRequest) -> HttpResponse:
-    """Analysts: the pooled headline and the spread across authorities, for each indicator."""
-    require_national(request.user)
-    collection_round, service = _round(request), _service(request)
-    region, kind = _filters(request)
+def _dashboard_rows(collection_round: CollectionRound, service: str, region: str, kind: str) -> list[dict]:  # type: ignore[type-arg]
+    """One row per indicator: the pooled figure and the spread across authorities, from the stored
+    benchmarks; for a region and type together (no stored benchmark) from the authorities' values."""
     scope, scope_value = (
         (Benchmark.Scope.REGION, region)
         if region and not kind
@@ -258,6 +345,37 @@ def national_dashboard(request: HttpRequest) -> HttpResponse:
                 ),
             }
         )
+    return rows
+
+
+@login_required
+@require_safe
+def national_dashboard(request: HttpRequest) -> HttpResponse:
+    """Analysts: the pooled headline and the spread across authorities, for each indicator.
+
+    The figures are rendered once per round, filter and benchmark run, then served from the cache
+    (keyed on the stamp of the round's benchmarks, recomputed on every acceptance and nightly). A
+    region and type together are worked out from the authorities' values, as fresh as the benchmarks.
+    """
+    require_national(request.user)
+    collection_round, service = _round(request), _service(request)
+    region, kind = _filters(request)
+    key = "metrics:dashboard:1:" + _digest(
+        collection_round.pk, service, region, kind, _stamp(Benchmark.objects.filter(round=collection_round))
+    )
+    figures_html = cache.get(key)
+    if figures_html is None:
+        figures_html = render_to_string(
+            "metrics/_dashboard_figures.html",
+            {
+                "rows": _dashboard_rows(collection_round, service, region, kind),
+                "round": collection_round,
+                "service": service,
+                "region": region,
+                "kind": kind,
+            },
+        )
+        cache.set(key, figures_html, FRAGMENT_SECONDS)
     return render(
         request,
         "metrics/national_dashboard.html",
@@ -270,7 +388,7 @@ def national_dashboard(request: HttpRequest) -> HttpResponse:
             "kind": kind,
             "regions": Region.choices,
             "kinds": AuthorityType.choices,
-            "rows": rows,
+            "figures_html": mark_safe(figures_html),  # noqa: S308 - rendered by our own template
             "scope_label": region or dict(AuthorityType.choices).get(kind) or "England",
         },
     )
@@ -341,8 +459,24 @@ def national_report(request: HttpRequest, round_label: str) -> HttpResponse:
 
     require_national(request.user)
     collection_round = _round(request, round_label)
-    tables = national_tables(collection_round)
-    return render(request, "metrics/national_report.html", {"round": collection_round, "tables": tables})
+    # Disclosure control over every table takes seconds: render them once per benchmark run (and day,
+    # as the About table is dated), like the dashboard's figures.
+    key = "metrics:national-report:1:" + _digest(
+        collection_round.pk,
+        _stamp(Benchmark.objects.filter(round=collection_round)),
+        timezone.localdate().isoformat(),
+    )
+    tables_html = cache.get(key)
+    if tables_html is None:
+        tables_html = render_to_string(
+            "metrics/_national_tables.html", {"tables": national_tables(collection_round)}
+        )
+        cache.set(key, tables_html, FRAGMENT_SECONDS)
+    return render(
+        request,
+        "metrics/national_report.html",
+        {"round": collection_round, "tables_html": mark_safe(tables_html)},  # noqa: S308 - our template
+    )
 
 
 @login_required

@@ -35,6 +35,7 @@ PUBLIC = {
     "accounts:password_reset_complete",
     "accounts:invitation_accept",
     "accessibility",
+    "healthz",
     "api-schema",
     "api-docs",
     "actionplans:public",

@@ -117,3 +117,9 @@ def test_ci_script_is_executable_and_runs_the_tests():
     assert text.startswith("#!/usr/bin/env bash")
     assert "set -euo pipefail" in text
     assert "make test" in text
+
+
+def test_web_healthcheck_polls_healthz(services):
+    check = " ".join(services["web"]["healthcheck"]["test"])
+    assert "/healthz" in check
+    assert "X-Forwarded-Proto" in check and "ALLOWED_HOSTS" in check  # gets past HTTPS and host checks

@@ -6,10 +6,12 @@ from drf_spectacular.views import SpectacularAPIView
 
 from wres_portal.accounts import views as account_views
 from wres_portal.accounts.api_docs import api_docs
+from wres_portal.views import healthz
 
 urlpatterns = [
     path("", account_views.home, name="home"),
     path("accessibility/", account_views.accessibility, name="accessibility"),
+    path("healthz", healthz, name="healthz"),
     path("", include("wres_portal.accounts.urls")),
     path("", include("submissions.urls")),
     path("", include("metrics.urls")),

@@ -111,3 +111,53 @@ def test_help_page_explains_each_indicator(client, alice) -> None:  # type: igno
     body = client.get(reverse("metrics:help", args=["m9"])).content.decode()
     assert "How this is calculated" in body
     assert client.get(reverse("metrics:help", args=["m99"])).status_code == 404
+
+
+@pytest.mark.django_db
+def test_cached_figures_follow_a_benchmark_recompute(client, analyst) -> None:  # type: ignore[no-untyped-def]
+    """The results page and the dashboard serve their figures from the cache, keyed on the stored
+    benchmarks: a new accepted return and a recompute show at once, with no stale figures."""
+    authority, collection_round = _country(6, analyst)
+    lead = member(authority, Role.PROGRAMME_LEAD)
+    page = reverse("metrics:council_results", args=[authority.ons_code, collection_round.label])
+    dashboard = reverse("metrics:dashboard") + f"?round={collection_round.label}"
+    client.force_login(lead)
+    assert "(6 councils)" in client.get(page).content.decode()
+    client.force_login(analyst)
+    assert ">6</td>" in client.get(dashboard).content.decode()
+
+    other = AuthorityFactory(region=authority.region)
+    _add_return(other, collection_round, Return.Status.ACCEPTED, analyst, f"x{other.pk}")
+    client.force_login(lead)
+    assert "(6 councils)" in client.get(page).content.decode()  # benchmarks not recomputed yet
+    benchmarks_recompute(collection_round=collection_round)
+    body = client.get(page).content.decode()
+    assert "(7 councils)" in body and "(6 councils)" not in body
+    client.force_login(analyst)
+    body = client.get(dashboard).content.decode()
+    assert ">7</td>" in body
+
+
+@pytest.mark.django_db
+def test_results_page_from_the_cache_issues_fewer_queries(client, analyst) -> None:  # type: ignore[no-untyped-def]
+    authority, collection_round = _country(5, analyst)
+    client.force_login(analyst)
+    page = reverse("metrics:council_results", args=[authority.ons_code, collection_round.label])
+    first, again = _count(client, page), _count(client, page)
+    assert again < first
+    assert "National median" in client.get(page).content.decode()
+
+
+@pytest.mark.django_db
+def test_national_report_tables_are_cached_until_the_next_recompute(client, analyst) -> None:  # type: ignore[no-untyped-def]
+    authority, collection_round = _country(6, analyst)
+    client.force_login(analyst)
+    url = reverse("metrics:national_report", args=[collection_round.label])
+    first, again = _count(client, url), _count(client, url)
+    assert again < first
+    body = client.get(url).content.decode()
+    assert "Pooled counts" in body and "Distribution" in body
+    other = AuthorityFactory(region=authority.region)
+    _add_return(other, collection_round, Return.Status.ACCEPTED, analyst, f"x{other.pk}")
+    benchmarks_recompute(collection_round=collection_round)
+    assert _count(client, url) == first  # the tables are built again from the new benchmarks

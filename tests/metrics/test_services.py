@@ -161,8 +161,18 @@ def test_results_compute_many_stores_each_version_once_and_matches_the_single_pa
 def _content(rows: list[Benchmark]) -> list[tuple]:  # type: ignore[type-arg]
     return sorted(
         (
-            (r.scope, r.scope_value, r.service, r.indicator, r.n_authorities)
-            + (r.distribution, r.p5, r.p95, r.bands, r.pooled)
+            (
+                r.scope,
+                r.scope_value,
+                r.service,
+                r.indicator,
+                r.n_authorities,
+                r.distribution,
+                r.p5,
+                r.p95,
+                r.bands,
+                r.pooled,
+            )
             for r in rows
         ),
         key=str,
