@@ -66,6 +66,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "wres_portal.accounts.middleware.SessionRefreshMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -111,7 +112,10 @@ else:
         }
     }
 DATABASES["default"]["ATOMIC_REQUESTS"] = True
-DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=0))
+# Keep a web or worker process's connection open between requests (a new PostgreSQL connection costs
+# several milliseconds, more than a whole page's queries: issue 7), checked before reuse.
+DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
+DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Cache: Redis when available (shared by web and workers), memory otherwise -------------------------
@@ -165,7 +169,13 @@ OTP_STATIC_THROTTLE_FACTOR = 1
 # the end and offers to stay signed in (WCAG 2.2.1): static/js/session-timeout.mjs.
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=30 * 60)
 SESSION_WARNING_SECONDS = min(2 * 60, SESSION_COOKIE_AGE // 2)
-SESSION_SAVE_EVERY_REQUEST = True
+# Sessions are read from the cache (Redis) and written through to the database, and the inactivity
+# clock is restarted at most once a minute (wres_portal.accounts.middleware.SessionRefreshMiddleware)
+# rather than by writing the session on every request (issue 7: that write was a transaction per page).
+SESSION_ENGINE = (
+    "django.contrib.sessions.backends.cached_db" if REDIS_URL else "django.contrib.sessions.backends.db"
+)
+SESSION_REFRESH_SECONDS = 60
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"

@@ -349,3 +349,56 @@ def test_secret_key_comes_from_the_environment() -> None:
     # The only literal key is the local-only fallback, which `check --deploy` rejects.
     keys = re.findall(r'SECRET_KEY = "([^"]+)"', source)
     assert keys == ["django-insecure-local-only-wres-portal-key-not-for-production"]
+
+
+def test_a_signed_in_session_is_written_at_most_once_a_minute(client, alice) -> None:  # type: ignore[no-untyped-def]
+    """Issue 7: the session is not written on every request; its expiry is pushed back when the
+    last push is a minute old, and the warning counts down from the real end."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    start = timezone.now()
+    url = reverse("accounts:settings")
+    with time_machine.travel(start, tick=False) as clock:
+        client.force_login(alice)
+        client.get(url)
+        first = _expiry(client)
+        clock.shift(timedelta(seconds=30))
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(url)
+        assert "sessionid" not in response.cookies  # not saved: no new cookie
+        writes = [q for q in queries.captured_queries if q["sql"].startswith("UPDATE")]
+        assert not [q for q in writes if "django_session" in q["sql"]]
+        assert _expiry(client) == first
+        seconds = django_settings.SESSION_COOKIE_AGE - 30
+        assert f'data-timeout-seconds="{seconds}"' in response.content.decode()
+
+        clock.shift(timedelta(seconds=31))  # a minute since the last push
+        response = client.get(url)
+        assert response.cookies["sessionid"]["max-age"] == django_settings.SESSION_COOKIE_AGE
+        assert _expiry(client) == first + timedelta(seconds=61)
+        assert f'data-timeout-seconds="{django_settings.SESSION_COOKIE_AGE}"' in response.content.decode()
+
+
+def test_an_idle_session_still_ends_after_the_cookie_age(client, alice) -> None:  # type: ignore[no-untyped-def]
+    start = timezone.now()
+    with time_machine.travel(start, tick=False) as clock:
+        client.force_login(alice)
+        assert client.get(reverse("accounts:settings")).status_code == 200
+        clock.shift(timedelta(seconds=django_settings.SESSION_COOKIE_AGE + 1))
+        response = client.get(reverse("accounts:settings"))
+    assert response.status_code == 302 and reverse("accounts:login") in response["Location"]
+
+
+def test_multi_factor_checks_run_once_per_page(client, alice, authority_a) -> None:  # type: ignore[no-untyped-def]
+    """The middleware and the navigation both ask whether a signed-in user owes a code: once each."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(alice)
+    url = reverse("accounts:council_home", args=[authority_a.ons_code])
+    client.get(url)
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    device_checks = [q for q in queries.captured_queries if "otp_totp_totpdevice" in q["sql"]]
+    assert len(device_checks) == 1

@@ -8,21 +8,22 @@ from django.http import HttpRequest
 from django.urls import reverse
 
 from . import mfa
+from .middleware import session_seconds_left
 
 
-def _mfa_pending(user: object) -> bool:
+def _mfa_pending(request: HttpRequest) -> bool:
     """Signed in with a password but still owing a code (or an authenticator set-up)."""
-    is_verified = getattr(user, "is_verified", None)
+    is_verified = getattr(request.user, "is_verified", None)
     if is_verified is None or is_verified():
         return False
-    return mfa.has_authenticator(user) or mfa.is_enforced(user)  # type: ignore[arg-type]
+    return mfa.has_authenticator_cached(request) or mfa.is_enforced_cached(request)
 
 
 def portal(request: HttpRequest) -> dict[str, object]:
     user = getattr(request, "user", None)
     nav: list[dict[str, object]] = []
     signed_in = user is not None and user.is_authenticated
-    if signed_in and not _mfa_pending(user):
+    if signed_in and not _mfa_pending(request):
         nav.append({"label": "Home", "href": reverse("home")})
         if user.is_national:
             nav.append({"label": "Authorities", "href": reverse("accounts:authority_list")})
@@ -39,7 +40,7 @@ def portal(request: HttpRequest) -> dict[str, object]:
         "service_name": settings.SERVICE_NAME,
         "nav_items": nav,
         "session_timeout": {
-            "seconds": settings.SESSION_COOKIE_AGE,
+            "seconds": session_seconds_left(request),
             "warning_seconds": settings.SESSION_WARNING_SECONDS,
         }
         if signed_in

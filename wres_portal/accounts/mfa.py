@@ -36,6 +36,7 @@ from .models import Membership, Role
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
+    from django.http import HttpRequest
     from django_otp.models import Device
 
     from .models import User
@@ -70,6 +71,21 @@ def recovery_device(user: User) -> StaticDevice | None:
 def has_authenticator(user: User | AnonymousUser) -> bool:
     """Whether sign-in asks this user for a code (an authenticator app has been confirmed)."""
     return user.is_authenticated and TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+
+
+def has_authenticator_cached(request: HttpRequest) -> bool:
+    """`has_authenticator` for the signed-in user, asked once per request (the multi-factor middleware
+    and the page navigation both need it)."""
+    if not hasattr(request, "_wres_has_authenticator"):
+        request._wres_has_authenticator = has_authenticator(request.user)  # type: ignore[attr-defined]
+    return bool(request._wres_has_authenticator)  # type: ignore[attr-defined]
+
+
+def is_enforced_cached(request: HttpRequest) -> bool:
+    """`is_enforced` for the signed-in user, asked once per request."""
+    if not hasattr(request, "_wres_mfa_enforced"):
+        request._wres_mfa_enforced = is_enforced(request.user)  # type: ignore[attr-defined]
+    return bool(request._wres_mfa_enforced)  # type: ignore[attr-defined]
 
 
 def recovery_codes_left(user: User) -> int:

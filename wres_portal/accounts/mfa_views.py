@@ -19,6 +19,7 @@ from wres_portal.errors import ApplicationError
 
 from . import mfa
 from .forms import MFACodeForm
+from .middleware import session_refresh
 
 #: Fewer recovery codes than this left: suggest making new ones.
 FEW_RECOVERY_CODES = 3
@@ -149,8 +150,8 @@ def mfa_remove(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def session_keep_alive(request: HttpRequest) -> JsonResponse:
-    """Extend the caller's own session (the inactivity warning's "Stay signed in"). The session is
-    saved on every request (SESSION_SAVE_EVERY_REQUEST), which restarts its clock; this also marks it
-    modified so the cookie is sent again. Answers only with the new time left."""
-    request.session.modified = True
+    """Extend the caller's own session (the inactivity warning's "Stay signed in"): its expiry and
+    cookie are pushed back to a full SESSION_COOKIE_AGE now, however recently the last push was.
+    Answers only with the new time left."""
+    session_refresh(request)
     return JsonResponse({"expires_in": settings.SESSION_COOKIE_AGE})

@@ -49,7 +49,8 @@ class AuthorityQuerySet(models.QuerySet["Authority"]):
             return self.none()
         if user.is_national:
             return self.all()
-        return self.filter(memberships__user=user).distinct()
+        # A semi-join on the user's memberships: no DISTINCT over the authorities (issue 7).
+        return self.filter(pk__in=Membership.objects.filter(user=user).values("authority_id"))
 
 
 class Authority(TimeStampedModel):
