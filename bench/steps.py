@@ -90,6 +90,8 @@ def build_world(n: int, rounds: int = 1) -> World:
         Membership(user=u, authority=a, role=Role.PROGRAMME_LEAD)
         for u, a in zip(leads, authorities, strict=True)
     )
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")  # a register of organisations exists long before its returns
     return World(
         authorities, collection_rounds, analyst, {a.pk: u for a, u in zip(authorities, leads, strict=True)}
     )

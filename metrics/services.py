@@ -11,6 +11,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
 
+from django.core.cache import cache
 from django.db import connection, models, transaction
 from django.db.models import Sum
 from django.utils import timezone
@@ -327,6 +328,15 @@ def _benchmark_rows(collection_round: CollectionRound, *, in_database: bool | No
     return rows
 
 
+#: How long pages may trust a cached benchmark stamp (metrics.views._stamp): a recompute drops it at
+#: once; the timeout only bounds how stale a page could be if a stamp were read mid-commit.
+STAMP_SECONDS = 60
+
+
+def benchmark_stamp_key(round_id: int | None) -> str:
+    return f"metrics:benchmark-stamp:{round_id or 'all'}"
+
+
 def benchmarks_recompute(*, collection_round: CollectionRound) -> int:
     """Recompute the round's benchmarks from its accepted returns; returns the number of rows.
 
@@ -354,6 +364,10 @@ def benchmarks_recompute(*, collection_round: CollectionRound) -> int:
             if (b.service, b.indicator, b.scope, b.scope_value) not in keep
         ]
         Benchmark.objects.filter(pk__in=stale).delete()
+        # Dropped now, and again once committed (a page may re-cache the old stamp in between).
+        keys = [benchmark_stamp_key(collection_round.pk), benchmark_stamp_key(None)]
+        cache.delete_many(keys)
+        transaction.on_commit(lambda: cache.delete_many(keys))
     return len(rows)
 
 
@@ -368,6 +382,15 @@ def reference_ranges(collection_round: CollectionRound | None) -> dict[tuple[str
         )
         if b.p5 is not None and b.p95 is not None
     }
+
+
+def results_analyze() -> None:
+    """Refresh PostgreSQL's statistics of the results tables after a national recompute has written
+    many rows, so the benchmark queries that follow are planned on their real size (autovacuum would
+    do it, later). Elsewhere nothing to do."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE metrics_result, metrics_versionresults")
 
 
 def versions_missing_results_in(collection_round: CollectionRound) -> list[int]:

@@ -59,6 +59,8 @@ def recompute_round(self, round_id: int, waits: int = 0, batch_size: int = RESUL
         queue = (self.request.delivery_info or {}).get("routing_key") or None
         recompute_round.apply_async((round_id, waits + 1, batch_size), countdown=WAIT_SECONDS, queue=queue)
         return 0
+    if waits:
+        services.results_analyze()  # the batches wrote many rows: plan the benchmark queries on them
     return services.benchmarks_recompute(collection_round=collection_round)
 
 

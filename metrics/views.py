@@ -35,7 +35,7 @@ from .calculations import (
 )
 from .models import Benchmark, Result, VersionResults
 from .presenters import SERVICE_CHOICES, Card, cards, figure, index_benchmarks, series
-from .services import headline, population_share
+from .services import STAMP_SECONDS, benchmark_stamp_key, headline, population_share
 
 
 def _service(request: HttpRequest) -> str:
@@ -48,11 +48,21 @@ def _service(request: HttpRequest) -> str:
 FRAGMENT_SECONDS = 24 * 60 * 60
 
 
-def _stamp(benchmarks: QuerySet[Benchmark]) -> str:
-    """Changes whenever these benchmarks are recomputed (every row gets a new computed_at) or removed."""
-    found = benchmarks.aggregate(latest=Max("computed_at"), rows=Count("pk"))
-    latest = found["latest"].isoformat() if found["latest"] else "none"
-    return f"{latest}/{found['rows']}"
+def _stamp(round_id: int | None = None) -> str:
+    """Changes whenever a round's benchmarks (or, with no round, any round's) are recomputed: every
+    row gets a new computed_at. Kept in the cache for at most STAMP_SECONDS and dropped when a
+    recompute commits (metrics.services.benchmarks_recompute), so pages need no query for it."""
+    key = benchmark_stamp_key(round_id)
+    stamp = cache.get(key)
+    if stamp is None:
+        benchmarks = (
+            Benchmark.objects.all() if round_id is None else Benchmark.objects.filter(round_id=round_id)
+        )
+        found = benchmarks.aggregate(latest=Max("computed_at"), rows=Count("pk"))
+        latest = found["latest"].isoformat() if found["latest"] else "none"
+        stamp = f"{latest}/{found['rows']}"
+        cache.set(key, stamp, STAMP_SECONDS)
+    return stamp
 
 
 def _council_page(request: HttpRequest, ons_code: str, round_label: str) -> dict[str, object]:
@@ -165,7 +175,7 @@ def _council_cards_html(ctx: ReturnContext, version: ReturnVersion, service: str
         version.pk,
         service,
         with_results,
-        _stamp(Benchmark.objects.all()),
+        _stamp(),
     )
     html = cache.get(key)
     if html is None:
@@ -361,7 +371,7 @@ def national_dashboard(request: HttpRequest) -> HttpResponse:
     collection_round, service = _round(request), _service(request)
     region, kind = _filters(request)
     key = "metrics:dashboard:1:" + _digest(
-        collection_round.pk, service, region, kind, _stamp(Benchmark.objects.filter(round=collection_round))
+        collection_round.pk, service, region, kind, _stamp(collection_round.pk)
     )
     figures_html = cache.get(key)
     if figures_html is None:
@@ -463,7 +473,7 @@ def national_report(request: HttpRequest, round_label: str) -> HttpResponse:
     # as the About table is dated), like the dashboard's figures.
     key = "metrics:national-report:1:" + _digest(
         collection_round.pk,
-        _stamp(Benchmark.objects.filter(round=collection_round)),
+        _stamp(collection_round.pk),
         timezone.localdate().isoformat(),
     )
     tables_html = cache.get(key)

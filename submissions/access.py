@@ -25,12 +25,11 @@ def get_return_for_user(user: User | AnonymousUser, ons_code: str, round_label: 
     """The authority, round and (if started) return, if `user` may see the authority; 404 otherwise."""
     authority = get_authority_for_user(user, ons_code)
     collection_round = get_object_or_404(CollectionRound, label=round_label)
-    # The authority and round are in hand: join only the current version, and no ordering (there
-    # is at most one return per authority and round), so the query plans in a fraction of the time.
+    # The authority has just been fetched through its scoping method, so filtering by it scopes the
+    # return as Return.objects.for_user would, without planning that subquery again; no ordering
+    # (at most one return per authority and round) and only the current version joined.
     record = (
-        Return.objects.for_user(user)
-        .select_related(None)
-        .select_related("current_version")
+        Return.objects.select_related("current_version")
         .filter(authority=authority, round=collection_round)
         .order_by()
         .first()
