@@ -1,4 +1,5 @@
-"""Insert many rows at once, skipping rows whose unique key is already stored.
+"""Insert many rows at once (`copy_insert`), or skipping rows whose unique key is already stored
+(`insert_ignoring_conflicts`).
 
 On PostgreSQL the rows go through `COPY` into a temporary table and then one
 `INSERT ... SELECT ... ON CONFLICT DO NOTHING`: COPY streams values with no per-value quoting in
@@ -56,3 +57,31 @@ def insert_ignoring_conflicts(
             f"INSERT INTO {table} ({columns}) SELECT {columns} FROM {staging} ON CONFLICT DO NOTHING"  # noqa: S608
         )
         cursor.execute(f"DROP TABLE {staging}")
+
+
+def copy_insert(model: type[models.Model], fields: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+    """Insert `rows` (values in the order of `fields`) into `model`'s table: one `COPY` on PostgreSQL
+    (row triggers, constraints and the audit trail apply as to any insert; a conflict is an error),
+    `bulk_create` elsewhere."""
+    if not rows:
+        return
+    using = router.db_for_write(model)
+    connection = connections[using]
+    meta = model._meta
+    concrete = [meta.get_field(name) for name in fields]
+    if connection.vendor != "postgresql":
+        attnames = [field.attname for field in concrete]
+        model.objects.using(using).bulk_create(
+            [model(**dict(zip(attnames, row, strict=True))) for row in rows]
+        )
+        return
+    columns = ", ".join(connection.ops.quote_name(field.column) for field in concrete)
+    table = connection.ops.quote_name(meta.db_table)
+    statement = f"COPY {table} ({columns}) FROM STDIN"
+    with (
+        transaction.atomic(using=using),
+        connection.cursor() as cursor,
+        cursor.cursor.copy(statement) as copy,
+    ):
+        for row in rows:
+            copy.write_row(row)
