@@ -32,7 +32,8 @@ def role_in(user: User | AnonymousUser, authority: Authority) -> str | None:
 def _memberships(user: User) -> list[Membership]:
     cached = getattr(user, "_membership_cache", None)
     if cached is None:
-        cached = list(Membership.objects.filter(user=user))
+        # No ordering: Membership's default one joins every authority and user to sort (issue 7).
+        cached = list(Membership.objects.filter(user=user).order_by())
         user._membership_cache = cached  # type: ignore[union-attr]
     return cached
 
