@@ -121,7 +121,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Cache: Redis when available (shared by web and workers), memory otherwise -------------------------
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    # Cache reads and writes that cannot reach Redis are a miss and a no-op (wres_portal/cache.py).
+    CACHES = {"default": {"BACKEND": "wres_portal.cache.ResilientRedisCache", "LOCATION": REDIS_URL}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -169,12 +170,11 @@ OTP_STATIC_THROTTLE_FACTOR = 1
 # the end and offers to stay signed in (WCAG 2.2.1): static/js/session-timeout.mjs.
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=30 * 60)
 SESSION_WARNING_SECONDS = min(2 * 60, SESSION_COOKIE_AGE // 2)
-# Sessions are read from the cache (Redis) and written through to the database, and the inactivity
-# clock is restarted at most once a minute (wres_portal.accounts.middleware.SessionRefreshMiddleware)
-# rather than by writing the session on every request (issue 7: that write was a transaction per page).
-SESSION_ENGINE = (
-    "django.contrib.sessions.backends.cached_db" if REDIS_URL else "django.contrib.sessions.backends.db"
-)
+# The inactivity clock is restarted at most once a minute (wres_portal.accounts.middleware.
+# SessionRefreshMiddleware) rather than by writing the session on every request (issue 7: that write
+# was a transaction per page). Sessions stay in the database only: not in Redis, whose outage must
+# neither sign everyone out nor (a delete lost meanwhile) bring a signed-out session back.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 SESSION_REFRESH_SECONDS = 60
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

@@ -162,3 +162,26 @@ def test_national_report_tables_are_cached_until_the_next_recompute(client, anal
     _add_return(other, collection_round, Return.Status.ACCEPTED, analyst, f"x{other.pk}")
     benchmarks_recompute(collection_round=collection_round)
     assert _count(client, url) == first  # the tables are built again from the new benchmarks
+
+
+def test_pages_with_cached_parts_still_work_while_redis_is_unreachable(client, analyst, settings) -> None:  # type: ignore[no-untyped-def]
+    """Everything cached can be rebuilt, so an unreachable Redis is a cache miss, not a 500
+    (wres_portal.cache.ResilientRedisCache; nothing listens on port 1)."""
+    from django.core.cache import cache
+
+    # Django's test signals rebuild the cache handlers when CACHES changes (and back afterwards).
+    settings.CACHES = {
+        "default": {"BACKEND": "wres_portal.cache.ResilientRedisCache", "LOCATION": "redis://127.0.0.1:1/0"}
+    }
+    assert cache.get("anything", "missed") == "missed"
+    cache.set("anything", 1)
+    cache.delete_many(["anything"])
+    authority, collection_round = _country(6, analyst)
+    lead = member(authority, Role.PROGRAMME_LEAD)
+    client.force_login(lead)
+    page = reverse("metrics:council_results", args=[authority.ons_code, collection_round.label])
+    assert "(6 councils)" in client.get(page).content.decode()
+    client.force_login(analyst)
+    assert client.get(reverse("metrics:dashboard")).status_code == 200
+    report = reverse("metrics:national_report", args=[collection_round.label])
+    assert client.get(report).status_code == 200
