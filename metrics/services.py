@@ -344,8 +344,7 @@ def benchmarks_recompute(*, collection_round: CollectionRound) -> int:
     scope value) and rows no longer backed by any return are deleted, all in one transaction under
     a per-round lock, so two runs at once or one after another leave the same rows.
     """
-    pairs = accepted_versions(collection_round)
-    results_compute_many(version_ids=[v for v, _ in pairs])
+    results_compute_many(version_ids=versions_missing_results_in(collection_round))
     with transaction.atomic():
         _lock_round(collection_round)
         rows = _benchmark_rows(collection_round)

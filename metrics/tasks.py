@@ -49,14 +49,13 @@ def recompute_round(self, round_id: int, waits: int = 0, batch_size: int = RESUL
     stored results and benchmarks are upserted under a per-round lock. Returns the benchmark rows
     written, or 0 when it has handed over to a later run of itself."""
     collection_round = CollectionRound.objects.get(pk=round_id)
+    queue = (self.request.delivery_info or {}).get("routing_key") or None  # the queue it came on
     missing = services.versions_missing_results_in(collection_round)
     if missing and waits == 0:
-        queue = (self.request.delivery_info or {}).get("routing_key") or None
         for start in range(0, len(missing), batch_size):
             compute_results_batch.apply_async((missing[start : start + batch_size],), queue=queue)
         missing = services.versions_missing_results_in(collection_round)
     if missing and waits < MAX_WAITS:
-        queue = (self.request.delivery_info or {}).get("routing_key") or None
         recompute_round.apply_async((round_id, waits + 1, batch_size), countdown=WAIT_SECONDS, queue=queue)
         return 0
     if waits:

@@ -23,6 +23,19 @@ def insert_ignoring_conflicts(
 ) -> None:
     """Insert `rows` (values in the order of `fields`, JSON fields as Python objects) into `model`'s
     table; a row that conflicts with a stored row's unique key is skipped, in one transaction."""
+    _insert(model, fields, rows, ignore_conflicts=True)
+
+
+def copy_insert(model: type[models.Model], fields: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+    """Insert `rows` (values in the order of `fields`) into `model`'s table: one `COPY` on PostgreSQL
+    (row triggers, constraints and the audit trail apply as to any insert; a conflict is an error),
+    `bulk_create` elsewhere."""
+    _insert(model, fields, rows, ignore_conflicts=False)
+
+
+def _insert(
+    model: type[models.Model], fields: Sequence[str], rows: Sequence[Sequence[Any]], *, ignore_conflicts: bool
+) -> None:
     if not rows:
         return
     using = router.db_for_write(model)
@@ -33,7 +46,7 @@ def insert_ignoring_conflicts(
         attnames = [field.attname for field in concrete]
         model.objects.using(using).bulk_create(
             [model(**dict(zip(attnames, row, strict=True))) for row in rows],
-            ignore_conflicts=True,
+            ignore_conflicts=ignore_conflicts,
             batch_size=2_000,
         )
         return
@@ -43,9 +56,12 @@ def insert_ignoring_conflicts(
     staging = connection.ops.quote_name(f"_bulk_{meta.db_table}")
     # Identifiers come from the model's metadata, quoted; values only ever travel through COPY.
     with transaction.atomic(using=using), connection.cursor() as cursor:
-        cursor.execute(f"DROP TABLE IF EXISTS {staging}")
-        cursor.execute(f"CREATE TEMPORARY TABLE {staging} AS SELECT {columns} FROM {table} WITH NO DATA")  # noqa: S608
-        with cursor.cursor.copy(f"COPY {staging} ({columns}) FROM STDIN") as copy:
+        if ignore_conflicts:  # COPY has no ON CONFLICT: stage the rows, then insert what is new
+            cursor.execute(f"DROP TABLE IF EXISTS {staging}")
+            cursor.execute(f"CREATE TEMPORARY TABLE {staging} AS SELECT {columns} FROM {table} WITH NO DATA")  # noqa: S608
+        with cursor.cursor.copy(
+            f"COPY {staging if ignore_conflicts else table} ({columns}) FROM STDIN"
+        ) as copy:
             for row in rows:
                 copy.write_row(
                     [
@@ -53,35 +69,8 @@ def insert_ignoring_conflicts(
                         for value, json_field in zip(row, is_json, strict=True)
                     ]
                 )
-        cursor.execute(
-            f"INSERT INTO {table} ({columns}) SELECT {columns} FROM {staging} ON CONFLICT DO NOTHING"  # noqa: S608
-        )
-        cursor.execute(f"DROP TABLE {staging}")
-
-
-def copy_insert(model: type[models.Model], fields: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
-    """Insert `rows` (values in the order of `fields`) into `model`'s table: one `COPY` on PostgreSQL
-    (row triggers, constraints and the audit trail apply as to any insert; a conflict is an error),
-    `bulk_create` elsewhere."""
-    if not rows:
-        return
-    using = router.db_for_write(model)
-    connection = connections[using]
-    meta = model._meta
-    concrete = [meta.get_field(name) for name in fields]
-    if connection.vendor != "postgresql":
-        attnames = [field.attname for field in concrete]
-        model.objects.using(using).bulk_create(
-            [model(**dict(zip(attnames, row, strict=True))) for row in rows]
-        )
-        return
-    columns = ", ".join(connection.ops.quote_name(field.column) for field in concrete)
-    table = connection.ops.quote_name(meta.db_table)
-    statement = f"COPY {table} ({columns}) FROM STDIN"
-    with (
-        transaction.atomic(using=using),
-        connection.cursor() as cursor,
-        cursor.cursor.copy(statement) as copy,
-    ):
-        for row in rows:
-            copy.write_row(row)
+        if ignore_conflicts:
+            cursor.execute(
+                f"INSERT INTO {table} ({columns}) SELECT {columns} FROM {staging} ON CONFLICT DO NOTHING"  # noqa: S608
+            )
+            cursor.execute(f"DROP TABLE {staging}")

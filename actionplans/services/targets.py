@@ -145,16 +145,8 @@ def targets_evaluate_for_versions(version_ids: list[int]) -> int:
     councils and rounds among the versions that have any target, and only those are evaluated."""
     from submissions.models import ReturnVersion
 
-    pairs = set(
-        ReturnVersion.objects.filter(
-            pk__in=version_ids,
-            authority__in=Target.objects.values("authority"),
-        ).values_list("authority_id", "return_record__round__label")
-    )
-    changed = 0
-    for authority_id, round_label in sorted(pairs):
-        targets = Target.objects.select_related("authority").filter(
-            authority_id=authority_id, round_label=round_label
-        )
-        changed += sum(_store_outcome(t) for t in targets)
-    return changed
+    versions = ReturnVersion.objects.filter(
+        pk__in=version_ids, authority__in=Target.objects.values("authority")
+    ).select_related("authority", "return_record__round")
+    pairs = {(version.authority, version.return_record.round.label) for version in versions}
+    return sum(targets_evaluate(authority=authority, round_label=label) for authority, label in pairs)
