@@ -9,7 +9,7 @@ def main() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "wres_portal.settings")
     from django.core.management import execute_from_command_line
 
-    from wres_portal.audit.context import command_context
+    from audit.context import command_context
 
     # Changes made by a command are recorded in the audit trail as `command:<name>`.
     with command_context(sys.argv):

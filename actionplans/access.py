@@ -10,8 +10,8 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from wres_portal.accounts.access import get_authority_for_user, role_in
-from wres_portal.accounts.models import Authority, Role, User
+from accounts.access import get_authority_for_user, role_in
+from accounts.models import Authority, Role, User
 
 from .models import Action, ActionPlan, Objective, PlanVersion, Quarter, QuarterlyReport, Target
 

@@ -15,8 +15,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from wres_portal.accounts.access import get_authority_for_user
-from wres_portal.accounts.models import Role
+from accounts.access import get_authority_for_user
+from accounts.models import Role
 from wres_portal.errors import ApplicationError
 
 from . import services

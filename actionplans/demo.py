@@ -11,7 +11,7 @@ from typing import TextIO
 from django.db import transaction
 from django.utils import timezone
 
-from wres_portal.accounts.models import Authority, User
+from accounts.models import Authority, User
 
 from . import services
 from .models import ActionPlan, Quarter

@@ -14,7 +14,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from wres_portal.accounts.models import Authority
+from accounts.models import Authority
 from wres_portal.errors import ApplicationError
 from wres_portal.models import PublicIdModel, TimeStampedModel
 
@@ -23,7 +23,7 @@ from .themes import Theme, theme_label
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
 
-    from wres_portal.accounts.models import User
+    from accounts.models import User
 
 
 def _scoped(queryset: models.QuerySet, user: User | AnonymousUser) -> models.QuerySet:  # type: ignore[type-arg]

@@ -12,8 +12,8 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
-from wres_portal.accounts.access import require_national
-from wres_portal.accounts.models import Authority
+from accounts.access import require_national
+from accounts.models import Authority
 
 from .models import ActionPlan, ActionUpdate, Objective, Quarter, QuarterlyReport, Rag
 from .themes import Theme, theme_label

@@ -10,12 +10,12 @@ from typing import Any
 
 from django.db.models import F
 
+from accounts.models import Authority
 from metrics.calculations import INDICATORS_BY_CODE, sentence
 from metrics.models import VersionResults
 from metrics.services import headline
 from submissions.models import Return
 from submissions.schema import SERVICE_LABELS
-from wres_portal.accounts.models import Authority
 
 from .models import Action, ActionPlan, ActionUpdate, Objective, QuarterlyReport, Rag
 from .themes import METRIC_INDICATORS, METRICS, Theme, theme_label

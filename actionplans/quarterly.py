@@ -11,7 +11,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_safe
 
-from wres_portal.accounts.models import Role
+from accounts.models import Role
 from wres_portal.errors import ApplicationError
 
 from . import services

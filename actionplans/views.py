@@ -13,8 +13,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_safe
 
-from wres_portal.accounts.access import get_authority_for_user, role_in
-from wres_portal.accounts.models import Role
+from accounts.access import get_authority_for_user, role_in
+from accounts.models import Role
 from wres_portal.errors import ApplicationError
 
 from . import services

@@ -312,10 +312,10 @@ def _database(name: str, *, fresh: bool) -> str:
 
 def _existing_world(n: int, rounds: int) -> World | None:
     """The world already in the database, if it was built for `n` and `rounds` with benchmarks."""
+    from accounts.models import Authority, Membership, Role, User
     from bench.steps import World
     from metrics.models import Benchmark
     from submissions.models import CollectionRound
-    from wres_portal.accounts.models import Authority, Membership, Role, User
 
     authorities = list(Authority.objects.order_by("ons_code"))
     collection_rounds = list(CollectionRound.objects.order_by("opens_on"))

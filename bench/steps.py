@@ -11,13 +11,13 @@ import psycopg
 from django.contrib.auth.hashers import make_password
 from django.db import connection, transaction
 
+from accounts.models import Authority, AuthorityType, Membership, Region, Role, User
 from metrics.models import Benchmark, VersionResults
 from metrics.tasks import recompute_round
 from submissions import services
 from submissions.models import CollectionRound, Return, ReturnEvent, ReturnRow, ReturnVersion
 from submissions.schema import GROUPS, HEADER, ReturnData
 from submissions.synthetic import synthetic_return
-from wres_portal.accounts.models import Authority, AuthorityType, Membership, Region, Role, User
 from wres_portal.bulk import insert_ignoring_conflicts
 
 REGIONS = Region.values

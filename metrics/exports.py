@@ -38,6 +38,7 @@ from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
+from accounts.models import AuthorityType, Region
 from metrics.calculations import FOUR_FIFTHS_LABELS, INDICATORS, INDICATORS_BY_CODE
 from metrics.disclosure import (
     LOW,
@@ -53,7 +54,6 @@ from metrics.services import accepted_versions
 from submissions.models import CollectionRound
 from submissions.schema import GROUP_LABELS, GROUPS, MEASURES_BY_CODE, PAY_BANDS, SERVICE_LABELS, SERVICES
 from submissions.template_files import escape_text
-from wres_portal.accounts.models import AuthorityType, Region
 
 #: (scope, area, service, measure, pay band, group): one pooled count.
 Cell = tuple[str, str, str, str, str, str]

@@ -7,13 +7,13 @@ from typing import TYPE_CHECKING
 from django.db import models
 from django.utils import timezone
 
+from accounts.models import Authority
 from submissions.models import CollectionRound, ReturnVersion
-from wres_portal.accounts.models import Authority
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
 
-    from wres_portal.accounts.models import User
+    from accounts.models import User
 
 
 class VersionResultsQuerySet(models.QuerySet["VersionResults"]):

@@ -16,9 +16,9 @@ from django.db import connection, models, transaction
 from django.db.models import Sum
 from django.utils import timezone
 
+from accounts.models import Authority
 from submissions.models import CollectionRound, Return, ReturnRow, ReturnVersion
 from submissions.schema import GROUPS, ReturnData, RowKey
-from wres_portal.accounts.models import Authority
 from wres_portal.bulk import insert_ignoring_conflicts
 
 from .calculations import (

@@ -18,11 +18,11 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_safe
 
+from accounts.access import get_authority_for_user, require_national
+from accounts.models import Authority, AuthorityType, Region
 from submissions.access import ReturnContext, get_return_for_user
 from submissions.models import CollectionRound, Return, ReturnVersion
 from submissions.schema import GROUP_LABELS, SERVICE_LABELS
-from wres_portal.accounts.access import get_authority_for_user, require_national
-from wres_portal.accounts.models import Authority, AuthorityType, Region
 
 from . import charts
 from .calculations import (

@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from django.contrib.auth.models import AnonymousUser
 from django.shortcuts import get_object_or_404
 
-from wres_portal.accounts.access import get_authority_for_user, role_in
-from wres_portal.accounts.models import Authority, User
+from accounts.access import get_authority_for_user, role_in
+from accounts.models import Authority, User
 
 from .models import CollectionRound, Return
 

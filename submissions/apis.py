@@ -13,8 +13,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from wres_portal.accounts.access import has_role
-from wres_portal.accounts.models import Role
+from accounts.access import has_role
+from accounts.models import Role
 
 from . import services
 from .access import ReturnContext, get_return_for_user

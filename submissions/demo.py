@@ -10,7 +10,7 @@ from typing import TextIO
 from django.db import transaction
 from django.utils import timezone
 
-from wres_portal.accounts.models import Authority, User
+from accounts.models import Authority, User
 
 from .models import CollectionRound, Return, ReturnEvent
 from .services import _write_version

@@ -191,7 +191,7 @@ class MonitorFilterForm(forms.Form):
 
     def __init__(self, *args: object, statuses: list[tuple[str, str]], **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        from wres_portal.accounts.models import AuthorityType, Region
+        from accounts.models import AuthorityType, Region
 
         self.fields["status"].choices = [("", "All statuses"), *statuses]
         self.fields["region"].choices = [("", "All regions"), *Region.choices]

@@ -12,7 +12,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from wres_portal.accounts.models import Authority
+from accounts.models import Authority
 from wres_portal.models import PublicIdModel, TimeStampedModel
 
 from .schema import GROUPS, ReturnData, RowKey
@@ -20,7 +20,7 @@ from .schema import GROUPS, ReturnData, RowKey
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
 
-    from wres_portal.accounts.models import User
+    from accounts.models import User
 
 
 class CollectionRoundQuerySet(models.QuerySet["CollectionRound"]):

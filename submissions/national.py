@@ -12,8 +12,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_safe
 
-from wres_portal.accounts.access import get_authority_for_user, require_national
-from wres_portal.accounts.models import Authority
+from accounts.access import get_authority_for_user, require_national
+from accounts.models import Authority
 from wres_portal.errors import ApplicationError
 
 from . import services

@@ -19,8 +19,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from wres_portal.accounts.access import has_role
-from wres_portal.accounts.models import Authority, Membership, Role, User
+from accounts.access import has_role
+from accounts.models import Authority, Membership, Role, User
 from wres_portal.errors import ApplicationError
 
 from .models import (

@@ -14,8 +14,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_safe
 
-from wres_portal.accounts.access import has_role
-from wres_portal.accounts.models import Role
+from accounts.access import has_role
+from accounts.models import Role
 from wres_portal.errors import ApplicationError
 
 from . import services
@@ -56,7 +56,7 @@ def _record(ctx: ReturnContext) -> Return:
 @login_required
 @require_safe
 def return_list(request: HttpRequest, ons_code: str) -> HttpResponse:
-    from wres_portal.accounts.access import get_authority_for_user
+    from accounts.access import get_authority_for_user
 
     from .models import CollectionRound
 

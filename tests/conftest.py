@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import pytest
 
+from accounts.models import Authority, Role, User
 from submissions import services as submission_services
 from submissions.models import Return, ReturnVersion
 from tests.factories import AuthorityFactory, UserFactory, member, open_round, valid_data
-from wres_portal.accounts.models import Authority, Role, User
 
 
 @pytest.fixture(autouse=True)
@@ -108,7 +108,7 @@ def _force_login_counts_as_verified(monkeypatch):  # type: ignore[no-untyped-def
     from django.test import Client
     from django_otp import DEVICE_ID_SESSION_KEY
 
-    from wres_portal.accounts import mfa
+    from accounts import mfa
 
     original = Client.force_login
 

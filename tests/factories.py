@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import factory
 
-from wres_portal.accounts.models import Authority, AuthorityType, Invitation, Membership, Region, Role, User
+from accounts.models import Authority, AuthorityType, Invitation, Membership, Region, Role, User
 
 TEST_PASSWORD = "correct-horse-battery-staple"
 

@@ -17,13 +17,13 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 from drf_spectacular.generators import SchemaGenerator
 
+from accounts.models import Authority, Invitation, Membership, Role, User
 from actionplans import services as plan_services
 from actionplans.models import Action, ActionPlan, Objective, Quarter, Target
 from submissions import services
 from submissions.models import Return
 from submissions.schema import RowKey
 from tests.factories import InvitationFactory, open_round, valid_data
-from wres_portal.accounts.models import Authority, Invitation, Membership, Role, User
 
 #: Routes anyone may open (signing in, resetting a password, accepting an invitation, public docs).
 PUBLIC = {

@@ -21,10 +21,10 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from rest_framework.authtoken.models import Token
 
+from accounts.models import Role
 from submissions.demo import _add_return
 from submissions.models import Return
 from tests.factories import AuthorityFactory, member, open_round
-from wres_portal.accounts.models import Role
 
 OWN, OTHER = "E09000022", "E08000035"
 OTHER_NAME = "Leeds"

@@ -13,13 +13,13 @@ import psycopg
 import pytest
 from django.db import connection
 
+from audit.models import ResultHistory
 from metrics import tasks
 from metrics.models import Benchmark, VersionResults
 from submissions.demo import _add_return
 from submissions.models import Return
 from tests.factories import AuthorityFactory, open_round
 from tests.workers import require_postgresql
-from wres_portal.audit.models import ResultHistory
 
 BENCHMARK_COLUMNS = (
     "round_id, service, indicator, scope, scope_value, n_authorities, pooled, distribution, bands"

@@ -19,6 +19,7 @@ from contextlib import contextmanager
 
 from django.urls import reverse
 
+from audit.models import VersionResultsHistory
 from metrics import tasks
 from metrics.calculations import compute_results
 from metrics.models import Result, VersionResults
@@ -28,7 +29,6 @@ from submissions.demo import _add_return
 from submissions.models import Return, ReturnVersion
 from tests.factories import AuthorityFactory, open_round, valid_data
 from tests.workers import require_services, running_workers, start_worker, wait_for
-from wres_portal.audit.models import VersionResultsHistory
 
 #: Nothing listens here: the broker and the cache "are down".
 DEAD_REDIS = "redis://127.0.0.1:6390/0"

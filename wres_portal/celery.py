@@ -62,7 +62,7 @@ _task_contexts: dict[str, object] = {}
 
 @task_prerun.connect
 def _audit_context_enter(task_id: str, task: object, **kwargs: object) -> None:
-    from wres_portal.audit.context import history_context
+    from audit.context import history_context
 
     if app.conf.task_always_eager:
         return  # an eager task runs inside its caller's context (a request or a command)

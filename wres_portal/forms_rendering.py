@@ -3,7 +3,7 @@
 `FORM_RENDERER` points here, so `{{ form }}` renders templates/includes/forms/form.html
 and `{{ field.as_field_group }}` renders templates/includes/forms/field.html. The field
 template picks the GOV.UK component with the `govuk` template tag library
-(wres_portal/accounts/templatetags/govuk.py), which uses `widget_type` below.
+(accounts/templatetags/govuk.py), which uses `widget_type` below.
 """
 
 from __future__ import annotations

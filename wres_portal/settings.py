@@ -52,13 +52,13 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "csp",
-    "wres_portal.accounts",
+    "accounts",
     "submissions",
     "metrics",
     "actionplans",
     "pgtrigger",
     "pghistory",
-    "wres_portal.audit",  # after the apps whose models it tracks
+    "audit",  # after the apps whose models it tracks
 ]
 
 MIDDLEWARE = [
@@ -66,16 +66,16 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "wres_portal.accounts.middleware.SessionRefreshMiddleware",
+    "accounts.middleware.SessionRefreshMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # Sets request.user.is_verified(); then users who must (or chose to) use a second factor may
     # open only the sign-in, set-up and sign-out pages until they have entered a code.
     "django_otp.middleware.OTPMiddleware",
-    "wres_portal.accounts.middleware.MFARequiredMiddleware",
+    "accounts.middleware.MFARequiredMiddleware",
     # Audit trail: records the signed-in user and URL with every change (PostgreSQL only).
-    "wres_portal.audit.middleware.HistoryMiddleware",
+    "audit.middleware.HistoryMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Axes must be last: it turns lockouts raised by the backend into responses.
@@ -95,7 +95,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "wres_portal.accounts.context_processors.portal",
+                "accounts.context_processors.portal",
             ],
         },
     },
@@ -170,7 +170,7 @@ OTP_STATIC_THROTTLE_FACTOR = 1
 # the end and offers to stay signed in (WCAG 2.2.1): static/js/session-timeout.mjs.
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=30 * 60)
 SESSION_WARNING_SECONDS = min(2 * 60, SESSION_COOKIE_AGE // 2)
-# The inactivity clock is restarted at most once a minute (wres_portal.accounts.middleware.
+# The inactivity clock is restarted at most once a minute (accounts.middleware.
 # SessionRefreshMiddleware) rather than by writing the session on every request (issue 7: that write
 # was a transaction per page). Sessions stay in the database only: not in Redis, whose outage must
 # neither sign everyone out nor (a delete lost meanwhile) bring a signed-out session back.
@@ -195,7 +195,7 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 
 # Content Security Policy (django-csp 4): no inline script or style on any page, the API
-# documentation included (wres_portal/accounts/api_docs.py). Charts and the QR code are inline SVG
+# documentation included (accounts/api_docs.py). Charts and the QR code are inline SVG
 # with presentation attributes, which are not inline styles.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
@@ -249,7 +249,7 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 100,
-    "EXCEPTION_HANDLER": "wres_portal.accounts.apis.exception_handler",
+    "EXCEPTION_HANDLER": "accounts.apis.exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "WRES Portal API",
@@ -284,7 +284,7 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
 
-# Audit trail (django-pghistory, wres_portal/audit/) ------------------------------------------------
+# Audit trail (django-pghistory, audit/) ------------------------------------------------
 # Triggers are installed after every migrate rather than through migrations, so tracking a model
 # adds no migration to the app that owns it. pgtrigger skips databases that are not PostgreSQL.
 PGTRIGGER_MIGRATIONS = False

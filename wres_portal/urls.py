@@ -4,20 +4,20 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 
-from wres_portal.accounts import views as account_views
-from wres_portal.accounts.api_docs import api_docs
+from accounts import views as account_views
+from accounts.api_docs import api_docs
 from wres_portal.views import healthz
 
 urlpatterns = [
     path("", account_views.home, name="home"),
     path("accessibility/", account_views.accessibility, name="accessibility"),
     path("healthz", healthz, name="healthz"),
-    path("", include("wres_portal.accounts.urls")),
+    path("", include("accounts.urls")),
     path("", include("submissions.urls")),
     path("", include("metrics.urls")),
     path("", include("actionplans.urls")),
-    path("", include("wres_portal.audit.urls")),
-    path("api/v1/", include("wres_portal.accounts.api_urls")),
+    path("", include("audit.urls")),
+    path("api/v1/", include("accounts.api_urls")),
     path("api/v1/", include("submissions.api_urls")),
     path("api/v1/", include("metrics.api_urls")),
     path("api/v1/", include("actionplans.api_urls")),

@@ -13,11 +13,11 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.access import has_role
+from accounts.models import Authority, Membership, Role, User
 from actionplans.models import (
     ActionPlan,
 )
-from wres_portal.accounts.access import has_role
-from wres_portal.accounts.models import Authority, Membership, Role, User
 from wres_portal.errors import ApplicationError
 
 LEAD = [Role.PROGRAMME_LEAD]

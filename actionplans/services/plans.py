@@ -8,6 +8,8 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.access import has_role
+from accounts.models import Authority, Role, User
 from actionplans.models import (
     Action,
     ActionPlan,
@@ -26,8 +28,6 @@ from actionplans.presenters import (
 )
 from actionplans.themes import METRICS, Theme
 from metrics.calculations import INDICATORS_BY_CODE
-from wres_portal.accounts.access import has_role
-from wres_portal.accounts.models import Authority, Role, User
 from wres_portal.errors import ApplicationError
 
 from .common import (

@@ -7,6 +7,7 @@ import datetime
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.models import User
 from actionplans.models import (
     Action,
     ActionPlan,
@@ -19,7 +20,6 @@ from actionplans.models import (
 from actionplans.presenters import (
     report_document,
 )
-from wres_portal.accounts.models import User
 from wres_portal.errors import ApplicationError
 
 from .common import (

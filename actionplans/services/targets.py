@@ -7,6 +7,7 @@ import datetime
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.models import Authority, User
 from actionplans.models import (
     Objective,
     Target,
@@ -14,7 +15,6 @@ from actionplans.models import (
 from metrics.calculations import INDICATORS_BY_CODE
 from submissions.models import CollectionRound
 from submissions.schema import SERVICE_LABELS
-from wres_portal.accounts.models import Authority, User
 from wres_portal.errors import ApplicationError
 
 from .common import (

@@ -3,7 +3,7 @@ from __future__ import annotations
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from wres_portal.accounts.models import Invitation
+from accounts.models import Invitation
 
 
 def _token_client(user) -> APIClient:  # type: ignore[no-untyped-def]

@@ -6,7 +6,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from wres_portal.accounts.models import Authority, Membership, User
+from accounts.models import Authority, Membership, User
 
 
 def _load(**kwargs) -> str:  # type: ignore[no-untyped-def]

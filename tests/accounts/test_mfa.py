@@ -17,9 +17,9 @@ from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from rest_framework.authtoken.models import Token
 
+from accounts import mfa
+from accounts.models import User
 from tests.factories import TEST_PASSWORD, UserFactory
-from wres_portal.accounts import mfa
-from wres_portal.accounts.models import User
 
 
 @pytest.fixture(autouse=True)

@@ -104,7 +104,7 @@ def _pages(world) -> list[tuple[str | None, str]]:  # type: ignore[no-untyped-de
 
 @pytest.fixture
 def people(alice, analyst, authority_a):  # type: ignore[no-untyped-def]
-    from wres_portal.accounts import mfa
+    from accounts import mfa
 
     mfa.recovery_codes_regenerate(user=analyst)
     return {"alice": alice, "analyst": analyst, "authority": authority_a}

@@ -7,9 +7,9 @@ import time_machine
 from django.core import mail
 from django.utils import timezone
 
+from accounts import services
+from accounts.models import Invitation, Membership, Role, User
 from tests.factories import member
-from wres_portal.accounts import services
-from wres_portal.accounts.models import Invitation, Membership, Role, User
 from wres_portal.errors import ApplicationError
 
 

@@ -9,9 +9,9 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts import services
+from accounts.models import Invitation, Membership, Role, User
 from tests.factories import TEST_PASSWORD, member
-from wres_portal.accounts import services
-from wres_portal.accounts.models import Invitation, Membership, Role, User
 
 
 def _sign_in(client, email: str, password: str = TEST_PASSWORD):  # type: ignore[no-untyped-def]

@@ -8,13 +8,13 @@ import datetime
 import pytest
 from django.utils import timezone
 
+from accounts.models import Role
 from actionplans import services
 from actionplans.models import ActionPlan
 from metrics.services import results_compute
 from submissions import services as submission_services
 from submissions.models import Return, ReturnVersion
 from tests.factories import member, valid_data
-from wres_portal.accounts.models import Role
 
 PLAN_YEAR = 2026
 

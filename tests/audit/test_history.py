@@ -14,14 +14,14 @@ from django.contrib import admin
 from django.db import DatabaseError, transaction
 from django.urls import reverse
 
+from accounts.models import Membership, Role
+from audit import models as audit_models
+from audit.context import history_context
+from audit.history import TRACKED
 from metrics import services as metric_services
 from submissions import services as submission_services
 from submissions.models import Return, ReturnRow
 from tests.workers import require_postgresql
-from wres_portal.accounts.models import Membership, Role
-from wres_portal.audit import models as audit_models
-from wres_portal.audit.context import history_context
-from wres_portal.audit.history import TRACKED
 
 
 def _history_url(authority) -> str:  # type: ignore[no-untyped-def]

@@ -17,12 +17,12 @@ AXE_OPTIONS = {"runOnly": {"type": "tag", "values": AXE_TAGS}, "resultTypes": ["
 def mark_second_factor_verified(client: Client, user: Any) -> None:
     """Mark the session as past multi-factor sign-in, as `django_otp.login` does after a code: the
     user's authenticator app's id in the session under DEVICE_ID_SESSION_KEY. Only for users who
-    must use one or have one (wres_portal/accounts/mfa.py); others are left without a device."""
+    must use one or have one (accounts/mfa.py); others are left without a device."""
     if not apps.is_installed("django_otp.plugins.otp_totp"):
         return
     from django_otp import DEVICE_ID_SESSION_KEY
 
-    from wres_portal.accounts import mfa
+    from accounts import mfa
 
     if not (mfa.is_required(user) or mfa.has_authenticator(user)):
         return

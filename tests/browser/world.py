@@ -9,12 +9,12 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
+from accounts.models import Authority, Invitation, Membership, Role, User
 from metrics.services import benchmarks_recompute
 from submissions import services as submission_services
 from submissions.demo import _add_return
 from submissions.models import CollectionRound, Return, ReturnVersion
 from tests.factories import AuthorityFactory, InvitationFactory, MembershipFactory, valid_data
-from wres_portal.accounts.models import Authority, Invitation, Membership, Role, User
 
 INVITATION_TOKEN = "browser-test-invitation-token"
 

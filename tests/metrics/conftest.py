@@ -4,11 +4,11 @@ import datetime
 
 import pytest
 
+from accounts.models import Role
 from submissions import services as submission_services
 from submissions.models import Return, ReturnVersion
 from submissions.synthetic import synthetic_return
 from tests.factories import AuthorityFactory, member, open_round
-from wres_portal.accounts.models import Role
 
 
 def accept_return(authority, collection_round, data, analyst):  # type: ignore[no-untyped-def]

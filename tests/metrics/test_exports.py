@@ -15,6 +15,7 @@ from openpyxl import load_workbook
 from scipy.linalg import null_space
 from scipy.optimize import linprog
 
+from accounts.models import Authority, AuthorityType
 from metrics import exports, services
 from metrics.disclosure import LOW, SUPPRESSED
 from metrics.indicators import INDICATORS_BY_CODE
@@ -24,7 +25,6 @@ from submissions.schema import GROUP_LABELS, GROUPS, PAY_BANDS, SERVICE_LABELS, 
 from submissions.validation import check_data
 from tests.factories import AuthorityFactory, open_round, valid_data
 from tests.metrics.conftest import accept_return
-from wres_portal.accounts.models import Authority, AuthorityType
 
 C = SUPPRESSED
 SCOPES = {label: value for value, label in Benchmark.Scope.choices}

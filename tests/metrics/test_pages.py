@@ -8,11 +8,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from accounts.models import Role
 from metrics.services import benchmarks_recompute
 from submissions.demo import _add_return
 from submissions.models import Return
 from tests.factories import AuthorityFactory, member, open_round
-from wres_portal.accounts.models import Role
 
 
 def _country(n: int, analyst) -> tuple:  # type: ignore[no-untyped-def,type-arg]

@@ -9,11 +9,11 @@ import time_machine
 from django.core import mail
 from django.utils import timezone
 
+from accounts.models import Role
 from submissions import services
 from submissions.models import Return, ReturnEvent, ReturnRow, ReturnVersion
 from submissions.schema import RowKey
 from tests.factories import member, valid_data
-from wres_portal.accounts.models import Role
 from wres_portal.errors import ApplicationError
 
 

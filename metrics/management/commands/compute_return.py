@@ -12,10 +12,10 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandParser
 
+from accounts.models import Authority
 from metrics.calculations import results_document
 from submissions.returnfile import UnreadableFile, read_return_file
 from submissions.validation import check_table
-from wres_portal.accounts.models import Authority
 
 
 class Command(BaseCommand):

@@ -2,7 +2,7 @@ from django.apps import AppConfig
 
 
 class AccountsConfig(AppConfig):
-    name = "wres_portal.accounts"
+    name = "accounts"
     label = "accounts"
     verbose_name = "Authorities and accounts"
     default_auto_field = "django.db.models.BigAutoField"

@@ -8,8 +8,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
-from wres_portal.accounts.access import get_authority_for_user, require_national
-from wres_portal.accounts.models import Authority
+from accounts.access import get_authority_for_user, require_national
+from accounts.models import Authority
 
 from .context import tracking
 from .history import TRACKED, events_page

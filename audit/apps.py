@@ -3,7 +3,7 @@ from django.db.models.signals import post_migrate
 
 
 class AuditConfig(AppConfig):
-    name = "wres_portal.audit"
+    name = "audit"
     label = "audit"
     verbose_name = "Audit trail"
     default_auto_field = "django.db.models.BigAutoField"

@@ -11,7 +11,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
-from wres_portal.accounts.models import Authority, AuthorityType, Region
+from accounts.models import Authority, AuthorityType, Region
 
 DEFAULT_FILE = Path(settings.BASE_DIR) / "data" / "authorities.csv"
 CENSUS_SOURCE = "ONS Census 2021 TS021 (data/README.md)"

@@ -21,6 +21,7 @@ from __future__ import annotations
 import pghistory
 from django.db import models
 
+from accounts.models import Authority, Invitation, Membership
 from actionplans.models import (
     Action,
     ActionPlan,
@@ -40,7 +41,6 @@ from submissions.models import (
     ReturnVersion,
     WarningExplanation,
 )
-from wres_portal.accounts.models import Authority, Invitation, Membership
 
 
 def _track(model: type[models.Model]) -> type[models.Model]:

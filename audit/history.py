@@ -17,7 +17,7 @@ from django.core.paginator import Page, Paginator
 from django.db import models
 from django.db.models import OuterRef, Subquery, Value
 
-from wres_portal.accounts.models import Authority, User
+from accounts.models import Authority, User
 
 from . import models as audit_models
 
