@@ -46,15 +46,48 @@ from typing import Any
 
 from metrics.indicators import INDICATORS_BY_CODE
 
+# The rules, defined here once. Every page, export, template (through the `benchmark_shown` filter and
+# the `disclosure_legend` tag in metrics/templatetags/wres.py) and API asks this module; nothing else
+# spells out the threshold or a marker.
+
+#: The marker of a hidden count, and of every figure of a benchmark cell from too few authorities.
 SUPPRESSED = "[c]"
+#: The marker of a rate, share or ratio worked out from a hidden count.
 LOW = "[low]"
+#: Counts from SMALL_COUNT_MIN to SMALL_COUNT_MAX (people) are never published.
+SMALL_COUNT_MIN = 1
+SMALL_COUNT_MAX = 9
 #: A benchmark cell from fewer authorities than this is suppressed.
 MIN_AUTHORITIES = 5
+
+#: What a council's results page says in place of a benchmark median from too few authorities.
+BENCHMARK_NOT_SHOWN = f"not shown (fewer than {MIN_AUTHORITIES} returns)"
+#: The markers explained, for the foot of published tables and reports.
+LEGEND = (
+    f"{SUPPRESSED}: a count from {SMALL_COUNT_MIN} to {SMALL_COUNT_MAX}, or a figure that would reveal one; "
+    f"{LOW}: worked out from such a count; benchmark figures from fewer than {MIN_AUTHORITIES} authorities "
+    f"are {SUPPRESSED}."
+)
 
 
 def is_small(count: int | None) -> bool:
     """A count from 1 to 9: never published."""
-    return count is not None and 1 <= count <= 9
+    return count is not None and SMALL_COUNT_MIN <= count <= SMALL_COUNT_MAX
+
+
+def benchmark_shown(n_authorities: int | None) -> bool:
+    """Whether the figures of a benchmark cell built from `n_authorities` authorities may be shown."""
+    return n_authorities is not None and n_authorities >= MIN_AUTHORITIES
+
+
+def benchmark_figure(value: Any, *, n_authorities: int | None) -> Any:
+    """`value` (a figure of a benchmark cell), or SUPPRESSED when the cell has too few authorities."""
+    return value if benchmark_shown(n_authorities) else SUPPRESSED
+
+
+def benchmark_value(value: Any, *, n_authorities: int | None) -> Any:
+    """`value`, or None when the cell has too few authorities: for charts and sorting, not for print."""
+    return value if benchmark_shown(n_authorities) else None
 
 
 def may_attribute(*, authority_has_published: bool) -> bool:
@@ -433,7 +466,7 @@ def publish_benchmark(cell: Mapping[str, Any], *, n_authorities: int) -> dict[st
 
     Built from fewer than 5 authorities, every figure but the number of authorities `n` is "[c]".
     """
-    if n_authorities >= MIN_AUTHORITIES:
+    if benchmark_shown(n_authorities):
         return dict(cell)
     return {key: value if key == "n" else SUPPRESSED for key, value in cell.items()}
 

@@ -20,6 +20,7 @@ from .calculations import (
     quartile_position,
     sentence,
 )
+from .disclosure import BENCHMARK_NOT_SHOWN, benchmark_shown, benchmark_value
 from .indicators import Indicator
 from .models import Benchmark
 
@@ -50,8 +51,8 @@ class Card:
 def _median_text(benchmark: Benchmark | None, indicator: Indicator) -> str:
     if benchmark is None:
         return "not available yet"
-    if benchmark.n_authorities < 5:
-        return "not shown (fewer than 5 returns)"
+    if not benchmark_shown(benchmark.n_authorities):
+        return BENCHMARK_NOT_SHOWN
     return f"{figure(indicator, benchmark.distribution.get('median'))} ({benchmark.n_authorities} councils)"
 
 
@@ -82,7 +83,7 @@ def cards(
         national = benchmarks.get(("national", "", service, indicator.code))
         position = (
             quartile_position(value, national.distribution)
-            if national and national.n_authorities >= 5
+            if national and benchmark_shown(national.n_authorities)
             else None
         )
         band = entry.get("four_fifths") or ""
@@ -124,8 +125,10 @@ def cards(
             card.chart = charts.interval_chart(
                 value=value,
                 ci95=tuple(ci) if ci else None,
-                national_median=national.distribution.get("median")
-                if national and national.n_authorities >= 5
+                national_median=benchmark_value(
+                    national.distribution.get("median"), n_authorities=national.n_authorities
+                )
+                if national
                 else None,
                 label=indicator.title,
                 id_prefix=prefix,

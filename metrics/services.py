@@ -32,6 +32,7 @@ from .calculations import (
     distribution,
     quantile,
 )
+from .disclosure import MIN_AUTHORITIES
 from .models import Benchmark, Result, VersionResults
 
 logger = logging.getLogger(__name__)
@@ -377,7 +378,7 @@ def reference_ranges(collection_round: CollectionRound | None) -> dict[tuple[str
     return {
         (b.service, b.indicator): (b.p5, b.p95)
         for b in Benchmark.objects.filter(
-            round=collection_round, scope=Benchmark.Scope.NATIONAL, n_authorities__gte=5
+            round=collection_round, scope=Benchmark.Scope.NATIONAL, n_authorities__gte=MIN_AUTHORITIES
         )
         if b.p5 is not None and b.p95 is not None
     }

@@ -6,6 +6,7 @@ from typing import Any
 
 from django import template
 
+from metrics import disclosure
 from metrics.calculations import format_percent, format_ratio
 
 register = template.Library()
@@ -28,3 +29,15 @@ def percent(value: float | None) -> str:
 @register.filter
 def ratio(value: float | None) -> str:
     return format_ratio(value, missing="–")
+
+
+@register.filter
+def benchmark_shown(n_authorities: int | None) -> bool:
+    """Whether a benchmark cell from `n_authorities` authorities may be shown (metrics.disclosure)."""
+    return disclosure.benchmark_shown(n_authorities if isinstance(n_authorities, int) else None)
+
+
+@register.simple_tag
+def disclosure_legend() -> str:
+    """The disclosure markers explained (metrics.disclosure.LEGEND)."""
+    return disclosure.LEGEND
