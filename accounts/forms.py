@@ -122,21 +122,6 @@ class AuthorityForm(PlainEnglishErrors, forms.ModelForm):
         }
 
 
-class AuthorityFilterForm(forms.Form):
-    govuk_mark_optional = False
-
-    q = forms.CharField(label="Name or ONS code", required=False)
-    region = forms.ChoiceField(label="Region", required=False)
-    authority_type = forms.ChoiceField(label="Type", required=False)
-
-    def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        from .models import AuthorityType, Region
-
-        self.fields["region"].choices = [("", "All regions"), *Region.choices]
-        self.fields["authority_type"].choices = [("", "All types"), *AuthorityType.choices]
-
-
 class MFACodeForm(forms.Form):
     """A code from the authenticator app; on the sign-in step also a recovery code."""
 

@@ -31,7 +31,7 @@ def _next_url(request: HttpRequest) -> str:
         candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return candidate
-    return reverse("home")
+    return reverse("portal:home")
 
 
 def _mark_verified(request: HttpRequest, device: object) -> None:

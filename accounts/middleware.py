@@ -32,7 +32,7 @@ ALLOWED = frozenset(
         "accounts:password_reset_confirm",
         "accounts:password_reset_complete",
         "accounts:invitation_accept",
-        "accessibility",
+        "portal:accessibility",
         "api-docs",
         "api-schema",
     }

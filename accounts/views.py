@@ -24,13 +24,10 @@ from .access import (
     get_authority_for_user,
     get_invitation_for_user,
     get_membership_for_user,
-    require_national,
-    role_in,
 )
 from .forms import (
     AcceptInvitationForm,
     AccountDetailsForm,
-    AuthorityFilterForm,
     AuthorityForm,
     InvitationForm,
     RoleForm,
@@ -46,79 +43,6 @@ class SignInView(auth_views.LoginView):
 
 
 @login_required
-@require_safe
-def home(request: HttpRequest) -> HttpResponse:
-    """Send each person to their own home page: analysts to the national list, council staff to
-    their council (or a choice, when they belong to several)."""
-    if request.user.is_national:
-        return redirect("accounts:authority_list")
-    memberships = list(Membership.objects.filter(user=request.user).select_related("authority"))
-    if len(memberships) == 1:
-        return redirect("accounts:council_home", ons_code=memberships[0].authority.ons_code)
-    return render(request, "accounts/home_choose.html", {"memberships": memberships})
-
-
-@login_required
-@require_safe
-def council_home(request: HttpRequest, ons_code: str) -> HttpResponse:
-    authority = get_authority_for_user(request.user, ons_code)
-    from actionplans.models import ActionPlan
-    from submissions.models import CollectionRound, Return
-
-    role = role_in(request.user, authority)
-    members = Membership.objects.filter(authority=authority).select_related("user")
-    current_round = CollectionRound.objects.current()
-    current_return = (
-        Return.objects.filter(authority=authority, round=current_round).first() if current_round else None
-    )
-    return render(
-        request,
-        "accounts/council_home.html",
-        {
-            "authority": authority,
-            "role": role,
-            "role_label": Role(role).label if role else None,
-            "members": members,
-            "can_manage_team": can_manage_team(request.user, authority),
-            "current_round": current_round,
-            "current_return": current_return,
-            "closes_on": current_round.closes_on_for(authority) if current_round else None,
-            "plan": ActionPlan.objects.for_user(request.user).filter(authority=authority).first(),
-        },
-    )
-
-
-@login_required
-@require_safe
-def authority_list(request: HttpRequest) -> HttpResponse:
-    """Analysts: every authority with its status, filterable by name, region and type."""
-    require_national(request.user)
-    form = AuthorityFilterForm(request.GET or None)
-    authorities = Authority.objects.for_user(request.user)
-    if form.is_valid():
-        if q := form.cleaned_data["q"].strip():
-            authorities = authorities.filter(name__icontains=q) | authorities.filter(ons_code__iexact=q)
-        if region := form.cleaned_data["region"]:
-            authorities = authorities.filter(region=region)
-        if kind := form.cleaned_data["authority_type"]:
-            authorities = authorities.filter(authority_type=kind)
-    from submissions.models import CollectionRound, Return
-
-    current_round = CollectionRound.objects.current()
-    statuses = (
-        dict(Return.objects.filter(round=current_round).values_list("authority_id", "status"))
-        if current_round
-        else {}
-    )
-    rows = [(authority, statuses.get(authority.pk)) for authority in authorities]
-    return render(
-        request,
-        "accounts/authority_list.html",
-        {"form": form, "rows": rows, "current_round": current_round},
-    )
-
-
-@login_required
 @require_http_methods(["GET", "POST"])
 def authority_edit(request: HttpRequest, ons_code: str) -> HttpResponse:
     """Analysts correct an authority's details, such as a missing population share."""
@@ -129,7 +53,7 @@ def authority_edit(request: HttpRequest, ons_code: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         services.authority_update(authority=authority, data=form.cleaned_data, updated_by=request.user)
         messages.success(request, f"{authority.name}'s details were updated.")
-        return redirect("accounts:council_home", ons_code=authority.ons_code)
+        return redirect("portal:council_home", ons_code=authority.ons_code)
     return render(request, "accounts/authority_edit.html", {"authority": authority, "form": form})
 
 
@@ -266,7 +190,7 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
             if not request.user.is_authenticated:
                 login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(request, f"You have joined {invitation.authority.name}.")
-            return redirect("accounts:council_home", ons_code=invitation.authority.ons_code)
+            return redirect("portal:council_home", ons_code=invitation.authority.ons_code)
     return render(
         request,
         "accounts/invitation_accept.html",
@@ -321,8 +245,3 @@ def api_token(request: HttpRequest) -> HttpResponse:
 class PasswordChangeView(auth_views.PasswordChangeView):
     template_name = "accounts/password_change.html"
     success_url = reverse_lazy("accounts:password_change_done")
-
-
-@require_safe
-def accessibility(request: HttpRequest) -> HttpResponse:
-    return render(request, "pages/accessibility.html")

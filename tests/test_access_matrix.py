@@ -34,7 +34,7 @@ PUBLIC = {
     "accounts:password_reset_confirm",
     "accounts:password_reset_complete",
     "accounts:invitation_accept",
-    "accessibility",
+    "portal:accessibility",
     "healthz",
     "api-schema",
     "api-docs",
@@ -43,7 +43,7 @@ PUBLIC = {
 }
 #: Pages for Skills for Care staff only: council staff are outsiders there.
 NATIONAL = {
-    "accounts:authority_list",
+    "portal:authority_list",
     "submissions:round_list",
     "submissions:round_new",
     "submissions:monitor",

@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "pgtrigger",
     "pghistory",
     "audit",  # after the apps whose models it tracks
+    "portal",  # the pages that gather from every app: the top layer
 ]
 
 MIDDLEWARE = [
@@ -95,7 +96,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "accounts.context_processors.portal",
+                "portal.context_processors.portal",
             ],
         },
     },
@@ -143,7 +144,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "home"
+LOGIN_REDIRECT_URL = "portal:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24  # a reset link lasts one day
 INVITATION_VALID_DAYS = 7
@@ -195,7 +196,7 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 
 # Content Security Policy (django-csp 4): no inline script or style on any page, the API
-# documentation included (accounts/api_docs.py). Charts and the QR code are inline SVG
+# documentation included (wres_portal/api_docs.py). Charts and the QR code are inline SVG
 # with presentation attributes, which are not inline styles.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {

@@ -4,14 +4,13 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 
-from accounts import views as account_views
-from accounts.api_docs import api_docs
+from wres_portal.api_docs import api_docs
 from wres_portal.views import healthz
 
+# Apps are included by name, so this module (plumbing, below every app) imports none of them.
 urlpatterns = [
-    path("", account_views.home, name="home"),
-    path("accessibility/", account_views.accessibility, name="accessibility"),
     path("healthz", healthz, name="healthz"),
+    path("", include("portal.urls")),
     path("", include("accounts.urls")),
     path("", include("submissions.urls")),
     path("", include("metrics.urls")),

@@ -69,11 +69,11 @@ def test_required_roles_are_sent_to_set_up_and_can_open_nothing_else(client, req
     _sign_in(client, user)
     setup = reverse("accounts:mfa_setup")
     for url in [
-        reverse("home"),
+        reverse("portal:home"),
         reverse("accounts:settings"),
         reverse("accounts:api_token"),
-        reverse("accounts:council_home", args=[authority_a.ons_code]),
-        reverse("accounts:authority_list"),
+        reverse("portal:council_home", args=[authority_a.ons_code]),
+        reverse("portal:authority_list"),
         reverse("accounts:mfa_recovery_codes"),
         "/admin/",
     ]:
@@ -81,7 +81,7 @@ def test_required_roles_are_sent_to_set_up_and_can_open_nothing_else(client, req
         assert response.status_code == 302, url
         assert response["Location"].startswith(setup), (url, response["Location"])
     assert client.post(reverse("accounts:api_token")).status_code == 302
-    assert client.get(reverse("accounts:council_home", args=[authority_a.ons_code]))["Location"] == (
+    assert client.get(reverse("portal:council_home", args=[authority_a.ons_code]))["Location"] == (
         f"{setup}?next=%2Fcouncils%2F{authority_a.ons_code}%2F"
     )
     # Session authentication does not get round it through the API either.
@@ -94,17 +94,17 @@ def test_required_roles_are_sent_to_set_up_and_can_open_nothing_else(client, req
     body = page.content.decode()
     assert "Your role needs a second step at sign-in" in body
     assert 'href="/account/"' not in body  # no navigation to pages they cannot open yet
-    assert client.get(reverse("accessibility")).status_code == 200
+    assert client.get(reverse("portal:accessibility")).status_code == 200
     assert client.post(reverse("accounts:session_keep_alive")).status_code == 200
     client.post(reverse("accounts:logout"))
-    assert client.get(reverse("home"))["Location"].startswith(reverse("accounts:login"))
+    assert client.get(reverse("portal:home"))["Location"].startswith(reverse("accounts:login"))
 
 
 def test_programme_leads_and_viewers_may_go_without(client, alice, bob, authority_a) -> None:  # type: ignore[no-untyped-def]
     for user in (alice, bob):
         assert not mfa.is_required(user)
         _sign_in(client, user)
-        response = client.get(reverse("accounts:council_home", args=[authority_a.ons_code]))
+        response = client.get(reverse("portal:council_home", args=[authority_a.ons_code]))
         assert response.status_code == 200
         assert "Set up an authenticator app" in client.get(reverse("accounts:settings")).content.decode()
         client.post(reverse("accounts:logout"))
@@ -113,7 +113,7 @@ def test_programme_leads_and_viewers_may_go_without(client, alice, bob, authorit
 def test_enforcement_can_be_switched_off_for_the_demo(client, settings, sponsor_a, authority_a) -> None:  # type: ignore[no-untyped-def]
     settings.MFA_REQUIRED_ROLES_ENFORCED = False
     _sign_in(client, sponsor_a)
-    assert client.get(reverse("accounts:council_home", args=[authority_a.ons_code])).status_code == 200
+    assert client.get(reverse("portal:council_home", args=[authority_a.ons_code])).status_code == 200
 
 
 def test_api_tokens_are_not_asked_for_a_code(client, sponsor_a, authority_a) -> None:  # type: ignore[no-untyped-def]
@@ -132,7 +132,7 @@ def test_set_up_with_a_real_code_then_recovery_codes_are_shown_once(
     client, sponsor_a, authority_a, clock
 ) -> None:  # type: ignore[no-untyped-def]
     _sign_in(client, sponsor_a)
-    next_url = reverse("accounts:council_home", args=[authority_a.ons_code])
+    next_url = reverse("portal:council_home", args=[authority_a.ons_code])
     page = client.get(reverse("accounts:mfa_setup"), {"next": next_url})
     body = page.content.decode()
     device = TOTPDevice.objects.get(user=sponsor_a, confirmed=False)
@@ -184,7 +184,7 @@ def test_set_up_refuses_a_wrong_code_with_a_gov_uk_error(client, sponsor_a, cloc
 def test_sign_in_asks_for_the_code_and_accepts_a_real_one(client, sponsor_a, authority_a, clock) -> None:  # type: ignore[no-untyped-def]
     device, _ = _with_authenticator(sponsor_a)
     _sign_in(client, sponsor_a)
-    target = reverse("accounts:council_home", args=[authority_a.ons_code])
+    target = reverse("portal:council_home", args=[authority_a.ons_code])
     response = client.get(target)
     verify = reverse("accounts:mfa_verify")
     assert response["Location"] == f"{verify}?next=%2Fcouncils%2F{authority_a.ons_code}%2F"
@@ -250,9 +250,9 @@ def test_a_recovery_code_works_once(client, analyst, clock) -> None:  # type: ig
 def test_optional_users_who_set_it_up_are_asked_too(client, alice, authority_a, clock) -> None:  # type: ignore[no-untyped-def]
     device, _ = _with_authenticator(alice)
     _sign_in(client, alice)
-    assert client.get(reverse("home"))["Location"].startswith(reverse("accounts:mfa_verify"))
+    assert client.get(reverse("portal:home"))["Location"].startswith(reverse("accounts:mfa_verify"))
     client.post(reverse("accounts:mfa_verify"), {"code": _code(device)})
-    assert client.get(reverse("accounts:council_home", args=[authority_a.ons_code])).status_code == 200
+    assert client.get(reverse("portal:council_home", args=[authority_a.ons_code])).status_code == 200
 
 
 def test_verify_does_not_redirect_off_site(client, sponsor_a, clock) -> None:  # type: ignore[no-untyped-def]
@@ -261,7 +261,7 @@ def test_verify_does_not_redirect_off_site(client, sponsor_a, clock) -> None:  #
     response = client.post(
         reverse("accounts:mfa_verify"), {"code": _code(device), "next": "https://evil.example/"}
     )
-    assert response["Location"] == reverse("home")
+    assert response["Location"] == reverse("portal:home")
 
 
 def test_someone_elses_device_does_not_verify_a_session(client, sponsor_a, analyst) -> None:  # type: ignore[no-untyped-def]
@@ -270,7 +270,7 @@ def test_someone_elses_device_does_not_verify_a_session(client, sponsor_a, analy
     session = client.session
     session[DEVICE_ID_SESSION_KEY] = other.persistent_id
     session.save()
-    assert client.get(reverse("home"))["Location"].startswith(reverse("accounts:mfa_setup"))
+    assert client.get(reverse("portal:home"))["Location"].startswith(reverse("accounts:mfa_setup"))
 
 
 # Managing it --------------------------------------------------------------------------------------
@@ -316,7 +316,7 @@ def test_new_recovery_codes_replace_the_old_ones(client, analyst) -> None:  # ty
 def test_force_login_helper_only_verifies_when_asked(client, sponsor_a) -> None:  # type: ignore[no-untyped-def]
     """The conftest helper must not hide the enforcement from tests that opt out of it."""
     client.force_login(sponsor_a, verified=False)
-    assert client.get(reverse("home"))["Location"].startswith(reverse("accounts:mfa_setup"))
+    assert client.get(reverse("portal:home"))["Location"].startswith(reverse("accounts:mfa_setup"))
 
 
 def test_a_user_without_a_role_is_not_required(db) -> None:  # type: ignore[no-untyped-def]

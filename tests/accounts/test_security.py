@@ -85,15 +85,15 @@ def _pages(world) -> list[tuple[str | None, str]]:  # type: ignore[no-untyped-de
         (None, reverse("accounts:login")),
         (None, reverse("accounts:login") + "?timeout=1"),
         (None, reverse("accounts:password_reset")),
-        (None, reverse("accessibility")),
-        ("alice", reverse("accounts:council_home", args=[a])),
+        (None, reverse("portal:accessibility")),
+        ("alice", reverse("portal:council_home", args=[a])),
         ("alice", reverse("accounts:team", args=[a])),
         ("alice", reverse("accounts:team_invite", args=[a])),
         ("alice", reverse("accounts:settings")),
         ("alice", reverse("accounts:api_token")),
         ("alice", reverse("accounts:mfa_setup")),
         ("alice", reverse("accounts:password_change")),
-        ("analyst", reverse("accounts:authority_list")),
+        ("analyst", reverse("portal:authority_list")),
         ("analyst", reverse("accounts:authority_edit", args=[a])),
         ("analyst", reverse("submissions:round_list")),
         ("analyst", reverse("metrics:dashboard")),
@@ -396,7 +396,7 @@ def test_multi_factor_checks_run_once_per_page(client, alice, authority_a) -> No
     from django.test.utils import CaptureQueriesContext
 
     client.force_login(alice)
-    url = reverse("accounts:council_home", args=[authority_a.ons_code])
+    url = reverse("portal:council_home", args=[authority_a.ons_code])
     client.get(url)
     with CaptureQueriesContext(connection) as queries:
         assert client.get(url).status_code == 200

@@ -25,14 +25,14 @@ def test_sign_in_page_is_gov_uk_styled(client, db) -> None:  # type: ignore[no-u
     assert "govuk-crown" not in body and "GDS Transport" not in body
     assert 'href="#main-content"' in body
     assert "govuk-phase-banner" in body
-    assert reverse("accessibility") in body
+    assert reverse("portal:accessibility") in body
 
 
 def test_sign_in_with_email_goes_to_the_council_home(client, alice, authority_a) -> None:  # type: ignore[no-untyped-def]
     response = _sign_in(client, "ALICE@lambeth.example")
     assert response.status_code == 302
     response = client.get(response["Location"], follow=True)
-    assert response.redirect_chain[-1][0] == reverse("accounts:council_home", args=[authority_a.ons_code])
+    assert response.redirect_chain[-1][0] == reverse("portal:council_home", args=[authority_a.ons_code])
     assert "Lambeth" in response.content.decode()
 
 
@@ -57,7 +57,7 @@ def test_sign_out_needs_post_and_ends_the_session(client, alice) -> None:  # typ
     client.force_login(alice)
     assert client.get(reverse("accounts:logout")).status_code == 405
     client.post(reverse("accounts:logout"))
-    assert client.get(reverse("home")).status_code == 302
+    assert client.get(reverse("portal:home")).status_code == 302
 
 
 def test_password_reset_by_email(client, alice) -> None:  # type: ignore[no-untyped-def]
@@ -84,7 +84,7 @@ def test_password_reset_by_email(client, alice) -> None:  # type: ignore[no-unty
 )
 def test_each_council_role_has_its_home(client, authority_a, role, expected) -> None:  # type: ignore[no-untyped-def]
     client.force_login(member(authority_a, role))
-    response = client.get(reverse("home"), follow=True)
+    response = client.get(reverse("portal:home"), follow=True)
     body = response.content.decode()
     assert expected in body
     assert Role(role).label.lower() in body
@@ -92,16 +92,16 @@ def test_each_council_role_has_its_home(client, authority_a, role, expected) -> 
 
 def test_analyst_home_lists_every_authority(client, analyst, authority_a, authority_b) -> None:  # type: ignore[no-untyped-def]
     client.force_login(analyst)
-    response = client.get(reverse("home"), follow=True)
+    response = client.get(reverse("portal:home"), follow=True)
     body = response.content.decode()
-    assert response.redirect_chain[-1][0] == reverse("accounts:authority_list")
+    assert response.redirect_chain[-1][0] == reverse("portal:authority_list")
     assert "Lambeth" in body and "Leeds" in body
 
 
 def test_analyst_filters_authorities_by_region(client, analyst, authority_a, authority_b) -> None:  # type: ignore[no-untyped-def]
     client.force_login(analyst)
     body = client.get(
-        reverse("accounts:authority_list"), {"region": "Yorkshire and The Humber"}
+        reverse("portal:authority_list"), {"region": "Yorkshire and The Humber"}
     ).content.decode()
     assert "Leeds" in body and "Lambeth" not in body
 
@@ -109,7 +109,7 @@ def test_analyst_filters_authorities_by_region(client, analyst, authority_a, aut
 def test_person_in_two_councils_chooses(client, authority_a, authority_b, alice) -> None:  # type: ignore[no-untyped-def]
     Membership.objects.create(user=alice, authority=authority_b, role=Role.VIEWER)
     client.force_login(alice)
-    body = client.get(reverse("home")).content.decode()
+    body = client.get(reverse("portal:home")).content.decode()
     assert "Lambeth" in body and "Leeds" in body
 
 
@@ -135,7 +135,7 @@ def test_invite_accept_and_sign_in(client, authority_a, alice, django_capture_on
         },
     )
     assert response.status_code == 302
-    assert client.get(reverse("home"), follow=True).status_code == 200
+    assert client.get(reverse("portal:home"), follow=True).status_code == 200
     client.post(reverse("accounts:logout"))
     assert _sign_in(client, "nia@lambeth.example", "a-long-unusual-passphrase").status_code == 302
     assert Membership.objects.get(user__email="nia@lambeth.example").role == Role.SENIOR_SPONSOR
@@ -258,6 +258,6 @@ def test_account_settings_and_api_token(client, alice) -> None:  # type: ignore[
 
 
 def test_accessibility_statement_is_public(client, db) -> None:  # type: ignore[no-untyped-def]
-    response = client.get(reverse("accessibility"))
+    response = client.get(reverse("portal:accessibility"))
     assert response.status_code == 200
     assert "Accessibility statement" in response.content.decode()

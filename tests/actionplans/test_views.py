@@ -192,7 +192,7 @@ def test_roll_forward_page(signed_plan, alice):
 def test_home_page_shows_the_plan_status(signed_plan, bob):
     page = (
         _client(bob)
-        .get(reverse("accounts:council_home", args=[signed_plan.authority.ons_code]))
+        .get(reverse("portal:council_home", args=[signed_plan.authority.ons_code]))
         .content.decode()
     )
     assert f"Open the {signed_plan.year_label} action plan" in page

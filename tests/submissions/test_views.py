@@ -235,7 +235,7 @@ def test_analyst_opens_a_round_and_council_sees_it(client, analyst, alice, autho
     )
     assert response.status_code == 302
     client.force_login(alice)
-    home = client.get(reverse("accounts:council_home", args=[authority_a.ons_code])).content.decode()
+    home = client.get(reverse("portal:council_home", args=[authority_a.ons_code])).content.decode()
     assert "The 2026 round" in home and "Start the 2026 return" in home
 
 

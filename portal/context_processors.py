@@ -7,8 +7,8 @@ from django.conf import settings
 from django.http import HttpRequest
 from django.urls import reverse
 
-from . import mfa
-from .middleware import session_seconds_left
+from accounts import mfa
+from accounts.middleware import session_seconds_left
 
 
 def _mfa_pending(request: HttpRequest) -> bool:
@@ -24,9 +24,9 @@ def portal(request: HttpRequest) -> dict[str, object]:
     nav: list[dict[str, object]] = []
     signed_in = user is not None and user.is_authenticated
     if signed_in and not _mfa_pending(request):
-        nav.append({"label": "Home", "href": reverse("home")})
+        nav.append({"label": "Home", "href": reverse("portal:home")})
         if user.is_national:
-            nav.append({"label": "Authorities", "href": reverse("accounts:authority_list")})
+            nav.append({"label": "Authorities", "href": reverse("portal:authority_list")})
             nav.append({"label": "Rounds", "href": reverse("submissions:round_list")})
             nav.append({"label": "National results", "href": reverse("metrics:dashboard")})
             nav.append({"label": "Action plans", "href": reverse("actionplans:national")})
