@@ -28,14 +28,20 @@ RUN groupadd --system --gid 1000 wres \
  && useradd --system --uid 1000 --gid wres --home-dir /app --shell /usr/sbin/nologin wres
 
 WORKDIR /app
-# Dependencies first, from pyproject.toml alone, so a code change does not reinstall them.
-COPY pyproject.toml ./
-RUN python -c "import subprocess, sys, tomllib; \
-deps = tomllib.load(open('pyproject.toml', 'rb'))['project']['dependencies']; \
-subprocess.check_call([sys.executable, '-m', 'pip', 'install', *deps])"
+# Python packages from uv.lock (the versions and hashes CI installed), into /opt/venv, without the
+# dev extra. uv comes from PyPI at the version pyproject.toml requires (keep the two in step).
+ENV UV_PROJECT_ENVIRONMENT=/opt/venv \
+    UV_PYTHON_DOWNLOADS=never \
+    UV_NO_CACHE=1 \
+    UV_LINK_MODE=copy \
+    PATH=/opt/venv/bin:$PATH
+RUN pip install uv==0.13.9
+# Dependencies first, from pyproject.toml and uv.lock alone, so a code change does not reinstall them.
+COPY pyproject.toml uv.lock ./
+RUN uv sync --locked --no-install-project
 
 COPY . .
-RUN pip install --no-deps .
+RUN uv sync --locked --no-editable
 COPY --from=assets /build/static_build/ static_build/
 
 # Collect static files at build time (WhiteNoise serves them). The key only satisfies settings

@@ -25,10 +25,15 @@ install: $(PY_STAMP) build ## Create .venv, install Python and npm packages, bui
 
 $(VENV)/pyvenv.cfg:
 	python3 -m venv $(VENV)
-	$(VENV)/bin/pip install --quiet --upgrade pip
 
-$(PY_STAMP): pyproject.toml $(VENV)/pyvenv.cfg
-	$(VENV)/bin/pip install -e '.[dev]'
+# uv.lock pins every Python package (with hashes) for every machine: `uv sync --locked` installs
+# exactly those versions, and fails if pyproject.toml changed without `uv lock`. uv itself comes
+# from PyPI into .venv, at the version pyproject.toml requires ([tool.uv] required-version).
+# --inexact keeps packages the lock does not name (pip, or one being tried out); a fresh .venv,
+# as in CI, holds exactly the lock.
+$(PY_STAMP): pyproject.toml uv.lock $(VENV)/pyvenv.cfg
+	$(VENV)/bin/python -m pip install --quiet "uv$$(sed -n 's/^required-version = "\(.*\)"/\1/p' pyproject.toml)"
+	UV_PROJECT_ENVIRONMENT=$(VENV) $(VENV)/bin/uv sync --locked --inexact --extra dev
 	touch $@
 
 $(NODE_STAMP): package.json $(NODE_LOCK)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import re
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -123,3 +124,48 @@ def test_web_healthcheck_polls_healthz(services):
     check = " ".join(services["web"]["healthcheck"]["test"])
     assert "/healthz" in check
     assert "X-Forwarded-Proto" in check and "ALLOWED_HOSTS" in check  # gets past HTTPS and host checks
+
+
+def _uv_version() -> str:
+    """The uv version pyproject.toml requires: every install path bootstraps exactly this one."""
+    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    required = pyproject["tool"]["uv"]["required-version"]
+    assert required.startswith("==")
+    assert f"uv{required}" in pyproject["project"]["optional-dependencies"]["dev"]
+    return required.removeprefix("==")
+
+
+def test_lock_file_is_committed_and_matches_the_uv_version():
+    lock = tomllib.loads((ROOT / "uv.lock").read_text())
+    locked = {package["name"]: package.get("version") for package in lock["package"]}
+
+    assert locked["uv"] == _uv_version()
+    assert locked["django"].startswith("5.2.")
+    # Every package from the registry carries hashes, so a tampered download fails to install.
+    registry = [p for p in lock["package"] if "registry" in p.get("source", {})]
+    assert registry
+    files = [file for p in registry for file in [p.get("sdist"), *p.get("wheels", [])] if file]
+    assert files
+    assert all(file["hash"].startswith("sha256:") for file in files)
+
+
+def test_make_install_installs_exactly_the_lock():
+    makefile = (ROOT / "Makefile").read_text()
+    install = re.search(r"(?ms)^\$\(PY_STAMP\):(.*?)^\ttouch", makefile)
+
+    assert install
+    assert "uv.lock" in install.group(1).splitlines()[0]  # a new lock reinstalls
+    assert "uv sync --locked" in install.group(1)
+    assert "pip install -e" not in makefile
+
+
+def test_dockerfile_installs_from_the_lock_without_dev_packages():
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    runs = re.findall(r"(?m)^RUN (.*)$", dockerfile)
+    installs = [run for run in runs if "uv sync" in run or "pip install" in run]
+
+    assert "COPY pyproject.toml uv.lock ./" in dockerfile
+    assert f"pip install uv=={_uv_version()}" in installs
+    assert all(run == f"pip install uv=={_uv_version()}" or "uv sync --locked" in run for run in installs)
+    assert not any("--extra" in run or "--all-extras" in run for run in installs)
+    assert re.search(r"(?m)^\s*PATH=/opt/venv/bin:\$PATH", dockerfile)  # gunicorn, celery, python
