@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 
 from accounts.models import Authority, Role, User
-from submissions import services as submission_services
-from submissions.models import Return, ReturnVersion
-from tests.factories import AuthorityFactory, UserFactory, member, open_round, valid_data
+from submissions.models import Return
+from tests.builders import draft_return
+from tests.factories import AuthorityFactory, UserFactory, member, open_round
 
 
 @pytest.fixture(autouse=True)
@@ -79,14 +79,7 @@ def collection_round(analyst):  # type: ignore[no-untyped-def]
 @pytest.fixture
 def draft(authority_a, alice, collection_round) -> Return:  # type: ignore[no-untyped-def]
     """Authority A's return with a complete, valid draft saved by alice."""
-    record = submission_services.return_get_or_create(
-        authority=authority_a, collection_round=collection_round
-    )
-    submission_services.draft_save(
-        record=record, data=valid_data(), user=alice, source=ReturnVersion.Source.WEB
-    )
-    record.refresh_from_db()
-    return record
+    return draft_return(authority_a, collection_round, lead=alice)
 
 
 @pytest.fixture

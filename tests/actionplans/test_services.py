@@ -10,7 +10,8 @@ from django.utils import timezone
 from actionplans import services
 from actionplans.models import Action, ActionPlan, Objective, PlanVersion, Quarter, QuarterlyReport, Target
 from actionplans.presenters import suggested_rag
-from tests.actionplans.conftest import PLAN_YEAR, sign, submit_return
+from tests.actionplans.conftest import PLAN_YEAR
+from tests.builders import sign_plan, submitted_return
 from tests.factories import open_round, valid_data
 from wres_portal.errors import ApplicationError
 
@@ -34,7 +35,7 @@ def test_only_the_programme_lead_starts_a_plan(who, authority_a, request):
 
 
 def test_what_we_know_is_prefilled_from_the_latest_results(authority_a, alice, collection_round):
-    submit_return(authority_a, collection_round, alice)
+    submitted_return(authority_a, collection_round, lead=alice, compute_results=True)
     plan = services.plan_create(authority=authority_a, year=PLAN_YEAR, user=alice)
     line = plan.what_we_know.get(metric="2")
     assert line.text.startswith("Minority ethnic staff were")
@@ -91,7 +92,7 @@ def test_objective_rejects_unknown_themes_and_metrics(plan, alice):
 
 
 def test_sponsor_signs_off_a_snapshot(written_plan, sponsor_a, alice):
-    version = sign(written_plan, sponsor_a)
+    version = sign_plan(written_plan, sponsor_a)
     written_plan.refresh_from_db()
     assert written_plan.status == ActionPlan.Status.SIGNED_OFF
     assert written_plan.signed_version == version
@@ -104,22 +105,22 @@ def test_sponsor_signs_off_a_snapshot(written_plan, sponsor_a, alice):
 
 def test_a_staff_voice_lead_cannot_sign_off(written_plan, voice_a):
     with pytest.raises(ApplicationError, match="senior sponsor"):
-        sign(written_plan, voice_a)
+        sign_plan(written_plan, voice_a)
     assert not PlanVersion.objects.exists()
 
 
 @pytest.mark.parametrize("who", ["alice", "bob", "charlie"])
 def test_only_the_sponsor_signs_off(who, written_plan, request):
     with pytest.raises(ApplicationError):
-        sign(written_plan, request.getfixturevalue(who))
+        sign_plan(written_plan, request.getfixturevalue(who))
 
 
 def test_sign_off_needs_objectives_with_actions(plan, sponsor_a, alice):
     with pytest.raises(ApplicationError, match="at least one objective"):
-        sign(plan, sponsor_a)
+        sign_plan(plan, sponsor_a)
     services.objective_create(plan=plan, user=alice, text="Objective")
     with pytest.raises(ApplicationError, match="Add an action to objective 1"):
-        sign(plan, sponsor_a)
+        sign_plan(plan, sponsor_a)
 
 
 def test_sign_off_needs_the_declaration_and_a_date_not_in_the_future(written_plan, sponsor_a):
@@ -181,9 +182,9 @@ def test_saving_without_a_change_does_not_mark_the_plan_changed(signed_plan, ali
 
 def test_signing_off_again_writes_version_two_and_clears_the_flag(signed_plan, alice, sponsor_a):
     with pytest.raises(ApplicationError, match="not changed"):
-        sign(signed_plan, sponsor_a)
+        sign_plan(signed_plan, sponsor_a)
     services.plan_update(plan=signed_plan, user=alice, how_agreed="Agreed again.")
-    version = sign(signed_plan, sponsor_a)
+    version = sign_plan(signed_plan, sponsor_a)
     signed_plan.refresh_from_db()
     assert version.number == 2
     assert not signed_plan.changed_since_sign_off
@@ -193,8 +194,8 @@ def test_signing_off_again_writes_version_two_and_clears_the_flag(signed_plan, a
 
 def test_metrics_data_is_frozen_at_sign_off(authority_a, alice, sponsor_a, written_plan, analyst):
     first_round = open_round("2025", created_by=analyst)
-    submit_return(authority_a, first_round, alice)
-    version = sign(written_plan, sponsor_a)
+    submitted_return(authority_a, first_round, lead=alice, compute_results=True)
+    version = sign_plan(written_plan, sponsor_a)
     frozen = version.document["objectives"][0]["metrics_data"]
     assert [d["indicator"] for d in frozen] == ["m2", "m8"]
     assert frozen[0]["round"] == "2025"
@@ -204,7 +205,7 @@ def test_metrics_data_is_frozen_at_sign_off(authority_a, alice, sponsor_a, writt
     for key in data:
         if key.measure == "appointed":
             data[key]["minority_ethnic"] = 60
-    submit_return(authority_a, later, alice, data)
+    submitted_return(authority_a, later, lead=alice, data=data, compute_results=True)
     version.refresh_from_db()
     assert version.document["objectives"][0]["metrics_data"] == frozen
     assert Objective.objects.get(plan=written_plan, number=1).metrics_data == frozen
@@ -290,7 +291,7 @@ def test_target_met_and_not_met_from_real_results(written_plan, alice, authority
     met = _target(written_plan, alice, value=0.5)
     not_met = _target(written_plan, alice, value=0.95)
     at_most = _target(written_plan, alice, comparison="lte", value=0.5)
-    record = submit_return(authority_a, collection_round, alice)
+    record = submitted_return(authority_a, collection_round, lead=alice, compute_results=True)
     assert services.targets_evaluate_for_version(record.current_version_id) == 3
     from metrics.models import Result
 
@@ -310,7 +311,7 @@ def test_target_has_no_data_when_the_figure_cannot_be_calculated(
     for key in data:
         if key.measure in ("ftp_referrals",):
             data[key] = {"white": 0, "minority_ethnic": 0, "unknown": 0}
-    submit_return(authority_a, collection_round, alice, data)
+    submitted_return(authority_a, collection_round, lead=alice, data=data, compute_results=True)
     target = _target(written_plan, alice, indicator="m4")
     assert target.outcome == Target.Outcome.NO_DATA
 

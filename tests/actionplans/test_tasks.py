@@ -8,6 +8,7 @@ import time_machine
 
 from actionplans import services, tasks
 from actionplans.models import QuarterReminderSent, Target
+from tests.builders import submitted_return
 
 
 def test_reminder_task_is_idempotent(signed_plan, django_capture_on_commit_callbacks, mailoutbox):
@@ -20,8 +21,6 @@ def test_reminder_task_is_idempotent(signed_plan, django_capture_on_commit_callb
 
 
 def test_evaluate_targets_task(written_plan, alice, authority_a, collection_round):
-    from tests.actionplans.conftest import submit_return
-
     target = services.target_create(
         objective=written_plan.objectives.first(),
         user=alice,
@@ -31,7 +30,7 @@ def test_evaluate_targets_task(written_plan, alice, authority_a, collection_roun
         value=0.1,
         round_label=collection_round.label,
     )
-    record = submit_return(authority_a, collection_round, alice)
+    record = submitted_return(authority_a, collection_round, lead=alice, compute_results=True)
     assert tasks.evaluate_targets(record.current_version_id) == 1
     assert tasks.evaluate_targets(record.current_version_id) == 0
     target.refresh_from_db()

@@ -11,7 +11,8 @@ from django.utils import timezone
 
 from actionplans import services
 from actionplans.models import ActionPlan, QuarterlyReport
-from tests.actionplans.conftest import PLAN_YEAR, sign
+from tests.actionplans.conftest import PLAN_YEAR
+from tests.builders import sign_plan
 
 
 def _client(user) -> Client:  # type: ignore[no-untyped-def]
@@ -138,7 +139,7 @@ def test_printable_page_has_the_objective_tables(signed_plan, bob):
 
 def test_versions_list_view_and_compare(signed_plan, alice, sponsor_a, bob):
     services.plan_update(plan=signed_plan, user=alice, how_agreed="Agreed at cabinet.")
-    sign(signed_plan, sponsor_a)
+    sign_plan(signed_plan, sponsor_a)
     client = _client(bob)
     assert "Version 2" in client.get(_url("versions", signed_plan)).content.decode()
     assert "Agreed at the WRES project board." in client.get(_url("version", signed_plan, 1)).content.decode()

@@ -23,8 +23,8 @@ from metrics.models import Benchmark, VersionResults
 from submissions.models import Return
 from submissions.schema import GROUP_LABELS, GROUPS, PAY_BANDS, SERVICE_LABELS, RowKey
 from submissions.validation import check_data
+from tests.builders import accepted_return, round_with_accepted_returns
 from tests.factories import AuthorityFactory, open_round, valid_data
-from tests.metrics.conftest import accept_return
 
 C = SUPPRESSED
 SCOPES = {label: value for value, label in Benchmark.Scope.choices}
@@ -49,14 +49,13 @@ def _with(rows: dict, service: str = "adults") -> dict:
 def five_london(analyst):  # type: ignore[no-untyped-def]
     """Five London boroughs, accepted; together they referred one minority ethnic adults' social
     worker to fitness to practise (and ten from children's services)."""
-    collection_round = open_round("2026", created_by=analyst)
-    for n in range(5):
-        ftp = (3, 1 if n == 0 else 0, 0)
-        accept_return(
-            AuthorityFactory(region="London"), collection_round, _with({("ftp_referrals", ""): ftp}), analyst
-        )
-    services.benchmarks_recompute(collection_round=collection_round)
-    return collection_round
+    return round_with_accepted_returns(
+        analyst,
+        n=5,
+        label="2026",
+        regions=["London"],
+        data=lambda n: _with({("ftp_referrals", ""): (3, 1 if n == 0 else 0, 0)}),
+    )
 
 
 def _rows(dataset, **where):  # type: ignore[no-untyped-def]
@@ -156,7 +155,7 @@ def test_national_csv_one_table_by_name(national) -> None:  # type: ignore[no-un
 def test_council_xlsx_escapes_text(analyst) -> None:  # type: ignore[no-untyped-def]
     collection_round = open_round("2027", created_by=analyst)
     authority = AuthorityFactory(name='=HYPERLINK("http://x.example")')
-    accept_return(authority, collection_round, valid_data(("adults",)), analyst)
+    accepted_return(authority, collection_round, analyst, data=valid_data(("adults",)))
     services.benchmarks_recompute(collection_round=collection_round)
     workbook = load_workbook(
         io.BytesIO(exports.council_results_xlsx(VersionResults.objects.get(authority=authority)))
@@ -367,12 +366,13 @@ def test_no_hidden_count_can_be_worked_out_from_the_national_tables(db, analyst,
     hidden cell is determined by the relations, nor pinned by the bounds (hidden counts are at least 1);
     (iv) no rate, ratio, share, band or significance is shown unless every count it uses is."""
     with transaction.atomic():
-        collection_round = open_round("2099", created_by=analyst)
-        for region, kind, data in found:
-            accept_return(
-                AuthorityFactory(region=region, authority_type=kind), collection_round, data, analyst
-            )
-        services.benchmarks_recompute(collection_round=collection_round)
+        collection_round = round_with_accepted_returns(
+            analyst,
+            n=len(found),
+            label="2099",
+            data=lambda i: found[i][2],
+            authority_fields=lambda i: {"region": found[i][0], "authority_type": found[i][1]},
+        )
         pooled = _tables(collection_round)["Pooled counts"]
         transaction.set_rollback(True)  # each example starts from an empty round
 

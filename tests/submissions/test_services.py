@@ -13,19 +13,9 @@ from accounts.models import Role
 from submissions import services
 from submissions.models import Return, ReturnEvent, ReturnRow, ReturnVersion
 from submissions.schema import RowKey
+from tests.builders import advance, sign_off
 from tests.factories import member, valid_data
 from wres_portal.errors import ApplicationError
-
-
-def _sign_off(record, sponsor):  # type: ignore[no-untyped-def]
-    return services.return_sign_off(
-        record=record,
-        user=sponsor,
-        name="Dr A Sponsor",
-        role="DASS",
-        signed_on=timezone.localdate(),
-        declaration=True,
-    )
 
 
 def test_saving_writes_a_new_version_every_time(draft, alice) -> None:  # type: ignore[no-untyped-def]
@@ -65,7 +55,7 @@ def test_full_lifecycle_with_emails(
         services.return_submit(record=draft, user=alice)
     assert mail.outbox[-1].to == [sponsor_a.email]
     with django_capture_on_commit_callbacks(execute=True):
-        _sign_off(draft, sponsor_a)
+        sign_off(draft, sponsor_a)
     assert mail.outbox[-1].to == [analyst.email]
     with django_capture_on_commit_callbacks(execute=True):
         services.return_accept(record=draft, user=analyst)
@@ -75,13 +65,17 @@ def test_full_lifecycle_with_emails(
     actions = list(draft.events.values_list("action", flat=True))
     assert actions == ["saved", "submitted", "signed_off", "accepted"]
     signed = draft.events.get(action=ReturnEvent.Action.SIGNED_OFF)
-    assert (signed.signatory_name, signed.signatory_role, signed.actor) == ("Dr A Sponsor", "DASS", sponsor_a)
+    assert (signed.signatory_name, signed.signatory_role, signed.actor) == (
+        "Dr A Sponsor",
+        "Director of Adult Social Services",
+        sponsor_a,
+    )
 
 
-def test_programme_lead_cannot_sign_off(draft, alice) -> None:  # type: ignore[no-untyped-def]
+def test_programme_lead_cannotsign_off(draft, alice) -> None:  # type: ignore[no-untyped-def]
     services.return_submit(record=draft, user=alice)
     with pytest.raises(ApplicationError, match="senior sponsor"):
-        _sign_off(draft, alice)
+        sign_off(draft, alice)
 
 
 def test_sign_off_needs_the_declaration(draft, alice, sponsor_a) -> None:  # type: ignore[no-untyped-def]
@@ -97,17 +91,16 @@ def test_sign_off_needs_the_declaration(draft, alice, sponsor_a) -> None:  # typ
         )
 
 
-def test_cannot_sign_off_a_draft_or_accept_before_sign_off(draft, sponsor_a, analyst, alice) -> None:  # type: ignore[no-untyped-def]
+def test_cannot_sign_off_a_draft_or_accept_beforesign_off(draft, sponsor_a, analyst, alice) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(ApplicationError):
-        _sign_off(draft, sponsor_a)
+        sign_off(draft, sponsor_a)
     services.return_submit(record=draft, user=alice)
     with pytest.raises(ApplicationError):
         services.return_accept(record=draft, user=analyst)
 
 
-def test_council_staff_cannot_accept(draft, alice, sponsor_a) -> None:  # type: ignore[no-untyped-def]
-    services.return_submit(record=draft, user=alice)
-    _sign_off(draft, sponsor_a)
+def test_council_staff_cannot_accept(draft, sponsor_a) -> None:  # type: ignore[no-untyped-def]
+    advance(draft, Return.Status.SIGNED_OFF, sponsor=sponsor_a)
     with pytest.raises(ApplicationError):
         services.return_accept(record=draft, user=sponsor_a)
 
@@ -116,7 +109,7 @@ def test_submitted_and_accepted_returns_cannot_be_changed(draft, alice, sponsor_
     services.return_submit(record=draft, user=alice)
     with pytest.raises(ApplicationError, match="returned for revision"):
         services.draft_save(record=draft, data=valid_data(), user=alice, source=ReturnVersion.Source.WEB)
-    _sign_off(draft, sponsor_a)
+    sign_off(draft, sponsor_a)
     services.return_accept(record=draft, user=analyst)
     with pytest.raises(ApplicationError, match="returned for revision"):
         services.draft_save(
@@ -145,10 +138,8 @@ def test_sponsor_returns_for_revision_starting_a_new_draft(
     assert draft.events.get(action=ReturnEvent.Action.SUBMITTED).version == submitted
 
 
-def test_analyst_can_return_an_accepted_return(draft, alice, sponsor_a, analyst) -> None:  # type: ignore[no-untyped-def]
-    services.return_submit(record=draft, user=alice)
-    _sign_off(draft, sponsor_a)
-    services.return_accept(record=draft, user=analyst)
+def test_analyst_can_return_an_accepted_return(draft, sponsor_a, analyst) -> None:  # type: ignore[no-untyped-def]
+    advance(draft, Return.Status.ACCEPTED, sponsor=sponsor_a, analyst=analyst)
     with pytest.raises(ApplicationError):
         services.return_send_back(record=draft, user=sponsor_a, message="Sponsor cannot after acceptance")
     services.return_send_back(record=draft, user=analyst, message="Please correct the CPD figures.")
