@@ -1,0 +1,141 @@
+"""Reading published national tables back as a reader would, for the auditor (pure: no ORM).
+
+`view_from_tables` turns the "Pooled counts" and "Distribution" tables (rows as dicts, with the
+headers of `metrics.exports`) into an `auditor.ReleaseView`: every count cell with its figure or
+`None` where it is hidden, and what each distribution row says about single councils. The auditor so
+checks exactly what is printed, in whatever format it is downloaded: the CSV files, the workbook and
+the printable report are all rendered from the same rows.
+
+Publication areas: the City of London is published with the London boroughs and the Isles of Scilly
+with the unitary authorities (`PUBLISHED_TYPES`). Each is the only council of its type, so a type of
+its own would be one council's figures, and the region minus the other types would give them back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from metrics.auditor import Area, Cell, Key, ReleaseView, StatisticsRow, cases_implied
+from metrics.calculations import FOUR_FIFTHS_LABELS
+from metrics.indicators import INDICATORS_BY_CODE
+from submissions.schema import GROUP_LABELS, GROUPS, SERVICE_LABELS
+
+#: The authority type each type is published under: one-council types join their nearest type.
+PUBLISHED_TYPES = {"city_of_london": "london_borough", "isles_of_scilly": "unitary"}
+
+_SCOPES = {"England": "national", "Region": "region", "Authority type": "authority_type"}
+_SERVICES = {label: code for code, label in SERVICE_LABELS.items()}
+_PARTS = {"numerator": "Numerator", "denominator": "Denominator"}
+COUNT_COLUMNS = {
+    (part, group): f"{label}: {GROUP_LABELS[group].lower()}"
+    for part, label in _PARTS.items()
+    for group in GROUPS
+}
+_STATISTICS = {
+    "min": "Minimum",
+    "lower_quartile": "Lower quartile",
+    "median": "Median",
+    "upper_quartile": "Upper quartile",
+    "max": "Maximum",
+}
+_BAND_LABELS = FOUR_FIFTHS_LABELS
+
+
+def published_type(authority_type: str) -> str:
+    return PUBLISHED_TYPES.get(authority_type, authority_type)
+
+
+def member_areas(region: str, authority_type: str) -> list[Area]:
+    """The published areas a council counts in: England, its region, its (published) type."""
+    return [("national", ""), ("region", region), ("authority_type", published_type(authority_type))]
+
+
+def member_counts(data: Mapping[Any, Mapping[str, int]]) -> dict[Key, int]:
+    """A return's figures ({RowKey: {group: n}}) as the auditor's {(service, measure, band, group): n}."""
+    return {
+        (key.service, key.measure, key.pay_band, group): int(n)
+        for key, counts in data.items()
+        for group, n in counts.items()
+    }
+
+
+def _area(row: Mapping[str, Any], type_values: Mapping[str, str]) -> Area:
+    scope = _SCOPES[row["Scope"]]
+    if scope == "national":
+        return (scope, "")
+    if scope == "authority_type":
+        return (scope, type_values.get(row["Area"], row["Area"]))
+    return (scope, row["Area"])
+
+
+def _number(value: Any) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        try:
+            return float(value)
+        except (TypeError, ValueError):
+            return None
+    return float(value)
+
+
+def _count(value: Any) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value)
+    return None
+
+
+def view_from_tables(
+    label: str,
+    pooled: Iterable[Mapping[str, Any]],
+    distribution: Iterable[Mapping[str, Any]],
+    bases: Mapping[Area, frozenset[str]],
+    *,
+    type_values: Mapping[str, str],
+) -> ReleaseView:
+    """The release as a reader sees it. `type_values` maps an authority type's label to its code."""
+    shown: dict[Cell, int | None] = {}
+    for row in pooled:
+        area = _area(row, type_values)
+        indicator = INDICATORS_BY_CODE[row["Indicator code"]]
+        service = _SERVICES[row["Service"]]
+        for (part, group), column in COUNT_COLUMNS.items():
+            measure, band = (
+                (indicator.numerator, indicator.pay_band)
+                if part == "numerator"
+                else (indicator.denominator, "")
+            )
+            cell = (*area, service, measure, band, group)
+            value = _count(row.get(column))
+            if shown.get(cell) is None:
+                shown[cell] = value
+    facts = []
+    for row in distribution:
+        indicator = INDICATORS_BY_CODE[row["Indicator code"]]
+        n = _count(row.get("Authorities with a value"))
+        if not n:
+            continue
+        share = indicator.kind == "share"
+        statistics = {key: _number(row.get(column)) for key, column in _STATISTICS.items()}
+        if share:  # published as a percentage
+            statistics = {key: None if v is None else v / 100 for key, v in statistics.items()}
+        facts += cases_implied(
+            StatisticsRow(
+                area=_area(row, type_values),
+                service=_SERVICES[row["Service"]],
+                numerator=indicator.numerator,
+                denominator=indicator.denominator,
+                band=indicator.pay_band,
+                share=share,
+                favourable=indicator.favourable,
+                n_with_value=n,
+                statistics=statistics,
+                bands={
+                    band: _count(row.get(f"{column}: authorities")) for band, column in _BAND_LABELS.items()
+                },
+            )
+        )
+    return ReleaseView(label, dict(bases), shown, facts)
