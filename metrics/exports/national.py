@@ -1,45 +1,16 @@
-"""Downloadable tables (no HTTP): the national tables Skills for Care publishes for a round, under the
-disclosure rules of spec section 5, and a council's own results, in full.
-
-National tables (`national_tables`), one sheet each:
-
-- **About**: the round, its period, when the tables were produced, the symbols, the number of accepted
-  returns.
-- **Pooled counts**: for England, each region and each authority type, each service (adults, children,
-  all) and indicator, the summed counts by group and the figures computed on them (spec section 4).
-  The counts are cells (scope, area, service, measure, pay band, group) bound by additive relations
-  that a reader can use across the whole table: all = adults + children; the pay bands add up to the
-  headcount; England = the sum of the regions = the sum of the authority types. They are suppressed
-  once, together (`metrics.disclosure.suppress`), and every row is rendered from that one hidden set,
-  so a count shown in several rows (headcount is the denominator of m1, m3, m5, m8 and m9) is hidden
-  in all of them. The cells of an area and service from fewer than 5 authorities are hidden too (and
-  protected like the others, or England minus the other regions would give them back); every figure
-  in such a row is "[c]", only the number of authorities is shown. A rate, share or ratio computed
-  from a hidden count is "[low]" (`metrics.disclosure.publish_result`).
-- **Distribution**: authority-level values per area, service and indicator (`distribution_table`).
-
-Text cells are escaped so a spreadsheet never runs them as formulas; counts are always numbers, the
-only text in a count column is a suppression symbol. Ratios are rounded to 2 decimal places and
-percentages to 1, half away from zero, as the portal shows them.
-"""
-
 from __future__ import annotations
 
 import hashlib
-import io
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from decimal import ROUND_HALF_UP, Decimal
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import tablib
 from django.core.cache import cache
 from django.utils import timezone
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
 
-from accounts.models import AuthorityType, Region
-from metrics.calculations import FOUR_FIFTHS_LABELS, INDICATORS, INDICATORS_BY_CODE
+from accounts.models import AuthorityType
+from metrics.calculations import FOUR_FIFTHS_LABELS, INDICATORS_BY_CODE
 from metrics.disclosure import (
     LOW,
     MIN_AUTHORITIES,
@@ -49,177 +20,30 @@ from metrics.disclosure import (
     publish_result,
     suppress,
 )
-from metrics.models import Benchmark, VersionResults
+from metrics.models import Benchmark
 from metrics.services import accepted_versions
 from submissions.models import CollectionRound
-from submissions.schema import GROUP_LABELS, GROUPS, MEASURES_BY_CODE, PAY_BANDS, SERVICE_LABELS, SERVICES
-from submissions.template_files import escape_text
+from submissions.schema import GROUPS, PAY_BANDS, SERVICES
 
-#: (scope, area, service, measure, pay band, group): one pooled count.
-Cell = tuple[str, str, str, str, str, str]
-
-_SCOPE_ORDER = {Benchmark.Scope.NATIONAL: 0, Benchmark.Scope.REGION: 1, Benchmark.Scope.TYPE: 2}
-_AREA_ORDER = {value: index for index, value in enumerate([*Region.values, *AuthorityType.values])}
-_SERVICE_ORDER = {service: index for index, service in enumerate([*SERVICES, "all"])}
-_INDICATOR_ORDER = {indicator.code: index for index, indicator in enumerate(INDICATORS)}
-_PARTS = {"numerator": "Numerator", "denominator": "Denominator"}
-
-# Column headers ------------------------------------------------------------------------------------------
-
-COUNT_COLUMNS = [f"{_PARTS[part]}: {GROUP_LABELS[g].lower()}" for part in _PARTS for g in GROUPS]
-RATE_WHITE = "White rate (%)"
-RATE_MINORITY = "Minority ethnic rate (%)"
-RL = "Relative likelihood"
-CI_LOWER = "95% interval: lower"
-CI_UPPER = "95% interval: upper"
-BAND = "Four-fifths band"
-SIGNIFICANT = "Significant"
-NHS_DIRECTION = "NHS WRES direction (white / minority ethnic)"
-BAND_SHARE = "Minority ethnic share of the pay band (%)"
-WORKFORCE_SHARE = "Minority ethnic share of the workforce (%)"
-UNKNOWN_SHARE = "Unknown share of the pay band (%)"
-SENIOR_SHARE = "Minority ethnic share of senior managers (%)"
-GAP_WORKFORCE = "Gap, senior managers vs workforce (percentage points)"
-POPULATION_SHARE = "Minority ethnic share of the local population (%)"
-GAP_POPULATION = "Gap, senior managers vs local population (percentage points)"
-LOW_NUMBERS = "Low numbers (a count below 10)"
-REASON = "Why not calculable"
-
-NATIONAL_FIGURES = [
-    *COUNT_COLUMNS,
-    RATE_WHITE,
-    RATE_MINORITY,
-    RL,
-    CI_LOWER,
-    CI_UPPER,
-    BAND,
-    SIGNIFICANT,
-    NHS_DIRECTION,
-    BAND_SHARE,
-    WORKFORCE_SHARE,
-    UNKNOWN_SHARE,
-    SENIOR_SHARE,
-    GAP_WORKFORCE,
-]
-COUNCIL_FIGURES = [*NATIONAL_FIGURES, POPULATION_SHARE, GAP_POPULATION, LOW_NUMBERS, REASON]
-_INDICATOR_COLUMNS = ["Service", "Indicator code", "Indicator", "Counted", "Out of"]
-_AREA_COLUMNS = ["Scope", "Area"]
-AUTHORITIES = "Authorities"
-WITH_VALUE = "Authorities with a value"
-
-# Shared helpers ---------------------------------------------------------------------------------------
-
-
-def _rounded(value: Any, places: int, scale: int = 1) -> Any:
-    """A number rounded half away from zero (as the portal shows it); symbols and None unchanged."""
-    if not isinstance(value, int | float) or isinstance(value, bool):
-        return value
-    rounded = Decimal(repr(value * scale)).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
-    return float(rounded) or 0.0  # no "-0.0"
-
-
-def _percent(value: Any) -> Any:
-    return _rounded(value, 1, 100)
-
-
-def _ratio(value: Any) -> Any:
-    return _rounded(value, 2)
-
-
-def _yes_no(value: Any) -> Any:
-    return ("Yes" if value else "No") if isinstance(value, bool) else value
-
-
-def _text(value: Any) -> Any:
-    return escape_text(value) if isinstance(value, str) else value
-
-
-def _measure_label(measure: str, pay_band: str = "") -> str:
-    label = MEASURES_BY_CODE[measure].label
-    return f"{label} ({pay_band})" if pay_band else label
-
-
-def _indicator_labels(service: str, code: str) -> list[str]:
-    indicator = INDICATORS_BY_CODE[code]
-    return [
-        SERVICE_LABELS[service],
-        code,
-        indicator.title,
-        _measure_label(indicator.numerator, indicator.pay_band),
-        _measure_label(indicator.denominator),
-    ]
-
-
-def _figures(entry: Mapping[str, Any], *, council: bool = False) -> dict[str, Any]:
-    """A results entry (published or not) as {column: value}, only the columns its indicator has."""
-    figures: dict[str, Any] = {
-        f"{_PARTS[part]}: {GROUP_LABELS[group].lower()}": entry[part][group]
-        for part in _PARTS
-        for group in GROUPS
-    }
-    if entry["indicator"].startswith("m1_"):
-        figures[BAND_SHARE] = _percent(entry["share"]["band"])
-        figures[WORKFORCE_SHARE] = _percent(entry["share"]["workforce"])
-        figures[UNKNOWN_SHARE] = _percent(entry["unknown_share"])
-    else:
-        ci95 = entry["ci95"]
-        low, high = (ci95, ci95) if ci95 is None or isinstance(ci95, str) else ci95
-        figures |= {
-            RATE_WHITE: _percent(entry["rate"]["white"]),
-            RATE_MINORITY: _percent(entry["rate"]["minority_ethnic"]),
-            RL: _ratio(entry["relative_likelihood"]),
-            CI_LOWER: _ratio(low),
-            CI_UPPER: _ratio(high),
-            BAND: FOUR_FIFTHS_LABELS.get(entry["four_fifths"], entry["four_fifths"]),
-            SIGNIFICANT: _yes_no(entry["significant"]),
-        }
-        if "nhs_direction" in entry:
-            figures[NHS_DIRECTION] = _ratio(entry["nhs_direction"])
-        if entry["indicator"] == "m9":
-            figures[SENIOR_SHARE] = _percent(entry["share"]["senior_managers"])
-            figures[WORKFORCE_SHARE] = _percent(entry["share"]["workforce"])
-            figures[GAP_WORKFORCE] = _rounded(entry["gap_pp"]["vs_workforce"], 1)
-            if council:
-                figures[POPULATION_SHARE] = _percent(entry["share"]["population"])
-                figures[GAP_POPULATION] = _rounded(entry["gap_pp"]["vs_population"], 1)
-    if council:
-        figures[LOW_NUMBERS] = _yes_no(entry["low_numbers"])
-        figures[REASON] = entry["reason"]
-    return figures
-
-
-def _dataset(title: str, headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> tablib.Dataset:
-    dataset = tablib.Dataset(headers=list(headers), title=title)
-    for row in rows:
-        dataset.append([_text(value) for value in row])
-    return dataset
-
-
-def _xlsx(datasets: Iterable[tablib.Dataset]) -> bytes:
-    """One sheet per dataset: bold, frozen header row, columns sized to their text (at most 60 wide)."""
-    workbook = Workbook()
-    workbook.remove(workbook.active)
-    bold, wrap = Font(bold=True), Alignment(wrap_text=True, vertical="top")
-    for dataset in datasets:
-        sheet = workbook.create_sheet(dataset.title)
-        sheet.append(dataset.headers)
-        for row in dataset:
-            sheet.append(list(row))
-        for cell in sheet[1]:
-            cell.font = bold
-        sheet.freeze_panes = "A2"
-        for column in sheet.columns:
-            width = max(len(str(cell.value)) for cell in column if cell.value is not None)
-            sheet.column_dimensions[column[0].column_letter].width = min(width + 2, 60)
-            if width > 60:
-                for cell in column:
-                    cell.alignment = wrap
-    stream = io.BytesIO()
-    workbook.save(stream)
-    return stream.getvalue()
-
-
-# National tables ---------------------------------------------------------------------------------------
+from .columns import (
+    _AREA_COLUMNS,
+    _AREA_ORDER,
+    _INDICATOR_COLUMNS,
+    _INDICATOR_ORDER,
+    _PARTS,
+    _SCOPE_ORDER,
+    _SERVICE_ORDER,
+    AUTHORITIES,
+    NATIONAL_FIGURES,
+    WITH_VALUE,
+    Cell,
+    _dataset,
+    _figures,
+    _indicator_labels,
+    _percent,
+    _ratio,
+    _xlsx,
+)
 
 
 def _benchmarks(collection_round: CollectionRound) -> list[Benchmark]:
@@ -375,6 +199,8 @@ _DISTRIBUTION = {
     "upper_quartile": "Upper quartile",
     "max": "Maximum",
 }
+
+
 _BAND_COLUMNS = {
     band: (f"{label}: authorities", f"{label} (% of authorities with a value)")
     for band, label in FOUR_FIFTHS_LABELS.items()
@@ -478,13 +304,6 @@ def about_table(collection_round: CollectionRound, benchmarks: Sequence[Benchmar
     return _dataset("About", ["Item", "Value"], rows)
 
 
-_BUILDERS: dict[str, Callable[[CollectionRound, Sequence[Benchmark]], tablib.Dataset]] = {
-    "about": about_table,
-    "pooled": lambda _round, benchmarks: pooled_table(benchmarks),
-    "distribution": lambda _round, benchmarks: distribution_table(benchmarks),
-}
-
-
 def national_tables(collection_round: CollectionRound) -> list[tablib.Dataset]:
     """The tables Skills for Care publishes for a round: About, Pooled counts, Distribution.
 
@@ -507,55 +326,8 @@ def national_tables_xlsx(collection_round: CollectionRound) -> bytes:
     return _xlsx(national_tables(collection_round))
 
 
-# A council's own results --------------------------------------------------------------------------------
-
-
-def council_results_tables(version_results: VersionResults) -> tablib.Dataset:
-    """A council's results for one version, in full (authorities see their own figures unsuppressed):
-    one row per service and indicator with the counts, rates, relative likelihood, interval, band,
-    significance, m1 and m9 shares and gaps, the low-numbers flag and why a figure is not calculable.
-
-    Not for publication as it stands: it is not disclosure-controlled.
-    """
-    entries = sorted(
-        version_results.document["results"],
-        key=lambda e: (_SERVICE_ORDER[e["service"]], _INDICATOR_ORDER[e["indicator"]]),
-    )
-    rows = []
-    for entry in entries:
-        figures = _figures(entry, council=True)
-        rows.append(
-            [
-                *_indicator_labels(entry["service"], entry["indicator"]),
-                *(figures.get(column) for column in COUNCIL_FIGURES),
-            ]
-        )
-    return _dataset("Results", [*_INDICATOR_COLUMNS, *COUNCIL_FIGURES], rows)
-
-
-def council_results_csv(version_results: VersionResults) -> str:
-    """A council's results as CSV (`council_results_tables`)."""
-    return council_results_tables(version_results).export("csv")
-
-
-def council_results_xlsx(version_results: VersionResults) -> bytes:
-    """A council's results as a workbook: an About sheet (authority, round, version) and the results."""
-    version = version_results.version
-    about = _dataset(
-        "About",
-        ["Item", "Value"],
-        [
-            ["Authority", version_results.authority.name],
-            ["ONS code", version_results.authority.ons_code],
-            ["Round", version_results.round.label],
-            ["Reporting period", version_results.round.period_label],
-            ["Version", version.number],
-            ["Computed", f"{timezone.localtime(version_results.computed_at):%-d %B %Y %H:%M}"],
-            [
-                "Note",
-                "Your council's own figures in full, small numbers included. They are not "
-                "disclosure-controlled: before publishing them, show counts from 1 to 9 as [c].",
-            ],
-        ],
-    )
-    return _xlsx([about, council_results_tables(version_results)])
+_BUILDERS: dict[str, Callable[[CollectionRound, Sequence[Benchmark]], tablib.Dataset]] = {
+    "about": about_table,
+    "pooled": lambda _round, benchmarks: pooled_table(benchmarks),
+    "distribution": lambda _round, benchmarks: distribution_table(benchmarks),
+}

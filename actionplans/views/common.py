@@ -1,0 +1,70 @@
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+
+from accounts.models import Role
+from actionplans.access import (
+    PlanContext,
+)
+from actionplans.models import PlanVersion
+from wres_portal.errors import ApplicationError
+
+LEAD = [Role.PROGRAMME_LEAD]
+
+
+SPONSOR = [Role.SENIOR_SPONSOR]
+
+
+PUBLISHERS = [Role.PROGRAMME_LEAD, Role.SENIOR_SPONSOR]
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _detail(ctx: PlanContext) -> HttpResponse:
+    return redirect("actionplans:detail", ctx.authority.ons_code, ctx.plan.year)
+
+
+def _add_error(form: forms.Form, error: ApplicationError) -> None:
+    form.add_error(error.field if error.field in form.fields else None, error.message)
+
+
+def _page(
+    request: HttpRequest, ctx: PlanContext, form: forms.Form | None, title: str, button: str, **extra: object
+) -> HttpResponse:
+    template = str(extra.pop("template", "actionplans/_form_page.html"))
+    return render(
+        request, template, {"ctx": ctx, "form": form, "page_title": title, "button": button, **extra}
+    )
+
+
+def _confirm(
+    request: HttpRequest, ctx: PlanContext, title: str, button: str, done: str, action, **extra: object
+) -> HttpResponse:  # type: ignore[no-untyped-def]
+    """A page that asks before doing something with no form fields: publish, withdraw, remove..."""
+    errors: list[dict[str, str]] = []
+    if request.method == "POST":
+        try:
+            result = action()
+        except ApplicationError as error:
+            errors.append({"text": error.message})
+        else:
+            messages.success(request, done)
+            return result if isinstance(result, HttpResponse) else _detail(ctx)
+    return _page(request, ctx, None, title, button, errors=errors, **extra)
+
+
+def _signature(ctx: PlanContext) -> PlanVersion | None:
+    return ctx.plan.signed_version if not ctx.plan.changed_since_sign_off else None
+
+
+def _file(document, signature, name, fmt, document_pdf, document_xlsx) -> HttpResponse:  # type: ignore[no-untyped-def]
+    if fmt == "pdf":
+        response = HttpResponse(document_pdf(document, signature=signature), content_type="application/pdf")
+    else:
+        response = HttpResponse(document_xlsx(document, signature=signature), content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
+    return response

@@ -1,0 +1,176 @@
+from __future__ import annotations
+
+from uuid import UUID
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.views.decorators.http import require_http_methods
+
+from actionplans import services
+from actionplans.access import (
+    get_action_for_user,
+    get_objective_for_user,
+    get_plan_for_user,
+    get_target_for_user,
+)
+from actionplans.forms import (
+    ActionForm,
+    ObjectiveForm,
+    TargetForm,
+)
+from wres_portal.errors import ApplicationError
+
+from .common import LEAD, _add_error, _confirm, _detail, _page
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def objective_create(request: HttpRequest, ons_code: str, plan_year: int) -> HttpResponse:
+    ctx = get_plan_for_user(request.user, ons_code, plan_year, roles=LEAD)
+    form = ObjectiveForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            objective = services.objective_create(plan=ctx.plan, user=request.user, **form.cleaned_data)
+        except ApplicationError as error:
+            _add_error(form, error)
+        else:
+            messages.success(request, f"Objective {objective.number} was added. Now add its actions.")
+            return _detail(ctx)
+    return _page(request, ctx, form, "Add an objective", "Save the objective")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def objective_edit(request: HttpRequest, ons_code: str, plan_year: int, objective: UUID) -> HttpResponse:
+    ctx = get_plan_for_user(request.user, ons_code, plan_year, roles=LEAD)
+    instance = get_objective_for_user(request.user, ctx, objective)
+    form = ObjectiveForm(request.POST or None, instance=instance)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.objective_update(objective=instance, user=request.user, **form.cleaned_data)
+        except ApplicationError as error:
+            _add_error(form, error)
+        else:
+            messages.success(request, f"Objective {instance.number} was saved.")
+            return _detail(ctx)
+    return _page(request, ctx, form, f"Objective {instance.number}", "Save the objective", objective=instance)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def objective_delete(request: HttpRequest, ons_code: str, plan_year: int, objective: UUID) -> HttpResponse:
+    ctx = get_plan_for_user(request.user, ons_code, plan_year, roles=LEAD)
+    instance = get_objective_for_user(request.user, ctx, objective)
+    return _confirm(
+        request,
+        ctx,
+        f"Remove objective {instance.number}?",
+        "Remove the objective",
+        f"Objective {instance.number} was removed.",
+        lambda: services.objective_delete(objective=instance, user=request.user),
+        intro=f"“{instance.text}” and its actions and targets will be removed. Later objectives and "
+        "actions are renumbered.",
+        warning_button=True,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def action_create(request: HttpRequest, ons_code: str, plan_year: int, objective: UUID) -> HttpResponse:
+    ctx = get_plan_for_user(request.user, ons_code, plan_year, roles=LEAD)
+    parent = get_objective_for_user(request.user, ctx, objective)
+    form = ActionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            action = services.action_create(objective=parent, user=request.user, **form.cleaned_data)
+        except ApplicationError as error:
+            _add_error(form, error)
+        else:
+            messages.success(request, f"Action {action.number} was added to objective {parent.number}.")
+            return _detail(ctx)
+    return _page(
+        request, ctx, form, f"Add an action to objective {parent.number}", "Save the action", objective=parent
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def action_edit(request: HttpRequest, ons_code: str, plan_year: int, action: UUID) -> HttpResponse:
+    ctx = get_plan_for_user(request.user, ons_code, plan_year, roles=LEAD)
+    instance = get_action_for_user(request.user, ctx, action)
+    form = ActionForm(request.POST or None, instance=instance)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.action_update(action=instance, user=request.user, **form.cleaned_data)
+        except ApplicationError as error:
+            _add_error(form, error)
+        else:
+            messages.success(request, f"Action {instance.number} was saved.")
+            return _detail(ctx)
+    return _page(
+        request, ctx, form, f"Action {instance.number}", "Save the action", objective=instance.objective
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def action_delete(request: HttpRequest, ons_code: str, plan_year: int, action: UUID) -> HttpResponse:
+    ctx = get_plan_for_user(request.user, ons_code, plan_year, roles=LEAD)
+    instance = get_action_for_user(request.user, ctx, action)
+    return _confirm(
+        request,
+        ctx,
+        f"Remove action {instance.number}?",
+        "Remove the action",
+        f"Action {instance.number} was removed.",
+        lambda: services.action_delete(action=instance, user=request.user),
+        intro=f"“{instance.text}” will be removed. Later actions are renumbered.",
+        warning_button=True,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def target_create(request: HttpRequest, ons_code: str, plan_year: int, objective: UUID) -> HttpResponse:
+    ctx = get_plan_for_user(request.user, ons_code, plan_year, roles=LEAD)
+    parent = get_objective_for_user(request.user, ctx, objective)
+    form = TargetForm(request.POST or None, initial={"service": "all", "comparison": "gte"})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.target_create(objective=parent, user=request.user, **form.cleaned_data)
+        except ApplicationError as error:
+            _add_error(form, error)
+        else:
+            messages.success(request, f"The target was added to objective {parent.number}.")
+            return _detail(ctx)
+    intro = (
+        "A target is checked automatically when that round's results arrive: met, not met, or no data. "
+        "For example: appointment from shortlisting, both services, at least 0.80 by the 2026 round."
+    )
+    return _page(
+        request,
+        ctx,
+        form,
+        f"Add a target to objective {parent.number}",
+        "Save the target",
+        intro=intro,
+        objective=parent,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def target_delete(request: HttpRequest, ons_code: str, plan_year: int, target: UUID) -> HttpResponse:
+    ctx = get_plan_for_user(request.user, ons_code, plan_year, roles=LEAD)
+    instance = get_target_for_user(request.user, ctx, target)
+    return _confirm(
+        request,
+        ctx,
+        "Remove this target?",
+        "Remove the target",
+        "The target was removed.",
+        lambda: services.target_delete(target=instance, user=request.user),
+        intro=instance.description,
+        warning_button=True,
+    )

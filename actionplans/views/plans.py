@@ -1,0 +1,216 @@
+from __future__ import annotations
+
+from uuid import UUID
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods, require_safe
+
+from accounts.access import get_authority_for_user, role_in
+from accounts.models import Role
+from actionplans import services
+from actionplans.access import (
+    get_plan_for_user,
+)
+from actionplans.forms import (
+    HeaderForm,
+    PlanCreateForm,
+    PlanSignOffForm,
+    WhatWeKnowForm,
+)
+from actionplans.models import ActionPlan
+from actionplans.presenters import (
+    latest_results,
+    plan_document,
+    progress_rows,
+    what_we_know_suggestions,
+)
+from wres_portal.errors import ApplicationError
+
+from .common import LEAD, PUBLISHERS, SPONSOR, _add_error, _confirm, _detail, _page
+
+
+@login_required
+@require_safe
+def plan_list(request: HttpRequest, ons_code: str) -> HttpResponse:
+    authority = get_authority_for_user(request.user, ons_code)
+    plans = ActionPlan.objects.for_user(request.user).filter(authority=authority)
+    role = role_in(request.user, authority)
+    return render(
+        request,
+        "actionplans/plan_list.html",
+        {"authority": authority, "plans": plans, "can_start": role == Role.PROGRAMME_LEAD},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def plan_create(request: HttpRequest, ons_code: str) -> HttpResponse:
+    authority = get_authority_for_user(request.user, ons_code, roles=LEAD)
+    form = PlanCreateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            plan = services.plan_create(
+                authority=authority, year=form.cleaned_data["year"], user=request.user
+            )
+        except ApplicationError as error:
+            _add_error(form, error)
+        else:
+            messages.success(request, f"Your {plan.year_label} action plan was started.")
+            return redirect("actionplans:detail", authority.ons_code, plan.year)
+    return render(request, "actionplans/plan_create.html", {"authority": authority, "form": form})
+
+
+@login_required
+@require_safe
+def plan_detail(request: HttpRequest, ons_code: str, plan_year: int) -> HttpResponse:
+    ctx = get_plan_for_user(request.user, ons_code, plan_year)
+    document = plan_document(ctx.plan)
+    targets: dict[int, list[tuple[object, str, float | None]]] = {}
+    for target in ctx.plan.targets.all():
+        targets.setdefault(target.objective_id, []).append((target, *services.target_evaluate(target)))
+    ids = dict(ctx.plan.objectives.values_list("uuid", "pk"))
+    for objective in document["objectives"]:
+        objective["live_targets"] = targets.get(ids[UUID(objective["uuid"])], [])
+    reports = {(r.year, r.quarter): r for r in ctx.plan.reports.all()}
+    quarters = []
+    for quarter in ctx.plan.quarters():
+        report = reports.get((quarter.year, quarter.number))
+        rows = progress_rows(ctx.plan, report, quarter.ends_on)
+        quarters.append({"quarter": quarter, "report": report, "missing": sum(r.missing for r in rows)})
+    return render(
+        request,
+        "actionplans/plan_detail.html",
+        {
+            "ctx": ctx,
+            "doc": document,
+            "quarters": quarters,
+            "versions": ctx.plan.versions.select_related("signed_by"),
+            "blockers": services.sign_off_blockers(ctx.plan),
+            "can_edit_header": ctx.role in (Role.PROGRAMME_LEAD, Role.STAFF_VOICE_LEAD),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def header_edit(request: HttpRequest, ons_code: str, plan_year: int) -> HttpResponse:
+    ctx = get_plan_for_user(request.user, ons_code, plan_year, roles=[*LEAD, Role.STAFF_VOICE_LEAD])
+    form = HeaderForm(request.POST or None, instance=ctx.plan, voice_only=not ctx.is_lead)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.plan_update(plan=ctx.plan, user=request.user, **form.cleaned_data)
+        except ApplicationError as error:
+            _add_error(form, error)
+        else:
+            messages.success(request, "The plan's details were saved.")
+            return _detail(ctx)
+    title = "Plan details" if ctx.is_lead else "Staff voice"
+    return _page(request, ctx, form, title, "Save")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def what_we_know_edit(request: HttpRequest, ons_code: str, plan_year: int) -> HttpResponse:
+    ctx = get_plan_for_user(request.user, ons_code, plan_year, roles=LEAD)
+    results = latest_results(ctx.authority)
+    initial = {f"metric_{line.metric}": line.text for line in ctx.plan.what_we_know.all()}
+    form = WhatWeKnowForm(
+        request.POST or None,
+        initial=initial,
+        suggestions=what_we_know_suggestions(results),
+        round_label=results.round_label,
+    )
+    if request.method == "POST" and form.is_valid():
+        services.what_we_know_update(plan=ctx.plan, user=request.user, lines=form.lines())
+        messages.success(request, "What we know was saved.")
+        return _detail(ctx)
+    intro = (
+        f"Each line starts as what your {results.round_label} results say. Change it to say what it means "
+        "for your council."
+        if results.round_label
+        else "Your council has no submitted results yet. Write what you know from your own data."
+    )
+    return _page(request, ctx, form, "What we know", "Save", intro=intro)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def sign_off(request: HttpRequest, ons_code: str, plan_year: int) -> HttpResponse:
+    ctx = get_plan_for_user(request.user, ons_code, plan_year, roles=SPONSOR)
+    form = PlanSignOffForm(request.POST or None, initial={"name": request.user.full_name})
+    if request.method == "POST" and form.is_valid():
+        try:
+            version = services.plan_sign_off(plan=ctx.plan, user=request.user, **form.cleaned_data)
+        except ApplicationError as error:
+            _add_error(form, error)
+        else:
+            messages.success(
+                request, f"You signed off the action plan. It is kept as version {version.number}."
+            )
+            return _detail(ctx)
+    return _page(
+        request,
+        ctx,
+        form,
+        "Sign off the action plan",
+        "Sign off the action plan",
+        template="actionplans/sign_off.html",
+        blockers=services.sign_off_blockers(ctx.plan),
+        doc=plan_document(ctx.plan),
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def publish(request: HttpRequest, ons_code: str, plan_year: int) -> HttpResponse:
+    ctx = get_plan_for_user(request.user, ons_code, plan_year, roles=PUBLISHERS)
+    return _confirm(
+        request,
+        ctx,
+        "Publish the action plan",
+        "Publish the action plan",
+        "The action plan is published. Anyone with its address can read it.",
+        lambda: services.plan_publish(plan=ctx.plan, user=request.user),
+        intro="The last signed-off version will be shown at a public address that needs no sign-in. Later "
+        "changes appear there only once your senior sponsor signs them off. You can withdraw it at any time.",
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def withdraw(request: HttpRequest, ons_code: str, plan_year: int) -> HttpResponse:
+    ctx = get_plan_for_user(request.user, ons_code, plan_year, roles=PUBLISHERS)
+    return _confirm(
+        request,
+        ctx,
+        "Withdraw the published action plan",
+        "Withdraw the action plan",
+        "The action plan was withdrawn. Its public address no longer shows it.",
+        lambda: services.plan_withdraw(plan=ctx.plan, user=request.user),
+        intro="The public address will show “page not found” until you publish the plan again.",
+        warning_button=True,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def roll_forward(request: HttpRequest, ons_code: str, plan_year: int) -> HttpResponse:
+    ctx = get_plan_for_user(request.user, ons_code, plan_year, roles=LEAD)
+    return _confirm(
+        request,
+        ctx,
+        f"Start the {ctx.plan.year + 1} to {ctx.plan.year + 2} plan from this one",
+        "Start next year's plan",
+        "Next year's plan was started from this one.",
+        lambda: redirect(
+            "actionplans:detail",
+            ctx.authority.ons_code,
+            services.plan_roll_forward(plan=ctx.plan, user=request.user).year,
+        ),
+        intro="The plan's details are copied. Objectives that are not finished come over with their "
+        "unfinished actions and any targets not yet met; “what we know” starts again from your latest "
+        "results. This plan stays as it is.",
+    )

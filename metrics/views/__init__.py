@@ -1,0 +1,30 @@
+"""Results pages: a council's results, the analysts' national dashboard, indicator pages, reports,
+exports and the "how this is calculated" help. Every page issues a fixed number of queries,
+whatever the number of authorities. What is slow to build (the council's cards with their charts, the
+dashboard's figures, the national report's tables) is rendered once and cached under a key naming
+what it was built from, so a recompute or a new version shows at once (issue 7)."""
+
+from __future__ import annotations
+
+from .common import FRAGMENT_SECONDS
+from .council import council_report, council_results, council_results_download, council_results_latest
+from .national import (
+    indicator_help,
+    national_dashboard,
+    national_download,
+    national_indicator,
+    national_report,
+)
+
+__all__ = [
+    "FRAGMENT_SECONDS",
+    "council_report",
+    "council_results",
+    "council_results_download",
+    "council_results_latest",
+    "indicator_help",
+    "national_dashboard",
+    "national_download",
+    "national_indicator",
+    "national_report",
+]

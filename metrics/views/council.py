@@ -1,0 +1,214 @@
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
+from django.db.models import Q, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
+from django.views.decorators.http import require_safe
+
+from accounts.access import get_authority_for_user
+from accounts.models import Authority
+from metrics.calculations import (
+    compute_results,
+)
+from metrics.models import Benchmark, Result, VersionResults
+from metrics.presenters import SERVICE_CHOICES, Card, cards, index_benchmarks, series
+from metrics.services import population_share
+from submissions.access import ReturnContext, get_return_for_user
+from submissions.models import Return, ReturnVersion
+from submissions.schema import GROUP_LABELS, SERVICE_LABELS
+
+from .common import FRAGMENT_SECONDS, _digest, _service, _stamp
+
+
+def _council_page(request: HttpRequest, ons_code: str, round_label: str) -> dict[str, object]:
+    """What every council results page needs: the return, its current version, the service shown."""
+    ctx = get_return_for_user(request.user, ons_code, round_label)
+    return {
+        "ctx": ctx,
+        "version": ctx.record.current_version if ctx.record else None,
+        "service": _service(request),
+        "services": SERVICE_CHOICES,
+        "cards": [],
+        "groups": list(GROUP_LABELS.items()),
+    }
+
+
+def _council_cards(
+    ctx: ReturnContext, version: ReturnVersion, service: str, stored: VersionResults | None
+) -> list[Card]:
+    """One card per indicator: the version's results beside the benchmarks and the trends."""
+    authority = ctx.authority
+    entries = (
+        stored.document["results"]
+        if stored
+        else compute_results(version.data(), population_share=population_share(authority))
+    )
+    benchmarks = index_benchmarks(
+        list(
+            Benchmark.objects.filter(round=ctx.round, service=service).filter(
+                Q(scope=Benchmark.Scope.NATIONAL)
+                | Q(scope=Benchmark.Scope.REGION, scope_value=authority.region)
+                | Q(scope=Benchmark.Scope.TYPE, scope_value=authority.authority_type)
+            )
+        )
+    )
+    trend = series(
+        list(
+            Result.objects.filter(
+                authority=authority, service=service, version_id__in=_submitted_versions(authority)
+            )
+            .order_by("round__opens_on")
+            .values_list("round__label", "service", "indicator", "value")
+        )
+    )
+    national_trend = series(
+        [
+            (label, svc, code, (dist or {}).get("median") if n >= 5 else None)
+            for label, svc, code, dist, n in Benchmark.objects.filter(
+                scope=Benchmark.Scope.NATIONAL, service=service
+            )
+            .order_by("round__opens_on")
+            .values_list("round__label", "service", "indicator", "distribution", "n_authorities")
+        ]
+    )
+    return cards(
+        entries=entries,
+        service=service,
+        benchmarks=benchmarks,
+        region=authority.region,
+        authority_type=authority.authority_type,
+        trend=trend,
+        national_trend=national_trend,
+    )
+
+
+def _submitted_versions(authority: Authority) -> QuerySet[Return]:
+    """The current versions of the authority's returns past draft: the points of its trend."""
+    return (
+        Return.objects.filter(authority=authority)
+        .exclude(status=Return.Status.DRAFT)
+        .values("current_version_id")
+    )
+
+
+def _council_context(request: HttpRequest, ons_code: str, round_label: str) -> dict[str, object]:
+    """The council results with every card built (the printable report)."""
+    page = _council_page(request, ons_code, round_label)
+    version = page["version"]
+    if version is None:
+        return page
+    ctx, service = page["ctx"], str(page["service"])
+    stored = VersionResults.objects.filter(version=version).first()
+    page.update(
+        stored=stored,
+        cards=_council_cards(ctx, version, service, stored),  # type: ignore[arg-type]
+        service_label=SERVICE_LABELS[service],
+    )
+    return page
+
+
+def _council_cards_html(ctx: ReturnContext, version: ReturnVersion, service: str) -> tuple[str, bool]:
+    """The rendered cards of the results page and whether the results are stored (not a draft
+    preview), from the cache when nothing they are built from has changed since.
+
+    Two small queries make the key, whatever the number of authorities: the authority's stored results
+    among this version and its trend's versions, and the stamp of every round's benchmarks (the
+    national, regional and type comparators and the national trend). The authority's region, type and
+    population share are in it too, as analysts can correct them."""
+    authority = ctx.authority
+    with_results = sorted(
+        VersionResults.objects.filter(authority=authority)
+        .filter(Q(version=version) | Q(version_id__in=_submitted_versions(authority)))
+        .values_list("pk", "version_id")
+    )
+    stored_pk = next((pk for pk, version_id in with_results if version_id == version.pk), None)
+    key = "metrics:council-cards:1:" + _digest(
+        authority.pk,
+        authority.region,
+        authority.authority_type,
+        str(authority.population_minority_ethnic_percent),
+        version.pk,
+        service,
+        with_results,
+        _stamp(),
+    )
+    html = cache.get(key)
+    if html is None:
+        stored = VersionResults.objects.get(pk=stored_pk) if stored_pk else None
+        html = render_to_string(
+            "metrics/_cards.html",
+            {"cards": _council_cards(ctx, version, service, stored), "groups": list(GROUP_LABELS.items())},
+        )
+        cache.set(key, html, FRAGMENT_SECONDS)
+    return mark_safe(html), stored_pk is not None  # noqa: S308 - rendered by our own template
+
+
+@login_required
+@require_safe
+def council_results(request: HttpRequest, ons_code: str, round_label: str) -> HttpResponse:
+    page = _council_page(request, ons_code, round_label)
+    version, service = page["version"], str(page["service"])
+    if version is not None:
+        cards_html, stored = _council_cards_html(page["ctx"], version, service)  # type: ignore[arg-type]
+        page.update(cards_html=cards_html, stored=stored, service_label=SERVICE_LABELS[service])
+    return render(request, "metrics/council_results.html", page)
+
+
+@login_required
+@require_safe
+def council_report(request: HttpRequest, ons_code: str, round_label: str) -> HttpResponse:
+    """The council's results laid out to print or save as its local SC-WRES report."""
+    return render(request, "metrics/council_report.html", _council_context(request, ons_code, round_label))
+
+
+@login_required
+@require_safe
+def council_results_latest(request: HttpRequest, ons_code: str) -> HttpResponse:
+    authority = get_authority_for_user(request.user, ons_code)
+    latest = (
+        Return.objects.filter(authority=authority)
+        .exclude(current_version=None)
+        .order_by("-round__opens_on")
+        .values_list("round__label", flat=True)
+        .first()
+    )
+    if latest is None:
+        return render(request, "metrics/no_results.html", {"authority": authority})
+    return redirect("metrics:council_results", authority.ons_code, latest)
+
+
+@login_required
+@require_safe
+def council_results_download(request: HttpRequest, ons_code: str, round_label: str, fmt: str) -> HttpResponse:
+    """The council's own results, unsuppressed (authorities see their own figures in full)."""
+    from metrics.exports import council_results_csv, council_results_xlsx
+
+    ctx = get_return_for_user(request.user, ons_code, round_label)
+    version = ctx.record.current_version if ctx.record else None
+    if version is None:
+        raise Http404
+    stored = VersionResults.objects.filter(version=version).first()
+    if stored is None:
+        stored = VersionResults(
+            authority=ctx.authority,
+            round=ctx.round,
+            version=version,
+            document={
+                "schema": "wres-results/1",
+                "results": compute_results(version.data(), population_share=population_share(ctx.authority)),
+            },
+        )
+    name = f"wres-results-{ctx.round.label}-{ctx.authority.ons_code}.{fmt}"
+    if fmt == "csv":
+        response = HttpResponse(council_results_csv(stored), content_type="text/csv; charset=utf-8")
+    else:
+        response = HttpResponse(
+            council_results_xlsx(stored),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response

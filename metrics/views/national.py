@@ -1,0 +1,269 @@
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.safestring import mark_safe
+from django.views.decorators.http import require_safe
+
+from accounts.access import require_national
+from accounts.models import AuthorityType, Region
+from metrics import charts
+from metrics.calculations import (
+    FOUR_FIFTHS_LABELS,
+    INDICATORS,
+    INDICATORS_BY_CODE,
+    RELATIVE_LIKELIHOOD_EXPLANATION,
+    distribution,
+)
+from metrics.models import Benchmark, Result
+from metrics.presenters import SERVICE_CHOICES, figure
+from metrics.services import headline
+from submissions.models import CollectionRound, Return
+
+from .common import FRAGMENT_SECONDS, _digest, _filters, _round, _service, _stamp
+
+
+def _accepted_results(collection_round: CollectionRound, service: str, region: str, kind: str):  # type: ignore[no-untyped-def]
+    results = Result.objects.filter(
+        round=collection_round,
+        service=service,
+        version_id__in=Return.objects.filter(round=collection_round, status=Return.Status.ACCEPTED).values(
+            "current_version_id"
+        ),
+    )
+    if region:
+        results = results.filter(authority__region=region)
+    if kind:
+        results = results.filter(authority__authority_type=kind)
+    return results
+
+
+def _dashboard_rows(collection_round: CollectionRound, service: str, region: str, kind: str) -> list[dict]:  # type: ignore[type-arg]
+    """One row per indicator: the pooled figure and the spread across authorities, from the stored
+    benchmarks; for a region and type together (no stored benchmark) from the authorities' values."""
+    scope, scope_value = (
+        (Benchmark.Scope.REGION, region)
+        if region and not kind
+        else (Benchmark.Scope.TYPE, kind)
+        if kind and not region
+        else (Benchmark.Scope.NATIONAL, "")
+    )
+    benchmarks = {
+        b.indicator: b
+        for b in Benchmark.objects.filter(
+            round=collection_round, service=service, scope=scope, scope_value=scope_value
+        )
+    }
+    if region and kind:
+        # A combination has no stored benchmark: spread from the authorities' values (one query).
+        values: dict[str, list[float | None]] = {}
+        for code, value in _accepted_results(collection_round, service, region, kind).values_list(
+            "indicator", "value"
+        ):
+            values.setdefault(code, []).append(value)
+        spreads = {code: distribution(v) for code, v in values.items()}
+    else:
+        spreads = {code: b.distribution for code, b in benchmarks.items()}
+    rows = []
+    for indicator in INDICATORS:
+        benchmark = benchmarks.get(indicator.code) if not (region and kind) else None
+        spread = spreads.get(indicator.code) or {"n": 0}
+        pooled = benchmark.pooled if benchmark else {}
+
+        rows.append(
+            {
+                "indicator": indicator,
+                "pooled": figure(indicator, headline(pooled)) if pooled else "–",
+                "band": FOUR_FIFTHS_LABELS.get((pooled or {}).get("four_fifths") or "", ""),
+                "spread": spread,
+                "median": figure(indicator, spread.get("median")) if spread.get("n", 0) >= 5 else "[c]",
+                "lower": figure(indicator, spread.get("lower_quartile"))
+                if spread.get("n", 0) >= 5
+                else "[c]",
+                "upper": figure(indicator, spread.get("upper_quartile"))
+                if spread.get("n", 0) >= 5
+                else "[c]",
+                "bands": benchmark.bands if benchmark else None,
+                "chart": charts.distribution_chart(
+                    values=[],
+                    quartiles=spread if spread.get("n", 0) >= 5 else None,
+                    log_scale=indicator.kind != "share",
+                    id_prefix=f"dist-{indicator.code}",
+                    title=indicator.title,
+                ),
+            }
+        )
+    return rows
+
+
+@login_required
+@require_safe
+def national_dashboard(request: HttpRequest) -> HttpResponse:
+    """Analysts: the pooled headline and the spread across authorities, for each indicator.
+
+    The figures are rendered once per round, filter and benchmark run, then served from the cache
+    (keyed on the stamp of the round's benchmarks, recomputed on every acceptance and nightly). A
+    region and type together are worked out from the authorities' values, as fresh as the benchmarks.
+    """
+    require_national(request.user)
+    collection_round, service = _round(request), _service(request)
+    region, kind = _filters(request)
+    key = "metrics:dashboard:1:" + _digest(
+        collection_round.pk, service, region, kind, _stamp(collection_round.pk)
+    )
+    figures_html = cache.get(key)
+    if figures_html is None:
+        figures_html = render_to_string(
+            "metrics/_dashboard_figures.html",
+            {
+                "rows": _dashboard_rows(collection_round, service, region, kind),
+                "round": collection_round,
+                "service": service,
+                "region": region,
+                "kind": kind,
+            },
+        )
+        cache.set(key, figures_html, FRAGMENT_SECONDS)
+    return render(
+        request,
+        "metrics/national_dashboard.html",
+        {
+            "round": collection_round,
+            "rounds": CollectionRound.objects.order_by("-opens_on"),
+            "service": service,
+            "services": SERVICE_CHOICES,
+            "region": region,
+            "kind": kind,
+            "regions": Region.choices,
+            "kinds": AuthorityType.choices,
+            "figures_html": mark_safe(figures_html),  # noqa: S308 - rendered by our own template
+            "scope_label": region or dict(AuthorityType.choices).get(kind) or "England",
+        },
+    )
+
+
+@login_required
+@require_safe
+def national_indicator(request: HttpRequest, round_label: str, code: str) -> HttpResponse:
+    """Analysts: one indicator across every authority, with its breakdown by region and type."""
+    require_national(request.user)
+    indicator = INDICATORS_BY_CODE.get(code)
+    if indicator is None:
+        raise Http404
+    collection_round, service = _round(request, round_label), _service(request)
+    region, kind = _filters(request)
+    values = list(
+        _accepted_results(collection_round, service, region, kind)
+        .filter(indicator=code)
+        .order_by("authority__name")
+        .values_list("authority__name", "authority__ons_code", "value", "four_fifths", "low_numbers")
+    )
+    breakdown = list(
+        Benchmark.objects.filter(round=collection_round, service=service, indicator=code).order_by(
+            "scope", "scope_value"
+        )
+    )
+    spread = distribution(v for _, _, v, _, _ in values)
+    return render(
+        request,
+        "metrics/national_indicator.html",
+        {
+            "round": collection_round,
+            "indicator": indicator,
+            "service": service,
+            "services": SERVICE_CHOICES,
+            "region": region,
+            "kind": kind,
+            "regions": Region.choices,
+            "kinds": AuthorityType.choices,
+            "values": [
+                (n, c, figure(indicator, v), FOUR_FIFTHS_LABELS.get(b, ""), low) for n, c, v, b, low in values
+            ],
+            "spread": spread,
+            "breakdown": [
+                (
+                    b,
+                    figure(indicator, b.distribution.get("median")) if b.n_authorities >= 5 else "[c]",
+                    dict(Region.choices + AuthorityType.choices).get(b.scope_value, "England"),
+                )
+                for b in breakdown
+            ],
+            "chart": charts.distribution_chart(
+                values=[(n, v) for n, _, v, _, _ in values if v is not None],
+                quartiles=spread if spread["n"] else None,
+                log_scale=indicator.kind != "share",
+                id_prefix=f"strip-{code}",
+                title=f"{indicator.title}: every authority",
+            ),
+        },
+    )
+
+
+@login_required
+@require_safe
+def national_report(request: HttpRequest, round_label: str) -> HttpResponse:
+    """A printable national report, built only from the published (disclosure-controlled) tables."""
+    from metrics.exports import national_tables
+
+    require_national(request.user)
+    collection_round = _round(request, round_label)
+    # Disclosure control over every table takes seconds: render them once per benchmark run (and day,
+    # as the About table is dated), like the dashboard's figures.
+    key = "metrics:national-report:1:" + _digest(
+        collection_round.pk,
+        _stamp(collection_round.pk),
+        timezone.localdate().isoformat(),
+    )
+    tables_html = cache.get(key)
+    if tables_html is None:
+        tables_html = render_to_string(
+            "metrics/_national_tables.html", {"tables": national_tables(collection_round)}
+        )
+        cache.set(key, tables_html, FRAGMENT_SECONDS)
+    return render(
+        request,
+        "metrics/national_report.html",
+        {"round": collection_round, "tables_html": mark_safe(tables_html)},  # noqa: S308 - our template
+    )
+
+
+@login_required
+@require_safe
+def national_download(request: HttpRequest, round_label: str, table: str, fmt: str) -> HttpResponse:
+    """National tables, safe to publish: section 5 disclosure control applied."""
+    from metrics.exports import national_table_csv, national_tables_xlsx
+
+    require_national(request.user)
+    collection_round = _round(request, round_label)
+    name = f"wres-national-{collection_round.label}-{table}.{fmt}"
+    if fmt == "csv":
+        if table not in ("pooled", "distribution"):
+            raise Http404
+        response = HttpResponse(
+            national_table_csv(collection_round, table), content_type="text/csv; charset=utf-8"
+        )
+    else:
+        response = HttpResponse(
+            national_tables_xlsx(collection_round),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@login_required
+@require_safe
+def indicator_help(request: HttpRequest, code: str) -> HttpResponse:
+    """How an indicator is calculated, in plain English."""
+    indicator = INDICATORS_BY_CODE.get(code)
+    if indicator is None:
+        raise Http404
+    return render(
+        request,
+        "metrics/indicator_help.html",
+        {"indicator": indicator, "rl_explanation": RELATIVE_LIKELIHOOD_EXPLANATION, "indicators": INDICATORS},
+    )

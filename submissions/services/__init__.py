@@ -1,0 +1,51 @@
+"""Writes to rounds and returns, and every lifecycle transition. The rules live here, so the web
+pages, the API and the tasks behave alike:
+
+draft --submit (programme lead)--> submitted --sign off (senior sponsor)--> signed_off
+  --accept (analyst)--> accepted; a sponsor (submitted) or an analyst (any state after draft) can
+  return it for revision, which starts a new draft version."""
+
+from __future__ import annotations
+
+from .common import LEAD, SPONSOR
+from .drafts import (
+    ReturnDataInvalid,
+    UploadCheck,
+    _write_version,
+    current_data,
+    draft_save,
+    draft_save_service,
+    return_get_or_create,
+    upload_check,
+)
+from .lifecycle import return_accept, return_send_back, return_sign_off, return_submit
+from .notifications import REMINDER_DAYS, SUBJECTS, reminders_send
+from .rounds import round_extend, round_open
+from .warnings import is_late, submission_blockers, unexplained_warnings, version_warnings, warning_explain
+
+__all__ = [
+    "LEAD",
+    "REMINDER_DAYS",
+    "SPONSOR",
+    "SUBJECTS",
+    "ReturnDataInvalid",
+    "UploadCheck",
+    "_write_version",
+    "current_data",
+    "draft_save",
+    "draft_save_service",
+    "is_late",
+    "reminders_send",
+    "return_accept",
+    "return_get_or_create",
+    "return_send_back",
+    "return_sign_off",
+    "return_submit",
+    "round_extend",
+    "round_open",
+    "submission_blockers",
+    "unexplained_warnings",
+    "upload_check",
+    "version_warnings",
+    "warning_explain",
+]

@@ -1,0 +1,168 @@
+from __future__ import annotations
+
+import datetime
+
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.access import has_role
+from accounts.models import Role, User
+from submissions.models import (
+    Return,
+    ReturnEvent,
+    ReturnVersion,
+    WarningExplanation,
+)
+from wres_portal.errors import ApplicationError
+
+from .common import LEAD, SPONSOR, _lock, _require
+from .drafts import _write_version
+from .notifications import _notify_analysts, _notify_council
+from .warnings import is_late, submission_blockers
+
+
+@transaction.atomic
+def return_submit(*, record: Return, user: User, late_reason: str = "") -> Return:
+    """Submit the current draft version (programme lead). A late return needs a reason."""
+    record = _lock(record)
+    _require(user, record.authority, LEAD, "submit the return")
+    if record.status != Return.Status.DRAFT:
+        raise ApplicationError(f"This return is already {record.get_status_display().lower()}.")
+    blockers = submission_blockers(record)
+    if blockers:
+        raise ApplicationError(blockers[0])
+    late = is_late(record)
+    if late and not late_reason.strip():
+        raise ApplicationError(
+            "The closing date has passed. Explain why the return is late.", field="late_reason"
+        )
+    now = timezone.now()
+    record.status = Return.Status.SUBMITTED
+    record.submitted_at = now
+    record.is_late = late
+    record.late_reason = late_reason.strip() if late else ""
+    record.save(update_fields=["status", "submitted_at", "is_late", "late_reason", "updated_at"])
+    ReturnEvent.objects.create(
+        authority=record.authority,
+        return_record=record,
+        version=record.current_version,
+        action=ReturnEvent.Action.SUBMITTED,
+        actor=user,
+        at=now,
+        message=record.late_reason,
+        late=late,
+    )
+    _notify_council(record, SPONSOR, "submitted", user)
+    _after_submit(record)
+    return record
+
+
+def _after_submit(record: Return) -> None:
+    """After commit, the metrics engine computes the submitted version's results. If the broker is
+    down the submission still stands (robust): the periodic sweep computes them later."""
+    from metrics.tasks import compute_version_results
+
+    version_id = record.current_version_id
+    transaction.on_commit(lambda: compute_version_results.delay(version_id), robust=True)
+
+
+@transaction.atomic
+def return_sign_off(
+    *, record: Return, user: User, name: str, role: str, signed_on: datetime.date, declaration: bool
+) -> Return:
+    """The senior sponsor signs off a submitted return, declaring the figures accurate."""
+    record = _lock(record)
+    _require(user, record.authority, SPONSOR, "sign off the return")
+    if record.status != Return.Status.SUBMITTED:
+        raise ApplicationError("Only a submitted return can be signed off.")
+    if not declaration:
+        raise ApplicationError("Confirm that the figures are accurate to sign off.", field="declaration")
+    if not name.strip() or not role.strip():
+        raise ApplicationError(
+            "Enter your name and role as they should appear on the sign-off.", field="name"
+        )
+    if signed_on > timezone.localdate():
+        raise ApplicationError("The sign-off date cannot be in the future.", field="signed_on")
+    record.status = Return.Status.SIGNED_OFF
+    record.save(update_fields=["status", "updated_at"])
+    ReturnEvent.objects.create(
+        authority=record.authority,
+        return_record=record,
+        version=record.current_version,
+        action=ReturnEvent.Action.SIGNED_OFF,
+        actor=user,
+        signatory_name=name.strip(),
+        signatory_role=role.strip(),
+        signed_on=signed_on,
+    )
+    _notify_analysts(record, "signed_off", user)
+    return record
+
+
+@transaction.atomic
+def return_accept(*, record: Return, user: User) -> Return:
+    """An analyst accepts a signed-off return into the national figures."""
+    record = _lock(record)
+    if not user.is_national:
+        raise ApplicationError("Only Skills for Care analysts can accept a return.")
+    if record.status != Return.Status.SIGNED_OFF:
+        raise ApplicationError("Only a signed-off return can be accepted.")
+    record.status = Return.Status.ACCEPTED
+    record.save(update_fields=["status", "updated_at"])
+    ReturnEvent.objects.create(
+        authority=record.authority,
+        return_record=record,
+        version=record.current_version,
+        action=ReturnEvent.Action.ACCEPTED,
+        actor=user,
+    )
+    _notify_council(record, [Role.PROGRAMME_LEAD, Role.SENIOR_SPONSOR], "accepted", user)
+    _after_accept(record)
+    return record
+
+
+def _after_accept(record: Return) -> None:
+    """After commit, the round's national benchmarks are recomputed with this return in them."""
+    from metrics.tasks import recompute_benchmarks
+
+    round_id = record.round_id
+    transaction.on_commit(lambda: recompute_benchmarks.delay(round_id), robust=True)
+
+
+@transaction.atomic
+def return_send_back(*, record: Return, user: User, message: str) -> Return:
+    """Return for revision with a message: the sponsor while submitted, an analyst at any later
+    stage. The figures are copied into a new draft version; earlier versions stay as they were."""
+    record = _lock(record)
+    sponsor_may = record.status == Return.Status.SUBMITTED and has_role(user, record.authority, SPONSOR)
+    analyst_may = record.status != Return.Status.DRAFT and user.is_national
+    if record.status == Return.Status.DRAFT:
+        raise ApplicationError("This return is already a draft.")
+    if not (sponsor_may or analyst_may):
+        raise ApplicationError("You cannot return this return for revision at this stage.")
+    if not message.strip():
+        raise ApplicationError("Say what needs to change.", field="message")
+    previous = record.current_version
+    version = _write_version(
+        record, previous.data(), source=ReturnVersion.Source.REVISION, user=user, note=message.strip()
+    )
+    for explanation in previous.explanations.all():
+        WarningExplanation.objects.create(
+            authority=record.authority,
+            version=version,
+            warning_key=explanation.warning_key,
+            text=explanation.text,
+            written_by=explanation.written_by,
+        )
+    record.status = Return.Status.DRAFT
+    record.save(update_fields=["status", "updated_at"])
+    ReturnEvent.objects.create(
+        authority=record.authority,
+        return_record=record,
+        version=version,
+        action=ReturnEvent.Action.RETURNED,
+        actor=user,
+        message=message.strip(),
+    )
+    _notify_council(record, LEAD, "returned", user, message=message.strip())
+    return record

@@ -1,0 +1,98 @@
+from __future__ import annotations
+
+import datetime
+
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import User
+from submissions.models import (
+    CollectionRound,
+    Return,
+    ReturnVersion,
+    WarningExplanation,
+)
+from wres_portal.errors import ApplicationError
+
+from .common import LEAD, _lock, _require
+
+
+def version_warnings(version: ReturnVersion) -> list:  # type: ignore[type-arg]
+    """The warnings of spec section 2 for a version, with the context they need."""
+    from submissions.validation import compute_warnings
+
+    record = version.return_record
+    previous = (
+        Return.objects.filter(authority=record.authority, round__opens_on__lt=record.round.opens_on)
+        .exclude(current_version=None)
+        .exclude(status=Return.Status.DRAFT)
+        .select_related("current_version")
+        .order_by("-round__opens_on")
+        .first()
+    )
+    previous_headcount = None
+    if previous is not None:
+        previous_headcount = {}
+        for key, counts in previous.current_version.data().items():
+            if key.measure == "headcount":
+                previous_headcount[key.service] = sum(counts.values())
+    from metrics.services import metric_values, population_share, reference_ranges
+
+    data = version.data()
+    return compute_warnings(
+        data,
+        previous_headcount=previous_headcount,
+        metric_values=metric_values(data, share=population_share(record.authority)),
+        reference_ranges=reference_ranges(
+            CollectionRound.objects.filter(opens_on__lt=record.round.opens_on).order_by("-opens_on").first()
+        ),
+    )
+
+
+def unexplained_warnings(version: ReturnVersion, warnings: list | None = None) -> list:  # type: ignore[type-arg]
+    """The version's warnings (computed unless the caller already has them) still without an
+    explanation."""
+    explained = set(version.explanations.values_list("warning_key", flat=True))
+    return [
+        w for w in (version_warnings(version) if warnings is None else warnings) if w.key not in explained
+    ]
+
+
+@transaction.atomic
+def warning_explain(*, record: Return, key: str, text: str, user: User) -> WarningExplanation:
+    """Record the council's explanation of a warning on the current version."""
+    record = _lock(record)
+    _require(user, record.authority, LEAD, "explain warnings")
+    if not record.is_editable():
+        raise ApplicationError("Warnings can only be explained while the return is a draft.")
+    version = record.current_version
+    if version is None or key not in {w.key for w in version_warnings(version)}:
+        raise ApplicationError("This warning no longer applies to the return.")
+    if not text.strip():
+        raise ApplicationError("Enter an explanation of the warning.", field="text")
+    explanation, _ = WarningExplanation.objects.update_or_create(
+        version=version,
+        warning_key=key,
+        defaults={"authority": record.authority, "text": text.strip(), "written_by": user},
+    )
+    return explanation
+
+
+def is_late(record: Return, today: datetime.date | None = None) -> bool:
+    today = today or timezone.localdate()
+    return today > record.round.closes_on_for(record.authority)
+
+
+def submission_blockers(record: Return, warnings: list | None = None) -> list[str]:  # type: ignore[type-arg]
+    """Everything that stops the programme lead submitting, in plain English. Pages that have
+    already computed the version's warnings pass them in, so they are not worked out twice."""
+    from submissions.validation import check_data
+
+    version = record.current_version
+    if version is None:
+        return ["Upload the return or type it in before submitting."]
+    data = version.data()
+    blockers = [p.message for p in check_data(data)]
+    for warning in unexplained_warnings(version, warnings):
+        blockers.append(f"Explain this warning: {warning.message}")
+    return blockers

@@ -1,0 +1,92 @@
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_safe
+
+from accounts.models import Role
+from submissions import services
+from submissions.models import Return
+from submissions.presenters import data_tables, version_history
+from submissions.schema import SERVICE_LABELS, SERVICES
+
+from .common import _ctx
+
+
+@login_required
+@require_safe
+def return_list(request: HttpRequest, ons_code: str) -> HttpResponse:
+    from accounts.access import get_authority_for_user
+    from submissions.models import CollectionRound
+
+    authority = get_authority_for_user(request.user, ons_code)
+    returns = {r.round_id: r for r in Return.objects.for_user(request.user).filter(authority=authority)}
+    rounds = [(r, returns.get(r.pk)) for r in CollectionRound.objects.all()]
+    return render(request, "submissions/return_list.html", {"authority": authority, "rounds": rounds})
+
+
+@login_required
+@require_safe
+def return_detail(request: HttpRequest, ons_code: str, round_label: str) -> HttpResponse:
+    ctx = _ctx(request, ons_code, round_label)
+    record, version = ctx.record, ctx.record.current_version if ctx.record else None
+    warnings = services.version_warnings(version) if version else []
+    explained = {e.warning_key: e for e in version.explanations.all()} if version else {}
+    is_lead = ctx.role == Role.PROGRAMME_LEAD
+    return render(
+        request,
+        "submissions/return_detail.html",
+        {
+            "ctx": ctx,
+            "record": record,
+            "version": version,
+            "tables": data_tables(version.data()) if version else [],
+            "warnings": [(w, explained.get(w.key)) for w in warnings],
+            "blockers": services.submission_blockers(record, warnings)
+            if record and record.is_editable()
+            else [],
+            "is_lead": is_lead,
+            "can_edit": is_lead and (record is None or record.is_editable()),
+            "can_sign_off": ctx.role == Role.SENIOR_SPONSOR
+            and record
+            and record.status == Return.Status.SUBMITTED,
+            "can_accept": request.user.is_national and record and record.status == Return.Status.SIGNED_OFF,
+            "can_send_back": record is not None
+            and (
+                (ctx.role == Role.SENIOR_SPONSOR and record.status == Return.Status.SUBMITTED)
+                or (request.user.is_national and record.status != Return.Status.DRAFT)
+            ),
+            "closes_on": ctx.round.closes_on_for(ctx.authority),
+            "history": version_history(record) if record else [],
+            "services": [(s, SERVICE_LABELS[s]) for s in SERVICES],
+        },
+    )
+
+
+@login_required
+@require_safe
+def template_download(request: HttpRequest, ons_code: str, round_label: str, fmt: str) -> HttpResponse:
+    from submissions.template_files import csv_template, xlsx_template
+
+    ctx = _ctx(request, ons_code, round_label)
+    data = ctx.record.current_version.data() if ctx.record and ctx.record.current_version else None
+    filename = f"wres-return-{ctx.round.label}-{ctx.authority.ons_code}"
+    if fmt == "csv":
+        response = HttpResponse(csv_template(data), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
+        return response
+    content = xlsx_template(
+        authority_name=ctx.authority.name,
+        ons_code=ctx.authority.ons_code,
+        round_label=ctx.round.label,
+        period=ctx.round.period_label,
+        snapshot_date=f"{ctx.round.snapshot_date:%-d %B %Y}",
+        closes_on=f"{ctx.round.closes_on_for(ctx.authority):%-d %B %Y}",
+        data=data,
+    )
+    response = HttpResponse(
+        content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{filename}.xlsx"'
+    return response

@@ -1,0 +1,146 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_http_methods
+
+from accounts.access import has_role
+from accounts.models import Role
+from submissions import services
+from submissions.forms import (
+    LateReasonForm,
+    SendBackForm,
+    SignOffForm,
+)
+from submissions.presenters import data_tables
+from wres_portal.errors import ApplicationError
+
+from .common import _ctx, _detail, _require_lead
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def submit(request: HttpRequest, ons_code: str, round_label: str) -> HttpResponse:
+    ctx = _ctx(request, ons_code, round_label)
+    _require_lead(request, ctx)
+    if ctx.record is None:
+        raise Http404
+    late = services.is_late(ctx.record)
+    form = LateReasonForm(request.POST or None) if late else None
+    errors: list[dict[str, str]] = []
+    if request.method == "POST" and (form is None or form.is_valid()):
+        reason = form.cleaned_data["late_reason"] if form else ""
+        try:
+            services.return_submit(record=ctx.record, user=request.user, late_reason=reason)
+        except ApplicationError as error:
+            errors.append({"text": error.message})
+        else:
+            messages.success(
+                request, "Your return was submitted. Your senior sponsor has been asked to sign it off."
+            )
+            return _detail(ctx)
+    return render(
+        request,
+        "submissions/submit.html",
+        {
+            "ctx": ctx,
+            "form": form,
+            "late": late,
+            "errors": errors,
+            "blockers": services.submission_blockers(ctx.record),
+            "page_title": "Submit the return",
+            "button": "Submit the return",
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def sign_off(request: HttpRequest, ons_code: str, round_label: str) -> HttpResponse:
+    ctx = _ctx(request, ons_code, round_label)
+    if not has_role(request.user, ctx.authority, [Role.SENIOR_SPONSOR]):
+        raise PermissionDenied
+    if ctx.record is None:
+        raise Http404
+    form = SignOffForm(request.POST or None, initial={"name": request.user.full_name})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.return_sign_off(record=ctx.record, user=request.user, **form.cleaned_data)
+        except ApplicationError as error:
+            form.add_error(error.field if error.field in form.fields else None, error.message)
+        else:
+            messages.success(request, "You signed off the return. Skills for Care has been told.")
+            return _detail(ctx)
+    version = ctx.record.current_version
+    return render(
+        request,
+        "submissions/sign_off.html",
+        {
+            "ctx": ctx,
+            "form": form,
+            "tables": data_tables(version.data()) if version else [],
+            "page_title": "Sign off the return",
+            "button": "Sign off the return",
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def accept(request: HttpRequest, ons_code: str, round_label: str) -> HttpResponse:
+    ctx = _ctx(request, ons_code, round_label)
+    if not request.user.is_national:
+        raise PermissionDenied
+    if ctx.record is None:
+        raise Http404
+    errors: list[dict[str, str]] = []
+    if request.method == "POST":
+        try:
+            services.return_accept(record=ctx.record, user=request.user)
+        except ApplicationError as error:
+            errors.append({"text": error.message})
+        else:
+            messages.success(request, f"{ctx.authority.name}'s return was accepted.")
+            return _detail(ctx)
+    return render(
+        request,
+        "submissions/accept.html",
+        {"ctx": ctx, "errors": errors, "page_title": "Accept the return", "button": "Accept the return"},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def send_back(request: HttpRequest, ons_code: str, round_label: str) -> HttpResponse:
+    ctx = _ctx(request, ons_code, round_label)
+    if not (request.user.is_national or has_role(request.user, ctx.authority, [Role.SENIOR_SPONSOR])):
+        raise PermissionDenied
+    if ctx.record is None:
+        raise Http404
+    form = SendBackForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.return_send_back(
+                record=ctx.record, user=request.user, message=form.cleaned_data["message"]
+            )
+        except ApplicationError as error:
+            form.add_error("message" if error.field == "message" else None, error.message)
+        else:
+            messages.success(
+                request, "The return was sent back for revision. The programme lead has been told."
+            )
+            return _detail(ctx)
+    return render(
+        request,
+        "submissions/send_back.html",
+        {
+            "ctx": ctx,
+            "form": form,
+            "page_title": "Return for revision",
+            "button": "Return for revision",
+            "warning_button": True,
+        },
+    )

@@ -1,0 +1,116 @@
+from __future__ import annotations
+
+import csv
+import io
+import secrets
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods, require_safe
+
+from submissions import services
+from submissions.forms import (
+    UploadForm,
+)
+from submissions.models import Return, ReturnVersion
+from submissions.presenters import data_tables, problem_rows
+from wres_portal.errors import ApplicationError
+
+from .common import UPLOAD_TTL, _ctx, _detail, _record, _require_lead
+from .entry import _dump, _load
+
+
+def _cache_key(request: HttpRequest, token: str) -> str:
+    return f"upload:{request.user.pk}:{token}"
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def upload(request: HttpRequest, ons_code: str, round_label: str) -> HttpResponse:
+    """Upload a file: every problem comes back at once and nothing is stored; a clean file goes to
+    a preview of what it changes, saved only on confirmation."""
+    ctx = _ctx(request, ons_code, round_label)
+    _require_lead(request, ctx)
+    if ctx.record and not ctx.record.is_editable():
+        messages.error(request, "This return has been submitted, so it cannot be changed.")
+        return _detail(ctx)
+    form = UploadForm(request.POST or None, request.FILES or None)
+    page = {"ctx": ctx, "form": form}
+    if request.method == "POST" and form.is_valid():
+        upload_file = form.cleaned_data["file"]
+        record = ctx.record or Return(authority=ctx.authority, round=ctx.round)
+        checked = services.upload_check(record=record, filename=upload_file.name, content=upload_file.read())
+        token = secrets.token_urlsafe(16)
+        if checked.unreadable:
+            form.add_error("file", checked.unreadable)
+        elif checked.problems:
+            rows = problem_rows(checked.problems)
+            cache.set(_cache_key(request, token), {"errors": rows, "filename": upload_file.name}, UPLOAD_TTL)
+            page.update(problems=rows, token=token, filename=upload_file.name)
+        else:
+            cache.set(
+                _cache_key(request, token),
+                {"data": _dump(checked.data), "filename": upload_file.name},
+                UPLOAD_TTL,
+            )
+            return redirect("submissions:upload_confirm", ctx.authority.ons_code, ctx.round.label, token)
+    return render(request, "submissions/upload.html", page)
+
+
+@login_required
+@require_safe
+def upload_errors_csv(
+    request: HttpRequest, ons_code: str, round_label: str, upload_token: str
+) -> HttpResponse:
+    ctx = _ctx(request, ons_code, round_label)
+    stored = cache.get(_cache_key(request, upload_token))
+    if not stored or "errors" not in stored:
+        raise Http404
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["sheet", "row", "column", "what is wrong", "how to fix it"])
+    for row in stored["errors"]:
+        writer.writerow([row["sheet"], row["row"], row["column"], row["message"], row["fix"]])
+    response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = (
+        f'attachment; filename="errors-{ctx.authority.ons_code}-{ctx.round.label}.csv"'
+    )
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def upload_confirm(request: HttpRequest, ons_code: str, round_label: str, upload_token: str) -> HttpResponse:
+    from submissions.validation import diff
+
+    ctx = _ctx(request, ons_code, round_label)
+    _require_lead(request, ctx)
+    stored = cache.get(_cache_key(request, upload_token))
+    if not stored or "data" not in stored:
+        messages.error(request, "That upload has expired. Upload the file again.")
+        return redirect("submissions:upload", ctx.authority.ons_code, ctx.round.label)
+    data = _load(stored["data"])
+    if request.method == "POST":
+        try:
+            services.draft_save(
+                record=_record(ctx),
+                data=data,
+                user=request.user,
+                source=ReturnVersion.Source.UPLOAD,
+                filename=stored["filename"],
+            )
+        except ApplicationError as error:
+            messages.error(request, error.message)
+        else:
+            cache.delete(_cache_key(request, upload_token))
+            messages.success(request, f"{stored['filename']} was saved as your draft.")
+        return _detail(ctx)
+    old = ctx.record.current_version.data() if ctx.record and ctx.record.current_version else {}
+    return render(
+        request,
+        "submissions/upload_confirm.html",
+        {"ctx": ctx, "changes": diff(old, data), "filename": stored["filename"], "tables": data_tables(data)},
+    )
