@@ -6,11 +6,17 @@ This module only reads: it finds the rows and keeps every cell's raw value, so t
 Files come from outside, so reading is defensive (ECOSYSTEM.md, "Untrusted spreadsheets"):
 
 - at most `MAX_UPLOAD_BYTES` (5 MB);
-- an XLSX zip's central directory is checked *before* openpyxl opens it: member count, each
-  member's declared size, the total and the compression ratio (zip bombs), and macros
-  (`xl/vbaProject.bin`, macro-enabled content types);
-- openpyxl parses with defusedxml (installed) and `read_only=True`; formulas are not evaluated and
-  not trusted: a formula cell is reported as a `Problem` and its value is kept as a `Formula`;
+- an XLSX zip's central directory is checked before any part is read: member count, each
+  member's declared size, the total and the compression ratio (zip bombs); macros are found by
+  content, not only by name: content types and relationships naming a VBA project, a macro-enabled
+  workbook or macro sheets, and any binary (OLE) part;
+- the cells are read by `submissions.xlsxreader`, a streaming reader that stops at the first limit:
+  `MAX_ROWS` rows and `MAX_COLUMNS` columns, blank or not (declared or actual), `MAX_CELL_CHARS`
+  characters a cell, and a bounded number of shared strings, styles and XML elements; a CSV's lines
+  are counted and measured (`MAX_LINE_CHARS`) before they are split into cells. So reading any file
+  costs about what reading a return costs (issue 13, H1; `make bench` measures it);
+- formulas are not evaluated and not trusted: a formula cell is reported as a `Problem` and its value
+  is kept as a `Formula`;
 - anything that cannot be read at all (old .xls, password-protected workbooks, ODS, corrupt or
   binary files, empty files) raises `UnreadableFile` with a plain-English message, never a traceback.
 
@@ -27,13 +33,9 @@ import re
 import zipfile
 from dataclasses import dataclass, field
 
-from openpyxl import load_workbook
-from openpyxl.cell.read_only import EmptyCell, ReadOnlyCell
-from openpyxl.utils import get_column_letter
-from openpyxl.workbook.workbook import Workbook
-from openpyxl.worksheet._read_only import ReadOnlyWorksheet
-
-from submissions.schema import RowKey
+from submissions import xlsxreader
+from submissions.schema import HEADER, RowKey
+from submissions.xlsxreader import Formula, column_letter
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 #: Limits on the zip inside an XLSX, checked before parsing. A return workbook is about 20 KB.
@@ -43,8 +45,21 @@ MAX_TOTAL_BYTES = 50 * 1024 * 1024
 MAX_COMPRESSION_RATIO = 100
 #: Small members may compress very well without harm; the ratio only matters above this size.
 RATIO_CHECK_FROM_BYTES = 1024 * 1024
-#: A return has 32 rows; anything far beyond that is not a return.
-MAX_ROWS = 1000
+#: The most the zip's list of parts ([Content_Types].xml) and relationships parts may hold together.
+MAX_PACKAGE_PART_BYTES = 256 * 1024
+#: A return has a header and 32 rows in the schema's 6 columns, plus the template's guidance
+#: column. Every row and column counts, blank or not (a row of spaces is a row), so that the work
+#: of reading any file is bounded by these, not by the file (issue 13, H1).
+MAX_ROWS = 200
+MAX_COLUMNS = len(HEADER) + 4
+#: The most characters in one cell, and in one line of a CSV file.
+MAX_CELL_CHARS = 1000
+MAX_LINE_CHARS = 4000
+RETURN_LIMITS = xlsxreader.Limits(
+    rows=MAX_ROWS, columns=MAX_COLUMNS, cell_chars=MAX_CELL_CHARS, elements=8_000
+)
+#: The About sheet is optional and only its first two columns are read: past these it stops quietly.
+ABOUT_LIMITS = xlsxreader.Limits(rows=100, columns=2, cell_chars=MAX_CELL_CHARS, elements=5_000, strict=False)
 
 RETURN_SHEET = "Return"
 ABOUT_SHEET = "About"
@@ -112,10 +127,6 @@ class Problem:
         return f"{where}{self.message} {self.fix}"
 
 
-class Formula(str):
-    """The text of a formula cell. Kept so the validator knows the cell was already reported."""
-
-
 @dataclass
 class Table:
     """The rows of a return as read from a file, before any validation.
@@ -156,7 +167,7 @@ def _check_size(content: bytes) -> None:
             f"The file is {size:.1f} MB. The largest file you can upload is 5 MB. "
             "A return is usually much smaller: check you chose the right file."
         )
-    if not content.strip():
+    if not content or content.isspace():
         raise UnreadableFile("The file is empty. Choose the file with your return in it and upload it again.")
 
 
@@ -173,10 +184,23 @@ def _ole_message(content: bytes) -> str:
 _MACRO_MESSAGE = (
     "Macro-enabled workbooks are not accepted. Save it as Excel Workbook (.xlsx) and upload it again."
 )
+_EMBEDDED_MESSAGE = (
+    "The workbook has a program or an embedded object in it, which is not accepted. Copy your figures "
+    "into the template (or a new workbook), save it as Excel Workbook (.xlsx) and upload it again."
+)
+_COPY_INTO_TEMPLATE = (
+    "Check you chose the right file. If you did, download the template and copy your figures into it."
+)
+
+
+#: Content that makes a workbook macro-enabled, whatever its parts are called: content types of
+#: VBA projects, macro-enabled workbooks and Excel 4.0 macro sheets, and the matching relationships.
+_MACRO_MARKERS = (b"vbaproject", b"macroenabled", b"macrosheet", b"xlmacrosheet", b"xlintlmacrosheet")
 
 
 def _check_zip(archive: zipfile.ZipFile) -> None:
-    """Refuse zip bombs and macros using the central directory only (nothing is decompressed)."""
+    """Refuse zip bombs using the central directory only (nothing is decompressed), then macros
+    by content: content types, relationships, and binary parts (a VBA project is an OLE file)."""
     members = archive.infolist()
     if len(members) > MAX_ZIP_MEMBERS:
         raise UnreadableFile(f"The workbook has too many parts to be a return. {SAVE_AS}")
@@ -197,45 +221,47 @@ def _check_zip(archive: zipfile.ZipFile) -> None:
         raise UnreadableFile(f"OpenDocument spreadsheets (.ods) cannot be read. {SAVE_AS}")
     if "xl/workbook.xml" not in names:
         raise UnreadableFile(f"The file is not an Excel workbook. {SAVE_AS}")
-    if any(n.endswith("vbaproject.bin") for n in names):
+    if any(n.endswith("vbaproject.bin") or n.startswith("xl/macrosheets/") for n in names):
         raise UnreadableFile(_MACRO_MESSAGE)
-    if "[content_types].xml" in names:
-        content_types = archive.read(_member(archive, "[content_types].xml"))
-        if b"macroenabled" in content_types.lower():
-            raise UnreadableFile(_MACRO_MESSAGE)
-
-
-def _member(archive: zipfile.ZipFile, lower_name: str) -> str:
-    return next(n for n in archive.namelist() if n.lower() == lower_name)
+    package_bytes = 0
+    for member in members:
+        lower = member.filename.lower()
+        if lower == "[content_types].xml" or lower.endswith(".rels"):
+            package_bytes += member.file_size
+            if package_bytes > MAX_PACKAGE_PART_BYTES:
+                raise UnreadableFile(f"The workbook's list of parts is too large to be a return. {SAVE_AS}")
+            text = archive.read(member).lower()
+            if any(marker in text for marker in _MACRO_MARKERS):
+                raise UnreadableFile(_MACRO_MESSAGE)
+        elif member.file_size >= len(_OLE_MAGIC):
+            with archive.open(member) as stream:
+                if stream.read(len(_OLE_MAGIC)) == _OLE_MAGIC:
+                    raise UnreadableFile(_EMBEDDED_MESSAGE)
 
 
 def _read_xlsx(content: bytes) -> Table:
     try:
         with zipfile.ZipFile(io.BytesIO(content)) as archive:
             _check_zip(archive)
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, ValueError) as exc:
-        raise UnreadableFile(f"The file is damaged and cannot be opened. {SAVE_AS}") from exc
-    try:
-        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=False)
-    except Exception as exc:  # openpyxl raises many types for corrupt files; none may reach the user
-        raise UnreadableFile(
-            f"The file is damaged and cannot be opened as an Excel workbook. {SAVE_AS}"
-        ) from exc
-    try:
-        return _read_workbook(workbook)
+            workbook = xlsxreader.Workbook(archive)
+            return _read_workbook(workbook)
     except UnreadableFile:
         raise
-    except Exception as exc:
+    except xlsxreader.Refused as refused:
+        if refused.damaged:
+            raise UnreadableFile(f"The file is damaged and cannot be read. {SAVE_AS}") from refused
+        raise UnreadableFile(f"{refused.message} {_COPY_INTO_TEMPLATE}") from refused
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, OSError, ValueError, KeyError) as exc:
+        raise UnreadableFile(f"The file is damaged and cannot be opened. {SAVE_AS}") from exc
+    except Exception as exc:  # zlib and friends raise many types for corrupt files; none may reach the user
         raise UnreadableFile(f"The file is damaged and cannot be read. {SAVE_AS}") from exc
-    finally:
-        workbook.close()
 
 
 def _find_sheet(sheetnames: list[str], wanted: str) -> str | None:
     return next((name for name in sheetnames if name.strip().lower() == wanted.lower()), None)
 
 
-def _read_workbook(workbook: Workbook) -> Table:
+def _read_workbook(workbook: xlsxreader.Workbook) -> Table:
     """Read the Return sheet (or a workbook's only sheet) and the optional About sheet.
 
     Falling back to the only sheet lets a council upload a one-sheet workbook made from the CSV
@@ -246,7 +272,7 @@ def _read_workbook(workbook: Workbook) -> Table:
     if sheet is None and len(names) == 1 and names[0].strip().lower() != ABOUT_SHEET.lower():
         sheet = names[0]
     if sheet is None:
-        found = ", ".join(f'"{n}"' for n in names)
+        found = ", ".join(f'"{n[:40]}"' for n in names[:20])
         problem = Problem(
             "missing_sheet",
             f"The workbook has no sheet called Return. It has: {found}.",
@@ -255,35 +281,14 @@ def _read_workbook(workbook: Workbook) -> Table:
             place=Place(None, None, None),
         )
         return Table(sheet=RETURN_SHEET, header_row=0, header=[], rows=[], problems=[problem])
-    table = _table_from_rows(sheet, _sheet_rows(workbook[sheet]))
+    rows = [
+        (n, [_mark_formula(v) for v in values]) for n, values in workbook.sheet_rows(sheet, RETURN_LIMITS)
+    ]
+    table = _table_from_rows(sheet, [(n, values) for n, values in rows if not _is_blank(values)])
     about_name = _find_sheet(names, ABOUT_SHEET)
     if about_name is not None:
-        table.about, table.about_rows = _read_about(workbook[about_name])
+        table.about, table.about_rows = _read_about(workbook.sheet_rows(about_name, ABOUT_LIMITS))
     return table
-
-
-def _sheet_rows(worksheet: ReadOnlyWorksheet) -> list[tuple[int, list[object]]]:
-    """Every non-blank row as (row number, values); formula cells become `Formula` values.
-
-    openpyxl yields every row from row 1, blank ones included, so counting gives the sheet's own
-    row numbers.
-    """
-    worksheet.reset_dimensions()  # a wrong stored sheet size must not cut rows off
-    out: list[tuple[int, list[object]]] = []
-    for number, cells in enumerate(worksheet.iter_rows(), start=1):
-        values = [_xlsx_value(cell) for cell in cells]
-        if not _is_blank(values):
-            out.append((number, values))
-            _check_row_count(len(out))
-    return out
-
-
-def _xlsx_value(cell: ReadOnlyCell | EmptyCell) -> object:
-    value = cell.value
-    if cell.data_type == "f":
-        # ArrayFormula and DataTableFormula objects carry their text in .text
-        return Formula(getattr(value, "text", None) or str(value))
-    return _mark_formula(value)
 
 
 def _mark_formula(value: object) -> object:
@@ -293,12 +298,12 @@ def _mark_formula(value: object) -> object:
     return value
 
 
-def _check_row_count(count: int) -> None:
-    if count > MAX_ROWS:
-        raise UnreadableFile(
-            f"The file has more than {MAX_ROWS:,} rows, so it is not a return: a return has one header "
-            "row and 16 rows for each service. Check you chose the right file."
-        )
+def _too_many_rows() -> UnreadableFile:
+    return UnreadableFile(
+        f"The file has more than {MAX_ROWS:,} rows (blank rows count), so it is not a return: a return "
+        f"has one header row and 16 rows for each service. Delete the rows below your return. "
+        f"{_COPY_INTO_TEMPLATE}"
+    )
 
 
 def _formula_problems(
@@ -308,7 +313,7 @@ def _formula_problems(
     for number, values in rows:
         for index, value in enumerate(values):
             if isinstance(value, Formula):
-                letter = get_column_letter(index + 1)
+                letter = column_letter(index + 1)
                 column = header[index] if index < len(header) and header[index] else letter
                 problems.append(
                     Problem(
@@ -322,20 +327,17 @@ def _formula_problems(
     return problems
 
 
-def _read_about(worksheet: ReadOnlyWorksheet) -> tuple[dict[str, str], dict[str, int]]:
+def _read_about(rows: list[tuple[int, list[object]]]) -> tuple[dict[str, str], dict[str, int]]:
     """Two-column key/value rows, for example "ONS code" | "E09000022"; the first of a key wins."""
-    worksheet.reset_dimensions()
     about: dict[str, str] = {}
-    rows: dict[str, int] = {}
-    for number, cells in enumerate(worksheet.iter_rows(max_col=2, values_only=True), start=1):
-        if number > MAX_ROWS:
-            break
+    numbers: dict[str, int] = {}
+    for number, cells in rows:
         key, value = ([*cells, None, None])[:2]
         key_text = normalise_about_key(key)
         if key_text and key_text not in about:
             about[key_text] = cell_text(value)
-            rows[key_text] = number
-    return about, rows
+            numbers[key_text] = number
+    return about, numbers
 
 
 def normalise_about_key(key: object) -> str:
@@ -401,17 +403,53 @@ def _delimiter(text: str) -> str:
     return ","
 
 
+def _check_lines(content: bytes) -> None:
+    """Count and measure the lines on the raw bytes, before anything is decoded or split into cells:
+    each search looks at most one line's allowance ahead, so the work is bounded whatever the file."""
+    position, number = 0, 0
+    while position < len(content):
+        number += 1
+        if number > MAX_ROWS:
+            raise _too_many_rows()
+        limit = position + MAX_LINE_CHARS + 2
+        ends = [
+            i for i in (content.find(b"\n", position, limit), content.find(b"\r", position, limit)) if i >= 0
+        ]
+        if not ends:
+            if limit >= len(content):
+                return
+            raise UnreadableFile(
+                f"Line {number:,} of the file is more than {MAX_LINE_CHARS:,} characters long, far longer "
+                f"than a line of a return. {_COPY_INTO_TEMPLATE}"
+            )
+        end = min(ends)
+        position = end + (2 if content[end : end + 2] == b"\r\n" else 1)
+
+
 def _read_csv(content: bytes) -> Table:
+    _check_lines(content)
     text = _decode(content)
     rows: list[tuple[int, list[object]]] = []
     try:
         # newline="" keeps \r\n, \n and \r line endings (and newlines inside quotes) for the csv module.
         reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
         for number, record in enumerate(reader, start=1):
-            values = [_mark_formula(value) for value in record]
+            if len(record) > MAX_COLUMNS and any(v.strip() for v in record[MAX_COLUMNS:]):
+                last = max(i for i, v in enumerate(record) if v.strip()) + 1
+                raise UnreadableFile(
+                    f"Row {number} has something in column {column_letter(last)} (column {last:,}). A return "
+                    f"uses columns A to {column_letter(MAX_COLUMNS)} at most: delete the columns to the "
+                    f"right of your return. {_COPY_INTO_TEMPLATE}"
+                )
+            for index, value in enumerate(record[:MAX_COLUMNS]):
+                if len(value) > MAX_CELL_CHARS:
+                    raise UnreadableFile(
+                        f"Cell {column_letter(index + 1)}{number} holds more than {MAX_CELL_CHARS:,} "
+                        f"characters, far more than any cell of a return. {_COPY_INTO_TEMPLATE}"
+                    )
+            values = [_mark_formula(value) for value in record[:MAX_COLUMNS]]
             if not _is_blank(values):
                 rows.append((number, values))
-                _check_row_count(len(rows))
     except csv.Error as exc:
         raise UnreadableFile(f"The file is not a readable CSV file. {SAVE_AS}") from exc
     return _table_from_rows(None, rows)

@@ -20,10 +20,11 @@ from submissions.validation.counts import CountError, parse_count
 from submissions.validation.preview import Change, ReturnDiff, diff
 from submissions.validation.return_warnings import ReturnWarning, compute_warnings
 from submissions.validation.rules import check_data, check_service, cross_field_problems, missing_rows
-from submissions.validation.table import IGNORED_COLUMNS, Checked, check_table
+from submissions.validation.table import IGNORED_COLUMNS, MAX_PROBLEMS, Checked, check_table
 
 __all__ = [
     "IGNORED_COLUMNS",
+    "MAX_PROBLEMS",
     "Change",
     "Checked",
     "CountError",

@@ -11,8 +11,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 
-from openpyxl.utils import get_column_letter
-
 from submissions.returnfile import Formula, Place, Problem, Table, cell_text
 from submissions.schema import (
     GROUPS,
@@ -27,12 +25,17 @@ from submissions.schema import (
 )
 from submissions.validation.counts import CountError, parse_count
 from submissions.validation.rules import count_problem, cross_field_problems, missing_rows, no_rows_problem
+from submissions.xlsxreader import column_letter
 
 #: Columns that are read past: the template puts guidance beside each measure.
 IGNORED_COLUMNS = ("guidance",)
 #: About sheet keys (normalised by the reader) that name the authority and the round.
 ABOUT_CODE_KEYS = ("ons code", "authority code", "authority ons code", "ons")
 ABOUT_ROUND_KEYS = ("round", "collection round")
+#: The most problems reported for one file; the rest are counted (`Checked.omitted`). A file can hold
+#: at most a few thousand cells, so this keeps the page, the errors CSV and the cache small (issue
+#: 13, L2) while still showing a council far more than it can fix at once.
+MAX_PROBLEMS = 100
 #: Header errors after which the rows cannot be read.
 _FATAL_HEADER_CODES = ("header_missing_column", "header_duplicate_column")
 
@@ -47,10 +50,21 @@ class Checked:
     data: ReturnData
     errors: list[Problem]
     places: dict[RowKey, int] = field(default_factory=dict)
+    #: Problems found beyond the first `MAX_PROBLEMS`, counted but not kept.
+    omitted: int = 0
 
 
 def check_table(table: Table, *, authority_code: str, round_label: str) -> Checked:
-    """Check a table read from a file against spec section 2, reporting every error with its place."""
+    """Check a table read from a file against spec section 2, reporting every error with its place
+    (the first `MAX_PROBLEMS` of them, in file order, and how many more there were)."""
+    checked = _check_table(table, authority_code=authority_code, round_label=round_label)
+    if len(checked.errors) > MAX_PROBLEMS:
+        checked.omitted = len(checked.errors) - MAX_PROBLEMS
+        checked.errors = checked.errors[:MAX_PROBLEMS]
+    return checked
+
+
+def _check_table(table: Table, *, authority_code: str, round_label: str) -> Checked:
     errors = list(table.problems)
     if any(p.code == "missing_sheet" for p in errors):
         return Checked(data={}, errors=errors)
@@ -117,7 +131,7 @@ class _TableChecker:
 
     def place(self, row: int, column: str) -> Place:
         """A cell's place: named by its header, with the spreadsheet reference."""
-        letter = get_column_letter(self.columns[column] + 1)
+        letter = column_letter(self.columns[column] + 1)
         return Place(self.table.sheet, row, column, cell=f"{letter}{row}")
 
     def add(self, code: str, message: str, fix: str, place: Place, key: RowKey | None = None) -> None:
@@ -131,7 +145,7 @@ class _TableChecker:
         for position in range(width):
             raw = table.header[position] if position < len(table.header) else ""
             name = _normalise(raw)
-            letter = get_column_letter(position + 1)
+            letter = column_letter(position + 1)
             place = Place(table.sheet, table.header_row, raw or letter, cell=f"{letter}{table.header_row}")
             if name in IGNORED_COLUMNS:
                 continue
