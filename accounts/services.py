@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
-from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
+from wres_portal.emails import send_email_on_commit
 from wres_portal.errors import ApplicationError
 
 from .access import can_invite, can_manage_team
@@ -53,13 +53,10 @@ def invitation_create(
     invitation.save()
     link = _absolute(reverse("accounts:invitation_accept", kwargs={"token": token}))
     context = {"invitation": invitation, "link": link, "service_name": settings.SERVICE_NAME}
-    transaction.on_commit(
-        lambda: send_mail(
-            subject=f"You have been invited to {authority.name} on WRES Portal",
-            message=render_to_string("emails/invitation.txt", context),
-            from_email=None,
-            recipient_list=[email],
-        )
+    send_email_on_commit(
+        subject=f"You have been invited to {authority.name} on WRES Portal",
+        body=render_to_string("emails/invitation.txt", context),
+        to=[email],
     )
     return invitation, token
 

@@ -476,7 +476,10 @@ class QuarterReminderSent(models.Model):
     plan = models.ForeignKey(ActionPlan, on_delete=models.CASCADE, related_name="+")
     year = models.PositiveIntegerField()
     quarter = models.PositiveSmallIntegerField()
-    sent_at = models.DateTimeField(default=timezone.now)
+    #: When the email was last handed to the email task (wres_portal/emails.py).
+    queued_at = models.DateTimeField(default=timezone.now)
+    #: Set by the email task once the reminder has really been sent; empty while it is pending.
+    sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [

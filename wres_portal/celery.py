@@ -14,7 +14,8 @@ from celery.signals import setup_logging, task_postrun, task_prerun
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "wres_portal.settings")
 
-app = Celery("wres_portal")
+# Plumbing tasks (email) live outside the apps, so they are named here; the apps' are discovered.
+app = Celery("wres_portal", include=["wres_portal.emails"])
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 

@@ -216,6 +216,8 @@ CONTENT_SECURITY_POLICY = {
 # Email: console in local mode; EMAIL_URL (e.g. smtp+tls://user:pass@host:587) in production ------
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
+# Seconds before a mail server that stops answering counts as a failed send (wres_portal/emails.py retries).
+EMAIL_TIMEOUT = 20
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="WRES Portal <no-reply@wres-portal.invalid>")
 
 # Static files: built by npm into static_build/, served by WhiteNoise ------------------------------

@@ -7,8 +7,6 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.conf import settings
-from django.core.mail import send_mail
-from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -18,6 +16,7 @@ from accounts.models import Authority, Membership, Role, User
 from actionplans.models import (
     ActionPlan,
 )
+from wres_portal.emails import Receipt, send_email_on_commit
 from wres_portal.errors import ApplicationError
 
 LEAD = [Role.PROGRAMME_LEAD]
@@ -89,7 +88,15 @@ def _emails(authority: Authority, roles: Iterable[str]) -> list[str]:
     )
 
 
-def _notify(plan: ActionPlan, roles: Iterable[str], event: str, actor: User | None, **extra: Any) -> int:
+def _notify(
+    plan: ActionPlan,
+    roles: Iterable[str],
+    event: str,
+    actor: User | None,
+    *,
+    receipt: Receipt | None = None,
+    **extra: Any,
+) -> int:
     recipients = _emails(plan.authority, roles)
     if not recipients:
         return 0
@@ -98,5 +105,5 @@ def _notify(plan: ActionPlan, roles: Iterable[str], event: str, actor: User | No
         "emails/actionplan_event.txt", {"plan": plan, "event": event, "actor": actor, "link": link, **extra}
     )
     subject = SUBJECTS[event].format(authority=plan.authority.name, year=plan.year_label)
-    transaction.on_commit(lambda: send_mail(subject, body, None, recipients))
+    send_email_on_commit(subject=subject, body=body, to=recipients, receipt=receipt)
     return 1

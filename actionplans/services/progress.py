@@ -20,6 +20,7 @@ from actionplans.models import (
 from actionplans.presenters import (
     report_document,
 )
+from wres_portal.emails import may_queue_again
 from wres_portal.errors import ApplicationError
 
 from .common import (
@@ -157,7 +158,8 @@ REMINDER_DAYS = 7
 def reminders_send(*, today: datetime.date | None = None) -> int:
     """A week before a quarter ends, email the programme and staff voice leads of every plan whose
     report for that quarter still misses action updates. Once per plan and quarter, however often
-    the job runs. Returns the number of emails sent."""
+    the job runs (a reminder is marked sent once the email task has sent it, so a failed send is
+    tried again). Returns the number of emails enqueued."""
     today = today or timezone.localdate()
     quarter = Quarter.containing(today)
     if not 0 <= (quarter.ends_on - today).days <= REMINDER_DAYS:
@@ -173,9 +175,17 @@ def reminders_send(*, today: datetime.date | None = None) -> int:
         if report is not None and (not report.is_editable() or not missing_updates(report)):
             continue
         missing = missing_updates(report) if report else list(plan.actions.order_by("number"))
-        _, created = QuarterReminderSent.objects.get_or_create(
+        # Marked sent by the email task once the email has really gone; one the task gave up on is
+        # queued again by a later run, and the task sends it at most once.
+        reminder, created = QuarterReminderSent.objects.get_or_create(
             plan=plan, year=quarter.year, quarter=quarter.number, defaults={"authority": plan.authority}
         )
-        if created:
-            sent += _notify(plan, UPDATERS, "reminder", None, quarter=quarter, missing=missing)
+        if created or may_queue_again(reminder.queued_at, reminder.sent_at):
+            if not created:
+                reminder.queued_at = timezone.now()
+                reminder.save(update_fields=["queued_at"])
+            receipt = ("actionplans", "QuarterReminderSent", reminder.pk)
+            sent += _notify(
+                plan, UPDATERS, "reminder", None, receipt=receipt, quarter=quarter, missing=missing
+            )
     return sent
