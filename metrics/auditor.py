@@ -98,6 +98,11 @@ def family(measure: str) -> str:
     return _FAMILIES[measure]
 
 
+def part_of(measure: str, group: str) -> tuple[str, str]:
+    """The (group, family) pair a count belongs to: the unit the auditor solves apart."""
+    return (group, _FAMILIES[measure])
+
+
 @dataclass(frozen=True)
 class AtLeast:
     """At least `k` councils of `area` in a release have a count of at least 1 in (service, measure,
@@ -151,6 +156,9 @@ class Leak:
     high: float
     reason: str
     cell: Cell | None = None
+    #: (service, measure, pay band, group) of the count, and the (release, area) figures it is part of
+    key: Key | None = None
+    places: tuple[tuple[str, Area], ...] = ()
 
     def __str__(self) -> str:
         return f"{self.release}: {self.what} ({self.kind}) is {self.value}; {self.reason}"
@@ -178,6 +186,8 @@ class _Target:
     rule: str  # "width" (hidden or small) or "range" (of 5 or more councils, not hidden)
     terms: tuple[int, ...]  # variable indices, each with coefficient 1
     cell: Cell | None = None
+    key: Key | None = None
+    places: tuple[tuple[str, Area], ...] = ()
     need: float = 0.0
     low: float = math.inf
     high: float = -math.inf
@@ -199,12 +209,14 @@ def audit(
     *,
     names: Mapping[str, str] | None = None,
     milp_seconds: float = 5.0,
+    only: Iterable[tuple[str, str]] | None = None,
 ) -> AuditResult:
     """Bound every target (see the module docstring) over everything `releases` publish together.
 
     `counts` holds each member's true counts by (service, measure, band, group); a member is one council
     as it stood in a release (a council whose return changed between releases is two members). `names`
-    names the council of each member, for the report. Returns every leak found.
+    names the council of each member, for the report. `only` limits the audit to the parts holding
+    these (group, family) pairs (`part_of`). Returns every leak found.
     """
     started = time.perf_counter()
     names = names or {}
@@ -212,6 +224,9 @@ def audit(
     programs = 0
     leaks: list[Leak] = []
     parts = _parts(releases)
+    if only is not None:  # just the parts holding these (group, family) pairs
+        wanted = set(only)
+        parts = [part for part in parts if part & wanted]
     targets_total = 0
     for part in parts:
         model = _Model(releases, counts, atoms, part, names)
@@ -317,14 +332,22 @@ class _Model:
         seen: dict[tuple[tuple[int, ...], str], _Target] = {}
 
         def target(
-            release: str, kind: str, what: str, rule: str, found: tuple[int, ...], cell: Cell | None
+            release: str,
+            kind: str,
+            what: str,
+            rule: str,
+            found: tuple[int, ...],
+            cell: Cell | None,
+            key: Key,
+            places: tuple[tuple[str, Area], ...],
         ) -> None:
             if not found:
                 return
             value = round(float(self.truth[list(found)].sum()))
             if (found, kind) in seen:  # the same count in two tables or releases: one target
                 return
-            made = _Target(release, kind, what, value, rule, found, cell, max(MIN_WIDTH, MIN_SHARE * value))
+            need = max(MIN_WIDTH, MIN_SHARE * value)
+            made = _Target(release, kind, what, value, rule, found, cell, key, places, need)
             seen[(found, kind)] = made
             self.targets.append(made)
 
@@ -343,7 +366,10 @@ class _Model:
                     value = self.truth[list(found)].sum() if found else 0
                     if value >= 1:
                         ub_rows.append((found, (-1.0,) * len(found), -1.0))
-                    target(release.label, "hidden count", describe(cell), "width", found, cell)
+                    where = ((release.label, cell[:2]),)
+                    target(
+                        release.label, "hidden count", describe(cell), "width", found, cell, cell[2:], where
+                    )
             for fact in release.at_least:
                 if (fact.group, family(fact.measure)) not in part:
                     continue
@@ -389,8 +415,9 @@ class _Model:
                             ub_rows.append(((small, large), (1.0, -1.0), 0.0))
 
         # Atoms: a named council, or a set of councils the tables separate
-        for a, (members, _) in enumerate(atoms):
+        for a, (members, signature) in enumerate(atoms):
             small = len(members) < SMALL_GROUP
+            where = tuple((releases[r].label, area) for r, area in signature)
             if len(members) == 1:
                 (member,) = members
                 kind, who = "council", names.get(member, member)
@@ -408,6 +435,8 @@ class _Model:
                             "width" if small else "range",
                             found,
                             None,
+                            (service, measure, band, group),
+                            where,
                         )
 
         # Differences between two releases of an area whose councils only grew
@@ -432,6 +461,8 @@ class _Model:
                                     "width" if small else "range",
                                     found,
                                     None,
+                                    (service, measure, band, group),
+                                    ((later.label, area),),
                                 )
 
         self.a_eq, self.b_eq = _matrix(eq_rows, self.n)
@@ -548,7 +579,18 @@ class _Model:
                 reason = f"a reader can narrow it to {low:g} to {high:g}, "
                 reason += f"inside {SMALL_COUNT_MIN} to {SMALL_COUNT_MAX}"
             leaks.append(
-                Leak(target.release, target.kind, target.what, target.value, low, high, reason, target.cell)
+                Leak(
+                    target.release,
+                    target.kind,
+                    target.what,
+                    target.value,
+                    low,
+                    high,
+                    reason,
+                    target.cell,
+                    target.key,
+                    target.places,
+                )
             )
         return leaks, programs
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import pgtrigger
 from django.db import models
 from django.utils import timezone
 
@@ -117,3 +118,57 @@ class Benchmark(models.Model):
 
     def __str__(self) -> str:
         return f"{self.round} {self.service} {self.indicator} {self.scope} {self.scope_value}"
+
+
+class ReleaseQuerySet(models.QuerySet["Release"]):
+    def published(self) -> ReleaseQuerySet:
+        return self.filter(published=True)
+
+
+class Release(models.Model):
+    """A numbered, dated publication of a round's national tables (spec section 5, v1.1): made by an
+    analyst on purpose, frozen when made. Only `published` (with who and when) ever changes, once,
+    from False to True: `release_publish`, after the auditor passes it together with every other
+    published release of the round. PostgreSQL refuses any other update, and every delete."""
+
+    round = models.ForeignKey(CollectionRound, on_delete=models.PROTECT, related_name="releases")
+    number = models.PositiveIntegerField()
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
+    note = models.TextField(help_text="What changed since the previous release, and why.")
+    changes = models.JSONField(help_text="What the builder found changed since the previous release.")
+    tables = models.JSONField(help_text="The frozen tables: about, pooled, distribution.")
+    basis = models.JSONField(help_text="The councils (and versions) behind each area's figures.")
+    audit = models.JSONField(help_text="The auditor's result when the release was made.")
+    suppression = models.JSONField(help_text="How many counts are hidden, and by which rule.")
+    published = models.BooleanField(default=False)
+    published_at = models.DateTimeField(null=True, blank=True)
+    published_by = models.ForeignKey(
+        "accounts.User", on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+
+    objects = ReleaseQuerySet.as_manager()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["round", "number"], name="release_number_unique")]
+        triggers = [
+            pgtrigger.ReadOnly(name="release_frozen", exclude=["published", "published_at", "published_by"]),
+            pgtrigger.Protect(
+                name="release_published_once",
+                operation=pgtrigger.Update,
+                condition=pgtrigger.Q(old__published=True),
+            ),
+            pgtrigger.Protect(name="release_never_deleted", operation=pgtrigger.Delete),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.round} release {self.number}"
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        """Only ever inserted: a release has no update path (publishing is a guarded update)."""
+        if self.pk is not None and not self._state.adding:
+            raise ValueError("A release cannot be changed once made: make a new release instead.")
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
+
+    def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
+        raise ValueError("A release is never deleted.")

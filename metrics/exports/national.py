@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import defaultdict
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from typing import Any
 
 import tablib
@@ -60,13 +60,31 @@ def _benchmarks(collection_round: CollectionRound) -> list[Benchmark]:
     )
 
 
-def _area_labels(benchmark: Benchmark) -> list[str]:
+#: Releases publish the City of London with the London boroughs and the Isles of Scilly with the
+#: unitary authorities (`metrics.publication.PUBLISHED_TYPES`), and say so in the area's name.
+PUBLISHED_TYPE_LABELS = {
+    "london_borough": "London boroughs and the City of London",
+    "unitary": "Unitary authorities and the Isles of Scilly",
+}
+
+
+def _area_labels(benchmark: Benchmark, *, published_types: bool = False) -> list[str]:
     if benchmark.scope == Benchmark.Scope.NATIONAL:
         return ["England", "England"]
     area = benchmark.scope_value
-    if benchmark.scope == Benchmark.Scope.TYPE and area in AuthorityType.values:
+    if benchmark.scope == Benchmark.Scope.TYPE and published_types and area in PUBLISHED_TYPE_LABELS:
+        area = PUBLISHED_TYPE_LABELS[area]
+    elif benchmark.scope == Benchmark.Scope.TYPE and area in AuthorityType.values:
         area = AuthorityType(area).label
     return [Benchmark.Scope(benchmark.scope).label, area]
+
+
+def type_values(*, published_types: bool = False) -> dict[str, str]:
+    """An authority type's label in the tables -> its code (to read the tables back)."""
+    values = {label: value for value, label in AuthorityType.choices}
+    if published_types:
+        values |= {label: value for value, label in PUBLISHED_TYPE_LABELS.items()}
+    return values
 
 
 def _cell(benchmark: Benchmark, part: str, group: str) -> Cell:
@@ -169,9 +187,15 @@ def _guarded(entry: dict[str, Any], hidden: set[tuple[str, str]]) -> dict[str, A
     return guarded
 
 
-def pooled_table(benchmarks: Sequence[Benchmark]) -> tablib.Dataset:
-    """The "Pooled counts" table: one row per area, service and indicator (see the module docstring)."""
-    _, hidden = _hidden_counts(benchmarks)
+def pooled_table(
+    benchmarks: Sequence[Benchmark], *, hidden: set[Cell] | None = None, published_types: bool = False
+) -> tablib.Dataset:
+    """The "Pooled counts" table: one row per area, service and indicator (see the module docstring).
+
+    `hidden`: the count cells to hide, when a release has worked them out (`metrics.releases`); by
+    default those of `_hidden_counts`."""
+    if hidden is None:
+        _, hidden = _hidden_counts(benchmarks)
     rows = []
     for benchmark in benchmarks:
         figures: dict[str, Any] = {}
@@ -181,7 +205,7 @@ def pooled_table(benchmarks: Sequence[Benchmark]) -> tablib.Dataset:
             figures = publish_benchmark(figures, n_authorities=benchmark.n_authorities)
         rows.append(
             [
-                *_area_labels(benchmark),
+                *_area_labels(benchmark, published_types=published_types),
                 *_indicator_labels(benchmark.service, benchmark.indicator),
                 benchmark.n_authorities,
                 *(figures.get(column) for column in NATIONAL_FIGURES),
@@ -207,7 +231,12 @@ _BAND_COLUMNS = {
 }
 
 
-def distribution_table(benchmarks: Sequence[Benchmark]) -> tablib.Dataset:
+def distribution_table(
+    benchmarks: Sequence[Benchmark],
+    *,
+    withheld: Collection[tuple[str, str, str, str]] = (),
+    published_types: bool = False,
+) -> tablib.Dataset:
     """The "Distribution" table: the spread of authority-level values per area, service and indicator
     (relative likelihood; for m1 the minority ethnic share of the pay band), and how many authorities
     fall in each four-fifths band (not for m1, which has no band).
@@ -222,6 +251,10 @@ def distribution_table(benchmarks: Sequence[Benchmark]) -> tablib.Dataset:
     the same reasoning applies.) An authority that publishes its own value may thereby be seen to be
     the minimum or maximum; that is its own publication. The band counts are numbers of authorities,
     not of people, so the "1 to 9" rule for counts of people does not apply to them.
+
+    Releases go further (spec v1.1): a minimum or quartile above 0 says that councils had a case, so
+    the release builder withholds the statistics of a row (`withheld`: (scope, area, service,
+    indicator)) where the auditor finds they narrow a hidden count.
     """
     headers = [
         *_AREA_COLUMNS,
@@ -242,9 +275,11 @@ def distribution_table(benchmarks: Sequence[Benchmark]) -> tablib.Dataset:
                 figures[count] = benchmark.bands["bands"][band]["n"]
                 figures[percent] = _percent(benchmark.bands["bands"][band]["share"])
         figures = publish_benchmark(figures, n_authorities=benchmark.distribution["n"])
+        if (benchmark.scope, benchmark.scope_value, benchmark.service, benchmark.indicator) in withheld:
+            figures = dict.fromkeys(figures, SUPPRESSED)
         rows.append(
             [
-                *_area_labels(benchmark),
+                *_area_labels(benchmark, published_types=published_types),
                 *_indicator_labels(benchmark.service, benchmark.indicator)[:3],
                 "Minority ethnic share of the pay band (%)" if share else "Relative likelihood",
                 benchmark.n_authorities,

@@ -1,0 +1,323 @@
+"""Releases: made on purpose by an analyst, frozen when made, published only when the auditor passes
+them together with every other published release of the round (spec section 5, v1.1)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+import tablib
+from django.db import connection, transaction
+from django.utils import timezone
+
+from accounts.models import Authority, User
+from metrics.auditor import Area, AuditResult, Leak, ReleaseView, audit
+from metrics.disclosure import MIN_AUTHORITIES, SUPPRESSED
+from metrics.exports.columns import _dataset
+from metrics.exports.national import PUBLISHED_TYPE_LABELS, SYMBOL_NOTES, type_values
+from metrics.models import Release, Result
+from metrics.publication import member_counts, published_type, view_from_tables
+from metrics.services import _accepted, _version_data
+from submissions.models import CollectionRound
+
+from .builder import Builder, Built, Earlier, Member
+
+TABLES = ("about", "pooled", "distribution")
+TITLES = {"about": "About", "pooled": "Pooled counts", "distribution": "Distribution"}
+
+
+class PublishRefused(Exception):
+    """The auditor found counts a reader could work out: the release stays unpublished."""
+
+    def __init__(self, leaks: Sequence[Leak]) -> None:
+        self.leaks = list(leaks)
+        super().__init__(f"{len(self.leaks)} counts could be worked out")
+
+
+def _lock(collection_round: CollectionRound) -> None:
+    """Serialise release-making and publishing for a round (released at commit)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [7302, collection_round.pk])
+    CollectionRound.objects.select_for_update().filter(pk=collection_round.pk).exists()
+
+
+def _members(versions: Iterable[tuple[int, Authority, str, str]]) -> dict[str, Member]:
+    """Members for (version id, authority, region, published type): figures and headline values read
+    in two queries."""
+    versions = list(versions)
+    ids = [v for v, *_ in versions]
+    data = _version_data(ids)
+    values: dict[int, dict[tuple[str, str], tuple[float | None, str]]] = defaultdict(dict)
+    for version_id, service, indicator, value, band in Result.objects.filter(version_id__in=ids).values_list(
+        "version_id", "service", "indicator", "value", "four_fifths"
+    ):
+        values[version_id][(service, indicator)] = (value, band)
+    found = {}
+    for version_id, authority, region, kind in versions:
+        member_id = f"{authority.ons_code}:{version_id}"
+        found[member_id] = Member(
+            id=member_id,
+            authority_id=authority.pk,
+            ons_code=authority.ons_code,
+            name=authority.name,
+            version_id=version_id,
+            region=region,
+            authority_type=kind,
+            data=data.get(version_id, {}),
+            values=values.get(version_id, {}),
+        )
+    return found
+
+
+def _current(collection_round: CollectionRound) -> dict[str, Member]:
+    records = _accepted(collection_round).select_related("authority")
+    return _members(
+        (r.current_version_id, r.authority, r.authority.region, published_type(r.authority.authority_type))
+        for r in records
+    )
+
+
+def _stored_members(releases: Sequence[Release]) -> dict[str, Member]:
+    """The members of earlier releases, as they stood then (their versions never change)."""
+    wanted: dict[int, dict[str, Any]] = {}
+    for release in releases:
+        for record in release.basis["members"].values():
+            wanted[record["version"]] = record
+    authorities = Authority.objects.in_bulk({record["authority"] for record in wanted.values()})
+    return _members(
+        (version, authorities[record["authority"]], record["region"], record["type"])
+        for version, record in wanted.items()
+    )
+
+
+def _bases(release: Release) -> dict[Area, frozenset[str]]:
+    return {(scope, area): frozenset(ids) for scope, area, ids in release.basis["bases"]}
+
+
+def dataset(release: Release, name: str) -> tablib.Dataset:
+    """One of a release's frozen tables as a tablib dataset (for CSV and the workbook)."""
+    stored = release.tables[name]
+    data = tablib.Dataset(headers=stored["headers"], title=stored["title"])
+    for row in stored["rows"]:
+        data.append(row)
+    return data
+
+
+def view_of(release: Release) -> ReleaseView:
+    """A release as a reader has it: its printed tables and the councils behind each area."""
+    pooled, distribution = (dataset(release, name).dict for name in ("pooled", "distribution"))
+    return view_from_tables(
+        f"release {release.number}",
+        pooled,
+        distribution,
+        _bases(release),
+        type_values=type_values(published_types=True),
+    )
+
+
+def _earlier(releases: Sequence[Release]) -> list[Earlier]:
+    return [
+        Earlier(r.number, _bases(r), view_of(r), frozenset(tuple(row) for row in r.basis.get("withheld", [])))
+        for r in releases
+    ]
+
+
+def _as_json(data: tablib.Dataset) -> dict[str, Any]:
+    return {"title": data.title, "headers": list(data.headers), "rows": [list(row) for row in data]}
+
+
+def _audit_json(result: AuditResult) -> dict[str, Any]:
+    return {
+        "ok": result.ok,
+        "targets": result.targets,
+        "programs": result.programs,
+        "seconds": round(result.seconds, 2),
+        "leaks": [leak_json(leak) for leak in result.leaks],
+    }
+
+
+def leak_json(leak: Leak) -> dict[str, Any]:
+    return {
+        "release": leak.release,
+        "kind": leak.kind,
+        "what": leak.what,
+        "value": leak.value,
+        "low": leak.low,
+        "high": leak.high,
+        "reason": leak.reason,
+    }
+
+
+def _changes(
+    current: Mapping[str, Member], previous: Release | None, built: Built, members: Mapping[str, Member]
+) -> dict[str, Any]:
+    """What the builder found changed since the previous release: councils added, withdrawn and
+    resubmitted, and the areas that keep earlier figures."""
+    before: dict[str, int] = {}
+    if previous is not None:
+        before = {record["ons_code"]: record["version"] for record in previous.basis["members"].values()}
+    now = {m.ons_code: m.version_id for m in current.values()}
+    name = {m.ons_code: m.name for m in members.values()}
+    return {
+        "previous": previous.number if previous else None,
+        "added": sorted(name[code] for code in now.keys() - before.keys()),
+        "withdrawn": sorted(name.get(code, code) for code in before.keys() - now.keys()),
+        "resubmitted": sorted(name[code] for code in now.keys() & before.keys() if now[code] != before[code]),
+        "kept": [
+            {"scope": scope, "area": area, **detail}
+            for (scope, area), detail in sorted(built.kept.items())
+            if detail["changed"]
+        ],
+        "unchanged": [
+            [scope, area] for (scope, area), detail in sorted(built.kept.items()) if not detail["changed"]
+        ],
+    }
+
+
+def _about(
+    collection_round: CollectionRound, number: int, note: str, changes: dict[str, Any], councils: int
+) -> tablib.Dataset:
+    kept = ", ".join(
+        f"{PUBLISHED_TYPE_LABELS.get(k['area'], k['area']) or 'England'} (release {k['release']})"
+        for k in changes["kept"]
+    )
+    rows: list[list[Any]] = [
+        ["Title", "Social Care WRES: national tables"],
+        ["Round", collection_round.label],
+        ["Release", number],
+        ["Date made", f"{timezone.localdate():%-d %B %Y}"],
+        ["Reporting period", collection_round.period_label],
+        ["Headcount snapshot date", f"{collection_round.snapshot_date:%-d %B %Y}"],
+        ["Accepted returns in this release", councils],
+        ["What changed since the previous release, and why", note],
+        [
+            "Areas keeping earlier figures",
+            kept
+            or "None: every area's councils are the ones they were, or changed by "
+            f"{MIN_AUTHORITIES} or more.",
+        ],
+        [
+            "Pooled counts",
+            "The counts of the accepted returns added up for England, each region and each authority "
+            "type, with the figures computed on the sums. Staff whose ethnicity is unknown are counted "
+            "but never used in a rate or ratio. Rates and shares are percentages to 1 decimal place; "
+            "ratios are to 2.",
+        ],
+        [
+            "Distribution",
+            "The spread of the authorities' own figures (relative likelihood; for metric 1 the minority "
+            "ethnic share of the pay band) and how many fall in each four-fifths band. Withheld "
+            f"({SUPPRESSED}) where they would say too much about single councils' counts.",
+        ],
+        *([f"Symbol {symbol}", text] for symbol, text in SYMBOL_NOTES),
+        [
+            "Councils alone in their type",
+            "The City of London is counted with the London boroughs and the Isles of Scilly with the "
+            "unitary authorities: a type of one council would be that council's own figures.",
+        ],
+        [
+            "Between releases",
+            f"An area whose councils changed by fewer than {MIN_AUTHORITIES} since an earlier release keeps "
+            "that release's figures, so the difference never shows a few councils' counts.",
+        ],
+    ]
+    return _dataset("About", ["Item", "Value"], rows)
+
+
+def release_create(
+    *, collection_round: CollectionRound, user: User, note: str, budget_seconds: float = 20.0
+) -> Release:
+    """Make the round's next release from its accepted returns: build it (`builder.Builder`), audit it
+    with every published release of the round, and store it, frozen, unpublished."""
+    note = note.strip()
+    if not note:
+        raise ValueError("Say what changed since the previous release, and why.")
+    with transaction.atomic():
+        _lock(collection_round)
+        releases = list(Release.objects.filter(round=collection_round).order_by("number"))
+        published = [r for r in releases if r.published]
+        number = (releases[-1].number if releases else 0) + 1
+        current = _current(collection_round)
+        if not current:
+            raise ValueError("No return has been accepted in this round yet: there is nothing to publish.")
+        members = {**_stored_members(published), **current}
+        built = Builder(
+            f"release {number}",
+            list(current.values()),
+            _earlier(published),
+            members,
+            budget_seconds=budget_seconds,
+        ).build()
+        previous = published[-1] if published else None
+        changes = _changes(current, previous, built, members)
+        in_release = {i for basis in built.bases.values() for i in basis}
+        tables = {
+            "about": _as_json(
+                _about(collection_round, number, note, changes, len(in_release & current.keys()))
+            ),
+            "pooled": _as_json(built.tables[0]),
+            "distribution": _as_json(built.tables[1]),
+        }
+        basis = {
+            "members": {
+                i: {
+                    "authority": members[i].authority_id,
+                    "ons_code": members[i].ons_code,
+                    "name": members[i].name,
+                    "version": members[i].version_id,
+                    "region": members[i].region,
+                    "type": members[i].authority_type,
+                }
+                for i in sorted(in_release)
+            },
+            "bases": [[scope, area, sorted(ids)] for (scope, area), ids in sorted(built.bases.items())],
+            "withheld": sorted(list(row) for row in built.withheld),
+        }
+        return Release.objects.create(
+            round=collection_round,
+            number=number,
+            created_by=user,
+            note=note,
+            changes=changes,
+            tables=tables,
+            basis=basis,
+            audit=_audit_json(built.audit),
+            suppression=built.suppression(),
+        )
+
+
+def audit_with_published(release: Release) -> AuditResult:
+    """The auditor over `release` and every other published release of its round."""
+    others = list(
+        Release.objects.filter(round=release.round, published=True).exclude(pk=release.pk).order_by("number")
+    )
+    chosen = sorted([*others, release], key=lambda r: r.number)
+    members = _stored_members(chosen)
+    counts = {i: member_counts(m.data) for i, m in members.items()}
+    return audit([view_of(r) for r in chosen], counts, names={i: m.name for i, m in members.items()})
+
+
+def release_publish(*, release: Release, user: User) -> Release:
+    """Publish `release` once the auditor passes it with every other published release of the round;
+    otherwise raise PublishRefused naming the counts and why."""
+    with transaction.atomic():
+        _lock(release.round)
+        fresh = Release.objects.get(pk=release.pk)
+        if fresh.published:
+            return fresh
+        result = audit_with_published(fresh)
+        if not result.ok:
+            raise PublishRefused(result.leaks)
+        Release.objects.filter(pk=fresh.pk, published=False).update(
+            published=True, published_at=timezone.now(), published_by=user
+        )
+        return Release.objects.get(pk=fresh.pk)
+
+
+# Reading ---------------------------------------------------------------------------------------------
+
+
+def latest_published(collection_round: CollectionRound) -> Release | None:
+    return Release.objects.filter(round=collection_round, published=True).order_by("-number").first()

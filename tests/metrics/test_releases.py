@@ -1,0 +1,114 @@
+"""Releases: made on purpose, frozen, audited with every earlier release, published only when safe."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import DatabaseError, transaction
+
+from metrics.models import Release
+from metrics.releases import services as releases
+from submissions.synthetic import synthetic_return
+from tests.builders import round_with_accepted_returns
+from tests.factories import open_round
+from tests.metrics.test_auditor import ONE_COUNCIL_TYPES, PLACES, adversarial_figures
+from tests.workers import require_postgresql
+
+
+@pytest.fixture
+def adversarial(analyst):  # type: ignore[no-untyped-def]
+    return round_with_accepted_returns(
+        analyst,
+        n=len(PLACES),
+        label="2032",
+        data=adversarial_figures,
+        authority_fields=lambda n: {
+            "region": PLACES[n][0],
+            "authority_type": PLACES[n][1],
+            "name": ONE_COUNCIL_TYPES.get(PLACES[n][1], f"{PLACES[n][0]} {n}"),
+        },
+    )
+
+
+def test_a_release_of_an_adversarial_world_passes_its_audit(adversarial, analyst) -> None:  # type: ignore[no-untyped-def]
+    release = releases.release_create(
+        collection_round=adversarial, user=analyst, note="First release.", budget_seconds=5
+    )
+    print(release.audit["ok"], release.audit["targets"], release.audit["programs"], release.audit["seconds"])
+    print(release.suppression)
+    print(release.changes)
+    for leak in release.audit["leaks"][:20]:
+        print(leak)
+    assert release.audit["ok"]
+
+
+def test_a_council_accepted_between_releases_is_not_given_away(adversarial, analyst) -> None:  # type: ignore[no-untyped-def]
+    first = releases.release_create(
+        collection_round=adversarial, user=analyst, note="First.", budget_seconds=2
+    )
+    releases.release_publish(release=first, user=analyst)
+    round_with_accepted_returns(
+        analyst, n=1, collection_round=adversarial, data=lambda _: synthetic_return("plymouth"),
+        authority_fields=lambda _: {"region": "South West", "authority_type": "unitary", "name": "Plymouth"},
+    )  # fmt: skip
+    second = releases.release_create(
+        collection_round=adversarial, user=analyst, note="Plymouth accepted.", budget_seconds=2
+    )
+    print(second.changes, second.audit["ok"], second.suppression)
+    assert second.changes["added"] == ["Plymouth"]
+    kept = {(k["scope"], k["area"]) for k in second.changes["kept"]}
+    assert kept == {("national", ""), ("region", "South West"), ("authority_type", "unitary")}
+    assert second.tables["pooled"] == first.tables["pooled"]  # every area Plymouth is in keeps its figures
+    assert second.audit["ok"]
+    assert releases.release_publish(release=second, user=analyst).published
+
+
+def test_publishing_is_refused_naming_the_cells(adversarial, analyst) -> None:  # type: ignore[no-untyped-def]
+    """Release 1 is made and left unpublished; Plymouth is accepted; release 2 (built against no
+    published release) is published. Publishing release 1 now would let a reader take one from the
+    other: refused, naming Plymouth's counts."""
+    first = releases.release_create(
+        collection_round=adversarial, user=analyst, note="First.", budget_seconds=0
+    )
+    round_with_accepted_returns(
+        analyst, n=1, collection_round=adversarial, data=lambda _: synthetic_return("plymouth"),
+        authority_fields=lambda _: {"region": "South West", "authority_type": "unitary", "name": "Plymouth"},
+    )  # fmt: skip
+    second = releases.release_create(
+        collection_round=adversarial, user=analyst, note="Second.", budget_seconds=0
+    )
+    releases.release_publish(release=second, user=analyst)
+    with pytest.raises(releases.PublishRefused) as refused:
+        releases.release_publish(release=first, user=analyst)
+    assert any(leak.kind == "council" and "Plymouth" in leak.what for leak in refused.value.leaks)
+    assert not Release.objects.get(pk=first.pk).published
+
+
+def test_a_release_cannot_be_changed_or_deleted(adversarial, analyst) -> None:  # type: ignore[no-untyped-def]
+    release = releases.release_create(
+        collection_round=adversarial, user=analyst, note="First.", budget_seconds=0
+    )
+    release.note = "Rewritten"
+    with pytest.raises(ValueError, match="cannot be changed"):
+        release.save()
+    with pytest.raises(ValueError, match="never deleted"):
+        release.delete()
+    assert Release.objects.get(pk=release.pk).note == "First."
+
+
+def test_postgresql_refuses_to_rewrite_or_delete_a_release(db, analyst) -> None:  # type: ignore[no-untyped-def]
+    require_postgresql()
+    release = Release.objects.create(
+        round=open_round("2040", created_by=analyst), number=1, created_by=analyst, note="First.",
+        changes={}, tables={}, basis={}, audit={}, suppression={},
+    )  # fmt: skip
+    rows = Release.objects.filter(pk=release.pk)
+    with pytest.raises(DatabaseError), transaction.atomic():
+        rows.update(note="Rewritten")
+    with pytest.raises(DatabaseError), transaction.atomic():
+        rows.update(tables={"pooled": "anything"})
+    with pytest.raises(DatabaseError), transaction.atomic():
+        rows.delete()
+    rows.update(published=True, published_by=analyst)  # publishing: the one change allowed, once
+    with pytest.raises(DatabaseError), transaction.atomic():
+        rows.update(published=False)
+    assert rows.get().note == "First." and rows.get().published
