@@ -10,7 +10,10 @@ class AuditConfig(AppConfig):
 
     def ready(self) -> None:
         from .fast_ignore import install_after_migrate
+        from .roles import grant_after_migrate
 
         # post_migrate is sent app by app in INSTALLED_APPS order and pgtrigger comes first, so the
         # exception-free function replaces the one pgtrigger has just installed.
         post_migrate.connect(install_after_migrate, sender=self, dispatch_uid="audit_fast_pgtrigger_ignore")
+        # Last: every table, including the ones this migrate created, is granted to the app role.
+        post_migrate.connect(grant_after_migrate, sender=self, dispatch_uid="audit_grant_app_role")

@@ -11,6 +11,12 @@ This replacement reads the setting with `current_setting(name, missing_ok => tru
 exception handler, and treats an unset or emptied setting as "ignore nothing", exactly as the
 original does. It is installed after every `migrate`, after pgtrigger has (re)installed its own
 (the audit app comes after pgtrigger in INSTALLED_APPS, so its post_migrate receiver runs later).
+
+The switch is honoured only for the role that installed the function (the owner, which runs
+migrations): any role may `SET pgtrigger.ignore`, so without this check the application's own
+database role could skip the audit triggers, or the append-only protection of the event tables,
+with one `SET LOCAL`. The owner's name is written into the function when `migrate` installs it.
+The role test runs only when an ignore list is set, so the ordinary path stays one setting read.
 """
 
 from __future__ import annotations
@@ -26,7 +32,13 @@ RETURNS BOOLEAN AS $$
         _pgtrigger_ignore TEXT[];
     BEGIN
         _pgtrigger_ignore := NULLIF(CURRENT_SETTING('pgtrigger.ignore', TRUE), '')::TEXT[];
-        RETURN COALESCE(trigger_name = ANY(_pgtrigger_ignore), FALSE);
+        IF _pgtrigger_ignore IS NULL THEN
+            RETURN FALSE;
+        END IF;
+        IF current_user <> %(owner)s THEN
+            RETURN FALSE;  -- only the owner (migrations) may switch auditing off
+        END IF;
+        RETURN trigger_name = ANY(_pgtrigger_ignore);
     END;
 $$ LANGUAGE plpgsql;
 """
@@ -38,7 +50,9 @@ def install(using: str = DEFAULT_DB_ALIAS) -> bool:
     if connection.vendor != "postgresql":
         return False
     with connection.cursor() as cursor:
-        cursor.execute(FUNCTION_SQL)
+        cursor.execute("SELECT quote_literal(current_user)")
+        (owner,) = cursor.fetchone()
+        cursor.execute(FUNCTION_SQL % {"owner": owner})
     return True
 
 

@@ -54,7 +54,7 @@ def _read(dbname: str) -> dict[str, list[tuple]]:  # type: ignore[type-arg]
                 "SELECT version_id, authority_id, document FROM metrics_versionresults ORDER BY version_id"
             ).fetchall(),
             "benchmarks": db.execute(
-                f"SELECT {BENCHMARK_COLUMNS} FROM metrics_benchmark ORDER BY {BENCHMARK_COLUMNS}"  # noqa: S608
+                f"SELECT {BENCHMARK_COLUMNS} FROM metrics_benchmark ORDER BY {BENCHMARK_COLUMNS}"
             ).fetchall(),
             "result_rows": db.execute(
                 "SELECT version_id, service, indicator, value FROM metrics_result ORDER BY 1, 2, 3"

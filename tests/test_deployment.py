@@ -57,8 +57,24 @@ def test_django_services_share_build_and_env_file(services, name):
     assert service["depends_on"]["redis"]["condition"] == "service_healthy"
 
 
-def test_web_runs_gunicorn(services):
-    assert "gunicorn wres_portal.wsgi:application" in _command(services["web"])
+def test_web_runs_gunicorn_with_the_repository_config(services):
+    command = _command(services["web"])
+    assert command.startswith("gunicorn -c gunicorn.conf.py ")
+    assert command.endswith(" wres_portal.wsgi:application")
+    assert (ROOT / "gunicorn.conf.py").exists()
+
+
+def test_the_app_connects_as_its_own_role_and_migrations_as_the_owner(services):
+    """Issue 12 item 10: web, worker and beat are not the table owner; migrate is, and grants."""
+    for name in DJANGO_SERVICES:
+        url = services[name]["environment"]["DATABASE_URL"]
+        assert url.startswith("postgres://wres_app:"), name
+    migrate = services["migrate"]["environment"]
+    assert migrate["DATABASE_URL"].startswith("postgres://wres:")
+    assert migrate["DATABASE_APP_ROLE"] == "wres_app"
+    init = ROOT / "scripts" / "db-init" / "app-role.sh"
+    assert "CREATE ROLE wres_app LOGIN" in init.read_text()
+    assert "./scripts/db-init:/docker-entrypoint-initdb.d:ro" in services["db"]["volumes"]
 
 
 def test_worker_runs_a_celery_worker(services):

@@ -22,6 +22,9 @@ if (BASE_DIR / ".env").is_file():
 # Core ---------------------------------------------------------------------------------------------
 DEBUG = env.bool("DEBUG", default=False)
 DATABASE_URL = env.str("DATABASE_URL", default="")
+# The role the application runs as in production (not the owner that runs migrations): `migrate`
+# grants it what it needs and nothing that could rewrite or skip the audit trail (audit/roles.py).
+DATABASE_APP_ROLE = env.str("DATABASE_APP_ROLE", default="")
 SECRET_KEY = env.str("SECRET_KEY", default="")
 if not SECRET_KEY:
     if DATABASE_URL and not DEBUG:
