@@ -38,5 +38,24 @@ urlpatterns = [
         {"fmt": "xlsx", "table": "all"},
         name="national_xlsx",
     ),
+    path(national + "<str:round_label>/releases/", views.release_list, name="releases"),
+    path(national + "<str:round_label>/releases/<int:number>/", views.release_detail, name="release"),
+    path(
+        national + "<str:round_label>/releases/<int:number>/report/",
+        views.release_report,
+        name="release_report",
+    ),
+    path(
+        national + "<str:round_label>/releases/<int:number>/<str:table>.csv",
+        views.release_download,
+        {"fmt": "csv"},
+        name="release_csv",
+    ),
+    path(
+        national + "<str:round_label>/releases/<int:number>/tables.xlsx",
+        views.release_download,
+        {"fmt": "xlsx", "table": "all"},
+        name="release_xlsx",
+    ),
     path("help/indicators/<str:code>/", views.indicator_help, name="help"),
 ]

@@ -53,6 +53,11 @@ NATIONAL = {
     "metrics:national_report",
     "metrics:national_csv",
     "metrics:national_xlsx",
+    "metrics:releases",
+    "metrics:release",
+    "metrics:release_report",
+    "metrics:release_csv",
+    "metrics:release_xlsx",
     "actionplans:national",
     "audit:national_history",
 }
@@ -174,6 +179,7 @@ def world(authority_a, alice, bob, charlie, analyst, sponsor_a) -> World:  # typ
     token = "tok-en"
     cache.set(f"upload:{alice.pk}:{token}", {"data": [], "errors": [], "filename": "r.csv"}, 600)
     plan, objective, action, target = _plan_of_a(authority_a, alice, sponsor_a)
+    _published_release(collection_round, analyst)
     return World(
         authority_a=authority_a,
         alice=alice,
@@ -190,6 +196,19 @@ def world(authority_a, alice, bob, charlie, analyst, sponsor_a) -> World:  # typ
         action=action,
         target=target,
     )
+
+
+def _published_release(collection_round, analyst):  # type: ignore[no-untyped-def]
+    """Release 1 of the round, published (empty tables): the release pages and downloads open."""
+    from metrics.models import Release
+
+    empty = {"title": "T", "headers": ["Item"], "rows": []}
+    return Release.objects.create(
+        round=collection_round, number=1, created_by=analyst, note="First.", changes={"added": []},
+        tables={name: empty for name in ("about", "pooled", "distribution")},
+        basis={"members": {}, "bases": []}, audit={"ok": True, "leaks": []}, suppression={},
+        published=True, published_by=analyst, published_at=timezone.now(),
+    )  # fmt: skip
 
 
 def _plan_of_a(authority_a, alice, sponsor):  # type: ignore[no-untyped-def]

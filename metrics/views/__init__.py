@@ -8,12 +8,14 @@ from __future__ import annotations
 
 from .common import FRAGMENT_SECONDS
 from .council import council_report, council_results, council_results_download, council_results_latest
-from .national import (
-    indicator_help,
-    national_dashboard,
+from .national import indicator_help, national_dashboard, national_indicator
+from .releases import (
     national_download,
-    national_indicator,
     national_report,
+    release_detail,
+    release_download,
+    release_list,
+    release_report,
 )
 
 __all__ = [
@@ -27,4 +29,8 @@ __all__ = [
     "national_download",
     "national_indicator",
     "national_report",
+    "release_detail",
+    "release_download",
+    "release_list",
+    "release_report",
 ]

@@ -5,7 +5,6 @@ from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
-from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_safe
 
@@ -18,6 +17,15 @@ from metrics.calculations import (
     INDICATORS_BY_CODE,
     RELATIVE_LIKELIHOOD_EXPLANATION,
     distribution,
+)
+from metrics.disclosure import (
+    LOW,
+    MIN_AUTHORITIES,
+    SMALL_COUNT_MAX,
+    SMALL_COUNT_MIN,
+    SUPPRESSED,
+    benchmark_shown,
+    is_small,
 )
 from metrics.models import Benchmark, Result
 from metrics.presenters import SERVICE_CHOICES, figure
@@ -40,6 +48,37 @@ def _accepted_results(collection_round: CollectionRound, service: str, region: s
     if kind:
         results = results.filter(authority__authority_type=kind)
     return results
+
+
+def unsafe_reasons(benchmark: Benchmark | None, spread: dict, *, combination: bool) -> list[str]:  # type: ignore[type-arg]
+    """Why the live figures of a row are not safe to publish as they stand (the analyst sees them all;
+    only a release is published, spec section 5)."""
+    if combination:
+        return ["A region and a type together is never published: it can be a handful of councils."]
+    reasons = []
+    n = benchmark.n_authorities if benchmark else spread.get("n", 0)
+    if not benchmark_shown(n):
+        reasons.append(
+            f"Built from {n} council{'s' if n != 1 else ''}, fewer than {MIN_AUTHORITIES}: every figure is "
+            f"{SUPPRESSED} in a release."
+        )
+    pooled = benchmark.pooled if benchmark else {}
+    counts = [
+        pooled.get(part, {}).get(group)
+        for part in ("numerator", "denominator")
+        for group in ("white", "minority_ethnic")
+    ]
+    if any(is_small(count) for count in counts):
+        reasons.append(
+            f"The pooled figure is worked out from a count from {SMALL_COUNT_MIN} to {SMALL_COUNT_MAX}: "
+            f"the count is {SUPPRESSED} and the figure {LOW} in a release."
+        )
+    if benchmark_shown(n):
+        reasons.append(
+            "The quartiles and band counts say how many councils had a case: a release withholds them "
+            "where the auditor finds they narrow a hidden count."
+        )
+    return reasons
 
 
 def _dashboard_rows(collection_round: CollectionRound, service: str, region: str, kind: str) -> list[dict]:  # type: ignore[type-arg]
@@ -88,6 +127,7 @@ def _dashboard_rows(collection_round: CollectionRound, service: str, region: str
                 if spread.get("n", 0) >= 5
                 else "[c]",
                 "bands": benchmark.bands if benchmark else None,
+                "unsafe": unsafe_reasons(benchmark, spread, combination=bool(region and kind)),
                 "chart": charts.distribution_chart(
                     values=[],
                     quartiles=spread if spread.get("n", 0) >= 5 else None,
@@ -112,7 +152,7 @@ def national_dashboard(request: HttpRequest) -> HttpResponse:
     require_national(request.user)
     collection_round, service = _round(request), _service(request)
     region, kind = _filters(request)
-    key = "metrics:dashboard:1:" + _digest(
+    key = "metrics:dashboard:2:" + _digest(
         collection_round.pk, service, region, kind, _stamp(collection_round.pk)
     )
     figures_html = cache.get(key)
@@ -201,58 +241,6 @@ def national_indicator(request: HttpRequest, round_label: str, code: str) -> Htt
             ),
         },
     )
-
-
-@login_required
-@require_safe
-def national_report(request: HttpRequest, round_label: str) -> HttpResponse:
-    """A printable national report, built only from the published (disclosure-controlled) tables."""
-    from metrics.exports import national_tables
-
-    require_national(request.user)
-    collection_round = _round(request, round_label)
-    # Disclosure control over every table takes seconds: render them once per benchmark run (and day,
-    # as the About table is dated), like the dashboard's figures.
-    key = "metrics:national-report:1:" + _digest(
-        collection_round.pk,
-        _stamp(collection_round.pk),
-        timezone.localdate().isoformat(),
-    )
-    tables_html = cache.get(key)
-    if tables_html is None:
-        tables_html = render_to_string(
-            "metrics/_national_tables.html", {"tables": national_tables(collection_round)}
-        )
-        cache.set(key, tables_html, FRAGMENT_SECONDS)
-    return render(
-        request,
-        "metrics/national_report.html",
-        {"round": collection_round, "tables_html": mark_safe(tables_html)},  # noqa: S308 - our template
-    )
-
-
-@login_required
-@require_safe
-def national_download(request: HttpRequest, round_label: str, table: str, fmt: str) -> HttpResponse:
-    """National tables, safe to publish: section 5 disclosure control applied."""
-    from metrics.exports import national_table_csv, national_tables_xlsx
-
-    require_national(request.user)
-    collection_round = _round(request, round_label)
-    name = f"wres-national-{collection_round.label}-{table}.{fmt}"
-    if fmt == "csv":
-        if table not in ("pooled", "distribution"):
-            raise Http404
-        response = HttpResponse(
-            national_table_csv(collection_round, table), content_type="text/csv; charset=utf-8"
-        )
-    else:
-        response = HttpResponse(
-            national_tables_xlsx(collection_round),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
 
 
 @login_required

@@ -9,6 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accounts.models import Role
+from metrics.releases.services import release_create, release_publish
 from metrics.services import benchmarks_recompute
 from submissions.demo import _add_return
 from submissions.models import Return
@@ -149,19 +150,26 @@ def test_results_page_from_the_cache_issues_fewer_queries(client, analyst) -> No
 
 
 @pytest.mark.django_db
-def test_national_report_tables_are_cached_until_the_next_recompute(client, analyst) -> None:  # type: ignore[no-untyped-def]
+def test_the_national_report_and_downloads_serve_the_latest_published_release(client, analyst) -> None:  # type: ignore[no-untyped-def]
+    """Issue 14: never live data. Before any release, the report says so and the downloads are 404;
+    after release 1 is published, another accepted return changes nothing until a new release is."""
     authority, collection_round = _country(6, analyst)
     client.force_login(analyst)
-    client.get(reverse("accounts:settings"))  # the session's first save is not the report's work
-    url = reverse("metrics:national_report", args=[collection_round.label])
-    first, again = _count(client, url), _count(client, url)
-    assert again < first
-    body = client.get(url).content.decode()
-    assert "Pooled counts" in body and "Distribution" in body
+    report = reverse("metrics:national_report", args=[collection_round.label])
+    pooled = reverse("metrics:national_csv", args=[collection_round.label, "pooled"])
+    assert "No release has been published" in client.get(report).content.decode()
+    assert client.get(pooled).status_code == 404
+    first = release_create(collection_round=collection_round, user=analyst, note="First.", budget_seconds=0)
+    release_publish(release=first, user=analyst)
+    body = client.get(report).content.decode()
+    assert "release 1" in body and "Pooled counts" in body and "Distribution" in body
+    before = client.get(pooled).content
+    assert b"England" in before
     other = AuthorityFactory(region=authority.region)
     _add_return(other, collection_round, Return.Status.ACCEPTED, analyst, f"x{other.pk}")
     benchmarks_recompute(collection_round=collection_round)
-    assert _count(client, url) == first  # the tables are built again from the new benchmarks
+    assert client.get(pooled).content == before  # the live figures moved; the release did not
+    assert client.get(reverse("metrics:national_xlsx", args=[collection_round.label])).status_code == 200
 
 
 def test_pages_with_cached_parts_still_work_while_redis_is_unreachable(client, analyst, settings) -> None:  # type: ignore[no-untyped-def]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from django.db import DatabaseError, transaction
+from django.urls import reverse
 
 from metrics.models import Release
 from metrics.releases import services as releases
@@ -62,7 +63,7 @@ def test_a_council_accepted_between_releases_is_not_given_away(adversarial, anal
     assert releases.release_publish(release=second, user=analyst).published
 
 
-def test_publishing_is_refused_naming_the_cells(adversarial, analyst) -> None:  # type: ignore[no-untyped-def]
+def test_publishing_is_refused_naming_the_cells(client, adversarial, analyst) -> None:  # type: ignore[no-untyped-def]
     """Release 1 is made and left unpublished; Plymouth is accepted; release 2 (built against no
     published release) is published. Publishing release 1 now would let a reader take one from the
     other: refused, naming Plymouth's counts."""
@@ -80,6 +81,12 @@ def test_publishing_is_refused_naming_the_cells(adversarial, analyst) -> None:  
     with pytest.raises(releases.PublishRefused) as refused:
         releases.release_publish(release=first, user=analyst)
     assert any(leak.kind == "council" and "Plymouth" in leak.what for leak in refused.value.leaks)
+    assert not Release.objects.get(pk=first.pk).published
+    client.force_login(analyst)
+    page = client.post(reverse("metrics:release", args=[adversarial.label, first.number]))
+    assert page.status_code == 409
+    body = page.content.decode()
+    assert "This release cannot be published" in body and "Plymouth" in body
     assert not Release.objects.get(pk=first.pk).published
 
 
@@ -112,3 +119,45 @@ def test_postgresql_refuses_to_rewrite_or_delete_a_release(db, analyst) -> None:
     with pytest.raises(DatabaseError), transaction.atomic():
         rows.update(published=False)
     assert rows.get().note == "First." and rows.get().published
+
+
+def test_an_analyst_makes_checks_and_publishes_a_release_from_the_pages(client, adversarial, analyst) -> None:  # type: ignore[no-untyped-def]
+    client.force_login(analyst)
+    releases_page = reverse("metrics:releases", args=[adversarial.label])
+    assert "No release has been made" in client.get(releases_page).content.decode()
+    empty = client.post(releases_page, {"note": " "})
+    assert "Enter what changed since the previous release" in empty.content.decode()
+    made = client.post(releases_page, {"note": "The first 17 accepted returns."})
+    assert made.status_code == 302
+    release = Release.objects.get(round=adversarial)
+    assert made["Location"] == reverse("metrics:release", args=[adversarial.label, 1])
+    page = client.get(made["Location"]).content.decode()
+    suppression = release.suppression
+    assert f"{suppression['hidden']} of {suppression['cells']}" in page
+    assert f"{suppression['primary']} (a count from 1 to 9" in page
+    assert "Ready to publish" in client.get(releases_page).content.decode()
+    csv = client.get(reverse("metrics:release_csv", args=[adversarial.label, 1, "pooled"])).content.decode()
+    assert "London boroughs and the City of London" in csv and "City of London," not in csv.split("\n")[1]
+    assert client.post(made["Location"]).status_code == 302
+    assert Release.objects.get(pk=release.pk).published
+    assert "Published" in client.get(made["Location"]).content.decode()
+    assert (
+        client.get(reverse("metrics:national_csv", args=[adversarial.label, "pooled"])).content.decode()
+        == csv
+    )
+
+
+def test_the_live_dashboard_says_which_figures_are_not_safe_to_publish(client, adversarial, analyst) -> None:  # type: ignore[no-untyped-def]
+    client.force_login(analyst)
+    page = client.get(reverse("metrics:dashboard"), {"round": adversarial.label}).content.decode()
+    assert "not safe to publish" in page and "[c]: a count from 1 to 9" in page
+    assert "say how many councils had a case" in page
+    combination = client.get(
+        reverse("metrics:dashboard"),
+        {"round": adversarial.label, "region": "London", "authority_type": "city_of_london"},
+    ).content.decode()
+    assert "A region and a type together is never published" in combination
+    city = client.get(
+        reverse("metrics:dashboard"), {"round": adversarial.label, "authority_type": "city_of_london"}
+    )
+    assert "Built from 1 council, fewer than 5" in city.content.decode()

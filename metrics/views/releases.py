@@ -1,0 +1,179 @@
+"""Releases (analysts only): make one on purpose, read what it shows and hides, publish it once the
+auditor passes it, download it. The national downloads and the printable national report serve the
+round's latest published release, never live data."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods, require_safe
+
+from accounts.access import require_national
+from metrics.exports.columns import _xlsx
+from metrics.models import Release
+from metrics.releases import services as releases
+from submissions.models import CollectionRound
+from wres_portal.forms import PlainEnglishErrors
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+class ReleaseForm(PlainEnglishErrors, forms.Form):
+    note = forms.CharField(
+        label="What changed since the previous release, and why",
+        help_text="For example: 12 more returns accepted since release 1; Leeds resubmitted its return "
+        "after correcting its headcount. Readers of the tables see this note.",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+
+def _release(round_label: str, number: int) -> Release:
+    return get_object_or_404(
+        Release.objects.select_related("round", "created_by", "published_by"),
+        round__label=round_label,
+        number=number,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def release_list(request: HttpRequest, round_label: str) -> HttpResponse:
+    """The round's releases, and the form to make the next one."""
+    require_national(request.user)
+    collection_round = get_object_or_404(CollectionRound, label=round_label)
+    form = ReleaseForm(request.POST or None)
+    problem = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            release = releases.release_create(
+                collection_round=collection_round, user=request.user, note=form.cleaned_data["note"]
+            )
+        except ValueError as error:
+            problem = str(error)
+        else:
+            return redirect("metrics:release", collection_round.label, release.number)
+    return render(
+        request,
+        "metrics/releases/list.html",
+        {
+            "round": collection_round,
+            "releases": Release.objects.filter(round=collection_round)
+            .select_related("created_by", "published_by")
+            .order_by("-number"),
+            "form": form,
+            "errors": [{"text": problem}] if problem else [],
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def release_detail(request: HttpRequest, round_label: str, number: int) -> HttpResponse:
+    """One release: what changed, what it hides and why, the audit; publish it (POST)."""
+    require_national(request.user)
+    release = _release(round_label, number)
+    refused: list[dict[str, object]] = []
+    if request.method == "POST":
+        try:
+            releases.release_publish(release=release, user=request.user)
+        except releases.PublishRefused as error:
+            refused = [releases.leak_json(leak) for leak in error.leaks]
+        else:
+            return redirect("metrics:release", release.round.label, release.number)
+    return render(
+        request,
+        "metrics/releases/detail.html",
+        {
+            "release": release,
+            "round": release.round,
+            "refused": refused,
+            "errors": [
+                {
+                    "text": f"This release cannot be published: a reader could work out {len(refused)} "
+                    "counts. They are listed below.",
+                    "href": "#refused",
+                }
+            ]
+            if refused
+            else [],
+            "leaks": release.audit.get("leaks", [])[:200],
+            "suppression": release.suppression,
+            "changes": release.changes,
+        },
+        status=409 if refused else 200,
+    )
+
+
+def _download(release: Release, table: str, fmt: str) -> HttpResponse:
+    name = f"wres-national-{release.round.label}-release-{release.number}-{table}.{fmt}"
+    if fmt == "csv":
+        if table not in releases.TABLES:
+            raise Http404
+        response = HttpResponse(
+            releases.dataset(release, table).export("csv"), content_type="text/csv; charset=utf-8"
+        )
+    else:
+        response = HttpResponse(
+            _xlsx(releases.dataset(release, t) for t in releases.TABLES), content_type=XLSX
+        )
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+def _report(request: HttpRequest, release: Release) -> HttpResponse:
+    return render(
+        request,
+        "metrics/releases/report.html",
+        {
+            "release": release,
+            "round": release.round,
+            "tables": [releases.dataset(release, table) for table in releases.TABLES],
+        },
+    )
+
+
+@login_required
+@require_safe
+def release_download(
+    request: HttpRequest, round_label: str, number: int, table: str, fmt: str
+) -> HttpResponse:
+    require_national(request.user)
+    return _download(_release(round_label, number), table, fmt)
+
+
+@login_required
+@require_safe
+def release_report(request: HttpRequest, round_label: str, number: int) -> HttpResponse:
+    """A release's tables laid out to print or save (any release, published or not, for checking)."""
+    require_national(request.user)
+    return _report(request, _release(round_label, number))
+
+
+def _latest(request: HttpRequest, round_label: str, *, status: int) -> Release | HttpResponse:
+    """The round's latest published release, or a page saying there is none (with `status`)."""
+    collection_round = get_object_or_404(CollectionRound, label=round_label)
+    release = releases.latest_published(collection_round)
+    if release is None:
+        return render(request, "metrics/releases/none.html", {"round": collection_round}, status=status)
+    return release
+
+
+@login_required
+@require_safe
+def national_download(request: HttpRequest, round_label: str, table: str, fmt: str) -> HttpResponse:
+    """The national tables of the round's latest published release (never live data)."""
+    require_national(request.user)
+    found = _latest(request, round_label, status=404)  # no file to give
+    return found if isinstance(found, HttpResponse) else _download(found, table, fmt)
+
+
+@login_required
+@require_safe
+def national_report(request: HttpRequest, round_label: str) -> HttpResponse:
+    """The printable national report of the round's latest published release (never live data)."""
+    require_national(request.user)
+    found = _latest(request, round_label, status=200)  # a page saying why there is no report yet
+    return found if isinstance(found, HttpResponse) else _report(request, found)
