@@ -8,7 +8,7 @@ from django.contrib.auth.forms import AuthenticationForm
 
 from wres_portal.forms import PlainEnglishErrors
 
-from .models import Authority, Role, User
+from .models import ApiToken, Authority, Role, User
 
 
 class SignInForm(AuthenticationForm):
@@ -144,3 +144,27 @@ class MFACodeForm(forms.Form):
         field.label = label
         field.help_text = hint
         field.error_messages["required"] = required_message
+
+
+class ApiTokenForm(PlainEnglishErrors, forms.Form):
+    name = forms.CharField(
+        label="Name",
+        max_length=100,
+        help_text="Say which system will use it, for example “HR system nightly upload”.",
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
+    scope = forms.ChoiceField(
+        label="What the token may do",
+        widget=forms.RadioSelect,
+        choices=ApiToken.Scope.choices,
+        initial=ApiToken.Scope.READ,
+        help_text="Give a token the least it needs. Whatever it may do, it can only do what you "
+        "can do, for your councils only.",
+    )
+    expires_in_days = forms.TypedChoiceField(
+        label="Lasts for",
+        coerce=int,
+        widget=forms.RadioSelect,
+        choices=[(days, f"{days} days") for days in ApiToken.EXPIRY_CHOICES],
+        initial=90,
+    )

@@ -7,8 +7,8 @@ they have, they are asked for a code at every sign-in too.
 A session counts as verified once `django_otp.login` has stored the device that accepted a code
 (`request.user.is_verified()`, set by django-otp's OTPMiddleware). `MFARequiredMiddleware` keeps
 unverified sessions on the set-up and verification pages. API tokens are for systems and are not
-asked for a code: whoever holds a token can use the API as its owner, so tokens must be kept as
-secret as passwords (see the README).
+asked for a code; users whose role requires a second factor make them only from a verified session,
+and only tokens made that way may sign off or accept (accounts/tokens.py).
 """
 
 from __future__ import annotations

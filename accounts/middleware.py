@@ -3,8 +3,8 @@
 After the password, a user with an authenticator app must enter a code (accounts:mfa_verify); a user
 whose role requires one and who has none must set it up (accounts:mfa_setup). Until then they may
 open only those pages, sign out, keep the session alive and the public pages (the same ones
-anonymous visitors may open). Requests carrying an
-API token (`Authorization: Token ...`) are for systems and pass: DRF authenticates them itself.
+anonymous visitors may open). Requests carrying an API token (`Authorization: Token ...` or
+`Bearer ...`) are for systems and pass: DRF authenticates them itself.
 """
 
 from __future__ import annotations
@@ -55,7 +55,7 @@ class MFARequiredMiddleware:
     def _exempt(request: HttpRequest) -> bool:
         if request.path_info.startswith("/" + settings.STATIC_URL.lstrip("/")):
             return True
-        token = request.headers.get("Authorization", "").startswith("Token ")
+        token = request.headers.get("Authorization", "").lower().startswith(("token ", "bearer "))
         return token and request.path_info.startswith("/api/")
 
     def _refusal(self, request: HttpRequest) -> HttpResponse | None:

@@ -10,6 +10,7 @@ import secrets
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
+import pgtrigger
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
@@ -145,6 +146,9 @@ class User(AbstractUser):
 
     def save(self, *args: object, **kwargs: object) -> None:
         self.email = self.email.lower()
+        # set_password() was called (a change, a reset, the admin): accounts.signals revokes the
+        # user's API tokens. A hash upgraded at sign-in does not set this.
+        self._wres_password_changed = self._password is not None
         super().save(*args, **kwargs)  # type: ignore[arg-type]
 
     def get_full_name(self) -> str:
@@ -269,3 +273,138 @@ class Invitation(PublicIdModel):
         if self.expires_at <= timezone.now():
             return "expired"
         return "pending"
+
+
+# API tokens ---------------------------------------------------------------------------------------
+
+
+class ApiTokenQuerySet(models.QuerySet["ApiToken"]):
+    def active(self) -> ApiTokenQuerySet:
+        return self.filter(revoked_at__isnull=True, expires_at__gt=timezone.now())
+
+
+class ApiToken(PublicIdModel):
+    """A named, scoped, expiring key for a system to use the API as its owner.
+
+    The key is shown once, when it is made; only its SHA-256 is stored (the key holds 256 random
+    bits, so a fast hash is enough: nothing can be guessed from it). The short `prefix` at the start
+    of the key names the token on the owner's page without revealing it. A token is revoked when its
+    owner's password changes or is reset and when their roles change (`roles_fingerprint` records
+    the roles it was made under, so a change made by any path is caught at the next request too).
+    """
+
+    class Scope(models.TextChoices):
+        READ = "read", "Read only"
+        SUBMIT = "submit", "Read and change (upload, enter figures, submit)"
+        ATTEST = "attest", "Read, change, sign off and accept"
+
+    class RevokedReason(models.TextChoices):
+        BY_OWNER = "by_owner", "revoked by its owner"
+        PASSWORD_CHANGED = "password_changed", "its owner's password was changed or reset"
+        ROLES_CHANGED = "roles_changed", "its owner's roles changed"
+        REPLACED_AT_UPGRADE = "replaced", "it was made before tokens had scopes"
+
+    #: Days a new token may last.
+    EXPIRY_CHOICES = (7, 30, 90, 180, 365)
+    KEY_PREFIX = "wres_"
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(max_length=100)
+    prefix = models.CharField("key starts with", max_length=16, unique=True)
+    key_hash = models.CharField(max_length=64, unique=True)
+    scope = models.CharField(max_length=10, choices=Scope.choices)
+    expires_at = models.DateTimeField()
+    created_verified = models.BooleanField(
+        "created after multi-factor sign-in",
+        default=False,
+        help_text="Made from a session verified with an authenticator app: needed to sign off or accept.",
+    )
+    roles_fingerprint = models.CharField(max_length=64)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_reason = models.CharField(max_length=20, choices=RevokedReason.choices, blank=True)
+
+    objects = ApiTokenQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @classmethod
+    def new_key(cls) -> tuple[str, str]:
+        """A new (prefix, key): `wres_<8 hex>_<43 url-safe characters>`."""
+        prefix = f"{cls.KEY_PREFIX}{secrets.token_hex(4)}"
+        return prefix, f"{prefix}_{secrets.token_urlsafe(32)}"
+
+    @staticmethod
+    def hash_key(key: str) -> str:
+        return _hash_token(key)
+
+    @property
+    def status(self) -> str:
+        if self.revoked_at:
+            return "revoked"
+        if self.expires_at <= timezone.now():
+            return "expired"
+        return "active"
+
+    SCOPE_RANK = {Scope.READ: 1, Scope.SUBMIT: 2, Scope.ATTEST: 3}
+
+    def allows(self, scope: str) -> bool:
+        """Whether this token's scope covers `scope` (attest needs a token made after multi-factor)."""
+        if scope == self.Scope.ATTEST and not self.created_verified:
+            return False
+        return self.SCOPE_RANK.get(self.scope, 0) >= self.SCOPE_RANK[scope]  # type: ignore[index]
+
+
+# Security events ----------------------------------------------------------------------------------
+
+
+class SecurityEvent(models.Model):
+    """Something that happened to an account's security that is not a change of a row: signing in,
+    a wrong password or code, a password change, an authenticator set up or removed, a token made or
+    revoked. Rows are only ever added: PostgreSQL refuses updates and deletes (trigger below), and
+    the audit trail records each insert with who and where (audit.models.SecurityEventHistory)."""
+
+    class Kind(models.TextChoices):
+        SIGN_IN = "sign_in", "Signed in"
+        SIGN_IN_FAILED = "sign_in_failed", "Sign-in refused: wrong email address or password"
+        SIGN_IN_THROTTLED = "sign_in_throttled", "Sign-in refused: too many wrong passwords"
+        SIGN_OUT = "sign_out", "Signed out"
+        MFA_VERIFIED = "mfa_verified", "Security code accepted"
+        MFA_FAILED = "mfa_failed", "Security code refused"
+        RECOVERY_CODE_USED = "recovery_code_used", "Recovery code used"
+        MFA_SET_UP = "mfa_set_up", "Authenticator app set up"
+        MFA_REMOVED = "mfa_removed", "Authenticator app removed"
+        RECOVERY_CODES_REGENERATED = "recovery_codes_new", "New recovery codes made"
+        PASSWORD_CHANGED = "password_changed", "Password changed"
+        PASSWORD_RESET = "password_reset", "Password reset by email link"
+        PASSWORD_RESET_REQUESTED = "password_reset_asked", "Password reset link asked for"
+        TOKEN_CREATED = "token_created", "API token created"
+        TOKEN_REVOKED = "token_revoked", "API token revoked"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,  # events outlive the account they are about
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    email = models.CharField("email address given", max_length=254, blank=True)
+    kind = models.CharField(max_length=30, choices=Kind.choices)
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    ip_address = models.GenericIPAddressField("client address", null=True, blank=True)
+    detail = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["user", "-at"], name="securityevent_user_at")]
+        triggers = [
+            pgtrigger.Protect(name="append_only", operation=pgtrigger.Update | pgtrigger.Delete),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.email or self.user_id}"

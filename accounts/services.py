@@ -1,5 +1,5 @@
-"""Writes to authorities, memberships, invitations and API tokens. Every rule about who may do what
-to a council's team is enforced here, so the web pages and the API behave alike."""
+"""Writes to authorities, memberships and invitations (API tokens: tokens.py). Every rule about who
+may do what to a council's team is enforced here, so the web pages and the API behave alike."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 
 from wres_portal.emails import send_email_on_commit
 from wres_portal.errors import ApplicationError
@@ -195,15 +194,3 @@ def authority_update(*, authority: Authority, data: dict[str, object], updated_b
     authority.full_clean()
     authority.save()
     return authority
-
-
-@transaction.atomic
-def api_token_regenerate(*, user: User) -> Token:
-    """Replace the user's API token with a new one; the old one stops working at once."""
-    Token.objects.filter(user=user).delete()
-    return Token.objects.create(user=user)
-
-
-@transaction.atomic
-def api_token_revoke(*, user: User) -> None:
-    Token.objects.filter(user=user).delete()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from typing import Any
 from uuid import UUID
 
 from django.contrib import messages
@@ -9,15 +10,15 @@ from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
-from rest_framework.authtoken.models import Token
 
 from wres_portal.errors import ApplicationError
 
-from . import mfa, services
+from . import mfa, security_events, services, tokens
 from .access import (
     can_invite,
     can_manage_team,
@@ -28,12 +29,13 @@ from .access import (
 from .forms import (
     AcceptInvitationForm,
     AccountDetailsForm,
+    ApiTokenForm,
     AuthorityForm,
     InvitationForm,
     RoleForm,
     SignInForm,
 )
-from .models import ROLE_DESCRIPTIONS, Authority, Invitation, Membership, Role, User
+from .models import ROLE_DESCRIPTIONS, ApiToken, Authority, Invitation, Membership, Role, User
 
 
 class SignInView(auth_views.LoginView):
@@ -227,21 +229,81 @@ def account_settings(request: HttpRequest) -> HttpResponse:
     )
 
 
+@never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
-def api_token(request: HttpRequest) -> HttpResponse:
-    """Create, replace or delete the personal API token for a council's own systems."""
-    new_key = None
-    if request.method == "POST":
-        if request.POST.get("action") == "revoke":
-            services.api_token_revoke(user=request.user)
-            messages.success(request, "Your API token was deleted. Systems using it can no longer connect.")
-            return redirect("accounts:api_token")
-        new_key = services.api_token_regenerate(user=request.user).key
-    has_token = Token.objects.filter(user=request.user).exists()
-    return render(request, "accounts/api_token.html", {"new_key": new_key, "has_token": has_token})
+def api_tokens(request: HttpRequest) -> HttpResponse:
+    """List, make and revoke the user's API tokens for their council's systems. A new key is shown
+    on the page that made it, once."""
+    new_key = new_token = None
+    form = ApiTokenForm(request.POST if request.POST.get("action") == "create" else None)
+    if request.method == "POST" and request.POST.get("action") == "revoke":
+        token = ApiToken.objects.filter(user=request.user, uuid=_uuid(request.POST.get("token"))).first()
+        if token is None:
+            raise Http404
+        tokens.api_token_revoke(token=token, user=request.user, request=request)
+        messages.success(
+            request, f"The token “{token.name}” was revoked. Systems using it can no longer connect."
+        )
+        return redirect("accounts:api_tokens")
+    if request.method == "POST" and form.is_valid():
+        try:
+            new_token, new_key = tokens.api_token_create(
+                user=request.user,
+                verified=request.user.is_verified(),
+                request=request,
+                **form.cleaned_data,
+            )
+        except ApplicationError as error:
+            form.add_error(error.field, error.message)
+        else:
+            form = ApiTokenForm()
+    return render(
+        request,
+        "accounts/api_tokens.html",
+        {
+            "form": form,
+            "new_key": new_key,
+            "new_token": new_token,
+            "tokens": tokens.api_tokens_for(request.user),
+            "verified": request.user.is_verified(),
+        },
+    )
+
+
+def _uuid(value: str | None) -> UUID | None:
+    try:
+        return UUID(str(value))
+    except ValueError:
+        return None
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):
     template_name = "accounts/password_change.html"
     success_url = reverse_lazy("accounts:password_change_done")
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        form.user._wres_request = self.request  # the security event's client address (accounts.signals)
+        return super().form_valid(form)
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Asking for a reset link is recorded (the page says the same whether or not the address is
+    known)."""
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        email = form.cleaned_data["email"].strip().lower()
+        security_events.record(
+            security_events.Kind.PASSWORD_RESET_REQUESTED,
+            user=User.objects.filter(email=email).first(),
+            email=email,
+            request=self.request,
+        )
+        return super().form_valid(form)
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    def form_valid(self, form: Any) -> HttpResponse:
+        form.user._wres_password_event = security_events.Kind.PASSWORD_RESET
+        form.user._wres_request = self.request
+        return super().form_valid(form)

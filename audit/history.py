@@ -24,6 +24,8 @@ from . import models as audit_models
 PAGE_SIZE = 50
 #: Columns that change on every save or say nothing to a reader.
 HIDDEN_FIELDS = {"id", "uuid", "created_at", "updated_at"}
+#: Secrets and their hashes: never shown, even if an older event table still holds them.
+SECRET_FIELDS = {"password", "token_hash", "key_hash", "roles_fingerprint"}
 ACTIONS = {"insert": "Created", "update": "Changed", "delete": "Deleted"}
 
 
@@ -57,6 +59,10 @@ TRACKED: list[Tracked] = [
     Tracked("actionupdate", "Progress update", audit_models.ActionUpdateHistory),
     Tracked("invitation", "Invitation", audit_models.InvitationHistory),
     Tracked("extension", "Closing date extension", audit_models.ClosingDateExtensionHistory),
+    # Accounts are not a council's records: these are on the national history page only.
+    Tracked("user", "User account", audit_models.UserHistory, None),
+    Tracked("apitoken", "API token", audit_models.ApiTokenHistory, None),
+    Tracked("securityevent", "Security event", audit_models.SecurityEventHistory, None),
 ]
 TRACKED_BY_KEY = {t.key: t for t in TRACKED}
 
@@ -134,7 +140,7 @@ def _snapshot(event: models.Model) -> dict[str, Any]:
     return {
         f.attname: getattr(event, f.attname)
         for f in event._meta.concrete_fields
-        if not f.name.startswith("pgh_") and f.name not in HIDDEN_FIELDS
+        if not f.name.startswith("pgh_") and f.name not in HIDDEN_FIELDS and f.name not in SECRET_FIELDS
     }
 
 
@@ -160,6 +166,9 @@ def _object_label(key: str, snapshot: dict[str, Any], obj_id: Any) -> str:
         "returnevent": lambda: f"{s.get('action')} (return {s.get('return_record_id')})",
         "versionresults": lambda: f"results of version {s.get('version_id')}",
         "result": lambda: f"{s.get('indicator')} {s.get('service')} (version {s.get('version_id')})",
+        "user": lambda: str(s.get("email")),
+        "apitoken": lambda: f"{s.get('name')} ({s.get('prefix')}…) of user {s.get('user_id')}",
+        "securityevent": lambda: f"{s.get('kind')}: {s.get('email') or s.get('user_id') or 'unknown'}",
         "benchmark": lambda: (
             f"{s.get('indicator')} {s.get('service')} {s.get('scope')} {s.get('scope_value') or ''}".strip()
         ),

@@ -21,7 +21,7 @@ from __future__ import annotations
 import pghistory
 from django.db import models
 
-from accounts.models import Authority, Invitation, Membership
+from accounts.models import ApiToken, Authority, Invitation, Membership, SecurityEvent, User
 from actionplans.models import (
     Action,
     ActionPlan,
@@ -43,13 +43,21 @@ from submissions.models import (
 )
 
 
-def _track(model: type[models.Model]) -> type[models.Model]:
-    """Create the event model `<Model>History` in this app and register its triggers."""
+def _track(
+    model: type[models.Model],
+    *,
+    exclude: list[str] | None = None,
+    trackers: tuple[pghistory.RowEvent, ...] | None = None,
+) -> type[models.Model]:
+    """Create the event model `<Model>History` in this app and register its triggers.
+
+    `exclude`: columns never copied into the trail (secrets and their hashes, and columns that
+    change on every use); a change to those alone writes no event.
+    """
     return pghistory.create_event_model(
         model,
-        pghistory.InsertEvent(),
-        pghistory.UpdateEvent(),
-        pghistory.DeleteEvent(),
+        *(trackers or (pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent())),
+        exclude=exclude,
         # Denormalised context: who and where are stored in the event row itself, so they are
         # covered by the append-only protection and need no join.
         context_field=pghistory.ContextJSONField(),
@@ -81,5 +89,11 @@ TargetHistory = _track(Target)
 PlanVersionHistory = _track(PlanVersion)
 QuarterlyReportHistory = _track(QuarterlyReport)
 ActionUpdateHistory = _track(ActionUpdate)
-InvitationHistory = _track(Invitation)
+InvitationHistory = _track(Invitation, exclude=["token_hash"])
 ClosingDateExtensionHistory = _track(ClosingDateExtension)
+# Accounts and their security: users' roles and flags (not the password hash or the last sign-in,
+# which SecurityEvent covers), API tokens (not the key's hash, nor when last used), and the security
+# events themselves (only ever inserted).
+UserHistory = _track(User, exclude=["password", "last_login"])
+ApiTokenHistory = _track(ApiToken, exclude=["key_hash", "last_used_at", "roles_fingerprint"])
+SecurityEventHistory = _track(SecurityEvent, trackers=(pghistory.InsertEvent(),))

@@ -14,7 +14,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.access import has_role
-from accounts.models import Role
+from accounts.models import ApiToken, Role
 
 from . import services
 from .access import ReturnContext, get_return_for_user
@@ -315,6 +315,8 @@ class ReturnSubmitApi(_ReturnApi):
 
 
 class ReturnSignOffApi(_ReturnApi):
+    token_scope = ApiToken.Scope.ATTEST  # a token made after multi-factor sign-in
+
     class InputSerializer(serializers.Serializer):
         name = serializers.CharField()
         role = serializers.CharField()
@@ -336,6 +338,8 @@ class ReturnSignOffApi(_ReturnApi):
 
 
 class ReturnAcceptApi(_ReturnApi):
+    token_scope = ApiToken.Scope.ATTEST  # a token made after multi-factor sign-in
+
     @extend_schema(request=None, responses=ReturnSerializer, summary="Accept a signed-off return (analyst)")
     def post(self, request: Request, ons_code: str, round_label: str) -> Response:
         ctx = self.context(request, ons_code, round_label)
@@ -346,6 +350,8 @@ class ReturnAcceptApi(_ReturnApi):
 
 
 class ReturnSendBackApi(_ReturnApi):
+    token_scope = ApiToken.Scope.ATTEST  # a token made after multi-factor sign-in
+
     class InputSerializer(serializers.Serializer):
         message = serializers.CharField()
 

@@ -117,3 +117,17 @@ def open_round(label: str = "2025", created_by=None, **dates):  # type: ignore[n
     return CollectionRound.objects.create(
         label=label, created_by=created_by or UserFactory(national_role=User.NationalRole.ANALYST), **fields
     )
+
+
+def api_key(user: User, scope: str = "submit", *, verified: bool | None = None, days: int = 30) -> str:
+    """A new API token of `user`, made as from a session verified with multi-factor sign-in when
+    `verified` (by default: when the user's role requires it); returns its key."""
+    from accounts import mfa
+    from accounts.tokens import api_token_create
+
+    if verified is None:
+        verified = mfa.is_enforced(user)
+    _, key = api_token_create(
+        user=user, name=f"Test token {scope}", scope=scope, expires_in_days=days, verified=verified
+    )
+    return key

@@ -19,12 +19,11 @@ from django.core.wsgi import get_wsgi_application
 from drf_spectacular.generators import SchemaGenerator
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
-from rest_framework.authtoken.models import Token
 
 from accounts.models import Role
 from submissions.demo import _add_return
 from submissions.models import Return
-from tests.factories import AuthorityFactory, member, open_round
+from tests.factories import AuthorityFactory, api_key, member, open_round
 
 OWN, OTHER = "E09000022", "E08000035"
 OTHER_NAME = "Leeds"
@@ -79,7 +78,7 @@ def token(db, django_capture_on_commit_callbacks) -> str:  # type: ignore[no-unt
             plan_services.action_create(
                 objective=objective, user=user, text=f"{text}: action", due_date=datetime.date(2026, 5, 1)
             )
-    return Token.objects.create(user=alice).key
+    return api_key(alice, "submit")
 
 
 def _pick(case, data) -> None:  # type: ignore[no-untyped-def]

@@ -15,11 +15,10 @@ from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.oath import totp
 from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
-from rest_framework.authtoken.models import Token
 
 from accounts import mfa
 from accounts.models import User
-from tests.factories import TEST_PASSWORD, UserFactory
+from tests.factories import TEST_PASSWORD, UserFactory, api_key
 
 
 @pytest.fixture(autouse=True)
@@ -71,7 +70,7 @@ def test_required_roles_are_sent_to_set_up_and_can_open_nothing_else(client, req
     for url in [
         reverse("portal:home"),
         reverse("accounts:settings"),
-        reverse("accounts:api_token"),
+        reverse("accounts:api_tokens"),
         reverse("portal:council_home", args=[authority_a.ons_code]),
         reverse("portal:authority_list"),
         reverse("accounts:mfa_recovery_codes"),
@@ -80,7 +79,7 @@ def test_required_roles_are_sent_to_set_up_and_can_open_nothing_else(client, req
         response = client.get(url)
         assert response.status_code == 302, url
         assert response["Location"].startswith(setup), (url, response["Location"])
-    assert client.post(reverse("accounts:api_token")).status_code == 302
+    assert client.post(reverse("accounts:api_tokens")).status_code == 302
     assert client.get(reverse("portal:council_home", args=[authority_a.ons_code]))["Location"] == (
         f"{setup}?next=%2Fcouncils%2F{authority_a.ons_code}%2F"
     )
@@ -117,10 +116,10 @@ def test_enforcement_can_be_switched_off_for_the_demo(client, settings, sponsor_
 
 
 def test_api_tokens_are_not_asked_for_a_code(client, sponsor_a, authority_a) -> None:  # type: ignore[no-untyped-def]
-    token = Token.objects.create(user=sponsor_a)
+    key = api_key(sponsor_a, "read", verified=True)
     response = client.get(
         reverse("accounts-api:authority_detail", args=[authority_a.ons_code]),
-        HTTP_AUTHORIZATION=f"Token {token.key}",
+        HTTP_AUTHORIZATION=f"Token {key}",
     )
     assert response.status_code == 200
 

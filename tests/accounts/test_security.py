@@ -90,7 +90,7 @@ def _pages(world) -> list[tuple[str | None, str]]:  # type: ignore[no-untyped-de
         ("alice", reverse("accounts:team", args=[a])),
         ("alice", reverse("accounts:team_invite", args=[a])),
         ("alice", reverse("accounts:settings")),
-        ("alice", reverse("accounts:api_token")),
+        ("alice", reverse("accounts:api_tokens")),
         ("alice", reverse("accounts:mfa_setup")),
         ("alice", reverse("accounts:password_change")),
         ("analyst", reverse("portal:authority_list")),

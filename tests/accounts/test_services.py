@@ -160,13 +160,3 @@ def test_only_analysts_correct_authorities(authority_a, alice, analyst):  # type
     authority_a.refresh_from_db()
     assert str(authority_a.population_minority_ethnic_percent) == "40.1"
     assert authority_a.corrected_by == analyst
-
-
-def test_api_token_regenerate_replaces_the_old_one(alice):  # type: ignore[no-untyped-def]
-    first = services.api_token_regenerate(user=alice).key
-    second = services.api_token_regenerate(user=alice).key
-    assert first != second
-    services.api_token_revoke(user=alice)
-    from rest_framework.authtoken.models import Token
-
-    assert not Token.objects.filter(user=alice).exists()

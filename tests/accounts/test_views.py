@@ -244,17 +244,31 @@ def test_analyst_corrects_a_missing_population_share(client, authority_a, analys
     assert str(authority_a.population_minority_ethnic_percent) == "45.3"
 
 
-def test_account_settings_and_api_token(client, alice) -> None:  # type: ignore[no-untyped-def]
+def test_account_settings_and_api_tokens_page(client, alice) -> None:  # type: ignore[no-untyped-def]
     client.force_login(alice)
     client.post(reverse("accounts:settings"), {"full_name": "Alice Mensah"})
     alice.refresh_from_db()
     assert alice.full_name == "Alice Mensah"
-    body = client.post(reverse("accounts:api_token"), {"action": "create"}).content.decode()
-    key = re.search(r"Token ([0-9a-f]{40})", body).group(1)
+    url = reverse("accounts:api_tokens")
+    made = {"action": "create", "name": "HR system", "scope": "read", "expires_in_days": "30"}
+    body = client.post(url, made).content.decode()
+    key = re.search(r"Token (wres_[0-9a-f]{8}_[A-Za-z0-9_-]{43})", body).group(1)
     api = client.__class__()
     assert api.get("/api/v1/me/", HTTP_AUTHORIZATION=f"Token {key}").json()["email"] == alice.email
-    client.post(reverse("accounts:api_token"), {"action": "revoke"})
-    assert api.get("/api/v1/me/", HTTP_AUTHORIZATION=f"Token {key}").status_code == 401
+    listed = client.get(url).content.decode()
+    assert "HR system" in listed and key[:13] in listed and key not in listed  # shown once
+    token = alice.api_tokens.get()
+    assert client.post(url, {"action": "revoke", "token": str(token.uuid)}).status_code == 302
+    refused = api.get("/api/v1/me/", HTTP_AUTHORIZATION=f"Token {key}")
+    assert refused.status_code == 401
+    assert "revoked" in refused.json()["detail"]
+
+
+def test_api_tokens_page_shows_located_errors(client, alice) -> None:  # type: ignore[no-untyped-def]
+    client.force_login(alice)
+    body = client.post(reverse("accounts:api_tokens"), {"action": "create"}).content.decode()
+    assert "<title>Error:" in body and 'href="#id_name"' in body
+    assert "Enter name" in body or "Enter a name" in body
 
 
 def test_accessibility_statement_is_public(client, db) -> None:  # type: ignore[no-untyped-def]

@@ -2,17 +2,17 @@ from __future__ import annotations
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from submissions.models import Return, ReturnVersion
-from tests.factories import valid_data
+from tests.factories import api_key, valid_data
 from tests.submissions.test_views import _csv
 
 
 def _client(user) -> APIClient:  # type: ignore[no-untyped-def]
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.get_or_create(user=user)[0].key}")
+    # Lifecycle tests: a token that may do everything its owner may (scopes: tests/accounts/test_tokens.py).
+    client.credentials(HTTP_AUTHORIZATION=f"Token {api_key(user, 'attest', verified=True)}")
     return client
 
 
