@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
+from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from submissions.access import get_return_for_user
+from submissions.models import CollectionRound
 
 from .calculations import results_document
-from .models import VersionResults
+from .models import Release, VersionResults
+from .releases.services import TABLES, dataset
 from .services import population_share
 
 
@@ -32,3 +38,87 @@ class VersionResultsApi(APIView):
         if stored is not None:
             return Response(stored.document)
         return Response(results_document(version.data(), population_share=population_share(ctx.authority)))
+
+
+# Releases (analysts only) -------------------------------------------------------------------------
+
+
+class ReleaseSerializer(serializers.Serializer):
+    number = serializers.IntegerField()
+    created_at = serializers.DateTimeField()
+    created_by = serializers.EmailField(source="created_by.email")
+    note = serializers.CharField()
+    published = serializers.BooleanField()
+    published_at = serializers.DateTimeField(allow_null=True)
+    changes = serializers.JSONField()
+    suppression = serializers.JSONField()
+    audit_ok = serializers.SerializerMethodField()
+    tables = serializers.SerializerMethodField()
+
+    def get_audit_ok(self, release: Release) -> bool:
+        return bool(release.audit.get("ok"))
+
+    def get_tables(self, release: Release) -> dict[str, str]:
+        """Where each table can be read, as JSON (and as CSV with `.csv`)."""
+        request = self.context["request"]
+        return {
+            name: request.build_absolute_uri(
+                reverse("metrics-api:release_table", args=[release.round.label, release.number, name])
+            )
+            for name in TABLES
+        }
+
+
+def _national_round(request: Request, round_label: str) -> CollectionRound:
+    """Releases exist for Skills for Care staff only: anyone else gets 404, as for any outsider."""
+    if not request.user.is_national:
+        raise NotFound
+    return get_object_or_404(CollectionRound, label=round_label)
+
+
+class ReleaseListApi(APIView):
+    @extend_schema(responses=ReleaseSerializer(many=True), summary="The releases of a round (analysts)")
+    def get(self, request: Request, round_label: str) -> Response:
+        collection_round = _national_round(request, round_label)
+        found = (
+            Release.objects.filter(round=collection_round)
+            .select_related("round", "created_by")
+            .order_by("number")
+        )
+        return Response(ReleaseSerializer(found, many=True, context={"request": request}).data)
+
+
+def _release(request: Request, round_label: str, number: int) -> Release:
+    collection_round = _national_round(request, round_label)
+    return get_object_or_404(
+        Release.objects.select_related("round", "created_by"), round=collection_round, number=number
+    )
+
+
+class ReleaseApi(APIView):
+    @extend_schema(responses=ReleaseSerializer, summary="One release of a round (analysts)")
+    def get(self, request: Request, round_label: str, number: int) -> Response:
+        release = _release(request, round_label, number)
+        return Response(ReleaseSerializer(release, context={"request": request}).data)
+
+
+class ReleaseTableApi(APIView):
+    @extend_schema(
+        responses=OpenApiTypes.OBJECT,
+        summary="One table of a release (analysts): about, pooled or distribution",
+        description="JSON: {title, headers, rows}. Add `.csv` to the address for the same table as CSV.",
+    )
+    def get(
+        self, request: Request, round_label: str, number: int, table: str, fmt: str = "json"
+    ) -> HttpResponse:
+        release = _release(request, round_label, number)
+        if table not in TABLES:
+            raise NotFound(f"There is no table called {table!r}: use one of {', '.join(TABLES)}.")
+        if fmt == "csv":
+            response = HttpResponse(
+                dataset(release, table).export("csv"), content_type="text/csv; charset=utf-8"
+            )
+            name = f"wres-national-{release.round.label}-release-{release.number}-{table}.csv"
+            response["Content-Disposition"] = f'attachment; filename="{name}"'
+            return response
+        return Response(release.tables[table])

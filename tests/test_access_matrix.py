@@ -58,6 +58,10 @@ NATIONAL = {
     "metrics:release_report",
     "metrics:release_csv",
     "metrics:release_xlsx",
+    "metrics-api:releases",
+    "metrics-api:release",
+    "metrics-api:release_table",
+    "metrics-api:release_table_csv",
     "actionplans:national",
     "audit:national_history",
 }

@@ -161,3 +161,42 @@ def test_the_live_dashboard_says_which_figures_are_not_safe_to_publish(client, a
         reverse("metrics:dashboard"), {"round": adversarial.label, "authority_type": "city_of_london"}
     )
     assert "Built from 1 council, fewer than 5" in city.content.decode()
+
+
+def test_the_api_lists_releases_and_serves_their_tables_to_analysts_only(db, analyst, alice) -> None:  # type: ignore[no-untyped-def]
+    from rest_framework.authtoken.models import Token
+    from rest_framework.test import APIClient
+
+    collection_round = open_round("2041", created_by=analyst)
+    tables = {
+        "about": {"title": "About", "headers": ["Item", "Value"], "rows": [["Release", 1]]},
+        "pooled": {
+            "title": "Pooled counts",
+            "headers": ["Scope", "Numerator: white"],
+            "rows": [["England", "[c]"]],
+        },
+        "distribution": {"title": "Distribution", "headers": ["Scope"], "rows": []},
+    }
+    Release.objects.create(
+        round=collection_round, number=1, created_by=analyst, note="First.", changes={"added": ["Leeds"]},
+        tables=tables, basis={}, audit={"ok": True, "leaks": []}, suppression={"hidden": 1},
+    )  # fmt: skip
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=analyst).key}")
+    base = f"/api/v1/rounds/{collection_round.label}/releases/"
+    listed = api.get(base).json()
+    assert [r["number"] for r in listed] == [1] and listed[0]["note"] == "First." and listed[0]["audit_ok"]
+    assert listed[0]["tables"]["pooled"].endswith(f"{base}1/tables/pooled/")
+    assert api.get(f"{base}1/").json()["changes"] == {"added": ["Leeds"]}
+    assert api.get(f"{base}1/tables/pooled/").json() == tables["pooled"]
+    csv = api.get(f"{base}1/tables/pooled.csv")
+    assert (
+        csv["Content-Type"].startswith("text/csv") and csv.content.decode().splitlines()[1] == "England,[c]"
+    )
+    assert api.get(f"{base}1/tables/secret/").status_code == 404
+    assert api.get(f"{base}2/").status_code == 404
+    council = APIClient()
+    council.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=alice).key}")
+    for url in (base, f"{base}1/", f"{base}1/tables/pooled/", f"{base}1/tables/pooled.csv"):
+        assert council.get(url).status_code == 404
+    assert APIClient().get(base).status_code == 401
