@@ -253,3 +253,31 @@ class ReminderSent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} reminder to {self.authority_id} for round {self.round_id}"
+
+
+class UploadPreviewQuerySet(models.QuerySet["UploadPreview"]):
+    def live(self) -> UploadPreviewQuerySet:
+        return self.filter(expires_at__gt=timezone.now())
+
+
+class UploadPreview(models.Model):
+    """A checked upload waiting for its uploader to confirm it, or its problems, downloadable as
+    CSV. Kept in the database rather than the cache, so an upload can be confirmed while Redis is
+    down; expired ones are deleted by `submissions.tasks.delete_expired_upload_previews`."""
+
+    token = models.CharField(max_length=32, unique=True)
+    authority = models.ForeignKey(Authority, on_delete=models.CASCADE, related_name="+")
+    round = models.ForeignKey(CollectionRound, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    filename = models.CharField(max_length=255)
+    #: The checked figures, as [[service, measure, pay band, {group: count}], ...], or null.
+    data = models.JSONField(null=True, blank=True)
+    #: The problems found, as the rows of the errors CSV, or null.
+    errors = models.JSONField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField(db_index=True)
+
+    objects = UploadPreviewQuerySet.as_manager()
+
+    def __str__(self) -> str:
+        return f"upload {self.filename} by {self.user_id} for {self.authority_id}"

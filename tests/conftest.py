@@ -27,7 +27,10 @@ def _eager_tasks():  # type: ignore[no-untyped-def]
 def _fast_and_plain(settings) -> None:  # type: ignore[no-untyped-def]
     from django.core.cache import cache
 
-    cache.clear()  # uploads waiting for confirmation live in the cache (Redis in CI)
+    from wres_portal.cache import ResilientRedisCache
+
+    ResilientRedisCache._down_until = 0.0  # a test that stopped Redis leaves no back-off behind
+    cache.clear()  # cached page fragments and throttle counters (Redis in CI)
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # Tests do not need collected, hashed static files.
     settings.STORAGES = {

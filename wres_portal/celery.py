@@ -10,7 +10,7 @@ import os
 
 from celery import Celery
 from celery.schedules import crontab
-from celery.signals import setup_logging, task_postrun, task_prerun
+from celery.signals import celeryd_init, setup_logging, task_postrun, task_prerun
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "wres_portal.settings")
 
@@ -40,12 +40,27 @@ app.conf.beat_schedule = {
         # Every night at 03:00 UK time.
         "schedule": crontab(hour=3, minute=0),
     },
+    "upload-previews-clean-up": {
+        "task": "submissions.tasks.delete_expired_upload_previews",
+        "schedule": crontab(minute=17),
+    },
     "results-sweep": {
         "task": "metrics.tasks.sweep_missing_results",
         # Every 10 minutes, day and night.
         "schedule": crontab(minute="*/10"),
     },
 }
+
+
+@celeryd_init.connect
+def _worker_waits_for_the_broker(**kwargs: object) -> None:
+    """Workers block on the broker by design (BRPOP), so they keep the default socket timeouts; the
+    short ones in settings are for publishers, which must never hang a web request."""
+    options = dict(app.conf.broker_transport_options)
+    options.pop("socket_timeout", None)
+    options.pop("socket_connect_timeout", None)
+    app.conf.broker_transport_options = options
+    app.conf.broker_connection_timeout = 4.0
 
 
 @setup_logging.connect

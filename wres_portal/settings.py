@@ -123,9 +123,20 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Cache: Redis when available (shared by web and workers), memory otherwise -------------------------
 REDIS_URL = env.str("REDIS_URL", default="")
+#: Seconds to connect to, and to wait for an answer from, Redis on the web side: a hung Redis (one
+#: that accepts connections and answers nothing) is then a cache miss or a task queued later, never
+#: a wait; on one network Redis answers in well under a millisecond.
+REDIS_TIMEOUT = 0.25
+REDIS_CLIENT_OPTIONS = {"socket_connect_timeout": REDIS_TIMEOUT, "socket_timeout": REDIS_TIMEOUT}
 if REDIS_URL:
     # Cache reads and writes that cannot reach Redis are a miss and a no-op (wres_portal/cache.py).
-    CACHES = {"default": {"BACKEND": "wres_portal.cache.ResilientRedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {
+        "default": {
+            "BACKEND": "wres_portal.cache.ResilientRedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": REDIS_CLIENT_OPTIONS,
+        }
+    }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -288,7 +299,18 @@ CELERY_TASK_TIME_LIMIT = 6 * 60
 # whose worker died (acks late) goes back on the queue after this many seconds. Only the worker-fault
 # test (tests/test_worker_faults.py) shortens it, for the worker it starts.
 CELERY_BROKER_TRANSPORT_OPTIONS = {
-    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=60 * 60)
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=60 * 60),
+    # Publishing (web requests, beat) gives up quickly on a hung broker: the task is then done by
+    # the sweeps. Workers restore the defaults when they start (wres_portal/celery.py), since their
+    # blocking reads wait longer than this by design.
+    **REDIS_CLIENT_OPTIONS,
+}
+CELERY_BROKER_CONNECTION_TIMEOUT = REDIS_TIMEOUT
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0,
+    "interval_max": 0,
 }
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE

@@ -20,6 +20,13 @@ from .drafts import (
 )
 from .lifecycle import return_accept, return_send_back, return_sign_off, return_submit
 from .notifications import REMINDER_DAYS, SUBJECTS, reminders_send
+from .previews import (
+    UPLOAD_TTL,
+    upload_preview_delete,
+    upload_preview_get,
+    upload_preview_store,
+    upload_previews_delete_expired,
+)
 from .rounds import round_extend, round_open
 from .warnings import is_late, submission_blockers, unexplained_warnings, version_warnings, warning_explain
 
@@ -28,6 +35,7 @@ __all__ = [
     "REMINDER_DAYS",
     "SPONSOR",
     "SUBJECTS",
+    "UPLOAD_TTL",
     "ReturnDataInvalid",
     "UploadCheck",
     "_write_version",
@@ -46,6 +54,10 @@ __all__ = [
     "submission_blockers",
     "unexplained_warnings",
     "upload_check",
+    "upload_preview_delete",
+    "upload_preview_get",
+    "upload_preview_store",
+    "upload_previews_delete_expired",
     "version_warnings",
     "warning_explain",
 ]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from .common import UPLOAD_TTL
 from .entry import enter_service, explain_warning, remove_service
 from .returns import return_detail, return_list, template_download
 from .steps import accept, send_back, sign_off, submit
@@ -10,7 +9,6 @@ from .upload import upload, upload_confirm, upload_errors_csv
 from .versions import version_compare, version_download, version_list
 
 __all__ = [
-    "UPLOAD_TTL",
     "accept",
     "enter_service",
     "explain_warning",

@@ -10,8 +10,6 @@ from submissions import services
 from submissions.access import ReturnContext, get_return_for_user
 from submissions.models import Return
 
-UPLOAD_TTL = 60 * 60  # an upload waits an hour for confirmation; its errors stay downloadable as long
-
 
 def _ctx(request: HttpRequest, ons_code: str, round_label: str) -> ReturnContext:
     return get_return_for_user(request.user, ons_code, round_label)

@@ -2,11 +2,9 @@ from __future__ import annotations
 
 import csv
 import io
-import secrets
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_safe
@@ -19,12 +17,14 @@ from submissions.models import Return, ReturnVersion
 from submissions.presenters import data_tables, problem_rows
 from wres_portal.errors import ApplicationError
 
-from .common import UPLOAD_TTL, _ctx, _detail, _record, _require_lead
+from .common import _ctx, _detail, _record, _require_lead
 from .entry import _dump, _load
 
 
-def _cache_key(request: HttpRequest, token: str) -> str:
-    return f"upload:{request.user.pk}:{token}"
+def _preview(request: HttpRequest, ctx, token: str):  # type: ignore[no-untyped-def]
+    return services.upload_preview_get(
+        user=request.user, authority=ctx.authority, collection_round=ctx.round, token=token
+    )
 
 
 @login_required
@@ -43,20 +43,20 @@ def upload(request: HttpRequest, ons_code: str, round_label: str) -> HttpRespons
         upload_file = form.cleaned_data["file"]
         record = ctx.record or Return(authority=ctx.authority, round=ctx.round)
         checked = services.upload_check(record=record, filename=upload_file.name, content=upload_file.read())
-        token = secrets.token_urlsafe(16)
+        stored = {"user": request.user, "authority": ctx.authority, "collection_round": ctx.round}
         if checked.unreadable:
             form.add_error("file", checked.unreadable)
         elif checked.problems:
             rows = problem_rows(checked.problems)
-            cache.set(_cache_key(request, token), {"errors": rows, "filename": upload_file.name}, UPLOAD_TTL)
-            page.update(problems=rows, token=token, filename=upload_file.name)
+            preview = services.upload_preview_store(**stored, filename=upload_file.name, errors=rows)
+            page.update(problems=rows, token=preview.token, filename=upload_file.name)
         else:
-            cache.set(
-                _cache_key(request, token),
-                {"data": _dump(checked.data), "filename": upload_file.name},
-                UPLOAD_TTL,
+            preview = services.upload_preview_store(
+                **stored, filename=upload_file.name, data=_dump(checked.data)
             )
-            return redirect("submissions:upload_confirm", ctx.authority.ons_code, ctx.round.label, token)
+            return redirect(
+                "submissions:upload_confirm", ctx.authority.ons_code, ctx.round.label, preview.token
+            )
     return render(request, "submissions/upload.html", page)
 
 
@@ -66,13 +66,13 @@ def upload_errors_csv(
     request: HttpRequest, ons_code: str, round_label: str, upload_token: str
 ) -> HttpResponse:
     ctx = _ctx(request, ons_code, round_label)
-    stored = cache.get(_cache_key(request, upload_token))
-    if not stored or "errors" not in stored:
+    preview = _preview(request, ctx, upload_token)
+    if preview is None or preview.errors is None:
         raise Http404
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(["sheet", "row", "column", "what is wrong", "how to fix it"])
-    for row in stored["errors"]:
+    for row in preview.errors:
         writer.writerow([row["sheet"], row["row"], row["column"], row["message"], row["fix"]])
     response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = (
@@ -88,11 +88,11 @@ def upload_confirm(request: HttpRequest, ons_code: str, round_label: str, upload
 
     ctx = _ctx(request, ons_code, round_label)
     _require_lead(request, ctx)
-    stored = cache.get(_cache_key(request, upload_token))
-    if not stored or "data" not in stored:
+    preview = _preview(request, ctx, upload_token)
+    if preview is None or preview.data is None:
         messages.error(request, "That upload has expired. Upload the file again.")
         return redirect("submissions:upload", ctx.authority.ons_code, ctx.round.label)
-    data = _load(stored["data"])
+    data = _load(preview.data)
     if request.method == "POST":
         try:
             services.draft_save(
@@ -100,17 +100,17 @@ def upload_confirm(request: HttpRequest, ons_code: str, round_label: str, upload
                 data=data,
                 user=request.user,
                 source=ReturnVersion.Source.UPLOAD,
-                filename=stored["filename"],
+                filename=preview.filename,
             )
         except ApplicationError as error:
             messages.error(request, error.message)
         else:
-            cache.delete(_cache_key(request, upload_token))
-            messages.success(request, f"{stored['filename']} was saved as your draft.")
+            services.upload_preview_delete(preview)
+            messages.success(request, f"{preview.filename} was saved as your draft.")
         return _detail(ctx)
     old = ctx.record.current_version.data() if ctx.record and ctx.record.current_version else {}
     return render(
         request,
         "submissions/upload_confirm.html",
-        {"ctx": ctx, "changes": diff(old, data), "filename": stored["filename"], "tables": data_tables(data)},
+        {"ctx": ctx, "changes": diff(old, data), "filename": preview.filename, "tables": data_tables(data)},
     )

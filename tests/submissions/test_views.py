@@ -49,8 +49,9 @@ def _snapshot() -> dict[str, list]:  # type: ignore[type-arg]
             model.objects.values_list(*[f.attname for f in model._meta.concrete_fields]), key=str
         )
         for model in apps.get_models()
-        # pghistory.Events is an unmanaged view across the audit tables (audit), not a table.
-        if not model._meta.label.startswith(("sessions.", "axes.", "pghistory."))
+        # pghistory.Events is an unmanaged view across the audit tables (audit), not a table. An
+        # upload's problems wait in UploadPreview for the errors CSV (as they waited in the cache).
+        if not model._meta.label.startswith(("sessions.", "axes.", "pghistory.", "submissions.UploadPreview"))
     }
 
 
