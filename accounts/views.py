@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
@@ -289,9 +290,12 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
 class PasswordResetView(auth_views.PasswordResetView):
     """Asking for a reset link is recorded (the page says the same whether or not the address is
-    known)."""
+    known). The link is built from SITE_URL, never from the request's Host header (issue 13, L5): a
+    Host of an allowed name on another port, or one a proxy passes through, must not decide where
+    the link in the email points."""
 
     def form_valid(self, form: Any) -> HttpResponse:
+        self.extra_email_context = {"site_url": settings.SITE_URL}
         email = form.cleaned_data["email"].strip().lower()
         security_events.record(
             security_events.Kind.PASSWORD_RESET_REQUESTED,

@@ -191,6 +191,9 @@ class ReturnUploadApi(_ReturnApi):
     class ResultSerializer(serializers.Serializer):
         ok = serializers.BooleanField()
         problems = ProblemSerializer(many=True)
+        more_problems = serializers.IntegerField(
+            required=False, help_text="Problems found beyond the first 100 listed in problems."
+        )
         changes = serializers.IntegerField()
         version = serializers.IntegerField(allow_null=True)
 
@@ -205,6 +208,8 @@ class ReturnUploadApi(_ReturnApi):
     def post(self, request: Request, ons_code: str, round_label: str) -> Response:
         ctx = self.context(request, ons_code, round_label)
         self.require_lead(request, ctx)
+        # Before the body is parsed: a return that cannot change costs nothing to refuse (H1, L9).
+        services.require_changeable(ctx.record or Return(authority=ctx.authority, round=ctx.round))
         payload = self.InputSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         upload = payload.validated_data["file"]
@@ -230,7 +235,8 @@ class ReturnUploadApi(_ReturnApi):
             return Response({"ok": False, "problems": [problem], "changes": 0, "version": None}, status=400)
         if checked.problems:
             rows = problem_rows(checked.problems)
-            return Response({"ok": False, "problems": rows, "changes": 0, "version": None}, status=400)
+            body = {"ok": False, "problems": rows, "more_problems": checked.more_problems, "changes": 0}
+            return Response({**body, "version": None}, status=400)
         if payload.validated_data["dry_run"]:
             return Response({"ok": True, "problems": [], "changes": len(checked.changes), "version": None})
         record = ctx.record or services.return_get_or_create(

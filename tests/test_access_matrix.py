@@ -25,7 +25,7 @@ from submissions.models import Return
 from submissions.schema import RowKey
 from tests.factories import InvitationFactory, open_round, valid_data
 
-#: Routes anyone may open (signing in, resetting a password, accepting an invitation, public docs).
+#: Routes anyone may open (signing in, resetting a password, accepting an invitation, public plans).
 PUBLIC = {
     "accounts:login",
     "accounts:logout",
@@ -36,8 +36,6 @@ PUBLIC = {
     "accounts:invitation_accept",
     "portal:accessibility",
     "healthz",
-    "api-schema",
-    "api-docs",
     "actionplans:public",
     "actionplans:public_pdf",
 }
@@ -141,7 +139,7 @@ class Route:
 
     @property
     def is_api(self) -> bool:
-        return self.name.split(":")[0].endswith("-api")
+        return self.name.split(":")[0].endswith("-api") or self.name == "api-schema"
 
     @property
     def is_tenant_object(self) -> bool:

@@ -9,6 +9,11 @@ UI itself only sets styles through the CSSOM, which style-src does not restrict)
 
 from __future__ import annotations
 
+from django.contrib.auth.decorators import login_required
 from drf_spectacular.views import SpectacularSwaggerSplitView
 
-api_docs = SpectacularSwaggerSplitView.as_view(url_name="api-schema", template_name="api_docs.html")
+#: Signed-in users only: anonymous visitors are sent to sign in (the schema itself answers 401 or 403
+#: without a session or token, through SPECTACULAR_SETTINGS["SERVE_PERMISSIONS"]).
+api_docs = login_required(
+    SpectacularSwaggerSplitView.as_view(url_name="api-schema", template_name="api_docs.html")
+)

@@ -66,6 +66,11 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Refuses a body over MAX_REQUEST_BYTES before anything reads it (issue 13, L8).
+    "wres_portal.middleware.RequestBodyLimitMiddleware",
+    # Cache-Control: no-store on everything not explicitly public (issue 13, L10); outside the
+    # others so that it sees the user set by session or API token authentication.
+    "wres_portal.middleware.NoStoreMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -245,8 +250,14 @@ STORAGES = {
 # MEDIA_URL (no static() helper, no WhiteNoise root for it): tests/accounts/test_security.py checks.
 MEDIA_ROOT = env.str("MEDIA_ROOT", default=str(BASE_DIR / "private_media"))
 MEDIA_URL = "/media/"
-FILE_UPLOAD_MAX_MEMORY_SIZE = 6 * 1024 * 1024
-DATA_UPLOAD_MAX_MEMORY_SIZE = 6 * 1024 * 1024
+# Request bodies (issue 13, L8): wres_portal.middleware.RequestBodyLimitMiddleware answers 413 to a
+# declared body over MAX_REQUEST_BYTES before anything reads it (a 5 MB upload and its form fields
+# fit), so an upload is never spooled to disk; other fields and JSON bodies may hold 1 MB in all.
+# The proxy in front should refuse bodies over 6 MB too (nginx: client_max_body_size 6m).
+MAX_REQUEST_BYTES = 5 * 1024 * 1024 + 512 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = MAX_REQUEST_BYTES
+DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
+DATA_UPLOAD_MAX_NUMBER_FILES = 2
 
 # Internationalisation -----------------------------------------------------------------------------
 LANGUAGE_CODE = "en-gb"
@@ -277,6 +288,8 @@ SPECTACULAR_SETTINGS = {
     "caller's authority; objects of other authorities answer 404.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    # The schema and Swagger UI are for signed-in users and token holders only (issue 13).
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",

@@ -7,7 +7,7 @@ draft --submit (programme lead)--> submitted --sign off (senior sponsor)--> sign
 
 from __future__ import annotations
 
-from .common import LEAD, SPONSOR
+from .common import LEAD, SPONSOR, require_changeable
 from .drafts import (
     ReturnDataInvalid,
     UploadCheck,
@@ -44,6 +44,7 @@ __all__ = [
     "draft_save_service",
     "is_late",
     "reminders_send",
+    "require_changeable",
     "return_accept",
     "return_get_or_create",
     "return_send_back",

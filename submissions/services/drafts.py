@@ -15,7 +15,7 @@ from submissions.resources import version_rows_import
 from submissions.schema import SERVICES, ReturnData, row_keys
 from wres_portal.errors import ApplicationError
 
-from .common import LEAD, _lock, _require
+from .common import LEAD, _lock, _require, require_changeable
 
 
 @transaction.atomic
@@ -60,11 +60,7 @@ def draft_save(
 
     record = _lock(record)
     _require(user, record.authority, LEAD, "change the return")
-    if not record.is_editable():
-        raise ApplicationError(
-            f"This return is {record.get_status_display().lower()}, so it cannot be changed. "
-            "It must be returned for revision first."
-        )
+    require_changeable(record)
     problems = check_data(data)
     if problems:
         raise ReturnDataInvalid(problems)
@@ -112,6 +108,8 @@ class UploadCheck:
     data: ReturnData = field(default_factory=dict)
     changes: list = field(default_factory=list)  # type: ignore[type-arg]
     unreadable: str | None = None
+    #: Problems found beyond those in `problems` (at most `validation.MAX_PROBLEMS` are kept).
+    more_problems: int = 0
 
     @property
     def ok(self) -> bool:
@@ -119,15 +117,17 @@ class UploadCheck:
 
 
 def upload_check(*, record: Return, filename: str, content: bytes) -> UploadCheck:
-    """Read and check an uploaded file completely, writing nothing."""
+    """Read and check an uploaded file completely, writing nothing. Raises `ApplicationError`,
+    having read nothing, if the return cannot be changed (`require_changeable`)."""
     from submissions.returnfile import UnreadableFile, read_return_file
     from submissions.validation import check_table, diff
 
+    require_changeable(record)
     try:
         table = read_return_file(filename, content)
     except UnreadableFile as error:
         return UploadCheck(unreadable=error.message)
     checked = check_table(table, authority_code=record.authority.ons_code, round_label=record.round.label)
     if checked.errors:
-        return UploadCheck(problems=checked.errors)
+        return UploadCheck(problems=checked.errors, more_problems=checked.omitted)
     return UploadCheck(data=checked.data, changes=diff(current_data(record), checked.data))

@@ -15,7 +15,7 @@ from submissions.models import (
 )
 from wres_portal.errors import ApplicationError
 
-from .common import LEAD, SPONSOR, _lock, _require
+from .common import LEAD, SPONSOR, _lock, _require, require_changeable
 from .drafts import _write_version
 from .notifications import _notify_analysts, _notify_council
 from .warnings import is_late, submission_blockers
@@ -28,6 +28,7 @@ def return_submit(*, record: Return, user: User, late_reason: str = "") -> Retur
     _require(user, record.authority, LEAD, "submit the return")
     if record.status != Return.Status.DRAFT:
         raise ApplicationError(f"This return is already {record.get_status_display().lower()}.")
+    require_changeable(record)
     blockers = submission_blockers(record)
     if blockers:
         raise ApplicationError(blockers[0])

@@ -34,26 +34,32 @@ def upload(request: HttpRequest, ons_code: str, round_label: str) -> HttpRespons
     a preview of what it changes, saved only on confirmation."""
     ctx = _ctx(request, ons_code, round_label)
     _require_lead(request, ctx)
-    if ctx.record and not ctx.record.is_editable():
-        messages.error(request, "This return has been submitted, so it cannot be changed.")
+    record = ctx.record or Return(authority=ctx.authority, round=ctx.round)
+    try:
+        services.require_changeable(record)  # before the file is looked at (issue 13, H1 and L9)
+    except ApplicationError as error:
+        messages.error(request, error.message)
         return _detail(ctx)
     form = UploadForm(request.POST or None, request.FILES or None)
     page = {"ctx": ctx, "form": form}
     if request.method == "POST" and form.is_valid():
         upload_file = form.cleaned_data["file"]
-        record = ctx.record or Return(authority=ctx.authority, round=ctx.round)
-        checked = services.upload_check(record=record, filename=upload_file.name, content=upload_file.read())
+        filename = upload_file.name[:255]
+        try:
+            checked = services.upload_check(record=record, filename=filename, content=upload_file.read())
+        except ApplicationError as error:
+            messages.error(request, error.message)
+            return _detail(ctx)
         stored = {"user": request.user, "authority": ctx.authority, "collection_round": ctx.round}
         if checked.unreadable:
             form.add_error("file", checked.unreadable)
         elif checked.problems:
             rows = problem_rows(checked.problems)
-            preview = services.upload_preview_store(**stored, filename=upload_file.name, errors=rows)
-            page.update(problems=rows, token=preview.token, filename=upload_file.name)
+            preview = services.upload_preview_store(**stored, filename=filename, errors=rows)
+            more = checked.more_problems
+            page.update(problems=rows, more_problems=more, token=preview.token, filename=filename)
         else:
-            preview = services.upload_preview_store(
-                **stored, filename=upload_file.name, data=_dump(checked.data)
-            )
+            preview = services.upload_preview_store(**stored, filename=filename, data=_dump(checked.data))
             return redirect(
                 "submissions:upload_confirm", ctx.authority.ons_code, ctx.round.label, preview.token
             )

@@ -151,7 +151,8 @@ def test_error_and_form_error_pages_have_no_inline_script(client, alice, authori
         assert "unsafe" not in response["Content-Security-Policy"]
 
 
-def test_api_docs_run_swagger_ui_under_the_strict_policy(client, db) -> None:  # type: ignore[no-untyped-def]
+def test_api_docs_run_swagger_ui_under_the_strict_policy(client, alice) -> None:  # type: ignore[no-untyped-def]
+    client.force_login(alice)
     response = client.get(reverse("api-docs"))
     assert response.status_code == 200
     policy = _policy(response)

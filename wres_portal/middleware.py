@@ -1,0 +1,72 @@
+"""Two pieces of plumbing every request goes through (issue 13, L8 and L10)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+
+_WITH_BODY = {"POST", "PUT", "PATCH"}
+
+
+class RequestBodyLimitMiddleware:
+    """Refuse a request whose declared body is larger than `MAX_REQUEST_BYTES` before anything reads
+    it: the largest upload (5 MB) and its form fields fit; a 50 MB "upload" is answered with 413 at
+    once instead of being received and spooled to disk first. Django's own limits
+    (`DATA_UPLOAD_MAX_MEMORY_SIZE`, `FILE_UPLOAD_MAX_MEMORY_SIZE`) and the proxy's still apply.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.method in _WITH_BODY:
+            try:
+                length = int(request.META.get("CONTENT_LENGTH") or 0)
+            except ValueError:
+                length = 0
+            if length > settings.MAX_REQUEST_BYTES:
+                return self.too_large(request)
+        return self.get_response(request)
+
+    @staticmethod
+    def too_large(request: HttpRequest) -> HttpResponse:
+        limit = settings.MAX_REQUEST_BYTES // (1024 * 1024)
+        message = (
+            f"The request is larger than the service accepts. The largest file you can upload is {limit} MB."
+        )
+        if request.path.startswith("/api/"):
+            response: HttpResponse = JsonResponse({"detail": message}, status=413)
+        else:
+            response = render(request, "413.html", {"limit": limit}, status=413)
+        response["Connection"] = "close"  # the unread body must not be taken for the next request
+        return response
+
+
+class NoStoreMiddleware:
+    """`Cache-Control: no-store, private` on every response that is not explicitly public.
+
+    Everything behind sign-in (pages, API responses, PDF, CSV and XLSX exports) may hold a
+    council's figures or people's names, so no browser or proxy may keep a copy: after signing out
+    on a shared computer, Back must not show them. A view that serves something anonymous and
+    public (the public plan PDF) sets `Cache-Control: public, ...` itself, and keeps it only when
+    the request is anonymous. Static files are served by WhiteNoise with their own headers.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        signed_in = bool(user is not None and user.is_authenticated) or "HTTP_AUTHORIZATION" in request.META
+        existing = response.get("Cache-Control", "")
+        if "no-store" in existing:
+            return response  # never_cache and friends already say so
+        if signed_in or "public" not in existing:
+            response["Cache-Control"] = "no-store, private"
+            if signed_in and response.has_header("Expires"):
+                del response["Expires"]
+        return response
