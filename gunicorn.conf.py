@@ -17,6 +17,12 @@ from __future__ import annotations
 
 import os
 
+import gunicorn.http.wsgi
+
+# The Server header names no software or version (issue 13): gunicorn writes this module value into
+# every response it sends.
+gunicorn.http.wsgi.SERVER = "WRES Portal"
+
 bind = [os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")]
 workers = int(os.environ.get("WEB_CONCURRENCY", "3"))
 preload_app = True
@@ -24,8 +30,9 @@ preload_app = True
 timeout = 30
 graceful_timeout = 30
 keepalive = 5
-# Bounded requests: the portal's largest legitimate request is an upload (body limits are Django's
-# and the upload form's); the request line and headers stay small.
+# Bounded requests: the portal's largest legitimate request is an upload (gunicorn has no body limit:
+# Django answers 413 to a declared body over MAX_REQUEST_BYTES before reading it, and the proxy in
+# front should cap bodies at 6 MB); the request line and headers stay small.
 limit_request_line = 8190
 limit_request_fields = 100
 limit_request_field_size = 8190
