@@ -14,7 +14,9 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from accounts.models import Authority
+from accounts.models import Authority, User
+from metrics.indicators import INDICATORS_BY_CODE
+from submissions.schema import SERVICE_LABELS
 from wres_portal.errors import ApplicationError
 from wres_portal.models import PublicIdModel, TimeStampedModel
 
@@ -22,8 +24,6 @@ from .themes import Theme, theme_label
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
-
-    from accounts.models import User
 
 
 def _scoped(queryset: models.QuerySet, user: User | AnonymousUser) -> models.QuerySet:  # type: ignore[type-arg]
@@ -319,9 +319,6 @@ class Target(PublicIdModel):
 
     @property
     def description(self) -> str:
-        from metrics.calculations import INDICATORS_BY_CODE
-        from submissions.schema import SERVICE_LABELS
-
         indicator = INDICATORS_BY_CODE.get(self.indicator)
         title = f"metric {indicator.metric} ({indicator.title.lower()})" if indicator else self.indicator
         value = f"{self.value:.0%}" if indicator and indicator.kind == "share" else f"{self.value:.2f}"

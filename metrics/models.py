@@ -8,13 +8,11 @@ import pgtrigger
 from django.db import models
 from django.utils import timezone
 
-from accounts.models import Authority
+from accounts.models import Authority, User
 from submissions.models import CollectionRound, ReturnVersion
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
-
-    from accounts.models import User
 
 
 class VersionResultsQuerySet(models.QuerySet["VersionResults"]):

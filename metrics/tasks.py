@@ -8,6 +8,7 @@ from django.db import InterfaceError, OperationalError
 from submissions.models import CollectionRound, ReturnVersion
 
 from . import services
+from .signals import results_stored
 
 TRANSIENT = (OperationalError, InterfaceError)
 
@@ -15,21 +16,17 @@ TRANSIENT = (OperationalError, InterfaceError)
 @shared_task(acks_late=True, autoretry_for=TRANSIENT, retry_backoff=True, max_retries=5)
 def compute_version_results(version_id: int) -> int:
     """Compute and store one version's results (enqueued when a return is submitted)."""
-    from actionplans.services import targets_evaluate_for_version
-
     version = ReturnVersion.objects.select_related("authority", "return_record").get(pk=version_id)
     stored = services.results_compute(version=version)
-    targets_evaluate_for_version(version_id)  # action plan targets that wait on these results
+    results_stored.send(sender=None, version_ids=[version_id])  # e.g. action plan targets waiting on them
     return stored.pk
 
 
 @shared_task(acks_late=True, autoretry_for=TRANSIENT, retry_backoff=True, max_retries=5)
 def compute_results_batch(version_ids: list[int]) -> int:
     """Compute and store the results of a batch of versions (a part of a national recompute)."""
-    from actionplans.services import targets_evaluate_for_versions
-
     computed = services.results_compute_many(version_ids=version_ids)
-    targets_evaluate_for_versions(version_ids)  # action plan targets that wait on these results
+    results_stored.send(sender=None, version_ids=version_ids)  # e.g. action plan targets waiting on them
     return computed
 
 

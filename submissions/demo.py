@@ -104,8 +104,3 @@ def load(out: TextIO, *, demo_councils: list[str]) -> None:
             "Round 2026 (open): 25 accepted, 5 signed off; Brighton and Hove has a draft, Leeds has "
             "submitted (waiting for its sponsor), Norfolk has not started.\n"
         )
-    from metrics.services import benchmarks_recompute, results_compute_many, versions_missing_results
-
-    results_compute_many(version_ids=list(versions_missing_results(limit=10_000)))
-    for collection_round in (previous, current):
-        benchmarks_recompute(collection_round=collection_round)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils import timezone
 
+from accounts.models import AuthorityType, Region
 from wres_portal.forms import PlainEnglishErrors
 
 from .models import CollectionRound
@@ -191,8 +192,6 @@ class MonitorFilterForm(forms.Form):
 
     def __init__(self, *args: object, statuses: list[tuple[str, str]], **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        from accounts.models import AuthorityType, Region
-
         self.fields["status"].choices = [("", "All statuses"), *statuses]
         self.fields["region"].choices = [("", "All regions"), *Region.choices]
         self.fields["authority_type"].choices = [("", "All types"), *AuthorityType.choices]

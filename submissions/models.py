@@ -12,15 +12,13 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from accounts.models import Authority
+from accounts.models import Authority, User
 from wres_portal.models import PublicIdModel, TimeStampedModel
 
 from .schema import GROUPS, ReturnData, RowKey
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
-
-    from accounts.models import User
 
 
 class CollectionRoundQuerySet(models.QuerySet["CollectionRound"]):
@@ -246,7 +244,10 @@ class ReminderSent(models.Model):
     round = models.ForeignKey(CollectionRound, on_delete=models.CASCADE, related_name="+")
     authority = models.ForeignKey(Authority, on_delete=models.CASCADE, related_name="+")
     kind = models.CharField(max_length=20)
-    sent_at = models.DateTimeField(default=timezone.now)
+    #: When the email was last handed to the email task (wres_portal/emails.py).
+    queued_at = models.DateTimeField(default=timezone.now)
+    #: Set by the email task once the reminder has really been sent; empty while it is pending.
+    sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["round", "authority", "kind"], name="reminder_once")]

@@ -10,7 +10,7 @@ import os
 
 from celery import Celery
 from celery.schedules import crontab
-from celery.signals import celeryd_init, setup_logging, task_postrun, task_prerun
+from celery.signals import celeryd_init, setup_logging
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "wres_portal.settings")
 
@@ -70,25 +70,3 @@ def _use_django_logging(**kwargs: object) -> None:
     from django.conf import settings
 
     dictConfig(settings.LOGGING)
-
-
-# Audit trail: changes made by a task are recorded as `task:<name>` (PostgreSQL only).
-_task_contexts: dict[str, object] = {}
-
-
-@task_prerun.connect
-def _audit_context_enter(task_id: str, task: object, **kwargs: object) -> None:
-    from audit.context import history_context
-
-    if app.conf.task_always_eager:
-        return  # an eager task runs inside its caller's context (a request or a command)
-    context = history_context(source=f"task:{getattr(task, 'name', task)}")
-    context.__enter__()
-    _task_contexts[task_id] = context
-
-
-@task_postrun.connect
-def _audit_context_exit(task_id: str, **kwargs: object) -> None:
-    context = _task_contexts.pop(task_id, None)
-    if context is not None:
-        context.__exit__(None, None, None)  # type: ignore[attr-defined]

@@ -13,7 +13,8 @@ from actionplans.models import (
     Target,
 )
 from metrics.calculations import INDICATORS_BY_CODE
-from submissions.models import CollectionRound
+from metrics.models import Result
+from submissions.models import CollectionRound, ReturnVersion
 from submissions.schema import SERVICE_LABELS
 from wres_portal.errors import ApplicationError
 
@@ -83,8 +84,6 @@ def target_evaluate(target: Target, *, today: datetime.date | None = None) -> tu
     council's return for that round that has results. No results once the round has closed for the
     council (after any extension) is "no data"; so is a figure that cannot be calculated.
     """
-    from metrics.models import Result
-
     row = (
         Result.objects.filter(
             authority_id=target.authority_id,
@@ -132,19 +131,15 @@ def targets_evaluate(*, authority: Authority | None = None, round_label: str | N
 
 
 def targets_evaluate_for_version(version_id: int) -> int:
-    """The hook for the metrics engine: after a version's results are stored, re-evaluate the targets
-    of that council for that round."""
-    from submissions.models import ReturnVersion
-
+    """After a version's results are stored, re-evaluate the targets of that council for that round."""
     version = ReturnVersion.objects.select_related("authority", "return_record__round").get(pk=version_id)
     return targets_evaluate(authority=version.authority, round_label=version.return_record.round.label)
 
 
 def targets_evaluate_for_versions(version_ids: list[int]) -> int:
-    """`targets_evaluate_for_version` for a batch (a national recompute): one query finds the
+    """`targets_evaluate_for_version` for a batch (metrics' results_stored signal, received in
+    actionplans/receivers.py): one query finds the
     councils and rounds among the versions that have any target, and only those are evaluated."""
-    from submissions.models import ReturnVersion
-
     versions = ReturnVersion.objects.filter(
         pk__in=version_ids, authority__in=Target.objects.values("authority")
     ).select_related("authority", "return_record__round")

@@ -9,6 +9,7 @@ from actionplans.access import (
     get_plan_for_user,
     get_version_for_user,
 )
+from actionplans.exports import document_pdf, document_xlsx
 from actionplans.presenters import (
     compare_rows,
     plan_document,
@@ -82,8 +83,6 @@ def plan_download(
     request: HttpRequest, ons_code: str, plan_year: int, fmt: str, number: int | None = None
 ) -> HttpResponse:
     """The plan as it is now, or one signed version, as XLSX or PDF."""
-    from actionplans.exports import document_pdf, document_xlsx
-
     ctx = get_plan_for_user(request.user, ons_code, plan_year)
     if number is None:
         document, signature = plan_document(ctx.plan), _signature(ctx)

@@ -40,7 +40,7 @@ from metrics.disclosure import MIN_AUTHORITIES, Constraint, is_small, suppress
 from metrics.exports.columns import _INDICATOR_ORDER, _PARTS, _SERVICE_ORDER
 from metrics.exports.national import _cell, distribution_table, pooled_table, type_values
 from metrics.models import Benchmark
-from metrics.publication import member_areas, view_from_tables
+from metrics.publication import member_areas, member_counts, view_from_tables
 from submissions.schema import GROUPS, PAY_BANDS, SERVICES, ReturnData
 
 #: How many times the builder hides more and audits again before hiding whole parts.
@@ -275,8 +275,6 @@ def _difference_hidden(
 
 
 def _counts_of(members: Mapping[str, Member]) -> dict[str, dict[tuple[str, str, str, str], int]]:
-    from metrics.publication import member_counts
-
     return {i: member_counts(m.data) for i, m in members.items()}
 
 

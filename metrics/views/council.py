@@ -14,6 +14,7 @@ from accounts.models import Authority
 from metrics.calculations import (
     compute_results,
 )
+from metrics.exports import council_results_csv, council_results_xlsx
 from metrics.models import Benchmark, Result, VersionResults
 from metrics.presenters import SERVICE_CHOICES, Card, cards, index_benchmarks, series
 from metrics.services import population_share
@@ -185,8 +186,6 @@ def council_results_latest(request: HttpRequest, ons_code: str) -> HttpResponse:
 @require_safe
 def council_results_download(request: HttpRequest, ons_code: str, round_label: str, fmt: str) -> HttpResponse:
     """The council's own results, unsuppressed (authorities see their own figures in full)."""
-    from metrics.exports import council_results_csv, council_results_xlsx
-
     ctx = get_return_for_user(request.user, ons_code, round_label)
     version = ctx.record.current_version if ctx.record else None
     if version is None:

@@ -12,7 +12,9 @@ from submissions.models import (
     ReturnVersion,
 )
 from submissions.resources import version_rows_import
+from submissions.returnfile import UnreadableFile, read_return_file
 from submissions.schema import SERVICES, ReturnData, row_keys
+from submissions.validation import check_data, check_table, diff
 from wres_portal.errors import ApplicationError
 
 from .common import LEAD, _lock, _require, require_changeable
@@ -56,8 +58,6 @@ def draft_save(
     Only the council's programme leads may; only a draft can change (a submitted return must be
     returned for revision first). Nothing is written when a rule fails.
     """
-    from submissions.validation import check_data
-
     record = _lock(record)
     _require(user, record.authority, LEAD, "change the return")
     require_changeable(record)
@@ -119,9 +119,6 @@ class UploadCheck:
 def upload_check(*, record: Return, filename: str, content: bytes) -> UploadCheck:
     """Read and check an uploaded file completely, writing nothing. Raises `ApplicationError`,
     having read nothing, if the return cannot be changed (`require_changeable`)."""
-    from submissions.returnfile import UnreadableFile, read_return_file
-    from submissions.validation import check_table, diff
-
     require_changeable(record)
     try:
         table = read_return_file(filename, content)

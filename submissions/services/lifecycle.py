@@ -13,6 +13,7 @@ from submissions.models import (
     ReturnVersion,
     WarningExplanation,
 )
+from submissions.signals import return_submitted, returns_accepted, send_on_commit
 from wres_portal.errors import ApplicationError
 
 from .common import LEAD, SPONSOR, _lock, _require, require_changeable
@@ -59,12 +60,9 @@ def return_submit(*, record: Return, user: User, late_reason: str = "") -> Retur
 
 
 def _after_submit(record: Return) -> None:
-    """After commit, the metrics engine computes the submitted version's results. If the broker is
-    down the submission still stands (robust): the periodic sweep computes them later."""
-    from metrics.tasks import compute_version_results
-
-    version_id = record.current_version_id
-    transaction.on_commit(lambda: compute_version_results.delay(version_id), robust=True)
+    """After commit, tell the apps above (the metrics engine computes the version's results). If the
+    broker is down the submission still stands (logged): the periodic sweep computes them later."""
+    send_on_commit(return_submitted, version_id=record.current_version_id)
 
 
 @transaction.atomic
@@ -123,11 +121,9 @@ def return_accept(*, record: Return, user: User) -> Return:
 
 
 def _after_accept(record: Return) -> None:
-    """After commit, the round's national benchmarks are recomputed with this return in them."""
-    from metrics.tasks import recompute_benchmarks
-
-    round_id = record.round_id
-    transaction.on_commit(lambda: recompute_benchmarks.delay(round_id), robust=True)
+    """After commit, tell the apps above that the round's accepted returns changed (the metrics engine
+    recomputes the national benchmarks with this return in them)."""
+    send_on_commit(returns_accepted, round_id=record.round_id)
 
 
 @transaction.atomic

@@ -4,17 +4,14 @@ import datetime
 from collections.abc import Iterable
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Authority, Membership, Role, User
-from submissions.models import (
-    CollectionRound,
-    Return,
-)
+from submissions.models import CollectionRound, ReminderSent, Return
+from wres_portal.emails import may_queue_again, send_email_on_commit
 
 SUBJECTS = {
     "submitted": "{authority}'s WRES return is ready for your sign-off",
@@ -37,7 +34,7 @@ def _send(record: Return, recipients: list[str], event: str, actor: User, **extr
     }
     subject = SUBJECTS[event].format(authority=record.authority.name)
     body = render_to_string("emails/return_event.txt", context)
-    transaction.on_commit(lambda: send_mail(subject, body, None, recipients))
+    send_email_on_commit(subject=subject, body=body, to=recipients)
 
 
 def _notify_council(record: Return, roles: Iterable[str], event: str, actor: User, **extra: object) -> None:
@@ -64,9 +61,8 @@ REMINDER_DAYS = (14, 3)
 def reminders_send(*, today: datetime.date | None = None) -> int:
     """Email programme leads of councils that have not submitted, 14 and 3 days before their
     closing date (extensions included). Each reminder goes once: a missed day is caught up the
-    next day, and running the job twice sends nothing more. Returns the number of emails sent."""
-    from submissions.models import ReminderSent
-
+    next day, and running the job twice sends nothing more. A reminder is marked sent once the email
+    task has sent it, so a failed send is tried again. Returns the number of emails enqueued."""
     today = today or timezone.localdate()
     sent = 0
     for collection_round in CollectionRound.objects.filter(opens_on__lte=today):
@@ -89,23 +85,23 @@ def reminders_send(*, today: datetime.date | None = None) -> int:
                 continue
             kind = f"{min(due)}_days"
             with transaction.atomic():
-                _, created = ReminderSent.objects.get_or_create(
+                # Marked sent by the email task once the email has really gone; one the task gave up
+                # on is queued again by a later run, and the task sends it at most once.
+                reminder, created = ReminderSent.objects.get_or_create(
                     round=collection_round, authority=authority, kind=kind
                 )
-                if not created:
+                if not (created or may_queue_again(reminder.queued_at, reminder.sent_at)):
                     continue
-                _send_reminder(authority, collection_round, closes_on, days_left, sorted(leads[authority.pk]))
+                if not created:
+                    reminder.queued_at = timezone.now()
+                    reminder.save(update_fields=["queued_at"])
+                _send_reminder(reminder, closes_on, days_left, sorted(leads[authority.pk]))
                 sent += 1
     return sent
 
 
-def _send_reminder(
-    authority: Authority,
-    collection_round: CollectionRound,
-    closes_on: datetime.date,
-    days_left: int,
-    to: list[str],
-) -> None:
+def _send_reminder(reminder: ReminderSent, closes_on: datetime.date, days_left: int, to: list[str]) -> None:
+    authority, collection_round = reminder.authority, reminder.round
     link = settings.SITE_URL + reverse(
         "submissions:detail", args=[authority.ons_code, collection_round.label]
     )
@@ -122,4 +118,6 @@ def _send_reminder(
     subject = (
         f"Reminder: {authority.name}'s {collection_round.label} WRES return is due on {closes_on:%-d %B %Y}"
     )
-    transaction.on_commit(lambda: send_mail(subject, body, None, to))
+    send_email_on_commit(
+        subject=subject, body=body, to=to, receipt=("submissions", "ReminderSent", reminder.pk)
+    )

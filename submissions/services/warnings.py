@@ -1,26 +1,27 @@
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
 from submissions.models import (
-    CollectionRound,
     Return,
     ReturnVersion,
     WarningExplanation,
 )
+from submissions.signals import warning_inputs
+from submissions.validation import check_data, compute_warnings
 from wres_portal.errors import ApplicationError
 
 from .common import LEAD, _lock, _require
 
 
 def version_warnings(version: ReturnVersion) -> list:  # type: ignore[type-arg]
-    """The warnings of spec section 2 for a version, with the context they need."""
-    from submissions.validation import compute_warnings
-
+    """The warnings of spec section 2 for a version, with the context they need (the metric values
+    and reference ranges from the apps above, through the warning_inputs signal)."""
     record = version.return_record
     previous = (
         Return.objects.filter(authority=record.authority, round__opens_on__lt=record.round.opens_on)
@@ -36,16 +37,15 @@ def version_warnings(version: ReturnVersion) -> list:  # type: ignore[type-arg]
         for key, counts in previous.current_version.data().items():
             if key.measure == "headcount":
                 previous_headcount[key.service] = sum(counts.values())
-    from metrics.services import metric_values, population_share, reference_ranges
-
     data = version.data()
+    inputs: dict[str, Any] = {}
+    for _receiver, response in warning_inputs.send(sender=None, version=version, data=data):
+        inputs.update(response or {})
     return compute_warnings(
         data,
         previous_headcount=previous_headcount,
-        metric_values=metric_values(data, share=population_share(record.authority)),
-        reference_ranges=reference_ranges(
-            CollectionRound.objects.filter(opens_on__lt=record.round.opens_on).order_by("-opens_on").first()
-        ),
+        metric_values=inputs.get("metric_values"),
+        reference_ranges=inputs.get("reference_ranges"),
     )
 
 
@@ -86,8 +86,6 @@ def is_late(record: Return, today: datetime.date | None = None) -> bool:
 def submission_blockers(record: Return, warnings: list | None = None) -> list[str]:  # type: ignore[type-arg]
     """Everything that stops the programme lead submitting, in plain English. Pages that have
     already computed the version's warnings pass them in, so they are not worked out twice."""
-    from submissions.validation import check_data
-
     version = record.current_version
     if version is None:
         return ["Upload the return or type it in before submitting."]

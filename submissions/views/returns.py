@@ -5,11 +5,13 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
+from accounts.access import get_authority_for_user
 from accounts.models import Role
 from submissions import services
-from submissions.models import Return
+from submissions.models import CollectionRound, Return
 from submissions.presenters import data_tables, version_history
 from submissions.schema import SERVICE_LABELS, SERVICES
+from submissions.template_files import csv_template, xlsx_template
 
 from .common import _ctx
 
@@ -17,9 +19,6 @@ from .common import _ctx
 @login_required
 @require_safe
 def return_list(request: HttpRequest, ons_code: str) -> HttpResponse:
-    from accounts.access import get_authority_for_user
-    from submissions.models import CollectionRound
-
     authority = get_authority_for_user(request.user, ons_code)
     returns = {r.round_id: r for r in Return.objects.for_user(request.user).filter(authority=authority)}
     rounds = [(r, returns.get(r.pk)) for r in CollectionRound.objects.all()]
@@ -67,8 +66,6 @@ def return_detail(request: HttpRequest, ons_code: str, round_label: str) -> Http
 @login_required
 @require_safe
 def template_download(request: HttpRequest, ons_code: str, round_label: str, fmt: str) -> HttpResponse:
-    from submissions.template_files import csv_template, xlsx_template
-
     ctx = _ctx(request, ons_code, round_label)
     data = ctx.record.current_version.data() if ctx.record and ctx.record.current_version else None
     filename = f"wres-return-{ctx.round.label}-{ctx.authority.ons_code}"

@@ -15,6 +15,7 @@ from submissions.forms import (
 )
 from submissions.models import Return, ReturnVersion
 from submissions.presenters import data_tables, problem_rows
+from submissions.validation import diff
 from wres_portal.errors import ApplicationError
 
 from .common import _ctx, _detail, _record, _require_lead
@@ -90,8 +91,6 @@ def upload_errors_csv(
 @login_required
 @require_http_methods(["GET", "POST"])
 def upload_confirm(request: HttpRequest, ons_code: str, round_label: str, upload_token: str) -> HttpResponse:
-    from submissions.validation import diff
-
     ctx = _ctx(request, ons_code, round_label)
     _require_lead(request, ctx)
     preview = _preview(request, ctx, upload_token)

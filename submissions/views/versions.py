@@ -5,7 +5,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
-from submissions.presenters import version_history
+from submissions.presenters import compare_rows, version_history
+from submissions.resources import version_export
 
 from .common import _ctx
 
@@ -25,8 +26,6 @@ def version_list(request: HttpRequest, ons_code: str, round_label: str) -> HttpR
 @require_safe
 def version_compare(request: HttpRequest, ons_code: str, round_label: str) -> HttpResponse:
     """Two versions side by side: every figure of either, with the changed ones marked."""
-    from submissions.presenters import compare_rows
-
     ctx = _ctx(request, ons_code, round_label)
     if ctx.record is None:
         raise Http404
@@ -58,8 +57,6 @@ def version_download(
 ) -> HttpResponse:
     """One version's figures as CSV or XLSX, exported through the import-export resource."""
     from django.shortcuts import get_object_or_404
-
-    from submissions.resources import version_export
 
     ctx = _ctx(request, ons_code, round_label)
     if ctx.record is None:

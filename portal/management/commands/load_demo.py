@@ -1,14 +1,19 @@
 """Demo data for `make demo`: three councils in different regions, a user for every role in each,
-an analyst and an administrator, all with one printed password. Safe to re-run."""
+an analyst and an administrator, all with one printed password, then every app's demo data (hence in
+portal, the top layer). Safe to re-run."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.test.utils import override_settings
 
 from accounts.models import Authority, Membership, Role, User
+from actionplans import demo as actionplans_demo
+from metrics import demo as metrics_demo
+from submissions import demo as submissions_demo
 
 DEMO_PASSWORD = "demo-password-2026"  # noqa: S105 - printed for the demo on purpose
 
@@ -62,18 +67,14 @@ class Command(BaseCommand):
             is_superuser=True,
         )
         lines.append(("admin@wres-portal.example", "Administrator"))
-        from submissions import demo
-
-        demo.load(self.stdout, demo_councils=[code for code, _ in DEMO_COUNCILS])
-        from actionplans import demo as actionplans_demo
-
-        actionplans_demo.load(self.stdout, demo_councils=[code for code, _ in DEMO_COUNCILS])
+        councils = [code for code, _ in DEMO_COUNCILS]
+        submissions_demo.load(self.stdout, demo_councils=councils)
+        metrics_demo.load(self.stdout)
+        actionplans_demo.load(self.stdout, demo_councils=councils)
         width = max(len(email) for email, _ in lines)
         self.stdout.write(f"\nDemo sign-ins (every password is: {DEMO_PASSWORD})")
         for email, what in lines:
             self.stdout.write(f"  {email.ljust(width)}  {what}")
-        from django.conf import settings
-
         if settings.MFA_REQUIRED_ROLES_ENFORCED:
             self.stdout.write(
                 "\nMulti-factor sign-in is required for senior sponsors, the analyst and the administrator:"
