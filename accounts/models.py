@@ -408,3 +408,28 @@ class SecurityEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.email or self.user_id}"
+
+
+class SignInThrottle(models.Model):
+    """Wrong passwords counted for sign-in throttling (accounts/signin_throttle.py): one row per
+    email address and client address ("account"), and one per client address across accounts
+    ("address")."""
+
+    class Scope(models.TextChoices):
+        ACCOUNT = "account", "Email address from one client address"
+        ADDRESS = "address", "Client address, any email address"
+
+    scope = models.CharField(max_length=10, choices=Scope.choices)
+    key = models.CharField(max_length=320)
+    failures = models.PositiveIntegerField(default=0)
+    window_started_at = models.DateTimeField()
+    last_failure_at = models.DateTimeField()
+    blocked_until = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["scope", "key"], name="signinthrottle_unique_scope_key"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.scope} {self.key}: {self.failures}"

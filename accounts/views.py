@@ -19,7 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from wres_portal.errors import ApplicationError
 
-from . import mfa, security_events, services, tokens
+from . import mfa, security_events, services, signin_throttle, tokens
 from .access import (
     can_invite,
     can_manage_team,
@@ -43,6 +43,19 @@ class SignInView(auth_views.LoginView):
     template_name = "accounts/login.html"
     form_class = SignInForm
     redirect_authenticated_user = True
+
+    def form_invalid(self, form: Any) -> HttpResponse:
+        """While sign-in is paused for this email address and client address (accounts/
+        signin_throttle.py), say so in place of the wrong-password error, with 429 and Retry-After."""
+        wait = getattr(self.request, signin_throttle.WAIT_ATTRIBUTE, 0)
+        if not wait:
+            return super().form_invalid(form)
+        form.errors.clear()
+        form.add_error(None, signin_throttle.paused_message(wait))
+        response = self.render_to_response(self.get_context_data(form=form))
+        response.status_code = 429
+        response["Retry-After"] = str(wait)
+        return response
 
 
 @login_required
@@ -191,7 +204,7 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
             errors = [{"text": message} for message in exc.messages]
         else:
             if not request.user.is_authenticated:
-                login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+                login(request, user, backend="accounts.signin_throttle.ThrottledModelBackend")
             messages.success(request, f"You have joined {invitation.authority.name}.")
             return redirect("portal:council_home", ons_code=invitation.authority.ons_code)
     return render(

@@ -148,7 +148,7 @@ def _providers(module: str) -> set[str]:
 def test_the_import_walk_finds_known_imports():
     runtime, dev = _code_imports()
 
-    assert {"django", "rest_framework", "celery", "tablib", "redis", "pgtrigger", "axes"} <= runtime
+    assert {"django", "rest_framework", "celery", "tablib", "redis", "pgtrigger"} <= runtime
     assert {"pytest", "hypothesis", "yaml"} <= dev
     assert not {"os", "accounts", "wres_portal", "tests"} & (runtime | dev)
     assert len(_python_files()) > 100

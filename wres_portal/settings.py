@@ -49,7 +49,6 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "import_export",
-    "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
@@ -76,6 +75,8 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "accounts.middleware.SessionRefreshMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # RateLimit headers on API responses (the limits themselves are DRF throttles).
+    "wres_portal.throttling.RateLimitHeadersMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # Sets request.user.is_verified(); then users who must (or chose to) use a second factor may
@@ -86,8 +87,6 @@ MIDDLEWARE = [
     "audit.middleware.HistoryMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    # Axes must be last: it turns lockouts raised by the backend into responses.
-    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "wres_portal.urls"
@@ -148,8 +147,9 @@ else:
 # Accounts and authentication ----------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
-    "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's ModelBackend, refusing a sign-in while it is paused after wrong passwords
+    # (accounts/signin_throttle.py).
+    "accounts.signin_throttle.ThrottledModelBackend",
 ]
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
@@ -167,13 +167,18 @@ LOGOUT_REDIRECT_URL = "accounts:login"
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24  # a reset link lasts one day
 INVITATION_VALID_DAYS = 7
 
-# Login throttling (django-axes): 5 failures for one email from one address locks it for 15 minutes.
-AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
-AXES_COOLOFF_TIME = 0.25  # hours
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-AXES_USERNAME_FORM_FIELD = "username"  # the sign-in form's field (it holds the email address)
-AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+# Sign-in throttling (accounts/signin_throttle.py): per email address and client address, the first
+# wrong passwords are free, then each makes the next try wait longer (15 s, 30 s, 1 min... up to 15
+# minutes); per client address, SIGN_IN_ADDRESS_FAILURE_LIMIT wrong passwords for any accounts in 15
+# minutes pause sign-in from that address for the rest of the 15 minutes.
+SIGN_IN_FAILURES_BEFORE_DELAY = env.int("SIGN_IN_FAILURES_BEFORE_DELAY", default=5)
+SIGN_IN_FIRST_DELAY_SECONDS = 15
+SIGN_IN_MAX_DELAY_SECONDS = 15 * 60
+SIGN_IN_ADDRESS_FAILURE_LIMIT = env.int("SIGN_IN_ADDRESS_FAILURE_LIMIT", default=50)
+# How many reverse proxies of ours add to X-Forwarded-For in front of the app (wres_portal/net.py):
+# the client address is the entry that many places from the right. 0: no proxy, the header is
+# ignored. docker-compose.yml sets 1 (the TLS proxy it requires in front).
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 
 # Multi-factor sign-in (django-otp): an authenticator app (TOTP) plus 10 single-use recovery codes.
 # Senior sponsors, analysts and administrators must use it; everyone else may. Only `make demo`
@@ -281,6 +286,16 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 100,
     "EXCEPTION_HANDLER": "accounts.apis.exception_handler",
+    # Rate limits for the whole API, per token and per client address (wres_portal/throttling.py):
+    # 429 with Retry-After past a limit, RateLimit and RateLimit-Policy headers on every response.
+    "DEFAULT_THROTTLE_CLASSES": [
+        "wres_portal.throttling.TokenRateThrottle",
+        "wres_portal.throttling.AddressRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "token": env.str("API_RATE_PER_TOKEN", default="300/minute"),
+        "address": env.str("API_RATE_PER_ADDRESS", default="600/minute"),
+    },
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "WRES Portal API",
@@ -344,7 +359,7 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"axes": {"level": "WARNING"}, "pgtrigger": {"level": "WARNING"}},
+    "loggers": {"pgtrigger": {"level": "WARNING"}},
 }
 
 # Forms render with GOV.UK Design System markup (templates/includes/forms/).

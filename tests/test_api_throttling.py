@@ -1,0 +1,91 @@
+"""API rate limits for the whole API (wres_portal/throttling.py): per token and per client address,
+429 with Retry-After past a limit, RateLimit and RateLimit-Policy headers on every API response, and
+limits that still hold, without errors or waits, while Redis is unreachable (issues 13 and 16)."""
+
+from __future__ import annotations
+
+import re
+import socket
+
+import pytest
+from django.core.cache import caches
+from rest_framework.test import APIClient
+
+from tests.factories import api_key
+from wres_portal.throttling import THROTTLE_CACHE, AddressRateThrottle, TokenRateThrottle
+
+
+@pytest.fixture
+def rates(monkeypatch):  # type: ignore[no-untyped-def]
+    def set_rates(token: str, address: str) -> None:
+        rates = {"token": token, "address": address}
+        monkeypatch.setattr(TokenRateThrottle, "THROTTLE_RATES", rates)
+        monkeypatch.setattr(AddressRateThrottle, "THROTTLE_RATES", rates)
+
+    return set_rates
+
+
+def _api(key: str, address: str = "198.51.100.7") -> APIClient:
+    client = APIClient(REMOTE_ADDR=address)
+    client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+    return client
+
+
+def test_every_api_response_says_the_limits_and_what_is_left(alice) -> None:  # type: ignore[no-untyped-def]
+    client = _api(api_key(alice, "read"))
+    first = client.get("/api/v1/me/")
+    assert first.status_code == 200
+    assert first["RateLimit-Policy"] == '"token";q=300;w=60, "address";q=600;w=60'
+    assert first["RateLimit"] == '"token";r=299;t=60'
+    assert client.get("/api/v1/me/")["RateLimit"].startswith('"token";r=298;')
+
+
+def test_past_the_token_limit_the_api_answers_429_with_retry_after(alice, rates) -> None:  # type: ignore[no-untyped-def]
+    rates("3/minute", "100/minute")
+    client = _api(api_key(alice, "read"))
+    assert [client.get("/api/v1/me/").status_code for _ in range(3)] == [200, 200, 200]
+    refused = client.get("/api/v1/me/")
+    assert refused.status_code == 429
+    assert 0 < int(refused["Retry-After"]) <= 60
+    assert re.fullmatch(r'"token";r=0;t=\d+', refused["RateLimit"])
+    assert "throttled" in refused.json()["detail"].lower()
+    # Another token of the same person has its own allowance.
+    assert _api(api_key(alice, "read")).get("/api/v1/me/").status_code == 200
+
+
+def test_the_address_limit_covers_every_token_from_it(alice, bob, rates) -> None:  # type: ignore[no-untyped-def]
+    rates("100/minute", "4/minute")
+    clients = [_api(api_key(alice, "read")), _api(api_key(bob, "read"))]
+    statuses = [clients[n % 2].get("/api/v1/me/").status_code for n in range(5)]
+    assert statuses == [200, 200, 200, 200, 429]
+    assert _api(api_key(alice, "read"), address="203.0.113.5").get("/api/v1/me/").status_code == 200
+
+
+def test_behind_the_proxy_the_address_is_the_clients(alice, rates, settings) -> None:  # type: ignore[no-untyped-def]
+    settings.TRUSTED_PROXY_COUNT = 1
+    rates("100/minute", "2/minute")
+    key = api_key(alice, "read")
+    for n in range(3):
+        client = APIClient(REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR=f"192.0.2.{n}")
+        client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+        assert client.get("/api/v1/me/").status_code == 200
+
+
+def _closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def test_limits_hold_in_memory_while_redis_is_unreachable(alice, rates, settings) -> None:  # type: ignore[no-untyped-def]
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "wres_portal.cache.ResilientRedisCache",
+            "LOCATION": f"redis://127.0.0.1:{_closed_port()}/0",
+        }
+    }
+    assert caches["default"].get("anything") is None  # unreachable: a miss, not an error
+    THROTTLE_CACHE.local.clear()
+    rates("2/minute", "100/minute")
+    client = _api(api_key(alice, "read"))
+    assert [client.get("/api/v1/me/").status_code for _ in range(3)] == [200, 200, 429]
