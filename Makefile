@@ -16,7 +16,7 @@ NODE_LOCK := $(wildcard package-lock.json)
 # DATABASE_URL or REDIS_URL in .env, because settings only fill in variables that are missing.
 LOCAL_ENV := env -u DATABASE_URL -u REDIS_URL DATABASE_URL= REDIS_URL= MFA_REQUIRED_ROLES_ENFORCED=false
 
-.PHONY: help install build assets migrate demo run worker beat test lint format migrations-check bench ci clean
+.PHONY: help install build assets migrate demo run worker beat test lint format migrations-check bench mutation ci clean
 
 help: ## List the targets
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  %-18s %s\n", $$1, $$2}'
@@ -85,6 +85,18 @@ migrations-check: $(PY_STAMP) ## Fail if a model change has no migration
 
 bench: install ## Performance at national scale on PostgreSQL and Redis (see README "Performance")
 	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres} $(PYTHON) -m bench.run
+
+# Mutation testing of the maths and the disclosure rules: mutmut copies the project into mutants/ and
+# runs the fast tests of tests/metrics against each mutant ([tool.mutmut] in pyproject.toml), on
+# SQLite, niced, MUTATION_JOBS at once. Slow (tens of minutes on 2 cores), so not part of `make test`
+# or CI. The report gives each module's score and fails on a survivor that tests/metrics/MUTANTS.md
+# does not explain.
+MUTATION_JOBS ?= 2
+mutation: $(PY_STAMP) ## Mutation testing of metrics/calculations.py and metrics/disclosure.py (slow; not in CI)
+	rm -rf mutants && mkdir mutants
+	env -u DATABASE_URL -u REDIS_URL DATABASE_URL= REDIS_URL= HYPOTHESIS_PROFILE=mutation nice -n 10 \
+		$(VENV)/bin/mutmut run --max-children $(MUTATION_JOBS) > mutants/run.log 2>&1 || (tail -40 mutants/run.log; exit 1)
+	$(PYTHON) -m tests.metrics.mutation_report
 
 ci: lint migrations-check test ## Everything CI checks, except the services set-up of .ci/run
 

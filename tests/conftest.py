@@ -3,12 +3,25 @@ A, charlie edits authority B; plus a Skills for Care analyst."""
 
 from __future__ import annotations
 
+import os
+
 import pytest
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 
 from accounts.models import Authority, Role, User
 from submissions.models import Return
 from tests.builders import draft_return
 from tests.factories import AuthorityFactory, UserFactory, member, open_round
+
+# `make mutation` runs the property tests once per mutant, two at a time on a busy machine: the same
+# examples every time (so a score can be compared), no example database shared between mutants, and
+# no timing checks (a health check failing under load would count as a killed mutant).
+hypothesis_settings.register_profile(
+    "mutation", derandomize=True, database=None, deadline=None, suppress_health_check=list(HealthCheck)
+)
+if os.environ.get("HYPOTHESIS_PROFILE"):
+    hypothesis_settings.load_profile(os.environ["HYPOTHESIS_PROFILE"])
 
 
 @pytest.fixture(autouse=True)

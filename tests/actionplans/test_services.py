@@ -11,7 +11,7 @@ from actionplans import services
 from actionplans.models import Action, ActionPlan, Objective, PlanVersion, Quarter, QuarterlyReport, Target
 from actionplans.presenters import suggested_rag
 from tests.actionplans.conftest import PLAN_YEAR
-from tests.builders import sign_plan, submitted_return
+from tests.builders import closed_round, sign_plan, submitted_return
 from tests.factories import open_round, valid_data
 from wres_portal.errors import ApplicationError
 
@@ -317,13 +317,7 @@ def test_target_has_no_data_when_the_figure_cannot_be_calculated(
 
 
 def test_target_has_no_data_when_the_round_closed_without_a_return(written_plan, alice, analyst):
-    today = timezone.localdate()
-    open_round(
-        "2024",
-        created_by=analyst,
-        opens_on=today - datetime.timedelta(days=90),
-        closes_on=today - datetime.timedelta(days=1),
-    )
+    closed_round("2024", created_by=analyst)
     target = _target(written_plan, alice, round_label="2024")
     assert target.outcome == Target.Outcome.NO_DATA
 

@@ -26,11 +26,13 @@ from metrics.calculations import (
     format_points,
     format_ratio,
     four_fifths_band,
+    minority_ethnic_share,
     pooled,
     quartile_position,
     relative_likelihood,
     results_document,
     sentence,
+    unknown_share,
 )
 from submissions.schema import GROUPS, MEASURES_BY_CODE, RowKey, all_row_keys, row_keys
 from tests.metrics.examples import ADULTS, entry, make_return
@@ -634,3 +636,130 @@ def test_the_cross_multiplied_band_at_the_edges(numerator: int, denominator: int
 
     inside = Fraction(4, 5) <= Fraction(numerator, denominator) <= Fraction(5, 4)
     assert (_four_fifths_band_exact(numerator, denominator, favourable=True) == "within_range") is inside
+
+
+# ---- found by mutation testing (make mutation; tests/metrics/MUTANTS.md) ---------------------------
+
+
+@pytest.mark.parametrize(
+    ("a", "n1", "c", "n2", "significant"),
+    [
+        (45, 200, 30, 300, True),  # interval 1.47 to 3.44: above 1, though not above 2
+        (10, 75, 12, 225, True),  # 1.13 to 5.55
+        (31, 164, 96, 310, True),  # 0.43 to 0.87: below 1
+        (20, 100, 20, 100, False),  # 0.57 to 1.74: includes 1
+        (5, 5, 10, 10, False),  # exactly [1, 1]: touching 1 is not significant
+    ],
+)
+def test_significant_when_the_interval_excludes_1(a, n1, c, n2, significant):
+    """The published "significant" column: the interval lies wholly above or wholly below 1."""
+    assert relative_likelihood(a, n1, c, n2).significant is significant
+
+
+@pytest.mark.parametrize("code", UNFAVOURABLE)
+def test_unfavourable_indicators_band_a_higher_minority_ethnic_rate_as_adverse_to_them(code):
+    """Disciplinaries, referrals, harassment and leaving are bad outcomes: minority ethnic staff twice
+    as likely to have them is adverse to minority ethnic staff (and half as likely, adverse to white)."""
+    indicator = INDICATORS_BY_CODE[code]
+    for (me, white), band in (((40, 20), "adverse_to_minority_ethnic"), ((10, 20), "adverse_to_white")):
+        rows = {
+            **ADULTS,
+            (indicator.denominator, ""): (100, 100, 0),
+            (indicator.numerator, ""): (white, me, 0),
+        }
+        result = entry(compute_results(make_return(rows), population_share=None), "adults", code)
+        assert result["four_fifths"] == band, code
+        assert result["relative_likelihood"] == me / white
+
+
+@pytest.mark.parametrize("code", FAVOURABLE)
+def test_favourable_indicators_band_a_higher_minority_ethnic_rate_as_adverse_to_white_staff(code):
+    indicator = INDICATORS_BY_CODE[code]
+    rows = {**ADULTS, (indicator.denominator, ""): (100, 100, 0), (indicator.numerator, ""): (20, 40, 0)}
+    result = entry(compute_results(make_return(rows), population_share=None), "adults", code)
+    assert result["four_fifths"] == "adverse_to_white"
+
+
+def test_relative_likelihood_treats_the_outcome_as_favourable_unless_told():
+    assert relative_likelihood(79, 100, 100, 100).four_fifths == "adverse_to_minority_ethnic"
+
+
+@pytest.mark.parametrize("negative", range(4))
+def test_any_negative_count_is_refused(negative):
+    counts = [5, 10, 5, 10]
+    counts[negative] = -1
+    with pytest.raises(ValueError, match="negative"):
+        relative_likelihood(*counts)
+
+
+def test_reasons_in_full():
+    assert relative_likelihood(12, 10, 5, 20).reason == (
+        "More people had the outcome than were counted in the group, so the figures do not add up."
+    )
+    assert relative_likelihood(12, 9, 50, 100).low_numbers is True  # n1 = 9, even when it does not add up
+    assert relative_likelihood(0, 0, 0, 0).reason == (
+        "There were no white or minority ethnic people, so no rate can be calculated."
+    )
+    assert relative_likelihood(5, 40, 0, 60).reason == (
+        "None of the white people had the outcome, so there is no white rate to compare with."
+    )
+
+
+@pytest.mark.parametrize(
+    ("band", "headcount", "low"),
+    [
+        ((10, 10, 0), (10, 10, 0), False),  # 10 is not low
+        ((9, 50, 0), (100, 100, 0), True),  # the band's white count
+        ((50, 9, 0), (100, 100, 0), True),
+        ((50, 50, 0), (9, 100, 0), True),
+        ((50, 50, 0), (100, 9, 0), True),
+    ],
+)
+def test_m1_low_numbers_is_any_white_or_minority_ethnic_count_below_ten(band, headcount, low):
+    rows = {**ADULTS, ("headcount_band", "lower"): band, ("headcount", ""): headcount}
+    result = entry(compute_results(make_return(rows), population_share=None), "adults", "m1_lower")
+    assert result["low_numbers"] is low
+
+
+def test_shares_count_a_missing_group_as_zero():
+    assert minority_ethnic_share({"white": 3}) == 0.0
+    assert minority_ethnic_share({"minority_ethnic": 3}) == 1.0
+    assert minority_ethnic_share({"white": 1, "minority_ethnic": 3}) == 0.75
+    assert minority_ethnic_share({}) is None
+    assert unknown_share({"white": 3}) == 0.0
+    assert unknown_share({"unknown": 3}) == 1.0
+    assert unknown_share({"white": 1, "unknown": 1}) == 0.5
+
+
+def test_all_counts_a_group_missing_from_one_service_as_zero():
+    data = make_return(ADULTS) | make_return(ADULTS, "children")
+    data[RowKey("children", "appointed")] = {"white": 96, "minority_ethnic": 31}  # no "unknown"
+    both = entry(compute_results(data, population_share=None), "all", "m2")
+    assert both["numerator"] == {"white": 192, "minority_ethnic": 62, "unknown": 1}
+
+
+def test_pooled_keeps_each_pay_band_apart():
+    total = pooled([make_return(ADULTS), make_return(ADULTS)])
+    assert total[RowKey("adults", "headcount_band", "lower")] == {
+        "white": 804,
+        "minority_ethnic": 176,
+        "unknown": 20,
+    }
+    assert total[RowKey("adults", "headcount_band", "upper")] == {
+        "white": 78,
+        "minority_ethnic": 8,
+        "unknown": 4,
+    }
+    assert RowKey("adults", "headcount_band") not in total
+    lower = entry(compute_results(total, population_share=None), "adults", "m1_lower")
+    assert lower["share"]["band"] == 176 / 980
+
+
+def test_results_document_passes_the_population_share_on():
+    document = results_document(make_return(ADULTS), population_share=0.25)
+    assert entry(document["results"], "adults", "m9")["share"]["population"] == 0.25
+
+
+def test_not_calculable_is_said_in_words():
+    assert format_interval(None) == "not calculable"
+    assert format_ratio(None) == format_percent(None) == format_points(None) == "not calculable"

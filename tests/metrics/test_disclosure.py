@@ -348,3 +348,39 @@ def test_suppress_forced_cells_are_protected_like_small_counts():
     hidden = suppress(values, constraints, force={"a"})
     assert hidden == {"a", "b"}
     assert not determined_cells(hidden, constraints)
+
+
+# ---- found by mutation testing (make mutation; tests/metrics/MUTANTS.md) ---------------------------
+
+
+def _m1_minority_ethnic(published):  # type: ignore[no-untyped-def]
+    """Adults' minority ethnic counts of the three pay bands and the headcount, as published."""
+    m1 = {r["indicator"]: r for r in published["results"] if r["service"] == "adults"}
+    bands = {code: m1[code]["numerator"]["minority_ethnic"] for code in ("m1_lower", "m1_middle", "m1_upper")}
+    return bands, m1["m1_lower"]["denominator"]["minority_ethnic"]
+
+
+def test_publish_results_protects_a_small_pay_band_against_the_headcount():
+    """The bands add up to the headcount: a hidden upper band (4) cannot be the only hidden one of the
+    four, or headcount - lower - middle would give it back."""
+    published = publish_results(results_document(make_return(ADULTS), population_share=None))
+    bands, headcount = _m1_minority_ethnic(published)
+    assert bands["m1_upper"] == C
+    assert sum(shown == C for shown in (*bands.values(), headcount)) >= 2
+
+
+def test_publish_results_links_the_pay_bands_only_when_they_add_up():
+    """Bands that do not add up to the headcount (143 against 88 + 50 + 4) are not a relation the public
+    can use, so only the small count is hidden."""
+    rows = {**ADULTS, ("headcount_band", "middle"): (371, 50, 9)}
+    published = publish_results(results_document(make_return(rows), population_share=None))
+    bands, headcount = _m1_minority_ethnic(published)
+    assert bands == {"m1_lower": 88, "m1_middle": 50, "m1_upper": C}
+    assert headcount == 143
+
+
+def test_suppress_counts_column_totals_skip_a_column_without_a_total():
+    table = [[3, 12], [11, 5], [14, None]]
+    result = suppress_counts(table, row_totals=False, column_totals=True)
+    assert result == [[C, 12], [C, C], [14, None]]
+    assert_protected(table, result, row_totals=False, column_totals=True)
