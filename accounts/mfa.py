@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 import re
+import time
 import xml.etree.ElementTree as ET
 from base64 import b32encode
 from dataclasses import dataclass
@@ -27,11 +28,14 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
+from django_otp.oath import TOTP
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_otp.util import random_hex
 
 from wres_portal.errors import ApplicationError
 
+from . import security_events
 from .models import Membership, Role
 
 if TYPE_CHECKING:
@@ -95,35 +99,89 @@ def recovery_codes_left(user: User) -> int:
 # Setting up ---------------------------------------------------------------------------------------
 
 
-def setup_start(*, user: User) -> TOTPDevice:
-    """The unconfirmed device whose secret the set-up page shows (the same one until confirmed)."""
-    device = authenticator(user, confirmed=False)
-    if device is None:
-        device = TOTPDevice.objects.create(user=user, name=AUTHENTICATOR_NAME, confirmed=False)
-    return device
+# Issue 13, M1: the secret being set up lives only in the session that asked for it, is new for
+# every visit to the set-up page, and lasts SETUP_VALID_SECONDS; nothing is stored for the user until
+# a code from it is entered in that same session. A secret someone else's session was shown (say,
+# someone who knows only the password) can therefore never become the user's authenticator.
+SETUP_SESSION_KEY = "_wres_mfa_setup"
+SETUP_VALID_SECONDS = 10 * 60
+#: Wrong codes for one secret before a new one must be scanned.
+SETUP_MAX_WRONG = 5
 
 
-def setup_confirm(*, user: User, device: TOTPDevice, code: str) -> list[str]:
-    """Confirm the new authenticator with a code it shows, replace any previous one, and return a
-    new set of recovery codes (shown once)."""
+def setup_start(*, request: HttpRequest) -> TOTPDevice:
+    """A new secret for this session's set-up attempt; returns an unsaved device holding it (for
+    the QR code and the key shown as text)."""
+    request.session[SETUP_SESSION_KEY] = {
+        "user": request.user.pk,
+        "key": random_hex(20),
+        "started": time.time(),
+        "wrong": 0,
+    }
+    return _pending_device(request)
+
+
+def setup_pending(*, request: HttpRequest) -> TOTPDevice | None:
+    """The secret this session is setting up, if it is this user's and has not expired."""
+    state = request.session.get(SETUP_SESSION_KEY)
+    if not state or state.get("user") != request.user.pk:
+        return None
+    if time.time() - state.get("started", 0) > SETUP_VALID_SECONDS:
+        return None
+    return _pending_device(request)
+
+
+def _pending_device(request: HttpRequest) -> TOTPDevice:
+    key = request.session[SETUP_SESSION_KEY]["key"]
+    return TOTPDevice(user=request.user, name=AUTHENTICATOR_NAME, key=key, confirmed=False)
+
+
+def setup_confirm(*, request: HttpRequest, code: str) -> tuple[TOTPDevice, list[str]]:
+    """Confirm the secret this session is setting up with a code the app shows; it replaces any
+    previous authenticator. Returns the new device and a new set of recovery codes (shown once).
+    An expired attempt, or one with SETUP_MAX_WRONG wrong codes, starts again with a new secret."""
+    user = request.user
     code = normalise(code)
     if not TOTP_CODE.match(code):
         raise ApplicationError("Enter the 6-digit code from your authenticator app", field="code")
-    _refuse_if_throttled(device)
-    # Not inside the atomic block below: a wrong code's throttling count must be kept.
-    if not device.verify_token(code):
+    pending = setup_pending(request=request)
+    if pending is None:
+        setup_start(request=request)
+        raise ApplicationError(
+            "That QR code has expired: each one lasts 10 minutes. Scan the new QR code below, then "
+            "enter the code the app shows",
+            field="code",
+        )
+    state = request.session[SETUP_SESSION_KEY]
+    totp = TOTP(pending.bin_key, pending.step, pending.t0, pending.digits, 0)
+    totp.time = time.time()
+    if not totp.verify(int(code), tolerance=pending.tolerance):
+        state["wrong"] = state.get("wrong", 0) + 1
+        request.session.modified = True
+        if state["wrong"] >= SETUP_MAX_WRONG:
+            setup_start(request=request)
+            raise ApplicationError(
+                "That code was wrong too many times. Scan the new QR code below, then enter the code "
+                "the app shows",
+                field="code",
+            )
         raise ApplicationError(
             "The code is not correct. Enter the 6-digit code your authenticator app shows now", field="code"
         )
     with transaction.atomic():
-        return _replace_authenticator(user=user, device=device)
-
-
-def _replace_authenticator(*, user: User, device: TOTPDevice) -> list[str]:
-    TOTPDevice.objects.filter(user=user).exclude(pk=device.pk).delete()
-    device.confirmed = True
-    device.save(update_fields=["confirmed"])
-    return recovery_codes_regenerate(user=user)
+        TOTPDevice.objects.filter(user=user).delete()
+        device = TOTPDevice.objects.create(
+            user=user,
+            name=AUTHENTICATOR_NAME,
+            key=pending.key,
+            confirmed=True,
+            last_t=totp.t(),  # the code just used cannot be used again
+            drift=totp.drift,
+        )
+        codes = recovery_codes_regenerate(user=user)
+        security_events.record(security_events.Kind.MFA_SET_UP, user=user, request=request)
+    request.session.pop(SETUP_SESSION_KEY, None)
+    return device, codes
 
 
 @transaction.atomic
@@ -141,7 +199,15 @@ def recovery_codes_regenerate(*, user: User) -> list[str]:
 
 
 @transaction.atomic
-def remove(*, user: User) -> None:
+def recovery_codes_replace(*, user: User, request: HttpRequest | None = None) -> list[str]:
+    """The user asked for new recovery codes (the old ones stop working)."""
+    codes = recovery_codes_regenerate(user=user)
+    security_events.record(security_events.Kind.RECOVERY_CODES_REGENERATED, user=user, request=request)
+    return codes
+
+
+@transaction.atomic
+def remove(*, user: User, request: HttpRequest | None = None) -> None:
     """Remove the authenticator and recovery codes; refused for the roles that must keep them."""
     if is_enforced(user):
         raise ApplicationError(
@@ -150,6 +216,7 @@ def remove(*, user: User) -> None:
         )
     TOTPDevice.objects.filter(user=user).delete()
     StaticDevice.objects.filter(user=user).delete()
+    security_events.record(security_events.Kind.MFA_REMOVED, user=user, request=request)
 
 
 # Signing in ---------------------------------------------------------------------------------------
@@ -160,7 +227,7 @@ def normalise(code: str) -> str:
     return re.sub(r"[\s-]", "", code or "").lower()
 
 
-def verify(*, user: User, code: str) -> Device:
+def verify(*, user: User, code: str, request: HttpRequest | None = None) -> Device:
     """The device that accepts `code` (a 6-digit authenticator code or a recovery code, which is then
     used up), or ApplicationError with a message for the form. Wrong codes slow down further tries
     (django-otp's throttling: 1, 2, 4, 8... seconds)."""
@@ -172,12 +239,17 @@ def verify(*, user: User, code: str) -> Device:
     device: Device | None
     device = authenticator(user) if TOTP_CODE.match(code) else recovery_device(user)
     if device is None:
+        security_events.record(security_events.Kind.MFA_FAILED, user=user, request=request)
         raise ApplicationError(_WRONG_CODE, field="code")
     with transaction.atomic():
         device = type(device).objects.select_for_update().get(pk=device.pk)
         _refuse_if_throttled(device)
         if device.verify_token(code):
+            recovery = isinstance(device, StaticDevice)
+            kind = security_events.Kind.RECOVERY_CODE_USED if recovery else security_events.Kind.MFA_VERIFIED
+            security_events.record(kind, user=user, request=request)
             return device
+    security_events.record(security_events.Kind.MFA_FAILED, user=user, request=request)
     raise ApplicationError(_WRONG_CODE, field="code")
 
 

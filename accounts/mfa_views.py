@@ -57,7 +57,7 @@ def mfa_verify(request: HttpRequest) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         try:
-            device = mfa.verify(user=request.user, code=form.cleaned_data["code"])
+            device = mfa.verify(user=request.user, code=form.cleaned_data["code"], request=request)
         except ApplicationError as error:
             form.add_error("code", error.message)
         else:
@@ -79,7 +79,6 @@ def mfa_setup(request: HttpRequest) -> HttpResponse:
     """Set up (or, from a verified session, replace) the authenticator app. Unverified sessions only
     get here when the user has no authenticator yet (MFARequiredMiddleware)."""
     next_url = _next_url(request)
-    device = mfa.setup_start(user=request.user)
     form = MFACodeForm(
         request.POST or None,
         label="Code from the app",
@@ -88,7 +87,7 @@ def mfa_setup(request: HttpRequest) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         try:
-            codes = mfa.setup_confirm(user=request.user, device=device, code=form.cleaned_data["code"])
+            device, codes = mfa.setup_confirm(request=request, code=form.cleaned_data["code"])
         except ApplicationError as error:
             form.add_error("code", error.message)
         else:
@@ -98,6 +97,9 @@ def mfa_setup(request: HttpRequest) -> HttpResponse:
                 "accounts/mfa_recovery_codes_new.html",
                 {"codes": codes, "next": next_url, "just_set_up": True},
             )
+    # A new secret on every visit; a form sent back keeps the one it was shown while it is valid.
+    device = mfa.setup_pending(request=request) if request.method == "POST" else None
+    device = device or mfa.setup_start(request=request)
     return render(
         request,
         "accounts/mfa_setup.html",
@@ -119,7 +121,7 @@ def mfa_recovery_codes(request: HttpRequest) -> HttpResponse:
     if not mfa.has_authenticator(request.user):
         return redirect("accounts:mfa_setup")
     if request.method == "POST":
-        codes = mfa.recovery_codes_regenerate(user=request.user)
+        codes = mfa.recovery_codes_replace(user=request.user, request=request)
         return render(request, "accounts/mfa_recovery_codes_new.html", {"codes": codes, "just_set_up": False})
     return render(
         request, "accounts/mfa_recovery_codes.html", {"left": mfa.recovery_codes_left(request.user)}
@@ -135,7 +137,7 @@ def mfa_remove(request: HttpRequest) -> HttpResponse:
     errors = []
     if request.method == "POST":
         try:
-            mfa.remove(user=request.user)
+            mfa.remove(user=request.user, request=request)
         except ApplicationError as error:
             errors = [{"text": error.message}]
         else:

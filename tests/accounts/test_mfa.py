@@ -5,6 +5,7 @@ everyone else. These tests sign in through the real password page, so the sessio
 from __future__ import annotations
 
 import re
+from base64 import b32encode
 from datetime import timedelta
 
 import pytest
@@ -52,6 +53,16 @@ def _code(device: TOTPDevice) -> str:
 def _with_authenticator(user: User) -> tuple[TOTPDevice, list[str]]:
     device = TOTPDevice.objects.create(user=user, name=mfa.AUTHENTICATOR_NAME, confirmed=True)
     return device, mfa.recovery_codes_regenerate(user=user)
+
+
+def _pending(client) -> TOTPDevice:  # type: ignore[no-untyped-def]
+    """The secret the client's session is setting up (it lives only in that session), as a device."""
+    return TOTPDevice(key=client.session[mfa.SETUP_SESSION_KEY]["key"])
+
+
+def _pending_code(client) -> str:  # type: ignore[no-untyped-def]
+    device = _pending(client)
+    return f"{totp(device.bin_key, device.step, device.t0, device.digits, 0):06d}"
 
 
 def _verified(client) -> bool:  # type: ignore[no-untyped-def]
@@ -134,22 +145,23 @@ def test_set_up_with_a_real_code_then_recovery_codes_are_shown_once(
     next_url = reverse("portal:council_home", args=[authority_a.ons_code])
     page = client.get(reverse("accounts:mfa_setup"), {"next": next_url})
     body = page.content.decode()
-    device = TOTPDevice.objects.get(user=sponsor_a, confirmed=False)
+    device = _pending(client)
+    assert not TOTPDevice.objects.filter(user=sponsor_a).exists()  # nothing stored until confirmed
     # The QR code is drawn here, with the secret also as text for typing in.
     assert "<svg" in body and 'role="img"' in body and 'aria-label="QR code' in body
     assert "style=" not in body
-    secret = mfa.setup_details(device).secret
+    secret = b32encode(device.bin_key).decode().rstrip("=")
     assert secret.replace(" ", "") in re.sub(r"\s", "", body)
     assert 'autocomplete="one-time-code"' in body
 
-    response = client.post(reverse("accounts:mfa_setup"), {"code": _code(device), "next": next_url})
+    response = client.post(reverse("accounts:mfa_setup"), {"code": _pending_code(client), "next": next_url})
     assert response.status_code == 200
     body = response.content.decode()
     codes = re.findall(r'<code class="app-token">([a-z2-7]{8})</code>', body)
     assert len(codes) == 10 and len(set(codes)) == 10
     assert f'href="{next_url}"' in body
-    device.refresh_from_db()
-    assert device.confirmed
+    assert TOTPDevice.objects.get(user=sponsor_a).key == device.key
+    assert TOTPDevice.objects.get(user=sponsor_a).confirmed
     assert _verified(client)
     assert client.get(next_url).status_code == 200
     # Only a count is shown afterwards.
@@ -161,8 +173,7 @@ def test_set_up_with_a_real_code_then_recovery_codes_are_shown_once(
 def test_set_up_refuses_a_wrong_code_with_a_gov_uk_error(client, sponsor_a, clock) -> None:  # type: ignore[no-untyped-def]
     _sign_in(client, sponsor_a)
     client.get(reverse("accounts:mfa_setup"))
-    device = TOTPDevice.objects.get(user=sponsor_a)
-    wrong = f"{(int(_code(device)) + 1) % 1_000_000:06d}"
+    wrong = f"{(int(_pending_code(client)) + 1) % 1_000_000:06d}"
     response = client.post(reverse("accounts:mfa_setup"), {"code": wrong})
     body = response.content.decode()
     assert response.status_code == 200
@@ -171,7 +182,7 @@ def test_set_up_refuses_a_wrong_code_with_a_gov_uk_error(client, sponsor_a, cloc
     assert 'href="#id_code"' in body
     assert "The code is not correct" in body
     assert "govuk-error-message" in body
-    assert not TOTPDevice.objects.get(pk=device.pk).confirmed
+    assert not TOTPDevice.objects.filter(user=sponsor_a).exists()
     assert not _verified(client)
     blank = client.post(reverse("accounts:mfa_setup"), {"code": ""}).content.decode()
     assert "Enter the 6-digit code from your authenticator app" in blank
@@ -287,9 +298,9 @@ def test_required_roles_cannot_remove_it_but_can_replace_it(client, sponsor_a, c
     assert TOTPDevice.objects.filter(pk=old.pk).exists()
 
     client.get(reverse("accounts:mfa_setup"))
-    new = TOTPDevice.objects.get(user=sponsor_a, confirmed=False)
-    assert client.post(reverse("accounts:mfa_setup"), {"code": _code(new)}).status_code == 200
-    assert list(TOTPDevice.objects.filter(user=sponsor_a)) == [new]
+    new_key = _pending(client).key
+    assert client.post(reverse("accounts:mfa_setup"), {"code": _pending_code(client)}).status_code == 200
+    assert [d.key for d in TOTPDevice.objects.filter(user=sponsor_a)] == [new_key]
 
 
 def test_optional_users_can_remove_it(client, alice, clock) -> None:  # type: ignore[no-untyped-def]
@@ -320,3 +331,85 @@ def test_force_login_helper_only_verifies_when_asked(client, sponsor_a) -> None:
 
 def test_a_user_without_a_role_is_not_required(db) -> None:  # type: ignore[no-untyped-def]
     assert not mfa.is_required(UserFactory())
+
+
+# Issue 13, M1: the secret being set up is the session's own, new each time, and expires -------------
+
+
+def test_a_secret_shown_to_someone_elses_session_never_becomes_the_users_authenticator(
+    client, sponsor_a, clock
+) -> None:  # type: ignore[no-untyped-def]
+    """The review's finding: someone with only the password opened set-up and noted the secret; when
+    the real user enrolled, that secret passed multi-factor sign-in for them too."""
+    attacker = client.__class__()
+    _sign_in(attacker, sponsor_a)
+    attacker.get(reverse("accounts:mfa_setup"))
+    seen = _pending(attacker)
+
+    _sign_in(client, sponsor_a)
+    client.get(reverse("accounts:mfa_setup"))
+    assert _pending(client).key != seen.key
+    assert client.post(reverse("accounts:mfa_setup"), {"code": _pending_code(client)}).status_code == 200
+    assert TOTPDevice.objects.get(user=sponsor_a).key != seen.key
+
+    clock.shift(timedelta(seconds=60))
+    attacker.post(reverse("accounts:logout"))
+    _sign_in(attacker, sponsor_a)
+    code = f"{totp(seen.bin_key, seen.step, seen.t0, seen.digits, 0):06d}"
+    refused = attacker.post(reverse("accounts:mfa_verify"), {"code": code})
+    assert "The code is not correct" in refused.content.decode()
+    assert not _verified(attacker)
+    # Nor can the attacker's own set-up page confirm it: an authenticator now exists, so the
+    # unverified session is sent to enter a code instead.
+    assert attacker.get(reverse("accounts:mfa_setup"))["Location"].startswith(reverse("accounts:mfa_verify"))
+
+
+def test_every_visit_to_set_up_shows_a_fresh_secret(client, sponsor_a) -> None:  # type: ignore[no-untyped-def]
+    _sign_in(client, sponsor_a)
+    client.get(reverse("accounts:mfa_setup"))
+    first = _pending(client).key
+    client.get(reverse("accounts:mfa_setup"))
+    assert _pending(client).key != first
+    assert not TOTPDevice.objects.filter(user=sponsor_a).exists()
+
+
+def test_a_set_up_secret_expires_after_10_minutes(client, sponsor_a, clock) -> None:  # type: ignore[no-untyped-def]
+    _sign_in(client, sponsor_a)
+    client.get(reverse("accounts:mfa_setup"))
+    old = _pending(client)
+    clock.shift(timedelta(minutes=10, seconds=1))
+    code = f"{totp(old.bin_key, old.step, old.t0, old.digits, 0):06d}"
+    body = client.post(reverse("accounts:mfa_setup"), {"code": code}).content.decode()
+    assert "That QR code has expired" in body and "<title>Error:" in body
+    assert not TOTPDevice.objects.filter(user=sponsor_a).exists()
+    fresh = _pending(client)
+    assert fresh.key != old.key
+    assert b32encode(fresh.bin_key).decode().rstrip("=") in re.sub(r"\s", "", body)
+
+
+def test_five_wrong_codes_need_a_new_secret(client, sponsor_a, clock) -> None:  # type: ignore[no-untyped-def]
+    _sign_in(client, sponsor_a)
+    client.get(reverse("accounts:mfa_setup"))
+    first = _pending(client)
+    wrong = f"{(int(_pending_code(client)) + 500_000) % 1_000_000:06d}"
+    for _ in range(4):
+        assert (
+            "The code is not correct"
+            in client.post(reverse("accounts:mfa_setup"), {"code": wrong}).content.decode()
+        )
+    assert _pending(client).key == first.key
+    body = client.post(reverse("accounts:mfa_setup"), {"code": wrong}).content.decode()
+    assert "wrong too many times" in body
+    assert _pending(client).key != first.key
+
+
+def test_multi_factor_changes_are_security_events(client, alice, clock) -> None:  # type: ignore[no-untyped-def]
+    from accounts.models import SecurityEvent
+
+    client.force_login(alice)
+    client.get(reverse("accounts:mfa_setup"))
+    client.post(reverse("accounts:mfa_setup"), {"code": _pending_code(client)})
+    client.post(reverse("accounts:mfa_recovery_codes"))
+    client.post(reverse("accounts:mfa_remove"))
+    kinds = list(SecurityEvent.objects.filter(user=alice).order_by("id").values_list("kind", flat=True))
+    assert [k for k in kinds if k != "sign_in"] == ["mfa_set_up", "recovery_codes_new", "mfa_removed"]
