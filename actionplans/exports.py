@@ -7,7 +7,6 @@ read from this package and a URL fetcher that refuses everything: it never reach
 
 from __future__ import annotations
 
-import io
 from pathlib import Path
 from typing import Any
 
@@ -15,14 +14,14 @@ from django.template.loader import render_to_string
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
-from submissions.template_files import escape_text
+from wres_portal.downloads import safe_cell, workbook_bytes
 
 PDF_CSS = Path(__file__).with_name("pdf.css")
 
 
 def _text(value: Any) -> Any:
     """Text that a spreadsheet could read as a formula (= + - @, tab, CR) gets a leading quote."""
-    return escape_text(value) if isinstance(value, str) else value
+    return safe_cell(value)
 
 
 def _rows(document: dict[str, Any], signature: Any) -> dict[str, list[list[Any]]]:
@@ -128,9 +127,7 @@ def document_xlsx(document: dict[str, Any], *, signature: Any = None) -> bytes:
             sheet.column_dimensions[column[0].column_letter].width = min(width + 2, 50)
             for cell in column:
                 cell.alignment = wrap
-    stream = io.BytesIO()
-    workbook.save(stream)
-    return stream.getvalue()
+    return workbook_bytes(workbook)
 
 
 def _no_fetch(url: str, *args: object, **kwargs: object) -> dict[str, Any]:

@@ -15,6 +15,7 @@ from rest_framework.views import APIView
 
 from submissions.access import get_return_for_user
 from submissions.models import CollectionRound
+from wres_portal.downloads import CSV, attachment, dataset_csv
 
 from .calculations import results_document
 from .models import Release, VersionResults
@@ -115,10 +116,6 @@ class ReleaseTableApi(APIView):
         if table not in TABLES:
             raise NotFound(f"There is no table called {table!r}: use one of {', '.join(TABLES)}.")
         if fmt == "csv":
-            response = HttpResponse(
-                dataset(release, table).export("csv"), content_type="text/csv; charset=utf-8"
-            )
             name = f"wres-national-{release.round.label}-release-{release.number}-{table}.csv"
-            response["Content-Disposition"] = f'attachment; filename="{name}"'
-            return response
+            return attachment(dataset_csv(dataset(release, table)), name, CSV)
         return Response(release.tables[table])

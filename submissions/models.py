@@ -8,6 +8,7 @@ import datetime
 from typing import TYPE_CHECKING
 
 from django.conf import settings
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -33,7 +34,19 @@ class CollectionRoundQuerySet(models.QuerySet["CollectionRound"]):
 class CollectionRound(PublicIdModel):
     """One annual collection, opened by an analyst."""
 
-    label = models.CharField("year label", max_length=20, unique=True, help_text="For example 2025.")
+    label = models.CharField(
+        "year label",
+        max_length=20,
+        unique=True,
+        help_text="For example 2025 or 2025-26.",
+        # The label is part of addresses and file names (issue 13, L4): no slashes, quotes or markup.
+        validators=[
+            RegexValidator(
+                r"^[A-Za-z0-9][A-Za-z0-9 ._-]*$",
+                "Use only letters, numbers, spaces, full stops, hyphens and underscores, for example 2025.",
+            )
+        ],
+    )
     period_start = models.DateField("reporting period start")
     period_end = models.DateField("reporting period end")
     snapshot_date = models.DateField("headcount snapshot date")

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -14,6 +11,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from accounts.access import get_authority_for_user, require_national
 from accounts.models import Authority
+from wres_portal.downloads import CSV, attachment, csv_text
 from wres_portal.errors import ApplicationError
 
 from . import services
@@ -108,14 +106,12 @@ def monitor_csv(request: HttpRequest, round_label: str) -> HttpResponse:
     require_national(request.user)
     collection_round = get_object_or_404(CollectionRound, label=round_label)
     _, filters = _filters(request)
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(
+    rows: list[list[object]] = [
         ["ons_code", "authority", "region", "type", "status", "late", "submitted_at", "closes_on"]
-    )
+    ]
     for row in monitor_rows(collection_round, filters):
         authority = row["authority"]
-        writer.writerow(
+        rows.append(
             [
                 authority.ons_code,
                 authority.name,
@@ -127,9 +123,7 @@ def monitor_csv(request: HttpRequest, round_label: str) -> HttpResponse:
                 row["closes_on"].isoformat(),
             ]
         )
-    response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="wres-{collection_round.label}-status.csv"'
-    return response
+    return attachment(csv_text(rows), f"wres-{collection_round.label}-status.csv", CSV)
 
 
 @login_required

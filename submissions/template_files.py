@@ -16,9 +16,6 @@ name, dates) is escaped so a spreadsheet never runs it as a formula.
 
 from __future__ import annotations
 
-import csv
-import io
-
 import tablib
 from openpyxl import Workbook
 from openpyxl.comments import Comment
@@ -41,9 +38,9 @@ from submissions.schema import (
     RowKey,
     all_row_keys,
 )
+from wres_portal.downloads import csv_text, safe_cell, workbook_bytes
 
 GUIDANCE_COLUMN = "guidance"
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 _BOLD = Font(bold=True)
 _WRAP = Alignment(wrap_text=True, vertical="top")
 
@@ -83,8 +80,8 @@ WARNINGS_TEXT = (
 
 
 def escape_text(value: str) -> str:
-    """Stop a spreadsheet reading text as a formula (OWASP CSV injection): prefix a quote mark."""
-    return f"'{value}" if value.startswith(_FORMULA_STARTS) else value
+    """Stop a spreadsheet reading text as a formula (OWASP CSV injection): `downloads.safe_cell`."""
+    return str(safe_cell(value))
 
 
 def template_rows(data: ReturnData | None = None) -> list[list[object]]:
@@ -129,9 +126,7 @@ def xlsx_template(
     _write_return(workbook.create_sheet("Return"), data)
     _write_guidance(workbook.create_sheet("Guidance"))
     workbook.active = 1
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
+    return workbook_bytes(workbook)
 
 
 def _write_about(sheet: Worksheet, facts: list[tuple[str, str]]) -> None:
@@ -243,11 +238,7 @@ def csv_template(data: ReturnData | None = None) -> str:
 
     Only the six columns of the spec, so the file is easy to fill by script as well as by hand.
     """
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(HEADER)
-    writer.writerows(template_rows(data))
-    return out.getvalue()
+    return csv_text([HEADER, *template_rows(data)])
 
 
 def to_dataset(data: ReturnData | None = None) -> tablib.Dataset:

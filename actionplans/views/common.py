@@ -10,6 +10,7 @@ from actionplans.access import (
     PlanContext,
 )
 from actionplans.models import PlanVersion
+from wres_portal.downloads import PDF, XLSX, attachment
 from wres_portal.errors import ApplicationError
 
 LEAD = [Role.PROGRAMME_LEAD]
@@ -19,9 +20,6 @@ SPONSOR = [Role.SENIOR_SPONSOR]
 
 
 PUBLISHERS = [Role.PROGRAMME_LEAD, Role.SENIOR_SPONSOR]
-
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _detail(ctx: PlanContext) -> HttpResponse:
@@ -63,8 +61,5 @@ def _signature(ctx: PlanContext) -> PlanVersion | None:
 
 def _file(document, signature, name, fmt, document_pdf, document_xlsx) -> HttpResponse:  # type: ignore[no-untyped-def]
     if fmt == "pdf":
-        response = HttpResponse(document_pdf(document, signature=signature), content_type="application/pdf")
-    else:
-        response = HttpResponse(document_xlsx(document, signature=signature), content_type=XLSX)
-    response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
-    return response
+        return attachment(document_pdf(document, signature=signature), f"{name}.pdf", PDF)
+    return attachment(document_xlsx(document, signature=signature), f"{name}.xlsx", XLSX)

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import io
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -13,7 +12,7 @@ from accounts.models import AuthorityType, Region
 from metrics.calculations import FOUR_FIFTHS_LABELS, INDICATORS, INDICATORS_BY_CODE
 from metrics.models import Benchmark
 from submissions.schema import GROUP_LABELS, GROUPS, MEASURES_BY_CODE, SERVICE_LABELS, SERVICES
-from submissions.template_files import escape_text
+from wres_portal.downloads import safe_cell, workbook_bytes
 
 #: (scope, area, service, measure, pay band, group): one pooled count.
 Cell = tuple[str, str, str, str, str, str]
@@ -142,7 +141,7 @@ def _yes_no(value: Any) -> Any:
 
 
 def _text(value: Any) -> Any:
-    return escape_text(value) if isinstance(value, str) else value
+    return safe_cell(value)
 
 
 def _measure_label(measure: str, pay_band: str = "") -> str:
@@ -225,6 +224,4 @@ def _xlsx(datasets: Iterable[tablib.Dataset]) -> bytes:
             if width > 60:
                 for cell in column:
                     cell.alignment = wrap
-    stream = io.BytesIO()
-    workbook.save(stream)
-    return stream.getvalue()
+    return workbook_bytes(workbook)

@@ -4,6 +4,7 @@ import tablib
 from django.utils import timezone
 
 from metrics.models import VersionResults
+from wres_portal.downloads import dataset_csv
 
 from .columns import (
     _INDICATOR_COLUMNS,
@@ -42,7 +43,7 @@ def council_results_tables(version_results: VersionResults) -> tablib.Dataset:
 
 def council_results_csv(version_results: VersionResults) -> str:
     """A council's results as CSV (`council_results_tables`)."""
-    return council_results_tables(version_results).export("csv")
+    return dataset_csv(council_results_tables(version_results))
 
 
 def council_results_xlsx(version_results: VersionResults) -> bytes:

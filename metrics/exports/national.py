@@ -24,6 +24,7 @@ from metrics.models import Benchmark
 from metrics.services import accepted_versions
 from submissions.models import CollectionRound
 from submissions.schema import GROUPS, PAY_BANDS, SERVICES
+from wres_portal.downloads import dataset_csv
 
 from .columns import (
     _AREA_COLUMNS,
@@ -353,7 +354,7 @@ def national_table_csv(collection_round: CollectionRound, name: str) -> str:
     """One national table as CSV: `name` is "about", "pooled" or "distribution"."""
     if name not in _BUILDERS:
         raise ValueError(f"There is no national table called {name!r}: use one of {', '.join(_BUILDERS)}.")
-    return _BUILDERS[name](collection_round, _benchmarks(collection_round)).export("csv")
+    return dataset_csv(_BUILDERS[name](collection_round, _benchmarks(collection_round)))
 
 
 def national_tables_xlsx(collection_round: CollectionRound) -> bytes:

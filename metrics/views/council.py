@@ -21,6 +21,7 @@ from metrics.services import population_share
 from submissions.access import ReturnContext, get_return_for_user
 from submissions.models import Return, ReturnVersion
 from submissions.schema import GROUP_LABELS, SERVICE_LABELS
+from wres_portal.downloads import CSV, XLSX, attachment
 
 from .common import FRAGMENT_SECONDS, _digest, _service, _stamp
 
@@ -203,11 +204,5 @@ def council_results_download(request: HttpRequest, ons_code: str, round_label: s
         )
     name = f"wres-results-{ctx.round.label}-{ctx.authority.ons_code}.{fmt}"
     if fmt == "csv":
-        response = HttpResponse(council_results_csv(stored), content_type="text/csv; charset=utf-8")
-    else:
-        response = HttpResponse(
-            council_results_xlsx(stored),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+        return attachment(council_results_csv(stored), name, CSV)
+    return attachment(council_results_xlsx(stored), name, XLSX)

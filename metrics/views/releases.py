@@ -15,9 +15,8 @@ from metrics.exports.columns import _xlsx
 from metrics.models import Release
 from metrics.releases import services as releases
 from submissions.models import CollectionRound
+from wres_portal.downloads import CSV, XLSX, attachment, dataset_csv
 from wres_portal.forms import PlainEnglishErrors
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class ReleaseForm(PlainEnglishErrors, forms.Form):
@@ -112,15 +111,8 @@ def _download(release: Release, table: str, fmt: str) -> HttpResponse:
     if fmt == "csv":
         if table not in releases.TABLES:
             raise Http404
-        response = HttpResponse(
-            releases.dataset(release, table).export("csv"), content_type="text/csv; charset=utf-8"
-        )
-    else:
-        response = HttpResponse(
-            _xlsx(releases.dataset(release, t) for t in releases.TABLES), content_type=XLSX
-        )
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+        return attachment(dataset_csv(releases.dataset(release, table)), name, CSV)
+    return attachment(_xlsx(releases.dataset(release, t) for t in releases.TABLES), name, XLSX)
 
 
 def _report(request: HttpRequest, release: Release) -> HttpResponse:

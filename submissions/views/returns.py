@@ -12,6 +12,7 @@ from submissions.models import CollectionRound, Return
 from submissions.presenters import data_tables, version_history
 from submissions.schema import SERVICE_LABELS, SERVICES
 from submissions.template_files import csv_template, xlsx_template
+from wres_portal.downloads import CSV, XLSX, attachment
 
 from .common import _ctx
 
@@ -70,9 +71,7 @@ def template_download(request: HttpRequest, ons_code: str, round_label: str, fmt
     data = ctx.record.current_version.data() if ctx.record and ctx.record.current_version else None
     filename = f"wres-return-{ctx.round.label}-{ctx.authority.ons_code}"
     if fmt == "csv":
-        response = HttpResponse(csv_template(data), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
-        return response
+        return attachment(csv_template(data), f"{filename}.csv", CSV)
     content = xlsx_template(
         authority_name=ctx.authority.name,
         ons_code=ctx.authority.ons_code,
@@ -82,8 +81,4 @@ def template_download(request: HttpRequest, ons_code: str, round_label: str, fmt
         closes_on=f"{ctx.round.closes_on_for(ctx.authority):%-d %B %Y}",
         data=data,
     )
-    response = HttpResponse(
-        content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
-    response["Content-Disposition"] = f'attachment; filename="{filename}.xlsx"'
-    return response
+    return attachment(content, f"{filename}.xlsx", XLSX)

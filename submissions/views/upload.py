@@ -1,8 +1,5 @@
 from __future__ import annotations
 
-import csv
-import io
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -16,6 +13,7 @@ from submissions.forms import (
 from submissions.models import Return, ReturnVersion
 from submissions.presenters import data_tables, problem_rows
 from submissions.validation import diff
+from wres_portal.downloads import CSV, attachment, csv_text
 from wres_portal.errors import ApplicationError
 
 from .common import _ctx, _detail, _record, _require_lead
@@ -76,16 +74,10 @@ def upload_errors_csv(
     preview = _preview(request, ctx, upload_token)
     if preview is None or preview.errors is None:
         raise Http404
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["sheet", "row", "column", "what is wrong", "how to fix it"])
-    for row in preview.errors:
-        writer.writerow([row["sheet"], row["row"], row["column"], row["message"], row["fix"]])
-    response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = (
-        f'attachment; filename="errors-{ctx.authority.ons_code}-{ctx.round.label}.csv"'
-    )
-    return response
+    # Sheet names and column headers are copied from the upload: csv_text neutralises them (L3).
+    rows = [["sheet", "row", "column", "what is wrong", "how to fix it"]]
+    rows += [[r["sheet"], r["row"], r["column"], r["message"], r["fix"]] for r in preview.errors]
+    return attachment(csv_text(rows), f"errors-{ctx.authority.ons_code}-{ctx.round.label}.csv", CSV)
 
 
 @login_required

@@ -7,6 +7,7 @@ from django.views.decorators.http import require_safe
 
 from submissions.presenters import compare_rows, version_history
 from submissions.resources import version_export
+from wres_portal.downloads import CSV, XLSX, attachment, dataset_csv, dataset_xlsx
 
 from .common import _ctx
 
@@ -65,11 +66,5 @@ def version_download(
     dataset = version_export(version)
     name = f"wres-return-{ctx.round.label}-{ctx.authority.ons_code}-v{version.number}.{fmt}"
     if fmt == "csv":
-        response = HttpResponse(dataset.export("csv"), content_type="text/csv; charset=utf-8")
-    else:
-        response = HttpResponse(
-            dataset.export("xlsx"),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+        return attachment(dataset_csv(dataset), name, CSV)
+    return attachment(dataset_xlsx((dataset.title or "Return", dataset)), name, XLSX)

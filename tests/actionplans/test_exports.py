@@ -23,7 +23,7 @@ def _get(user, name, plan, *args):  # type: ignore[no-untyped-def]
 
 def test_xlsx_opens_with_a_row_per_action(signed_plan, bob):
     response = _get(bob, "xlsx", signed_plan)
-    assert response["Content-Disposition"].endswith(f'wres-action-plan-{PLAN_YEAR}-E09000022.xlsx"')
+    assert f'filename="wres-action-plan-{PLAN_YEAR}-E09000022.xlsx"' in response["Content-Disposition"]
     workbook = openpyxl.load_workbook(io.BytesIO(response.content))
     assert workbook.sheetnames == ["Plan", "What we know", "Objectives", "Targets"]
     rows = list(workbook["Objectives"].iter_rows(values_only=True))
