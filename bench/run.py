@@ -214,6 +214,10 @@ def main() -> None:
     print("Budgets (issue 7):")
     print("\n".join(budgets(scenarios)))
     print()
+    from bench import releases
+
+    print("\n".join(releases.run()))
+    print()
     print(f"make bench took {time.perf_counter() - overall:.0f} s")
 
 

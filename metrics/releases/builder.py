@@ -111,37 +111,68 @@ class Built:
         }
 
 
-def bases_for(
-    members: Iterable[Member], earlier: Sequence[Earlier]
-) -> tuple[dict[Area, frozenset[str]], dict[Area, dict[str, Any]]]:
-    """Each area's councils, and the areas that keep an earlier release's councils (with why)."""
-    candidate: dict[Area, set[str]] = defaultdict(set)
-    for member in members:
+def _areas_of(member_ids: Iterable[str], members: Mapping[str, Member]) -> dict[Area, frozenset[str]]:
+    found: dict[Area, set[str]] = defaultdict(set)
+    for i in member_ids:
+        member = members[i]
         for area in member_areas(member.region, member.authority_type):
-            candidate[area].add(member.id)
-    bases: dict[Area, frozenset[str]] = {}
+            found[area].add(i)
+    return {area: frozenset(ids) for area, ids in found.items()}
+
+
+def bases_for(
+    current: Iterable[Member], earlier: Sequence[Earlier], members: Mapping[str, Member]
+) -> tuple[dict[Area, frozenset[str]], dict[Area, dict[str, Any]]]:
+    """Each area's councils, and the areas whose councils are those of an earlier release (with why).
+
+    One set of councils serves every area, so the areas still add up (England = the regions = the
+    types). Starting from every accepted return, whenever an area's councils would differ from a
+    published release's by 1 to 4, that area's changes are undone against the latest published
+    release (a new council held back, a resubmitted one at its earlier version, a withdrawn one kept),
+    until no area changes by 1 to 4: an area then keeps its earlier figures until 5 or more of its
+    councils have changed.
+    """
+    included = {m.id for m in current}
+    candidate = _areas_of(included, members)
+    by_authority = {m.ons_code: m.id for m in current}
+    last = earlier[-1] if earlier else None
+    before = {i for basis in last.bases.values() for i in basis} if last else set()
+    old_by_authority = {members[i].ons_code: i for i in before}
+    while last is not None:
+        areas = _areas_of(included, members)
+        close = next(
+            (
+                (area, len(basis ^ e.bases.get(area, frozenset())))
+                for area, basis in sorted(areas.items())
+                for e in earlier
+                if 0 < len(basis ^ e.bases.get(area, frozenset())) < MIN_AUTHORITIES
+            ),
+            None,
+        )
+        if close is None:
+            break
+        area, _ = close
+        target = last.bases.get(area, frozenset())
+        for i in areas.get(area, frozenset()) - target:  # new here: back to its earlier version, or out
+            included.discard(i)
+            old = old_by_authority.get(members[i].ons_code)
+            if old is not None:
+                included.add(old)
+        for i in target - areas.get(area, frozenset()):  # gone from here: back as it was
+            included.add(i)
+            newer = by_authority.get(members[i].ons_code)
+            if newer is not None and newer != i:
+                included.discard(newer)
+    bases = _areas_of(included, members)
     kept: dict[Area, dict[str, Any]] = {}
-    for area, ids in candidate.items():
-        basis = frozenset(ids)
-        before = [e for e in earlier if area in e.bases]
-        close = [e for e in before if 0 < len(basis ^ e.bases[area]) < MIN_AUTHORITIES]
-        same = [e for e in before if e.bases[area] == basis]
-        if close:
-            last = before[-1]
+    for area, basis in bases.items():
+        same = [e for e in earlier if e.bases.get(area) == basis]
+        if same:
             kept[area] = {
-                "release": last.number,
-                "changed": len(basis ^ last.bases[area]),
-                "closest": close[-1].number,
+                "release": same[-1].number,
+                "changed": len(candidate.get(area, frozenset()) ^ basis),
+                "closest": same[-1].number,
             }
-            basis = last.bases[area]
-        elif same:  # the same councils: the same figures, as printed before
-            kept[area] = {"release": same[-1].number, "changed": 0, "closest": same[-1].number}
-        bases[area] = basis
-    for e in earlier:  # an area whose councils have all gone keeps its figures too
-        for area, basis in e.bases.items():
-            if area not in bases:
-                bases[area] = basis
-                kept[area] = {"release": e.number, "changed": len(basis), "closest": e.number}
     return bases, kept
 
 
@@ -293,7 +324,7 @@ class Builder:
         self.members = members  # every member of this and the earlier releases
         self.counts = _counts_of(members)
         self.names = {i: m.name for i, m in members.items()}
-        self.bases, self.kept = bases_for(current, earlier)
+        self.bases, self.kept = bases_for(current, earlier, members)
         self.benchmarks = benchmarks_for(self.bases, members)
         self.values, small = _values(self.benchmarks)
         self.relations = relations(self.values, self.bases)
@@ -390,9 +421,13 @@ class Builder:
         for _ in range(MAX_ROUNDS):
             if result.ok or not self._fix(result.leaks, hidden):
                 break
+            # A fix hides counts or withholds statistics of the leaking parts only: audit just those.
+            leaking = {part_of(leak.key[1], leak.key[3]) for leak in result.leaks if leak.key}
             hidden = secondary(self.values, self.relations, self.force)
             view, tables = self.view(hidden)
-            result = self.audit(view)
+            result = self.audit(view, only=leaking)
+            if result.ok:
+                result = self.audit(view)
         if not result.ok:  # hide every count of the parts that still leak, and their statistics
             parts = {part_of(leak.key[1], leak.key[3]) for leak in result.leaks if leak.key}
             for cell in self.values:

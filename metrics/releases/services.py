@@ -18,7 +18,12 @@ from metrics.exports.columns import _dataset
 from metrics.exports.national import PUBLISHED_TYPE_LABELS, SYMBOL_NOTES, type_values
 from metrics.models import Release, Result
 from metrics.publication import member_counts, published_type, view_from_tables
-from metrics.services import _accepted, _version_data
+from metrics.services import (
+    _accepted,
+    _version_data,
+    results_compute_many,
+    versions_missing_results_in,
+)
 from submissions.models import CollectionRound
 
 from .builder import Builder, Built, Earlier, Member
@@ -158,13 +163,15 @@ def _changes(
     before: dict[str, int] = {}
     if previous is not None:
         before = {record["ons_code"]: record["version"] for record in previous.basis["members"].values()}
-    now = {m.ons_code: m.version_id for m in current.values()}
+    in_release = {i for basis in built.bases.values() for i in basis}
+    now = {members[i].ons_code: members[i].version_id for i in in_release}
     name = {m.ons_code: m.name for m in members.values()}
     return {
         "previous": previous.number if previous else None,
         "added": sorted(name[code] for code in now.keys() - before.keys()),
         "withdrawn": sorted(name.get(code, code) for code in before.keys() - now.keys()),
         "resubmitted": sorted(name[code] for code in now.keys() & before.keys() if now[code] != before[code]),
+        "held_back": sorted(m.name for m in current.values() if m.id not in in_release),
         "kept": [
             {"scope": scope, "area": area, **detail}
             for (scope, area), detail in sorted(built.kept.items())
@@ -234,6 +241,7 @@ def release_create(
     note = note.strip()
     if not note:
         raise ValueError("Say what changed since the previous release, and why.")
+    results_compute_many(version_ids=versions_missing_results_in(collection_round))
     with transaction.atomic():
         _lock(collection_round)
         releases = list(Release.objects.filter(round=collection_round).order_by("number"))
