@@ -10,7 +10,9 @@ For each scenario it builds synthetic returns for N organisations in its own dat
 3. pages: p50/p95 latency and requests per second of the council results page, the analyst
    dashboard and the results API with 16 concurrent clients (wrk) against gunicorn, beside a
    trivial view on the same server (`bench/pages.py`);
-4. SQL queries per request of each of those pages.
+4. SQL queries per request of each of those pages;
+5. hostile uploads: the CPU of the worst of a set of hostile files of at most 5 MB against a valid
+   return (`bench/uploads.py`, issue 13).
 
 Needs PostgreSQL (DATABASE_URL: it creates and drops its own database, BENCH_DATABASE, default
 wres_bench) and Redis (BENCH_REDIS_URL, default redis://127.0.0.1:6379/14, flushed at the start).
@@ -204,6 +206,9 @@ def main() -> None:
     with celery_workers(workers):
         for scenario in scenarios:
             run_scenario(scenario, bench_url, sample_cap, page_seconds)
+    from bench import uploads
+
+    hostile_uploads = uploads.measure()
     print()
     print(
         f"WRES Portal at national scale (PostgreSQL, Redis, {workers} Celery worker processes, "
@@ -217,6 +222,8 @@ def main() -> None:
     from bench import releases
 
     print("\n".join(releases.run()))
+    print()
+    print("\n".join(uploads.report(hostile_uploads)))
     print()
     print(f"make bench took {time.perf_counter() - overall:.0f} s")
 

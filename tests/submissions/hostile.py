@@ -186,6 +186,16 @@ def zip_of_many_parts(scale: float = 1.0) -> bytes:
     return _zip(members)
 
 
+def random_parts(scale: float = 1.0) -> bytes:
+    """The valid return plus 190 parts of random bytes, nearly 5 MB that cannot be compressed."""
+    members = _valid_members()
+    rng = random.Random(11)  # noqa: S311 - test data
+    size = max(100, int(25_500 * scale))
+    for n in range(190):
+        members[f"xl/media/image{n}.png"] = rng.randbytes(size)
+    return _zip(members)
+
+
 def many_columns_csv(scale: float = 1.0) -> bytes:
     """A CSV whose header has 18,279 or more columns (past openpyxl's last column letter)."""
     columns = max(18_279, int(2_000_000 * scale))
@@ -217,6 +227,7 @@ HOSTILE: dict[str, tuple[Callable[[float], bytes], str]] = {
     "many_styles": (many_styles, "a number in style 100,000"),
     "padded_sheet": (padded_sheet, "a 1 MB sheet part of comments"),
     "zip_of_many_parts": (zip_of_many_parts, "190 padded relationship parts"),
+    "random_parts": (random_parts, "190 parts of random bytes"),
     "many_columns_csv": (many_columns_csv, "a CSV line of 2,000,000 columns"),
     "many_problems_csv": (many_problems_csv, "a CSV with every cell wrong"),
     "blank_lines_csv": (blank_lines_csv, "a CSV with 600,000 lines of commas"),
