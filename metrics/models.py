@@ -118,6 +118,20 @@ class Benchmark(models.Model):
         return f"{self.round} {self.service} {self.indicator} {self.scope} {self.scope_value}"
 
 
+class BenchmarkRun(models.Model):
+    """What a round's stored benchmarks were computed from: a fingerprint of its accepted versions
+    (and their councils' region and type). The sweep recomputes a round whose accepted versions no
+    longer match, so benchmarks stay a pure function of the accepted returns however a step or a
+    message went astray (`metrics.services.benchmarks_sweep`)."""
+
+    round = models.OneToOneField(CollectionRound, on_delete=models.CASCADE, related_name="benchmark_run")
+    fingerprint = models.CharField(max_length=64)
+    computed_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"benchmarks of {self.round} from {self.fingerprint[:12]}"
+
+
 class ReleaseQuerySet(models.QuerySet["Release"]):
     def published(self) -> ReleaseQuerySet:
         return self.filter(published=True)

@@ -4,6 +4,7 @@ on their natural key under a per-round lock, so the rows come out the same."""
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 import time
@@ -33,7 +34,7 @@ from .calculations import (
     quantile,
 )
 from .disclosure import MIN_AUTHORITIES
-from .models import Benchmark, Result, VersionResults
+from .models import Benchmark, BenchmarkRun, Result, VersionResults
 
 logger = logging.getLogger(__name__)
 
@@ -338,6 +339,41 @@ def benchmark_stamp_key(round_id: int | None) -> str:
     return f"metrics:benchmark-stamp:{round_id or 'all'}"
 
 
+def accepted_fingerprint(collection_round: CollectionRound) -> str:
+    """A digest of what the round's benchmarks are a function of: each accepted return's current
+    version and its council's region and type."""
+    rows = (
+        _accepted(collection_round)
+        .order_by("authority_id")
+        .values_list("authority_id", "current_version_id", "authority__region", "authority__authority_type")
+    )
+    digest = hashlib.sha256()
+    for row in rows:
+        digest.update(repr(row).encode())
+    return digest.hexdigest()
+
+
+def benchmarks_stale(collection_round: CollectionRound) -> bool:
+    run = BenchmarkRun.objects.filter(round=collection_round).first()
+    if run is None:
+        return (
+            _accepted(collection_round).exists() or Benchmark.objects.filter(round=collection_round).exists()
+        )
+    return run.fingerprint != accepted_fingerprint(collection_round)
+
+
+def benchmarks_sweep() -> list[int]:
+    """Recompute every round whose stored benchmarks were not built from its current accepted
+    versions (a recompute message lost while Redis was down, a step that forgot to ask); returns
+    the rounds recomputed. Safe to run twice or beside a recompute (the per-round lock)."""
+    done = []
+    for collection_round in CollectionRound.objects.order_by("pk"):
+        if benchmarks_stale(collection_round):
+            benchmarks_recompute(collection_round=collection_round)
+            done.append(collection_round.pk)
+    return done
+
+
 def benchmarks_recompute(*, collection_round: CollectionRound) -> int:
     """Recompute the round's benchmarks from its accepted returns; returns the number of rows.
 
@@ -348,6 +384,9 @@ def benchmarks_recompute(*, collection_round: CollectionRound) -> int:
     results_compute_many(version_ids=versions_missing_results_in(collection_round))
     with transaction.atomic():
         _lock_round(collection_round)
+        # Read before the rows: a return accepted in between makes the stored fingerprint older
+        # than the rows, and the sweep recomputes (never the other way round).
+        fingerprint = accepted_fingerprint(collection_round)
         rows = _benchmark_rows(collection_round)
         Benchmark.objects.bulk_create(
             rows,
@@ -364,6 +403,9 @@ def benchmarks_recompute(*, collection_round: CollectionRound) -> int:
             if (b.service, b.indicator, b.scope, b.scope_value) not in keep
         ]
         Benchmark.objects.filter(pk__in=stale).delete()
+        BenchmarkRun.objects.update_or_create(
+            round=collection_round, defaults={"fingerprint": fingerprint, "computed_at": timezone.now()}
+        )
         # Dropped now, and again once committed (a page may re-cache the old stamp in between).
         keys = [benchmark_stamp_key(collection_round.pk), benchmark_stamp_key(None)]
         cache.delete_many(keys)

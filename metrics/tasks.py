@@ -77,3 +77,10 @@ def sweep_missing_results() -> int:
         compute_version_results(version_id)
         done += 1
     return done
+
+
+@shared_task(acks_late=True, autoretry_for=TRANSIENT, retry_backoff=True, max_retries=3)
+def sweep_stale_benchmarks() -> int:
+    """Every few minutes: recompute any round whose benchmarks were not built from its current
+    accepted versions (benchmarks are a pure function of the accepted returns)."""
+    return len(services.benchmarks_sweep())

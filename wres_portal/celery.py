@@ -44,6 +44,11 @@ app.conf.beat_schedule = {
         "task": "submissions.tasks.delete_expired_upload_previews",
         "schedule": crontab(minute=17),
     },
+    "benchmarks-sweep": {
+        "task": "metrics.tasks.sweep_stale_benchmarks",
+        # Every 10 minutes, after the results sweep.
+        "schedule": crontab(minute="5-59/10"),
+    },
     "results-sweep": {
         "task": "metrics.tasks.sweep_missing_results",
         # Every 10 minutes, day and night.

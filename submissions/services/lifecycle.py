@@ -121,8 +121,9 @@ def return_accept(*, record: Return, user: User) -> Return:
 
 
 def _after_accept(record: Return) -> None:
-    """After commit, tell the apps above that the round's accepted returns changed (the metrics engine
-    recomputes the national benchmarks with this return in them)."""
+    """After commit, tell the apps above that the round's accepted returns changed: this return
+    joined them (accepted) or left them (returned for revision); the metrics engine recomputes the
+    national benchmarks."""
     send_on_commit(returns_accepted, round_id=record.round_id)
 
 
@@ -139,6 +140,7 @@ def return_send_back(*, record: Return, user: User, message: str) -> Return:
         raise ApplicationError("You cannot return this return for revision at this stage.")
     if not message.strip():
         raise ApplicationError("Say what needs to change.", field="message")
+    was_accepted = record.status == Return.Status.ACCEPTED
     previous = record.current_version
     version = _write_version(
         record, previous.data(), source=ReturnVersion.Source.REVISION, user=user, note=message.strip()
@@ -162,4 +164,6 @@ def return_send_back(*, record: Return, user: User, message: str) -> Return:
         message=message.strip(),
     )
     _notify_council(record, LEAD, "returned", user, message=message.strip())
+    if was_accepted:
+        _after_accept(record)  # it leaves the accepted returns: benchmarks without it
     return record
