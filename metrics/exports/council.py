@@ -3,6 +3,7 @@ from __future__ import annotations
 import tablib
 from django.utils import timezone
 
+from metrics.disclosure import SMALL_COUNT_MAX, SMALL_COUNT_MIN, SUPPRESSED
 from metrics.models import VersionResults
 from wres_portal.downloads import dataset_csv
 
@@ -62,7 +63,8 @@ def council_results_xlsx(version_results: VersionResults) -> bytes:
             [
                 "Note",
                 "Your council's own figures in full, small numbers included. They are not "
-                "disclosure-controlled: before publishing them, show counts from 1 to 9 as [c].",
+                f"disclosure-controlled: before publishing them, show counts from {SMALL_COUNT_MIN} to "
+                f"{SMALL_COUNT_MAX} as {SUPPRESSED}.",
             ],
         ],
     )

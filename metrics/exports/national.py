@@ -14,6 +14,8 @@ from metrics.calculations import FOUR_FIFTHS_LABELS, INDICATORS_BY_CODE
 from metrics.disclosure import (
     LOW,
     MIN_AUTHORITIES,
+    SMALL_COUNT_MAX,
+    SMALL_COUNT_MIN,
     SUPPRESSED,
     Constraint,
     publish_benchmark,
@@ -294,9 +296,10 @@ def distribution_table(
 SYMBOL_NOTES = (
     (
         SUPPRESSED,
-        "Confidential: a count from 1 to 9, or a count that would reveal one by subtraction from "
-        "other figures in these tables (for example all services minus adults, or England minus the "
-        "other regions). Also every figure built from fewer than 5 authorities.",
+        f"Confidential: a count from {SMALL_COUNT_MIN} to {SMALL_COUNT_MAX}, or a count that would reveal "
+        "one by subtraction from other figures in these tables (for example all services minus adults, "
+        f"or England minus the other regions). Also every figure built from fewer than {MIN_AUTHORITIES} "
+        "authorities.",
     ),
     (LOW, "A rate, share or ratio computed from a confidential count."),
     (

@@ -41,3 +41,18 @@ def benchmark_shown(n_authorities: int | None) -> bool:
 def disclosure_legend() -> str:
     """The disclosure markers explained (metrics.disclosure.LEGEND)."""
     return disclosure.LEGEND
+
+
+_RULES = {
+    "suppressed": disclosure.SUPPRESSED,
+    "low": disclosure.LOW,
+    "small_count_min": disclosure.SMALL_COUNT_MIN,
+    "small_count_max": disclosure.SMALL_COUNT_MAX,
+    "min_authorities": disclosure.MIN_AUTHORITIES,
+}
+
+
+@register.simple_tag
+def disclosure_rule(name: str) -> object:
+    """One of the disclosure rules' values by name, e.g. {% disclosure_rule "min_authorities" %}."""
+    return _RULES[name]

@@ -14,6 +14,7 @@ from accounts.models import Authority
 from metrics.calculations import (
     compute_results,
 )
+from metrics.disclosure import benchmark_value
 from metrics.exports import council_results_csv, council_results_xlsx
 from metrics.models import Benchmark, Result, VersionResults
 from metrics.presenters import SERVICE_CHOICES, Card, cards, index_benchmarks, series
@@ -69,7 +70,7 @@ def _council_cards(
     )
     national_trend = series(
         [
-            (label, svc, code, (dist or {}).get("median") if n >= 5 else None)
+            (label, svc, code, benchmark_value((dist or {}).get("median"), n_authorities=n))
             for label, svc, code, dist, n in Benchmark.objects.filter(
                 scope=Benchmark.Scope.NATIONAL, service=service
             )

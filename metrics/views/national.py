@@ -24,7 +24,9 @@ from metrics.disclosure import (
     SMALL_COUNT_MAX,
     SMALL_COUNT_MIN,
     SUPPRESSED,
+    benchmark_figure,
     benchmark_shown,
+    benchmark_value,
     is_small,
 )
 from metrics.models import Benchmark, Result
@@ -112,25 +114,25 @@ def _dashboard_rows(collection_round: CollectionRound, service: str, region: str
         benchmark = benchmarks.get(indicator.code) if not (region and kind) else None
         spread = spreads.get(indicator.code) or {"n": 0}
         pooled = benchmark.pooled if benchmark else {}
-
+        shown_n = spread.get("n", 0)
         rows.append(
             {
                 "indicator": indicator,
                 "pooled": figure(indicator, headline(pooled)) if pooled else "–",
                 "band": FOUR_FIFTHS_LABELS.get((pooled or {}).get("four_fifths") or "", ""),
                 "spread": spread,
-                "median": figure(indicator, spread.get("median")) if spread.get("n", 0) >= 5 else "[c]",
-                "lower": figure(indicator, spread.get("lower_quartile"))
-                if spread.get("n", 0) >= 5
-                else "[c]",
-                "upper": figure(indicator, spread.get("upper_quartile"))
-                if spread.get("n", 0) >= 5
-                else "[c]",
+                "median": benchmark_figure(figure(indicator, spread.get("median")), n_authorities=shown_n),
+                "lower": benchmark_figure(
+                    figure(indicator, spread.get("lower_quartile")), n_authorities=shown_n
+                ),
+                "upper": benchmark_figure(
+                    figure(indicator, spread.get("upper_quartile")), n_authorities=shown_n
+                ),
                 "bands": benchmark.bands if benchmark else None,
                 "unsafe": unsafe_reasons(benchmark, spread, combination=bool(region and kind)),
                 "chart": charts.distribution_chart(
                     values=[],
-                    quartiles=spread if spread.get("n", 0) >= 5 else None,
+                    quartiles=benchmark_value(spread, n_authorities=shown_n),
                     log_scale=indicator.kind != "share",
                     id_prefix=f"dist-{indicator.code}",
                     title=indicator.title,
@@ -227,7 +229,9 @@ def national_indicator(request: HttpRequest, round_label: str, code: str) -> Htt
             "breakdown": [
                 (
                     b,
-                    figure(indicator, b.distribution.get("median")) if b.n_authorities >= 5 else "[c]",
+                    benchmark_figure(
+                        figure(indicator, b.distribution.get("median")), n_authorities=b.n_authorities
+                    ),
                     dict(Region.choices + AuthorityType.choices).get(b.scope_value, "England"),
                 )
                 for b in breakdown

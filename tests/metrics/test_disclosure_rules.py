@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import ast
+import re
+from pathlib import Path
+
 import pytest
 from django.template import Context, Template
 
@@ -40,3 +44,67 @@ def test_templates_ask_the_rules_through_a_filter_and_a_tag() -> None:
     shown, legend = rendered.split("|", 1)
     assert shown == "nnny"
     assert legend == disclosure.LEGEND.replace("&", "&amp;")
+
+
+ROOT = Path(__file__).resolve().parents[2]
+APPS = ("wres_portal", "accounts", "submissions", "metrics", "actionplans", "audit", "portal")
+RETYPED_TEXT = re.compile(r"\[c\]|\[low\]|\b1 to 9\b|fewer than 5\b")
+RETYPED_TEMPLATE = re.compile(r"\[c\]|\[low\]|\b1 to 9\b|fewer than 5\b|[<>]=? ?[59]\b")
+
+
+def _retyped_in_python(path: Path) -> list[str]:
+    source = path.read_text()
+    tree = ast.parse(source)
+    docstrings = {
+        id(node.body[0].value)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef)
+        and node.body
+        and isinstance(node.body[0], ast.Expr)
+        and isinstance(node.body[0].value, ast.Constant)
+    }
+    found = []
+    for node in ast.walk(tree):
+        if (
+            isinstance(node, ast.Constant)
+            and isinstance(node.value, str)
+            and id(node) not in docstrings
+            and RETYPED_TEXT.search(node.value)
+        ):
+            found.append(f"{path.relative_to(ROOT)}:{node.lineno} {node.value[:60]!r}")
+        if isinstance(node, ast.Compare) and any(
+            isinstance(operand, ast.Constant) and type(operand.value) is int and operand.value in (5, 9)
+            for operand in (node.left, *node.comparators)
+        ):
+            found.append(f"{path.relative_to(ROOT)}:{node.lineno} {ast.get_source_segment(source, node)}")
+        if (
+            isinstance(node, ast.keyword)
+            and node.arg
+            and "n_authorities" in node.arg
+            and isinstance(node.value, ast.Constant)
+        ):
+            found.append(f"{path.relative_to(ROOT)}:{node.lineno} {node.arg}={node.value.value}")
+    return found
+
+
+def test_only_the_disclosure_module_spells_out_the_threshold_and_the_markers() -> None:
+    """Pages, exports, templates and APIs ask metrics.disclosure; none retypes `>= 5` or "[c]"."""
+    found = []
+    for app in APPS:
+        for path in sorted((ROOT / app).rglob("*.py")):
+            if "migrations" not in path.parts and path != ROOT / "metrics" / "disclosure.py":
+                found += _retyped_in_python(path)
+    for path in sorted((ROOT / "templates").rglob("*.*")):
+        for number, line in enumerate(path.read_text().splitlines(), 1):
+            if RETYPED_TEMPLATE.search(line):
+                found.append(f"{path.relative_to(ROOT)}:{number} {line.strip()[:60]}")
+    assert found == []
+
+
+def test_a_template_reads_any_rule_by_name() -> None:
+    rendered = Template(
+        '{% load wres %}{% disclosure_rule "small_count_min" %}-{% disclosure_rule "small_count_max" %} '
+        '{% disclosure_rule "min_authorities" %} {% disclosure_rule "suppressed" %} '
+        '{% disclosure_rule "low" %}'
+    ).render(Context({}))
+    assert rendered == "1-9 5 [c] [low]"
