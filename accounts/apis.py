@@ -12,6 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from wres_portal.concurrency import StaleWrite, stale_response
 from wres_portal.errors import ApplicationError
 
 from . import services
@@ -20,7 +21,10 @@ from .models import Authority, Membership, Role
 
 
 def exception_handler(exc: Exception, context: dict[str, object]) -> Response | None:
-    """Map service errors to 400 with a plain-English message, like DRF's own validation errors."""
+    """Map service errors to 400 with a plain-English message, like DRF's own validation errors;
+    a write built on a state that has moved on (`StaleWrite`) is 412 with what changed."""
+    if isinstance(exc, StaleWrite):
+        return stale_response(exc)
     if isinstance(exc, ApplicationError):
         exc = ValidationError({exc.field or "detail": [exc.message]})
     elif isinstance(exc, DjangoValidationError):

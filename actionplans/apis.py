@@ -3,7 +3,11 @@ authority comes from the URL through `get_plan_for_user`, so another council's p
 and new objects take their plan and authority from the URL, never from the body.
 
 Each path has one view; a collection's GET lists and its POST creates, an item's GET reads and its
-PATCH changes only the fields sent. Roles are checked before the body is read (403)."""
+PATCH changes only the fields sent. Roles are checked before the body is read (403).
+
+Every item answers with an `ETag` (and lists give each item's `etag`); a PATCH, or a POST that
+replaces a quarterly update, sent with `If-Match` is applied only if the item is still in that
+state, else 412 with what changed (wres_portal.concurrency)."""
 
 from __future__ import annotations
 
@@ -17,6 +21,7 @@ from rest_framework.views import APIView
 
 from accounts.access import get_authority_for_user
 from accounts.models import Role
+from wres_portal.concurrency import ConditionalApiMixin, etag, if_match_parameter, timestamp_token
 from wres_portal.errors import ApplicationError
 
 from . import services
@@ -28,7 +33,18 @@ LEAD = [Role.PROGRAMME_LEAD]
 UPDATERS = [Role.PROGRAMME_LEAD, Role.STAFF_VOICE_LEAD]
 
 
-class PlanOutputSerializer(serializers.ModelSerializer):
+class _TaggedSerializer(serializers.ModelSerializer):
+    etag = serializers.SerializerMethodField(help_text="The item's state, to send back in If-Match.")
+
+    def get_etag(self, obj: object) -> str:
+        return etag(timestamp_token(obj.updated_at))  # type: ignore[attr-defined]
+
+
+def _token(obj: object) -> str:
+    return timestamp_token(obj.updated_at)  # type: ignore[attr-defined]
+
+
+class PlanOutputSerializer(_TaggedSerializer):
     status = serializers.CharField(source="status_key")
     signed_version = serializers.IntegerField(source="signed_version.number", allow_null=True, default=None)
     public_id = serializers.SerializerMethodField()
@@ -51,6 +67,7 @@ class PlanOutputSerializer(serializers.ModelSerializer):
             "is_published",
             "public_id",
             "updated_at",
+            "etag",
         ]
 
     def get_public_id(self, plan: ActionPlan) -> str | None:
@@ -58,7 +75,7 @@ class PlanOutputSerializer(serializers.ModelSerializer):
         return str(plan.public_id) if plan.is_published else None
 
 
-class ObjectiveOutputSerializer(serializers.ModelSerializer):
+class ObjectiveOutputSerializer(_TaggedSerializer):
     class Meta:
         model = Objective
         ref_name = "ActionPlanObjective"
@@ -73,26 +90,27 @@ class ObjectiveOutputSerializer(serializers.ModelSerializer):
             "metrics_data",
             "indicators_of_improvement",
             "timeframe",
+            "etag",
         ]
 
 
-class ActionOutputSerializer(serializers.ModelSerializer):
+class ActionOutputSerializer(_TaggedSerializer):
     objective = serializers.UUIDField(source="objective.uuid")
 
     class Meta:
         model = Action
         ref_name = "ActionPlanAction"
-        fields = ["uuid", "number", "objective", "text", "lead", "due_date", "status"]
+        fields = ["uuid", "number", "objective", "text", "lead", "due_date", "status", "etag"]
 
 
-class UpdateOutputSerializer(serializers.ModelSerializer):
+class UpdateOutputSerializer(_TaggedSerializer):
     action = serializers.UUIDField(source="action.uuid")
     updated_by = serializers.EmailField(source="updated_by.email")
 
     class Meta:
         model = ActionUpdate
         ref_name = "ActionPlanUpdate"
-        fields = ["uuid", "action", "rag", "narrative", "evidence_url", "updated_by", "updated_at"]
+        fields = ["uuid", "action", "rag", "narrative", "evidence_url", "updated_by", "updated_at", "etag"]
 
 
 # Plans ---------------------------------------------------------------------------------------------
@@ -124,7 +142,7 @@ class PlanListCreateApi(APIView):
         return Response(PlanOutputSerializer(plan).data, status=status.HTTP_201_CREATED)
 
 
-class PlanDetailApi(APIView):
+class PlanDetailApi(ConditionalApiMixin, APIView):
     class InputSerializer(serializers.Serializer):
         senior_sponsors = serializers.CharField(required=False, allow_blank=True)
         programme_leads = serializers.CharField(required=False, allow_blank=True)
@@ -139,19 +157,23 @@ class PlanDetailApi(APIView):
     @extend_schema(responses=PlanOutputSerializer, summary="One plan's details and status")
     def get(self, request: Request, ons_code: str, plan_year: int) -> Response:
         ctx = get_plan_for_user(request.user, ons_code, plan_year)
-        return Response(PlanOutputSerializer(ctx.plan).data)
+        return self.tagged(PlanOutputSerializer(ctx.plan).data, _token(ctx.plan))
 
     @extend_schema(
         request=InputSerializer,
         responses=PlanOutputSerializer,
+        parameters=[if_match_parameter(required=False)],
         summary="Change the plan's details (programme lead; staff voice lead: staff voice summary only)",
     )
     def patch(self, request: Request, ons_code: str, plan_year: int) -> Response:
         ctx = get_plan_for_user(request.user, ons_code, plan_year, roles=UPDATERS)
+        expected = self.if_match(request)
         payload = self.InputSerializer(data=request.data, partial=True)
         payload.is_valid(raise_exception=True)
-        plan = services.plan_update(plan=ctx.plan, user=request.user, **payload.validated_data)
-        return Response(PlanOutputSerializer(plan).data)
+        plan = services.plan_update(
+            plan=ctx.plan, user=request.user, expected_state=expected, **payload.validated_data
+        )
+        return self.tagged(PlanOutputSerializer(plan).data, _token(plan))
 
 
 # Objectives ----------------------------------------------------------------------------------------
@@ -192,22 +214,29 @@ class ObjectiveListCreateApi(APIView):
         return Response(ObjectiveOutputSerializer(objective).data, status=status.HTTP_201_CREATED)
 
 
-class ObjectiveDetailApi(APIView):
+class ObjectiveDetailApi(ConditionalApiMixin, APIView):
     @extend_schema(responses=ObjectiveOutputSerializer, summary="One objective")
     def get(self, request: Request, ons_code: str, plan_year: int, objective: UUID) -> Response:
         ctx = get_plan_for_user(request.user, ons_code, plan_year)
-        return Response(ObjectiveOutputSerializer(get_objective_for_user(request.user, ctx, objective)).data)
+        instance = get_objective_for_user(request.user, ctx, objective)
+        return self.tagged(ObjectiveOutputSerializer(instance).data, _token(instance))
 
     @extend_schema(
-        request=ObjectiveInputSerializer, responses=ObjectiveOutputSerializer, summary="Change an objective"
+        parameters=[if_match_parameter(required=False)],
+        request=ObjectiveInputSerializer,
+        responses=ObjectiveOutputSerializer,
+        summary="Change an objective",
     )
     def patch(self, request: Request, ons_code: str, plan_year: int, objective: UUID) -> Response:
         ctx = get_plan_for_user(request.user, ons_code, plan_year, roles=LEAD)
         instance = get_objective_for_user(request.user, ctx, objective)
+        expected = self.if_match(request)
         payload = ObjectiveInputSerializer(data=request.data, partial=True)
         payload.is_valid(raise_exception=True)
-        instance = services.objective_update(objective=instance, user=request.user, **payload.validated_data)
-        return Response(ObjectiveOutputSerializer(instance).data)
+        instance = services.objective_update(
+            objective=instance, user=request.user, expected_state=expected, **payload.validated_data
+        )
+        return self.tagged(ObjectiveOutputSerializer(instance).data, _token(instance))
 
 
 # Actions -------------------------------------------------------------------------------------------
@@ -254,32 +283,36 @@ class ActionListCreateApi(APIView):
         return Response(ActionOutputSerializer(action).data, status=status.HTTP_201_CREATED)
 
 
-class ActionDetailApi(APIView):
+class ActionDetailApi(ConditionalApiMixin, APIView):
     @extend_schema(responses=ActionOutputSerializer, summary="One action")
     def get(self, request: Request, ons_code: str, plan_year: int, action: UUID) -> Response:
         ctx = get_plan_for_user(request.user, ons_code, plan_year)
-        return Response(ActionOutputSerializer(get_action_for_user(request.user, ctx, action)).data)
+        instance = get_action_for_user(request.user, ctx, action)
+        return self.tagged(ActionOutputSerializer(instance).data, _token(instance))
 
     @extend_schema(
         request=ActionInputSerializer,
         responses=ActionOutputSerializer,
+        parameters=[if_match_parameter(required=False)],
         summary="Change an action's text, lead, due date or status (programme lead)",
     )
     def patch(self, request: Request, ons_code: str, plan_year: int, action: UUID) -> Response:
         ctx = get_plan_for_user(request.user, ons_code, plan_year, roles=LEAD)
         instance = get_action_for_user(request.user, ctx, action)
+        expected = self.if_match(request)
         payload = ActionInputSerializer(data=request.data, partial=True)
         payload.is_valid(raise_exception=True)
         fields = {k: v for k, v in payload.validated_data.items() if k != "objective"}
-        return Response(
-            ActionOutputSerializer(services.action_update(action=instance, user=request.user, **fields)).data
+        instance = services.action_update(
+            action=instance, user=request.user, expected_state=expected, **fields
         )
+        return self.tagged(ActionOutputSerializer(instance).data, _token(instance))
 
 
 # Quarterly updates ---------------------------------------------------------------------------------
 
 
-class UpdateListCreateApi(APIView):
+class UpdateListCreateApi(ConditionalApiMixin, APIView):
     class InputSerializer(serializers.Serializer):
         action = serializers.UUIDField()
         rag = serializers.ChoiceField(choices=Rag.choices)
@@ -299,11 +332,17 @@ class UpdateListCreateApi(APIView):
     @extend_schema(
         request=InputSerializer,
         responses={201: UpdateOutputSerializer},
-        summary="Record an action's progress this quarter (programme or staff voice lead)",
+        parameters=[if_match_parameter(required=False)],
+        summary="Record an action's progress this quarter (programme or staff voice lead). Send "
+        "If-Match with the update's etag to replace it only if nobody changed it since, or "
+        "If-None-Match: * to record it only if there is none yet (else 412).",
     )
     def post(self, request: Request, ons_code: str, plan_year: int, quarter: str) -> Response:
         ctx = get_plan_for_user(request.user, ons_code, plan_year, roles=UPDATERS)
         period, _ = get_quarter(ctx, quarter)
+        expected = self.if_match(request)
+        if expected is None and request.headers.get("If-None-Match", "").strip() == "*":
+            expected = timestamp_token(None)
         payload = self.InputSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         fields = dict(payload.validated_data)
@@ -313,6 +352,6 @@ class UpdateListCreateApi(APIView):
         if action is None:
             raise ApplicationError("There is no such action in this plan.", field="action")
         update = services.update_save(
-            plan=ctx.plan, quarter=period, action=action, user=request.user, **fields
+            plan=ctx.plan, quarter=period, action=action, user=request.user, expected_state=expected, **fields
         )
-        return Response(UpdateOutputSerializer(update).data, status=status.HTTP_201_CREATED)
+        return self.tagged(UpdateOutputSerializer(update).data, _token(update), status.HTTP_201_CREATED)

@@ -6,7 +6,7 @@ from django import forms
 from django.utils import timezone
 
 from submissions.forms import DateInput, SignOffForm
-from wres_portal.forms import PlainEnglishErrors
+from wres_portal.forms import PlainEnglishErrors, SeenStateForm
 
 from .models import Action, ActionPlan, Objective, Rag, Target
 from .presenters import SERVICE_CHOICES
@@ -85,7 +85,7 @@ class WhatWeKnowForm(forms.Form):
         return {number: self.cleaned_data[f"metric_{number}"] for number in METRICS}
 
 
-class ObjectiveForm(PlainEnglishErrors, forms.ModelForm):
+class ObjectiveForm(PlainEnglishErrors, SeenStateForm, forms.ModelForm):
     themes = forms.MultipleChoiceField(
         label="WRES themes",
         required=False,
@@ -124,7 +124,7 @@ class ObjectiveForm(PlainEnglishErrors, forms.ModelForm):
         help_texts = {"timeframe": "For example: by March 2027."}
 
 
-class ActionForm(PlainEnglishErrors, forms.ModelForm):
+class ActionForm(PlainEnglishErrors, SeenStateForm, forms.ModelForm):
     class Meta:
         model = Action
         fields = ["text", "lead", "due_date", "status"]
@@ -160,7 +160,7 @@ class TargetForm(PlainEnglishErrors, forms.ModelForm):
         help_texts = {"round_label": "The year label of the collection round, for example 2026."}
 
 
-class UpdateForm(PlainEnglishErrors, forms.Form):
+class UpdateForm(PlainEnglishErrors, SeenStateForm, forms.Form):
     rag = forms.ChoiceField(label="RAG status", choices=Rag.choices, widget=forms.RadioSelect)
     narrative = forms.CharField(label="Progress this quarter", widget=forms.Textarea(attrs={"rows": 5}))
     evidence_url = forms.URLField(
@@ -175,7 +175,7 @@ class UpdateForm(PlainEnglishErrors, forms.Form):
     )
 
 
-class ReportSubmitForm(forms.Form):
+class ReportSubmitForm(SeenStateForm, forms.Form):
     summary = forms.CharField(
         label="Summary of the quarter",
         required=False,
@@ -184,14 +184,14 @@ class ReportSubmitForm(forms.Form):
     )
 
 
-class PlanSignOffForm(SignOffForm):
+class PlanSignOffForm(SeenStateForm, SignOffForm):
     declaration = forms.BooleanField(
         label="I confirm that this action plan has been agreed as described and I am responsible for it.",
         error_messages={"required": "Confirm the declaration to sign off the action plan"},
     )
 
 
-class ReportSignOffForm(SignOffForm):
+class ReportSignOffForm(SeenStateForm, SignOffForm):
     declaration = forms.BooleanField(
         label="I confirm that, to the best of my knowledge, this report of progress is accurate.",
         error_messages={"required": "Confirm the declaration to sign off the quarterly report"},

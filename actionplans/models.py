@@ -218,6 +218,10 @@ class Objective(PublicIdModel):
     carried_over_from = models.ForeignKey(
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # Who saved it last: named when someone else's edit, built on the state before, is refused.
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
 
     objects = ObjectiveQuerySet.as_manager()
 
@@ -255,6 +259,9 @@ class Action(PublicIdModel):
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.NOT_STARTED)
     carried_over_from = models.ForeignKey(
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
 
     objects = ActionQuerySet.as_manager()

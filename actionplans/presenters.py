@@ -294,6 +294,17 @@ def _flatten(document: dict[str, Any]) -> dict[tuple[str, str], str]:
             rows[(section, f"Action {action['number']}")] = (
                 f"{action['text']}\nLead: {action['lead'] or 'none'}. Due: {due}. {action['status_label']}."
             )
+            if "progress" in action:  # a quarterly report's document
+                progress = action["progress"]
+                rows[(section, f"Action {action['number']}: progress")] = (
+                    f"{progress['rag_label']}. {progress['narrative']}"
+                    + (f"\nEvidence: {progress['evidence_url']}" if progress["evidence_url"] else "")
+                    + f"\n({progress['by']})"
+                    if progress
+                    else "No update"
+                )
+    if "quarter" in document:
+        rows[("Quarter", "Summary")] = document["quarter"]["summary"]
     return rows
 
 

@@ -12,13 +12,14 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_safe
 
 from accounts.models import Role
+from wres_portal.concurrency import StaleWrite, document_token, timestamp_token
 from wres_portal.errors import ApplicationError
 
 from . import services
 from .access import PlanContext, get_action_for_user, get_plan_for_user, get_quarter
 from .forms import ReportSignOffForm, ReportSubmitForm, UpdateForm
-from .models import Quarter, QuarterlyReport
-from .presenters import progress_rows, report_document
+from .models import Action, Quarter, QuarterlyReport
+from .presenters import compare_rows, progress_rows, report_document
 from .views import _add_error, _confirm, _file, _page
 
 UPDATERS = [Role.PROGRAMME_LEAD, Role.STAFF_VOICE_LEAD]
@@ -63,19 +64,22 @@ def update_edit(
     ctx = get_plan_for_user(request.user, ons_code, plan_year, roles=UPDATERS)
     period, report = get_quarter(ctx, quarter)
     instance = get_action_for_user(request.user, ctx, action)
-    existing = report.updates.filter(action=instance).first() if report else None
     row = next(r for r in progress_rows(ctx.plan, report, period.ends_on) if r.action.pk == instance.pk)
-    initial = (
-        {"rag": existing.rag, "narrative": existing.narrative, "evidence_url": existing.evidence_url}
-        if existing
-        else {"rag": row.suggested}
-    )
-    form = UpdateForm(request.POST or None, initial=initial)
+    form = _update_form(request.POST or None, report, instance, row.suggested)
+    stale_changes: list[object] = []
     if request.method == "POST" and form.is_valid():
         try:
             services.update_save(
-                plan=ctx.plan, quarter=period, action=instance, user=request.user, **form.cleaned_data
+                plan=ctx.plan,
+                quarter=period,
+                action=instance,
+                user=request.user,
+                expected_state=form.expected_state(),
+                **form.cleaned_data,
             )
+        except StaleWrite as error:
+            _, report = get_quarter(ctx, quarter)
+            stale_changes = form.refused(error, _update_form(None, report, instance, row.suggested))
         except ApplicationError as error:
             _add_error(form, error)
         else:
@@ -91,7 +95,22 @@ def update_edit(
         quarter=period,
         action=instance,
         row=row,
+        stale_changes=stale_changes,
     )
+
+
+def _update_form(
+    data: object, report: QuarterlyReport | None, action: Action, suggested: str | None
+) -> UpdateForm:
+    """The update form for an action, naming the update as it stands (or "new") as its state."""
+    existing = report.updates.select_related("updated_by").filter(action=action).first() if report else None
+    initial = (
+        {"rag": existing.rag, "narrative": existing.narrative, "evidence_url": existing.evidence_url}
+        if existing
+        else {"rag": suggested}
+    )
+    token = timestamp_token(existing.updated_at if existing else None)
+    return UpdateForm(data, initial=initial, seen_token=token)
 
 
 @login_required
@@ -101,10 +120,18 @@ def report_submit(request: HttpRequest, ons_code: str, plan_year: int, quarter: 
     period, report = get_quarter(ctx, quarter)
     if report is None:
         raise Http404
-    form = ReportSubmitForm(request.POST or None, initial={"summary": report.summary})
+    form = ReportSubmitForm(request.POST or None, initial={"summary": report.summary}, **_shown(report))
+    stale_rows: list[dict[str, object]] = []
     if request.method == "POST" and form.is_valid():
         try:
-            services.report_submit(report=report, user=request.user, summary=form.cleaned_data["summary"])
+            services.report_submit(
+                report=report,
+                user=request.user,
+                summary=form.cleaned_data["summary"],
+                expected_state=form.expected_state(),
+            )
+        except StaleWrite as error:
+            stale_rows = _refused(form, error, report, ReportSubmitForm)
         except ApplicationError as error:
             _add_error(form, error)
         else:
@@ -121,7 +148,28 @@ def report_submit(request: HttpRequest, ons_code: str, plan_year: int, quarter: 
         missing=services.missing_updates(report),
         quarter=period,
         template="actionplans/report_submit.html",
+        stale_rows=stale_rows,
     )
+
+
+def _shown(report: QuarterlyReport) -> dict[str, object]:
+    """The report as the page shows it: its state token and the document, kept (signed) in the
+    form so a refused submission or sign-off can say what changed."""
+    document = report_document(report)
+    return {"seen_token": document_token(document), "seen_values": {"document": document}}
+
+
+def _refused(form, error: StaleWrite, report: QuarterlyReport, form_class) -> list[dict[str, object]]:  # type: ignore[no-untyped-def]
+    """A refused submission or sign-off: keep what was typed, show the report as it is now and what
+    changed since the page was opened."""
+    report.refresh_from_db()
+    before = form.seen_before()
+    form.add_error(None, error.message)
+    now = form_class(**_shown(report))
+    form.move_on(now)
+    if before is None or "document" not in before.values:
+        return []
+    return compare_rows(before.values["document"], now.seen_now.values["document"])
 
 
 @login_required
@@ -131,10 +179,15 @@ def report_sign_off(request: HttpRequest, ons_code: str, plan_year: int, quarter
     period, report = get_quarter(ctx, quarter)
     if report is None:
         raise Http404
-    form = ReportSignOffForm(request.POST or None, initial={"name": request.user.full_name})
+    form = ReportSignOffForm(request.POST or None, initial={"name": request.user.full_name}, **_shown(report))
+    stale_rows: list[dict[str, object]] = []
     if request.method == "POST" and form.is_valid():
         try:
-            services.report_sign_off(report=report, user=request.user, **form.cleaned_data)
+            services.report_sign_off(
+                report=report, user=request.user, expected_state=form.expected_state(), **form.cleaned_data
+            )
+        except StaleWrite as error:
+            stale_rows = _refused(form, error, report, ReportSignOffForm)
         except ApplicationError as error:
             _add_error(form, error)
         else:
@@ -152,6 +205,7 @@ def report_sign_off(request: HttpRequest, ons_code: str, plan_year: int, quarter
         report=report,
         rows=progress_rows(ctx.plan, report, period.ends_on),
         quarter=period,
+        stale_rows=stale_rows,
     )
 
 

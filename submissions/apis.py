@@ -1,5 +1,10 @@
 """REST API for returns: upload a file, send figures as JSON, read status, versions and problems,
-and take the lifecycle steps. Scoped like the pages: another council's return answers 404."""
+and take the lifecycle steps. Scoped like the pages: another council's return answers 404.
+
+Every return response carries an `ETag` naming its version and status (`"12-draft"`). Writes sent
+with `If-Match` are applied only to that state (else 412, with what changed); the lifecycle steps
+(submit, sign off, accept, return for revision) require it (428 without), so every attestation
+names the version it is about. See wres_portal.concurrency."""
 
 from __future__ import annotations
 
@@ -15,6 +20,7 @@ from rest_framework.views import APIView
 
 from accounts.access import has_role
 from accounts.models import ApiToken, Role
+from wres_portal.concurrency import ConditionalApiMixin, PreconditionFailed, if_match_parameter
 
 from . import services
 from .access import ReturnContext, get_return_for_user
@@ -22,6 +28,7 @@ from .forms import MAX_UPLOAD_BYTES
 from .models import CollectionRound, Return, ReturnVersion
 from .presenters import problem_rows
 from .schema import GROUPS, MAX_COUNT, PAY_BANDS, SERVICES, RowKey, all_row_keys
+from .validation import diff, merge_services, services_effect
 
 
 class ProblemSerializer(serializers.Serializer):
@@ -59,6 +66,9 @@ class WarningSerializer(serializers.Serializer):
     key = serializers.CharField()
     message = serializers.CharField()
     explanation = serializers.CharField(allow_null=True)
+    explanation_to_check = serializers.BooleanField(
+        help_text="The explanation was written about other figures: keep it (send it again) or change it."
+    )
 
     class Meta:
         ref_name = "ReturnWarning"
@@ -73,6 +83,18 @@ class EventSerializer(serializers.Serializer):
 
     class Meta:
         ref_name = "ReturnEvent"
+
+
+class ServicesEffectSerializer(serializers.Serializer):
+    """What a file or set of figures does to each service of the draft."""
+
+    replaced = serializers.ListField(child=serializers.CharField())
+    added = serializers.ListField(child=serializers.CharField())
+    kept = serializers.ListField(child=serializers.CharField(), help_text="Left out, so left as it was.")
+    removed = serializers.ListField(child=serializers.CharField())
+
+    class Meta:
+        ref_name = "ServicesEffect"
 
 
 class ReturnSerializer(serializers.Serializer):
@@ -90,10 +112,14 @@ class ReturnSerializer(serializers.Serializer):
         ref_name = "Return"
 
 
+def _state(ctx: ReturnContext) -> str:
+    return ctx.record.state_token() if ctx.record else f"0-{Return.Status.DRAFT}"
+
+
 def _return_payload(ctx: ReturnContext) -> dict[str, object]:
     record = ctx.record
     version = record.current_version if record else None
-    explained = {e.warning_key: e.text for e in version.explanations.all()} if version else {}
+    explained = {e.warning_key: e for e in version.explanations.all()} if version else {}
     warnings = services.version_warnings(version) if version else []
     return {
         "authority": ctx.authority.ons_code,
@@ -103,20 +129,37 @@ def _return_payload(ctx: ReturnContext) -> dict[str, object]:
         "late_reason": record.late_reason if record else "",
         "current_version": version.number if version else None,
         "warnings": [
-            {"key": w.key, "message": w.message, "explanation": explained.get(w.key)} for w in warnings
+            {
+                "key": w.key,
+                "message": w.message,
+                "explanation": explained[w.key].text if w.key in explained else None,
+                "explanation_to_check": w.key in explained and not explained[w.key].is_current_for(w.message),
+            }
+            for w in warnings
         ],
         "blockers": services.submission_blockers(record, warnings) if record and record.is_editable() else [],
         "events": list(record.events.select_related("actor", "version")) if record else [],
     }
 
 
-class _ReturnApi(APIView):
+class _ReturnApi(ConditionalApiMixin, APIView):
     def context(self, request: Request, ons_code: str, round_label: str) -> ReturnContext:
         return get_return_for_user(request.user, ons_code, round_label)
 
     def respond(self, request: Request, ons_code: str, round_label: str, code: int = 200) -> Response:
         ctx = self.context(request, ons_code, round_label)
-        return Response(ReturnSerializer(_return_payload(ctx)).data, status=code)
+        return self.tagged(ReturnSerializer(_return_payload(ctx)).data, _state(ctx), code)
+
+    def expected(self, request: Request, *, required: bool = False) -> dict[str, object]:
+        """The version and status the client names in If-Match, as service keywords (none sent:
+        nothing checked, unless `required`, which answers 428)."""
+        token = self.if_match(request, required=required)
+        if token is None:
+            return {}
+        parsed = Return.parse_state_token(token)
+        if parsed is None:
+            raise PreconditionFailed("If-Match does not name a state of this return. Send its ETag.")
+        return {"expected_version": parsed[0], "expected_status": parsed[1]}
 
     @staticmethod
     def require_lead(request: Request, ctx: ReturnContext) -> None:
@@ -173,7 +216,10 @@ class VersionDetailApi(_ReturnApi):
             {"service": k.service, "measure": k.measure, "pay_band": k.pay_band, **c}
             for k, c in sorted(version.data().items())
         ]
-        return Response(self.OutputSerializer({"version": version, "rows": rows}).data)
+        # A version never changes, so its tag never does.
+        return self.tagged(
+            self.OutputSerializer({"version": version, "rows": rows}).data, f"version-{number}"
+        )
 
 
 class ReturnUploadApi(_ReturnApi):
@@ -183,6 +229,13 @@ class ReturnUploadApi(_ReturnApi):
         file = serializers.FileField()
         dry_run = serializers.BooleanField(
             default=False, help_text="Check only: report problems and changes."
+        )
+        remove_services = serializers.ListField(
+            child=serializers.ChoiceField(choices=SERVICES),
+            required=False,
+            default=list,
+            help_text="Services the file has no rows for that should be removed from the draft. "
+            "By default a service the file leaves out keeps its figures.",
         )
 
         class Meta:
@@ -196,11 +249,13 @@ class ReturnUploadApi(_ReturnApi):
         )
         changes = serializers.IntegerField()
         version = serializers.IntegerField(allow_null=True)
+        services = ServicesEffectSerializer(allow_null=True)
 
         class Meta:
             ref_name = "UploadResult"
 
     @extend_schema(
+        parameters=[if_match_parameter(required=False)],
         request={"multipart/form-data": InputSerializer},
         responses={200: ResultSerializer, 201: ResultSerializer, 400: ResultSerializer},
         summary="Upload a CSV or XLSX return: checked whole; nothing is stored if it has a problem",
@@ -208,11 +263,13 @@ class ReturnUploadApi(_ReturnApi):
     def post(self, request: Request, ons_code: str, round_label: str) -> Response:
         ctx = self.context(request, ons_code, round_label)
         self.require_lead(request, ctx)
+        expected = self.expected(request)
         # Before the body is parsed: a return that cannot change costs nothing to refuse (H1, L9).
         services.require_changeable(ctx.record or Return(authority=ctx.authority, round=ctx.round))
         payload = self.InputSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         upload = payload.validated_data["file"]
+        remove = payload.validated_data["remove_services"]
         if upload.size > MAX_UPLOAD_BYTES:
             problem = {
                 "sheet": "",
@@ -221,7 +278,10 @@ class ReturnUploadApi(_ReturnApi):
                 "message": "The file is larger than 5 MB.",
                 "fix": "Upload a file of 5 MB or less.",
             }
-            return Response({"ok": False, "problems": [problem], "changes": 0, "version": None}, status=400)
+            return Response(
+                {"ok": False, "problems": [problem], "changes": 0, "version": None, "services": None},
+                status=400,
+            )
         record = ctx.record or Return(authority=ctx.authority, round=ctx.round)
         checked = services.upload_check(record=record, filename=upload.name, content=upload.read())
         if checked.unreadable:
@@ -232,13 +292,23 @@ class ReturnUploadApi(_ReturnApi):
                 "message": checked.unreadable,
                 "fix": "Save the file as CSV or Excel (.xlsx) and upload it again.",
             }
-            return Response({"ok": False, "problems": [problem], "changes": 0, "version": None}, status=400)
+            return Response(
+                {"ok": False, "problems": [problem], "changes": 0, "version": None, "services": None},
+                status=400,
+            )
         if checked.problems:
             rows = problem_rows(checked.problems)
             body = {"ok": False, "problems": rows, "more_problems": checked.more_problems, "changes": 0}
-            return Response({**body, "version": None}, status=400)
+            return Response({**body, "version": None, "services": None}, status=400)
+        current = services.current_data(ctx.record) if ctx.record else {}
+        effect = services_effect(current, checked.data, remove)
+        merged = merge_services(current, checked.data, remove)
+        changes = len(diff(current, merged))
         if payload.validated_data["dry_run"]:
-            return Response({"ok": True, "problems": [], "changes": len(checked.changes), "version": None})
+            return self.tagged(
+                {"ok": True, "problems": [], "changes": changes, "version": None, "services": effect},
+                _state(ctx),
+            )
         record = ctx.record or services.return_get_or_create(
             authority=ctx.authority, collection_round=ctx.round
         )
@@ -248,10 +318,13 @@ class ReturnUploadApi(_ReturnApi):
             user=request.user,
             source=ReturnVersion.Source.API,
             filename=upload.name,
+            remove_services=remove,
+            **expected,
         )
-        return Response(
-            {"ok": True, "problems": [], "changes": len(checked.changes), "version": version.number},
-            status=status.HTTP_201_CREATED,
+        return self.tagged(
+            {"ok": True, "problems": [], "changes": changes, "version": version.number, "services": effect},
+            f"{version.number}-{Return.Status.DRAFT}",
+            status.HTTP_201_CREATED,
         )
 
 
@@ -260,18 +333,27 @@ class ReturnDataApi(_ReturnApi):
 
     class InputSerializer(serializers.Serializer):
         rows = RowSerializer(many=True)
+        remove_services = serializers.ListField(
+            child=serializers.ChoiceField(choices=SERVICES),
+            required=False,
+            default=list,
+            help_text="Services not sent that should be removed from the draft (by default they are kept).",
+        )
 
         class Meta:
             ref_name = "ReturnFigures"
 
     @extend_schema(
+        parameters=[if_match_parameter(required=False)],
         request=InputSerializer,
         responses={201: ReturnSerializer, 400: ProblemSerializer(many=True)},
-        summary="Replace the draft with these figures (every row of each service sent)",
+        summary="Replace the figures of the services sent (every row of each); services not sent are "
+        "kept unless listed in remove_services",
     )
     def post(self, request: Request, ons_code: str, round_label: str) -> Response:
         ctx = self.context(request, ons_code, round_label)
         self.require_lead(request, ctx)
+        expected = self.expected(request)
         payload = self.InputSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         data: dict[RowKey, dict[str, int]] = {}
@@ -295,7 +377,14 @@ class ReturnDataApi(_ReturnApi):
             authority=ctx.authority, collection_round=ctx.round
         )
         try:
-            services.draft_save(record=record, data=data, user=request.user, source=ReturnVersion.Source.API)
+            services.draft_save(
+                record=record,
+                data=data,
+                user=request.user,
+                source=ReturnVersion.Source.API,
+                remove_services=payload.validated_data["remove_services"],
+                **expected,
+            )
         except services.ReturnDataInvalid as invalid:
             return Response({"problems": problem_rows(invalid.problems)}, status=400)
         return self.respond(request, ons_code, round_label, status.HTTP_201_CREATED)
@@ -309,14 +398,20 @@ class ReturnSubmitApi(_ReturnApi):
             ref_name = "ReturnSubmit"
 
     @extend_schema(
-        request=InputSerializer, responses=ReturnSerializer, summary="Submit the draft (programme lead)"
+        parameters=[if_match_parameter(required=True)],
+        request=InputSerializer,
+        responses=ReturnSerializer,
+        summary="Submit the draft (programme lead)",
     )
     def post(self, request: Request, ons_code: str, round_label: str) -> Response:
         ctx = self.context(request, ons_code, round_label)
         self.require_lead(request, ctx)
+        expected = self.expected(request, required=True)
         payload = self.InputSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        services.return_submit(record=self.record(ctx), user=request.user, **payload.validated_data)
+        services.return_submit(
+            record=self.record(ctx), user=request.user, **payload.validated_data, **expected
+        )
         return self.respond(request, ons_code, round_label)
 
 
@@ -332,26 +427,40 @@ class ReturnSignOffApi(_ReturnApi):
         class Meta:
             ref_name = "ReturnSignOff"
 
-    @extend_schema(request=InputSerializer, responses=ReturnSerializer, summary="Sign off (senior sponsor)")
+    @extend_schema(
+        parameters=[if_match_parameter(required=True)],
+        request=InputSerializer,
+        responses=ReturnSerializer,
+        summary="Sign off (senior sponsor)",
+    )
     def post(self, request: Request, ons_code: str, round_label: str) -> Response:
         ctx = self.context(request, ons_code, round_label)
         if not has_role(request.user, ctx.authority, [Role.SENIOR_SPONSOR]):
             raise PermissionDenied
+        expected = self.expected(request, required=True)
         payload = self.InputSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        services.return_sign_off(record=self.record(ctx), user=request.user, **payload.validated_data)
+        services.return_sign_off(
+            record=self.record(ctx), user=request.user, **payload.validated_data, **expected
+        )
         return self.respond(request, ons_code, round_label)
 
 
 class ReturnAcceptApi(_ReturnApi):
     token_scope = ApiToken.Scope.ATTEST  # a token made after multi-factor sign-in
 
-    @extend_schema(request=None, responses=ReturnSerializer, summary="Accept a signed-off return (analyst)")
+    @extend_schema(
+        parameters=[if_match_parameter(required=True)],
+        request=None,
+        responses=ReturnSerializer,
+        summary="Accept a signed-off return (analyst)",
+    )
     def post(self, request: Request, ons_code: str, round_label: str) -> Response:
         ctx = self.context(request, ons_code, round_label)
         if not request.user.is_national:
             raise PermissionDenied
-        services.return_accept(record=self.record(ctx), user=request.user)
+        expected = self.expected(request, required=True)
+        services.return_accept(record=self.record(ctx), user=request.user, **expected)
         return self.respond(request, ons_code, round_label)
 
 
@@ -365,6 +474,7 @@ class ReturnSendBackApi(_ReturnApi):
             ref_name = "ReturnSendBack"
 
     @extend_schema(
+        parameters=[if_match_parameter(required=True)],
         request=InputSerializer,
         responses=ReturnSerializer,
         summary="Return for revision (sponsor or analyst)",
@@ -373,9 +483,12 @@ class ReturnSendBackApi(_ReturnApi):
         ctx = self.context(request, ons_code, round_label)
         if not (request.user.is_national or has_role(request.user, ctx.authority, [Role.SENIOR_SPONSOR])):
             raise PermissionDenied
+        expected = self.expected(request, required=True)
         payload = self.InputSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        services.return_send_back(record=self.record(ctx), user=request.user, **payload.validated_data)
+        services.return_send_back(
+            record=self.record(ctx), user=request.user, **payload.validated_data, **expected
+        )
         return self.respond(request, ons_code, round_label)
 
 
@@ -388,12 +501,18 @@ class WarningExplainApi(_ReturnApi):
             ref_name = "WarningExplanation"
 
     @extend_schema(
-        request=InputSerializer, responses=ReturnSerializer, summary="Explain a warning (programme lead)"
+        parameters=[if_match_parameter(required=False)],
+        request=InputSerializer,
+        responses=ReturnSerializer,
+        summary="Explain a warning (programme lead)",
     )
     def post(self, request: Request, ons_code: str, round_label: str) -> Response:
         ctx = self.context(request, ons_code, round_label)
         self.require_lead(request, ctx)
+        expected = self.expected(request)
         payload = self.InputSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        services.warning_explain(record=self.record(ctx), user=request.user, **payload.validated_data)
+        services.warning_explain(
+            record=self.record(ctx), user=request.user, **payload.validated_data, **expected
+        )
         return self.respond(request, ons_code, round_label)

@@ -138,6 +138,24 @@ class Return(PublicIdModel):
     def is_editable(self) -> bool:
         return self.status == self.Status.DRAFT
 
+    @property
+    def version_number(self) -> int:
+        """The current version's number; 0 before the first save. Web forms carry it as `version`."""
+        return self.current_version.number if self.current_version_id else 0
+
+    def state_token(self) -> str:
+        """The return's state as the API's ETag names it: version number and status, e.g. "12-draft".
+        Every save makes a new version and every step changes the status, so an attestation sent
+        with this token names exactly the figures and stage the client read."""
+        return f"{self.version_number}-{self.status}"
+
+    @staticmethod
+    def parse_state_token(token: str) -> tuple[int, str] | None:
+        number, _, status = token.partition("-")
+        if not number.isdigit() or status not in Return.Status.values:
+            return None
+        return int(number), status
+
 
 class ReturnVersion(PublicIdModel):
     """An immutable snapshot of a return's figures. Drafts are versions too: saving writes a new one."""
@@ -209,16 +227,35 @@ class ReturnRow(models.Model):
 
 
 class WarningExplanation(TimeStampedModel):
-    """A council's written explanation of a warning on a version (needed before submitting)."""
+    """A council's written explanation of a warning (rule, service, indicator: `warning_key`) on a
+    version, needed before submitting.
+
+    It belongs to its warning, not to the figures around it: every new version carries it forward
+    while the warning stands (services._carry_explanations). `figures` is the warning as it read when
+    the explanation was written or last kept; when a later change alters those figures the text is
+    still carried, but it must be kept or edited again (`is_current_for`) before the return can be
+    submitted.
+    """
 
     authority = models.ForeignKey(Authority, on_delete=models.PROTECT, related_name="+")
     version = models.ForeignKey(ReturnVersion, on_delete=models.PROTECT, related_name="explanations")
     warning_key = models.CharField(max_length=100)
     text = models.TextField()
+    figures = models.TextField(
+        blank=True, help_text="The warning's message when this text was written or kept."
+    )
     written_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["version", "warning_key"], name="explanation_unique")]
+
+    def __str__(self) -> str:
+        return f"explanation of {self.warning_key}"
+
+    def is_current_for(self, message: str) -> bool:
+        """Written (or kept) about the figures the warning now gives. Explanations from before this
+        was recorded (`figures` empty) count as current."""
+        return not self.figures or self.figures == message
 
 
 class ReturnEvent(models.Model):

@@ -308,6 +308,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # One name for the services wherever a field lists them (a row's service, remove_services).
+    "ENUM_NAME_OVERRIDES": {"ServiceEnum": "submissions.schema.SERVICES"},
 }
 
 # Celery -------------------------------------------------------------------------------------------

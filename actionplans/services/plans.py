@@ -28,6 +28,7 @@ from actionplans.presenters import (
 )
 from actionplans.themes import METRICS, Theme
 from metrics.calculations import INDICATORS_BY_CODE
+from wres_portal.concurrency import StaleWrite, document_token, row_stale, when
 from wres_portal.errors import ApplicationError
 
 from .common import (
@@ -78,10 +79,14 @@ def _prefill_what_we_know(plan: ActionPlan) -> None:
 
 
 @transaction.atomic
-def plan_update(*, plan: ActionPlan, user: User, **fields: Any) -> ActionPlan:
+def plan_update(
+    *, plan: ActionPlan, user: User, expected_state: str | None = None, **fields: Any
+) -> ActionPlan:
     """Change the plan's header. Programme leads change any of it; staff voice leads only the staff
-    voice summary."""
+    voice summary. With `expected_state` (the plan's `updated_at` token as read), a plan changed
+    since is refused (StaleWrite)."""
     plan = _lock(plan)
+    row_stale(plan, expected_state, "The plan")
     unknown = set(fields) - set(HEADER_FIELDS)
     if unknown:
         raise ApplicationError(f"Unknown field: {sorted(unknown)[0]}.")
@@ -165,7 +170,7 @@ def objective_create(*, plan: ActionPlan, user: User, **fields: Any) -> Objectiv
     _require(user, plan.authority, LEAD, "add objectives")
     _check_objective({"text": "", **fields})
     last = plan.objectives.order_by("-number").values_list("number", flat=True).first() or 0
-    objective = Objective(authority=plan.authority, plan=plan, number=last + 1)
+    objective = Objective(authority=plan.authority, plan=plan, number=last + 1, updated_by=user)
     _set(objective, {k: v for k, v in fields.items() if k in OBJECTIVE_FIELDS})
     objective.full_clean()
     objective.save()
@@ -174,13 +179,22 @@ def objective_create(*, plan: ActionPlan, user: User, **fields: Any) -> Objectiv
 
 
 @transaction.atomic
-def objective_update(*, objective: Objective, user: User, **fields: Any) -> Objective:
-    """Change an objective (programme lead)."""
+def objective_update(
+    *, objective: Objective, user: User, expected_state: str | None = None, **fields: Any
+) -> Objective:
+    """Change an objective (programme lead).
+
+    `expected_state` is the objective's state token (`timestamp_token(updated_at)`) as the page or
+    client read it: if someone saved the objective since, nothing is written (StaleWrite). Checked
+    under the plan's row lock, which every change to the plan's objectives and actions takes.
+    """
     plan = _lock(objective.plan)
     _require(user, plan.authority, LEAD, "change objectives")
-    objective = Objective.objects.get(pk=objective.pk)
+    objective = Objective.objects.select_related("updated_by").get(pk=objective.pk)
+    row_stale(objective, expected_state, f"Objective {objective.number}")
     _check_objective(fields)
     if _set(objective, {k: v for k, v in fields.items() if k in OBJECTIVE_FIELDS}):
+        objective.updated_by = user
         objective.full_clean()
         objective.save()
         _changed(plan)
@@ -230,7 +244,9 @@ def action_create(*, objective: Objective, user: User, **fields: Any) -> Action:
     _require(user, plan.authority, LEAD, "add actions")
     _check_action({"text": "", **fields})
     last = plan.actions.order_by("-number").values_list("number", flat=True).first() or 0
-    action = Action(authority=plan.authority, plan=plan, objective=objective, number=last + 1)
+    action = Action(
+        authority=plan.authority, plan=plan, objective=objective, number=last + 1, updated_by=user
+    )
     _set(action, {k: v for k, v in fields.items() if k in ACTION_FIELDS})
     action.full_clean()
     action.save()
@@ -241,13 +257,16 @@ def action_create(*, objective: Objective, user: User, **fields: Any) -> Action:
 
 
 @transaction.atomic
-def action_update(*, action: Action, user: User, **fields: Any) -> Action:
-    """Change an action: its text, lead, due date or status (programme lead)."""
+def action_update(*, action: Action, user: User, expected_state: str | None = None, **fields: Any) -> Action:
+    """Change an action: its text, lead, due date or status (programme lead). `expected_state` as
+    for objective_update: an action saved by someone else since it was read is not overwritten."""
     plan = _lock(action.plan)
     _require(user, plan.authority, LEAD, "change actions")
-    action = Action.objects.get(pk=action.pk)
+    action = Action.objects.select_related("updated_by").get(pk=action.pk)
+    row_stale(action, expected_state, f"Action {action.number}")
     _check_action(fields)
     if _set(action, {k: v for k, v in fields.items() if k in ACTION_FIELDS}):
+        action.updated_by = user
         action.full_clean()
         action.save()
         _changed(plan)
@@ -282,14 +301,41 @@ def sign_off_blockers(plan: ActionPlan) -> list[str]:
     return blockers
 
 
+def plan_state(plan: ActionPlan) -> str:
+    """The plan as a sponsor reads it on the sign-off page, as a token (document_token)."""
+    return document_token(plan_document(plan))
+
+
 @transaction.atomic
 def plan_sign_off(
-    *, plan: ActionPlan, user: User, name: str, role: str, signed_on: datetime.date, declaration: bool
+    *,
+    plan: ActionPlan,
+    user: User,
+    name: str,
+    role: str,
+    signed_on: datetime.date,
+    declaration: bool,
+    expected_state: str | None = None,
 ) -> PlanVersion:
     """The senior sponsor signs off the plan as it stands: the objectives' metrics data is frozen and
-    the whole plan is stored as a new immutable version. A staff voice lead may never sign off."""
+    the whole plan is stored as a new immutable version. A staff voice lead may never sign off.
+
+    `expected_state` is `plan_state` of the plan the sponsor read: if anything in it changed since
+    (an objective, an action, a target, the figures from the results), the sign-off is refused
+    (StaleWrite), so what is signed is exactly what was shown.
+    """
     plan = _lock(plan)
     _require(user, plan.authority, SPONSOR, "sign off the action plan")
+    if expected_state is not None:
+        current = plan_state(plan)
+        if current != expected_state:
+            raise StaleWrite(
+                f"The plan changed after you opened this page (last change at {when(plan.updated_at)}). "
+                "You have not signed it off. Read the plan as it is now and what changed, then sign "
+                "off again.",
+                current=current,
+                changed_at=plan.updated_at,
+            )
     blockers = sign_off_blockers(plan)
     if blockers:
         raise ApplicationError(blockers[0])

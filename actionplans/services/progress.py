@@ -20,6 +20,7 @@ from actionplans.models import (
 from actionplans.presenters import (
     report_document,
 )
+from wres_portal.concurrency import StaleWrite, document_token, row_stale, when
 from wres_portal.emails import may_queue_again
 from wres_portal.errors import ApplicationError
 
@@ -64,9 +65,14 @@ def update_save(
     rag: str,
     narrative: str,
     evidence_url: str = "",
+    expected_state: str | None = None,
 ) -> ActionUpdate:
     """Record an action's progress this quarter (programme lead or staff voice lead). A second save
-    replaces the first; only while the quarter's report is a draft."""
+    replaces the first; only while the quarter's report is a draft.
+
+    `expected_state` is the update's state token as read ("new" when there was none yet): if
+    someone saved this update since, nothing is replaced (StaleWrite). Checked under the report's
+    row lock, which every save of the quarter's updates takes."""
     _require(user, plan.authority, UPDATERS, "enter progress updates")
     if action.plan_id != plan.pk:
         raise ApplicationError("That action is not in this plan.")
@@ -79,9 +85,9 @@ def update_save(
         raise ApplicationError("Choose a RAG status.", field="rag")
     if not _clean(narrative):
         raise ApplicationError("Say what progress was made.", field="narrative")
-    update = ActionUpdate.objects.filter(report=report, action=action).first() or ActionUpdate(
-        authority=plan.authority, report=report, action=action
-    )
+    existing = ActionUpdate.objects.select_related("updated_by").filter(report=report, action=action).first()
+    row_stale(existing, expected_state, f"The update for action {action.number}")
+    update = existing or ActionUpdate(authority=plan.authority, report=report, action=action)
     update.rag, update.narrative, update.evidence_url = rag, _clean(narrative), _clean(evidence_url)
     update.updated_by = user
     update.full_clean()
@@ -94,11 +100,38 @@ def missing_updates(report: QuarterlyReport) -> list[Action]:
     return [a for a in report.plan.actions.order_by("number") if a.pk not in updated]
 
 
+def report_state(report: QuarterlyReport) -> str:
+    """The report as the submit and sign-off pages show it, as a token (document_token)."""
+    return document_token(report_document(report))
+
+
+def _report_stale(report: QuarterlyReport, expected_state: str | None, done: str, do: str) -> None:
+    if expected_state is None:
+        return
+    current = report_state(report)
+    if current != expected_state:
+        latest = report.updates.select_related("updated_by").order_by("-updated_at").first()
+        by = latest.updated_by.display_name if latest else ""
+        at = latest.updated_at if latest else report.updated_at
+        raise StaleWrite(
+            f"The report changed after you opened this page (last update{f' by {by}' if by else ''} at "
+            f"{when(at)}). You have not {done} it. Read the report as it is now and what changed, "
+            f"then {do} it again.",
+            current=current,
+            changed_by=by,
+            changed_at=at,
+        )
+
+
 @transaction.atomic
-def report_submit(*, report: QuarterlyReport, user: User, summary: str = "") -> QuarterlyReport:
-    """Submit the quarter's report for sign-off (programme lead): every action needs an update."""
+def report_submit(
+    *, report: QuarterlyReport, user: User, summary: str = "", expected_state: str | None = None
+) -> QuarterlyReport:
+    """Submit the quarter's report for sign-off (programme lead): every action needs an update.
+    With `expected_state` (`report_state` as read), a report changed since is refused."""
     report = _lock_report(report)
     _require(user, report.authority, LEAD, "submit the quarterly report")
+    _report_stale(report, expected_state, "submitted", "submit")
     if report.status != QuarterlyReport.Status.DRAFT:
         raise ApplicationError(f"This report is already {report.get_status_display().lower()}.")
     missing = missing_updates(report)
@@ -122,10 +155,15 @@ def report_sign_off(
     role: str,
     signed_on: datetime.date,
     declaration: bool,
+    expected_state: str | None = None,
 ) -> QuarterlyReport:
-    """The senior sponsor signs off a submitted report; it is stored as signed and never changes."""
+    """The senior sponsor signs off a submitted report; it is stored as signed and never changes.
+    With `expected_state` (`report_state` of the report the sponsor read), a report that changed
+    since (returned to draft, corrected and submitted again) is refused: what is signed is what
+    was shown."""
     report = _lock_report(report)
     _require(user, report.authority, SPONSOR, "sign off the quarterly report")
+    _report_stale(report, expected_state, "signed off", "sign off")
     if report.status != QuarterlyReport.Status.SUBMITTED:
         raise ApplicationError("Only a submitted report can be signed off.")
     _check_declaration(name, role, signed_on, declaration, "quarterly report")

@@ -19,6 +19,7 @@ from actionplans.forms import (
     ObjectiveForm,
     TargetForm,
 )
+from wres_portal.concurrency import StaleWrite, timestamp_token
 from wres_portal.errors import ApplicationError
 
 from .common import LEAD, _add_error, _confirm, _detail, _page
@@ -45,16 +46,37 @@ def objective_create(request: HttpRequest, ons_code: str, plan_year: int) -> Htt
 def objective_edit(request: HttpRequest, ons_code: str, plan_year: int, objective: UUID) -> HttpResponse:
     ctx = get_plan_for_user(request.user, ons_code, plan_year, roles=LEAD)
     instance = get_objective_for_user(request.user, ctx, objective)
-    form = ObjectiveForm(request.POST or None, instance=instance)
+    form = ObjectiveForm(
+        request.POST or None, instance=instance, seen_token=timestamp_token(instance.updated_at)
+    )
+    stale_changes: list[object] = []
     if request.method == "POST" and form.is_valid():
         try:
-            services.objective_update(objective=instance, user=request.user, **form.cleaned_data)
+            services.objective_update(
+                objective=instance,
+                user=request.user,
+                expected_state=form.expected_state(),
+                **form.cleaned_data,
+            )
+        except StaleWrite as error:
+            now = get_objective_for_user(request.user, ctx, objective)
+            stale_changes = form.refused(
+                error, ObjectiveForm(instance=now, seen_token=timestamp_token(now.updated_at))
+            )
         except ApplicationError as error:
             _add_error(form, error)
         else:
             messages.success(request, f"Objective {instance.number} was saved.")
             return _detail(ctx)
-    return _page(request, ctx, form, f"Objective {instance.number}", "Save the objective", objective=instance)
+    return _page(
+        request,
+        ctx,
+        form,
+        f"Objective {instance.number}",
+        "Save the objective",
+        objective=instance,
+        stale_changes=stale_changes,
+    )
 
 
 @login_required
@@ -99,17 +121,33 @@ def action_create(request: HttpRequest, ons_code: str, plan_year: int, objective
 def action_edit(request: HttpRequest, ons_code: str, plan_year: int, action: UUID) -> HttpResponse:
     ctx = get_plan_for_user(request.user, ons_code, plan_year, roles=LEAD)
     instance = get_action_for_user(request.user, ctx, action)
-    form = ActionForm(request.POST or None, instance=instance)
+    form = ActionForm(
+        request.POST or None, instance=instance, seen_token=timestamp_token(instance.updated_at)
+    )
+    stale_changes: list[object] = []
     if request.method == "POST" and form.is_valid():
         try:
-            services.action_update(action=instance, user=request.user, **form.cleaned_data)
+            services.action_update(
+                action=instance, user=request.user, expected_state=form.expected_state(), **form.cleaned_data
+            )
+        except StaleWrite as error:
+            now = get_action_for_user(request.user, ctx, action)
+            stale_changes = form.refused(
+                error, ActionForm(instance=now, seen_token=timestamp_token(now.updated_at))
+            )
         except ApplicationError as error:
             _add_error(form, error)
         else:
             messages.success(request, f"Action {instance.number} was saved.")
             return _detail(ctx)
     return _page(
-        request, ctx, form, f"Action {instance.number}", "Save the action", objective=instance.objective
+        request,
+        ctx,
+        form,
+        f"Action {instance.number}",
+        "Save the action",
+        objective=instance.objective,
+        stale_changes=stale_changes,
     )
 
 

@@ -22,11 +22,13 @@ from actionplans.forms import (
 )
 from actionplans.models import ActionPlan
 from actionplans.presenters import (
+    compare_rows,
     latest_results,
     plan_document,
     progress_rows,
     what_we_know_suggestions,
 )
+from wres_portal.concurrency import StaleWrite, document_token
 from wres_portal.errors import ApplicationError
 
 from .common import LEAD, PUBLISHERS, SPONSOR, _add_error, _confirm, _detail, _page
@@ -140,10 +142,29 @@ def what_we_know_edit(request: HttpRequest, ons_code: str, plan_year: int) -> Ht
 @require_http_methods(["GET", "POST"])
 def sign_off(request: HttpRequest, ons_code: str, plan_year: int) -> HttpResponse:
     ctx = get_plan_for_user(request.user, ons_code, plan_year, roles=SPONSOR)
-    form = PlanSignOffForm(request.POST or None, initial={"name": request.user.full_name})
+    shown = plan_document(ctx.plan)
+    form = PlanSignOffForm(
+        request.POST or None,
+        initial={"name": request.user.full_name},
+        seen_token=document_token(shown),
+        seen_values={"document": shown},
+    )
+    stale_rows: list[dict[str, object]] = []
     if request.method == "POST" and form.is_valid():
         try:
-            version = services.plan_sign_off(plan=ctx.plan, user=request.user, **form.cleaned_data)
+            version = services.plan_sign_off(
+                plan=ctx.plan, user=request.user, expected_state=form.expected_state(), **form.cleaned_data
+            )
+        except StaleWrite as error:
+            # The plan moved on since the page was opened: keep what was typed, show the plan as it
+            # is now and what changed, and let the sponsor sign again, on purpose.
+            before = form.seen_before()
+            form.add_error(None, error.message)
+            ctx.plan.refresh_from_db()
+            shown = plan_document(ctx.plan)
+            form.move_on(PlanSignOffForm(seen_token=document_token(shown), seen_values={"document": shown}))
+            if before is not None and "document" in before.values:
+                stale_rows = compare_rows(before.values["document"], shown)
         except ApplicationError as error:
             _add_error(form, error)
         else:
@@ -159,7 +180,8 @@ def sign_off(request: HttpRequest, ons_code: str, plan_year: int) -> HttpRespons
         "Sign off the action plan",
         template="actionplans/sign_off.html",
         blockers=services.sign_off_blockers(ctx.plan),
-        doc=plan_document(ctx.plan),
+        doc=shown,
+        stale_rows=stale_rows,
     )
 
 

@@ -18,6 +18,7 @@ from .drafts import (
     return_get_or_create,
     upload_check,
 )
+from .integrity import check_version, explanations_affected, figure_changes
 from .lifecycle import return_accept, return_send_back, return_sign_off, return_submit
 from .notifications import REMINDER_DAYS, SUBJECTS, reminders_send
 from .previews import (
@@ -28,7 +29,15 @@ from .previews import (
     upload_previews_delete_expired,
 )
 from .rounds import round_extend, round_open
-from .warnings import is_late, submission_blockers, unexplained_warnings, version_warnings, warning_explain
+from .warnings import (
+    data_warnings,
+    earlier_explanation,
+    is_late,
+    submission_blockers,
+    unexplained_warnings,
+    version_warnings,
+    warning_explain,
+)
 
 __all__ = [
     "LEAD",
@@ -39,9 +48,14 @@ __all__ = [
     "ReturnDataInvalid",
     "UploadCheck",
     "_write_version",
+    "check_version",
     "current_data",
+    "data_warnings",
     "draft_save",
     "draft_save_service",
+    "earlier_explanation",
+    "explanations_affected",
+    "figure_changes",
     "is_late",
     "reminders_send",
     "require_changeable",

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db import transaction
@@ -14,7 +15,7 @@ from submissions.models import (
 from submissions.resources import version_rows_import
 from submissions.returnfile import UnreadableFile, read_return_file
 from submissions.schema import SERVICES, ReturnData, row_keys
-from submissions.validation import check_data, check_table, diff
+from submissions.validation import check_data, check_table, diff, merge_services
 from wres_portal.errors import ApplicationError
 
 from .common import LEAD, _lock, _require, require_changeable
@@ -27,8 +28,20 @@ def return_get_or_create(*, authority: Authority, collection_round: CollectionRo
 
 
 def _write_version(
-    record: Return, data: ReturnData, *, source: str, user: User, filename: str = "", note: str = ""
+    record: Return,
+    data: ReturnData,
+    *,
+    source: str,
+    user: User,
+    filename: str = "",
+    note: str = "",
+    explanations: dict[str, str] | None = None,
 ) -> ReturnVersion:
+    """Write `data` as the return's next version and make it current. The explanations of its
+    warnings come with it (integrity.carry_explanations): `explanations` given now, else the latest
+    earlier text of each warning that still stands."""
+    from .integrity import carry_explanations
+
     last = record.versions.order_by("-number").values_list("number", flat=True).first() or 0
     version = ReturnVersion.objects.create(
         authority=record.authority,
@@ -42,6 +55,7 @@ def _write_version(
     version_rows_import(version, data)
     record.current_version = version
     record.save(update_fields=["current_version", "updated_at"])
+    carry_explanations(record, version, user=user, given=explanations)
     return version
 
 
@@ -51,20 +65,51 @@ def current_data(record: Return) -> ReturnData:
 
 @transaction.atomic
 def draft_save(
-    *, record: Return, data: ReturnData, user: User, source: str, filename: str = "", note: str = ""
+    *,
+    record: Return,
+    data: ReturnData,
+    user: User,
+    source: str,
+    filename: str = "",
+    note: str = "",
+    remove_services: Iterable[str] = (),
+    expected_version: int | None = None,
+    expected_status: str | None = None,
+    explanations: dict[str, str] | None = None,
 ) -> ReturnVersion:
     """Save figures as a new draft version, after checking them with the same rules as an upload.
 
     Only the council's programme leads may; only a draft can change (a submitted return must be
     returned for revision first). Nothing is written when a rule fails.
+
+    - `expected_version`: the version number the figures were built on (the page's or client's);
+      if the return has moved on, nothing is written and StaleWrite says who changed what and when.
+      None checks nothing (callers that build on the current version themselves). Checked under the
+      return's row lock, in this transaction.
+    - Each service in `data` is replaced whole; a service `data` leaves out keeps its figures,
+      unless it is in `remove_services` (removing one is always an explicit choice).
+    - `explanations`: warning key -> text, kept or written on the page before saving (see
+      integrity.explanations_affected); other explanations are carried while their warnings stand.
     """
+    from .integrity import check_version
+
     record = _lock(record)
     _require(user, record.authority, LEAD, "change the return")
+    check_version(
+        record,
+        expected_version,
+        expected_status=expected_status,
+        refused="Your figures have not been saved yet: they are kept below, beside the changes. "
+        "Check them and save again.",
+    )
     require_changeable(record)
+    data = merge_services(current_data(record), data, remove_services)
     problems = check_data(data)
     if problems:
         raise ReturnDataInvalid(problems)
-    version = _write_version(record, data, source=source, user=user, filename=filename, note=note)
+    version = _write_version(
+        record, data, source=source, user=user, filename=filename, note=note, explanations=explanations
+    )
     ReturnEvent.objects.create(
         authority=record.authority,
         return_record=record,
@@ -84,19 +129,32 @@ class ReturnDataInvalid(ApplicationError):
 
 
 def draft_save_service(
-    *, record: Return, service: str, counts: ReturnData | None, user: User
+    *,
+    record: Return,
+    service: str,
+    counts: ReturnData | None,
+    user: User,
+    expected_version: int | None = None,
+    explanations: dict[str, str] | None = None,
 ) -> ReturnVersion:
-    """Web entry: replace one service's rows (None removes the service) and save a new draft."""
+    """Web entry: replace one service's rows (None removes the service) and save a new draft. The
+    other service is taken from the draft as it stands under the lock, never from an older read;
+    `expected_version` and `explanations` as for draft_save."""
     if service not in SERVICES:
         raise ApplicationError("Unknown service.")
-    data = {k: v for k, v in current_data(record).items() if k.service != service}
     if counts is not None:
         missing = [key for key in row_keys(service) if key not in counts]
         if missing:
             raise ApplicationError(f"Enter every figure for {service}: {missing[0]} is missing.")
-        data.update(counts)
     return draft_save(
-        record=record, data=data, user=user, source=ReturnVersion.Source.WEB, note=f"{service} page"
+        record=record,
+        data={k: v for k, v in (counts or {}).items() if k.service == service},
+        user=user,
+        source=ReturnVersion.Source.WEB,
+        note=f"{service} page",
+        remove_services=[service] if counts is None else [],
+        expected_version=expected_version,
+        explanations=explanations,
     )
 
 

@@ -11,7 +11,6 @@ from submissions.models import (
     Return,
     ReturnEvent,
     ReturnVersion,
-    WarningExplanation,
 )
 from submissions.signals import return_submitted, returns_accepted, send_on_commit
 from wres_portal.errors import ApplicationError
@@ -23,10 +22,26 @@ from .warnings import is_late, submission_blockers
 
 
 @transaction.atomic
-def return_submit(*, record: Return, user: User, late_reason: str = "") -> Return:
-    """Submit the current draft version (programme lead). A late return needs a reason."""
+def return_submit(
+    *,
+    record: Return,
+    user: User,
+    late_reason: str = "",
+    expected_version: int | None = None,
+    expected_status: str | None = None,
+) -> Return:
+    """Submit the current draft version (programme lead). A late return needs a reason.
+    `expected_version`: the version the lead was shown; if the draft has moved on, refused."""
+    from .integrity import check_version
+
     record = _lock(record)
     _require(user, record.authority, LEAD, "submit the return")
+    check_version(
+        record,
+        expected_version,
+        expected_status=expected_status,
+        refused="You have not submitted it. Check the figures as they are now, then submit again.",
+    )
     if record.status != Return.Status.DRAFT:
         raise ApplicationError(f"This return is already {record.get_status_display().lower()}.")
     require_changeable(record)
@@ -67,11 +82,28 @@ def _after_submit(record: Return) -> None:
 
 @transaction.atomic
 def return_sign_off(
-    *, record: Return, user: User, name: str, role: str, signed_on: datetime.date, declaration: bool
+    *,
+    record: Return,
+    user: User,
+    name: str,
+    role: str,
+    signed_on: datetime.date,
+    declaration: bool,
+    expected_version: int | None = None,
+    expected_status: str | None = None,
 ) -> Return:
-    """The senior sponsor signs off a submitted return, declaring the figures accurate."""
+    """The senior sponsor signs off a submitted return, declaring the figures accurate.
+    `expected_version`: the version the sponsor was shown; the sign-off names it, or is refused."""
+    from .integrity import check_version
+
     record = _lock(record)
     _require(user, record.authority, SPONSOR, "sign off the return")
+    check_version(
+        record,
+        expected_version,
+        expected_status=expected_status,
+        refused="You have not signed it off. Check the figures of this version, then sign off again.",
+    )
     if record.status != Return.Status.SUBMITTED:
         raise ApplicationError("Only a submitted return can be signed off.")
     if not declaration:
@@ -99,11 +131,22 @@ def return_sign_off(
 
 
 @transaction.atomic
-def return_accept(*, record: Return, user: User) -> Return:
-    """An analyst accepts a signed-off return into the national figures."""
+def return_accept(
+    *, record: Return, user: User, expected_version: int | None = None, expected_status: str | None = None
+) -> Return:
+    """An analyst accepts a signed-off return into the national figures.
+    `expected_version`: the version the analyst was shown; the acceptance names it, or is refused."""
+    from .integrity import check_version
+
     record = _lock(record)
     if not user.is_national:
         raise ApplicationError("Only Skills for Care analysts can accept a return.")
+    check_version(
+        record,
+        expected_version,
+        expected_status=expected_status,
+        refused="You have not accepted it. Check this version, then accept again.",
+    )
     if record.status != Return.Status.SIGNED_OFF:
         raise ApplicationError("Only a signed-off return can be accepted.")
     record.status = Return.Status.ACCEPTED
@@ -128,10 +171,27 @@ def _after_accept(record: Return) -> None:
 
 
 @transaction.atomic
-def return_send_back(*, record: Return, user: User, message: str) -> Return:
+def return_send_back(
+    *,
+    record: Return,
+    user: User,
+    message: str,
+    expected_version: int | None = None,
+    expected_status: str | None = None,
+) -> Return:
     """Return for revision with a message: the sponsor while submitted, an analyst at any later
-    stage. The figures are copied into a new draft version; earlier versions stay as they were."""
+    stage. The figures (and their explanations) are copied into a new draft version; earlier
+    versions stay as they were. `expected_version`: the version shown; refused if it moved on."""
+    from .integrity import check_version
+
     record = _lock(record)
+    check_version(
+        record,
+        expected_version,
+        expected_status=expected_status,
+        refused="You have not returned it. Check this version, then return it again if it still needs "
+        "to change.",
+    )
     sponsor_may = record.status == Return.Status.SUBMITTED and has_role(user, record.authority, SPONSOR)
     analyst_may = record.status != Return.Status.DRAFT and user.is_national
     if record.status == Return.Status.DRAFT:
@@ -145,14 +205,6 @@ def return_send_back(*, record: Return, user: User, message: str) -> Return:
     version = _write_version(
         record, previous.data(), source=ReturnVersion.Source.REVISION, user=user, note=message.strip()
     )
-    for explanation in previous.explanations.all():
-        WarningExplanation.objects.create(
-            authority=record.authority,
-            version=version,
-            warning_key=explanation.warning_key,
-            text=explanation.text,
-            written_by=explanation.written_by,
-        )
     record.status = Return.Status.DRAFT
     record.save(update_fields=["status", "updated_at"])
     ReturnEvent.objects.create(

@@ -12,6 +12,7 @@ from submissions.models import (
     ReturnVersion,
     WarningExplanation,
 )
+from submissions.schema import ReturnData
 from submissions.signals import warning_inputs
 from submissions.validation import check_data, compute_warnings
 from wres_portal.errors import ApplicationError
@@ -22,7 +23,13 @@ from .common import LEAD, _lock, _require
 def version_warnings(version: ReturnVersion) -> list:  # type: ignore[type-arg]
     """The warnings of spec section 2 for a version, with the context they need (the metric values
     and reference ranges from the apps above, through the warning_inputs signal)."""
-    record = version.return_record
+    return data_warnings(version.return_record, version.data(), version=version)
+
+
+def data_warnings(record: Return, data: ReturnData, *, version: ReturnVersion | None = None) -> list:  # type: ignore[type-arg]
+    """The warnings figures would have in this return, saved or not (pages warn before saving).
+    Unsaved figures are asked about as an unsaved version of the return."""
+    version = version or ReturnVersion(authority=record.authority, return_record=record)
     previous = (
         Return.objects.filter(authority=record.authority, round__opens_on__lt=record.round.opens_on)
         .exclude(current_version=None)
@@ -37,7 +44,6 @@ def version_warnings(version: ReturnVersion) -> list:  # type: ignore[type-arg]
         for key, counts in previous.current_version.data().items():
             if key.measure == "headcount":
                 previous_headcount[key.service] = sum(counts.values())
-    data = version.data()
     inputs: dict[str, Any] = {}
     for _receiver, response in warning_inputs.send(sender=None, version=version, data=data):
         inputs.update(response or {})
@@ -51,31 +57,67 @@ def version_warnings(version: ReturnVersion) -> list:  # type: ignore[type-arg]
 
 def unexplained_warnings(version: ReturnVersion, warnings: list | None = None) -> list:  # type: ignore[type-arg]
     """The version's warnings (computed unless the caller already has them) still without an
-    explanation."""
-    explained = set(version.explanations.values_list("warning_key", flat=True))
+    explanation written or kept about their figures as they are now."""
+    explained = {e.warning_key: e for e in version.explanations.all()}
     return [
-        w for w in (version_warnings(version) if warnings is None else warnings) if w.key not in explained
+        w
+        for w in (version_warnings(version) if warnings is None else warnings)
+        if not (w.key in explained and explained[w.key].is_current_for(w.message))
     ]
 
 
 @transaction.atomic
-def warning_explain(*, record: Return, key: str, text: str, user: User) -> WarningExplanation:
-    """Record the council's explanation of a warning on the current version."""
+def warning_explain(
+    *,
+    record: Return,
+    key: str,
+    text: str,
+    user: User,
+    expected_version: int | None = None,
+    expected_status: str | None = None,
+) -> WarningExplanation:
+    """Record (or keep) the council's explanation of a warning on the current version, about the
+    warning's figures as they are now. With `expected_version`, refused if the return moved on."""
+    from .integrity import check_version
+
     record = _lock(record)
     _require(user, record.authority, LEAD, "explain warnings")
+    check_version(
+        record,
+        expected_version,
+        expected_status=expected_status,
+        refused="Your explanation has not been saved yet: it is kept below. Check the warning and save "
+        "again.",
+    )
     if not record.is_editable():
         raise ApplicationError("Warnings can only be explained while the return is a draft.")
     version = record.current_version
-    if version is None or key not in {w.key for w in version_warnings(version)}:
+    warning = next((w for w in version_warnings(version) if w.key == key), None) if version else None
+    if warning is None:
         raise ApplicationError("This warning no longer applies to the return.")
     if not text.strip():
         raise ApplicationError("Enter an explanation of the warning.", field="text")
     explanation, _ = WarningExplanation.objects.update_or_create(
         version=version,
         warning_key=key,
-        defaults={"authority": record.authority, "text": text.strip(), "written_by": user},
+        defaults={
+            "authority": record.authority,
+            "text": text.strip(),
+            "figures": warning.message,
+            "written_by": user,
+        },
     )
     return explanation
+
+
+def earlier_explanation(record: Return, key: str) -> WarningExplanation | None:
+    """The latest explanation of a warning on any version of the return, to offer again."""
+    return (
+        WarningExplanation.objects.filter(version__return_record=record, warning_key=key)
+        .select_related("written_by")
+        .order_by("-version__number")
+        .first()
+    )
 
 
 def is_late(record: Return, today: datetime.date | None = None) -> bool:
@@ -91,6 +133,12 @@ def submission_blockers(record: Return, warnings: list | None = None) -> list[st
         return ["Upload the return or type it in before submitting."]
     data = version.data()
     blockers = [p.message for p in check_data(data)]
+    explained = {e.warning_key for e in version.explanations.all()}
     for warning in unexplained_warnings(version, warnings):
-        blockers.append(f"Explain this warning: {warning.message}")
+        if warning.key in explained:
+            blockers.append(
+                f"Check your explanation still applies, as the figures changed: {warning.message}"
+            )
+        else:
+            blockers.append(f"Explain this warning: {warning.message}")
     return blockers

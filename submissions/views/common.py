@@ -26,3 +26,28 @@ def _detail(ctx: ReturnContext) -> HttpResponse:
 
 def _record(ctx: ReturnContext) -> Return:
     return ctx.record or services.return_get_or_create(authority=ctx.authority, collection_round=ctx.round)
+
+
+def posted_version(request: HttpRequest) -> int:
+    """The version number a form was rendered from (its hidden `version` field). A form that names
+    none, or garbage, names no version that exists, so the step is refused, never applied blindly."""
+    value = request.POST.get("version", "")
+    return int(value) if value.isdigit() else -1
+
+
+def posted_explanations(request: HttpRequest) -> dict[str, str] | None:
+    """The explanations kept or edited on the page before saving (`explanation__<warning key>`),
+    when the page showed them (`explanations_checked`); None otherwise."""
+    if not request.POST.get("explanations_checked"):
+        return None
+    prefix = "explanation__"
+    return {name[len(prefix) :]: text for name, text in request.POST.items() if name.startswith(prefix)}
+
+
+def _shown(record: Return | None) -> dict[str, object]:
+    """The version a step's page shows, posted back with the step so it acts on that version only."""
+    version = record.current_version if record is not None else None
+    return {
+        "version_number": version.number if version else 0,
+        "version_by": version.created_by.display_name if version else "",
+    }

@@ -12,10 +12,11 @@ from submissions.forms import (
     ServiceEntryForm,
     field_name,
 )
-from submissions.schema import GROUP_LABELS, SERVICE_LABELS, SERVICES, RowKey
+from submissions.schema import GROUP_LABELS, SERVICE_LABELS, SERVICES, ReturnData, RowKey
+from wres_portal.concurrency import StaleWrite
 from wres_portal.errors import ApplicationError
 
-from .common import _ctx, _detail, _record, _require_lead
+from .common import _ctx, _detail, _record, _require_lead, posted_explanations, posted_version
 
 
 def _dump(data: dict[RowKey, dict[str, int]]) -> list[list[object]]:
@@ -41,11 +42,28 @@ def enter_service(request: HttpRequest, ons_code: str, round_label: str, service
     form = ServiceEntryForm(
         request.POST or None, service=service, initial=ServiceEntryForm.initial_from(current, service)
     )
-    if request.method == "POST" and form.is_valid():
+    version_number = ctx.record.version_number if ctx.record else 0
+    affected: list[object] = []
+    stale: dict[str, object] = {}
+    # Explained warnings whose figures this change alters: say so before saving, offer the text.
+    if request.method == "POST" and form.is_valid() and not request.POST.get("explanations_checked"):
+        changed = {**{k: v for k, v in current.items() if k.service != service}, **form.counts()}
+        affected = [a for a in services.explanations_affected(ctx.record, changed) if a.after]
+        version_number = posted_version(request)
+    if request.method == "POST" and form.is_valid() and not affected:
         try:
             services.draft_save_service(
-                record=_record(ctx), service=service, counts=form.counts(), user=request.user
+                record=_record(ctx),
+                service=service,
+                counts=form.counts(),
+                user=request.user,
+                expected_version=posted_version(request),
+                explanations=posted_explanations(request),
             )
+        except StaleWrite as error:
+            form.add_error(None, error.message)
+            stale = _stale_entry(error, service, form.counts())
+            version_number = _ctx(request, ons_code, round_label).record.version_number  # type: ignore[union-attr]
         except services.ReturnDataInvalid as invalid:
             for problem in invalid.problems:
                 name = field_name(problem.key, problem.group) if problem.key and problem.group else None
@@ -64,8 +82,27 @@ def enter_service(request: HttpRequest, ons_code: str, round_label: str, service
             "service": service,
             "service_label": SERVICE_LABELS[service],
             "groups": GROUP_LABELS,
+            "version_number": version_number,
+            "affected": affected,
+            **stale,
         },
     )
+
+
+def _stale_entry(error: StaleWrite, service: str, counts: ReturnData) -> dict[str, object]:
+    """The other person's changes beside what this person typed on the entry page."""
+    from wres_portal.concurrency import Change
+
+    typed = {
+        f"{key}, {GROUP_LABELS[group]}": value for key, c in counts.items() for group, value in c.items()
+    }
+    changes = [Change(c.label, c.before, c.after, typed.get(c.label)) for c in error.changes]
+    label = SERVICE_LABELS[service]
+    return {
+        "stale_changes": changes,
+        # Only other services' figures moved: saving again keeps them and adds this person's.
+        "stale_elsewhere": bool(changes) and not any(c.label.startswith(label + ":") for c in changes),
+    }
 
 
 @login_required
@@ -75,18 +112,42 @@ def remove_service(request: HttpRequest, ons_code: str, round_label: str, servic
     if service not in SERVICES:
         raise Http404
     _require_lead(request, ctx)
+    errors: list[dict[str, str]] = []
+    stale_changes: list[object] = []
     if request.method == "POST":
         if ctx.record is None:
             return _detail(ctx)
         try:
-            services.draft_save_service(record=ctx.record, service=service, counts=None, user=request.user)
+            services.draft_save_service(
+                record=ctx.record,
+                service=service,
+                counts=None,
+                user=request.user,
+                expected_version=posted_version(request),
+            )
+        except StaleWrite as error:
+            nothing = (
+                "Nothing was removed. Check the changes below, then remove it again if you still mean to."
+            )
+            errors.append({"text": f"{error.situation} {nothing}"})
+            stale_changes = error.changes
+            ctx = _ctx(request, ons_code, round_label)
         except ApplicationError as error:
             messages.error(request, error.message)
+            return _detail(ctx)
         else:
             messages.success(request, f"{SERVICE_LABELS[service]} was removed from your draft.")
-        return _detail(ctx)
+            return _detail(ctx)
     return render(
-        request, "submissions/remove_service.html", {"ctx": ctx, "service_label": SERVICE_LABELS[service]}
+        request,
+        "submissions/remove_service.html",
+        {
+            "ctx": ctx,
+            "service_label": SERVICE_LABELS[service],
+            "version_number": ctx.record.version_number if ctx.record else 0,
+            "errors": errors,
+            "stale_changes": stale_changes,
+        },
     )
 
 
@@ -99,16 +160,37 @@ def explain_warning(request: HttpRequest, ons_code: str, round_label: str, key: 
     warning = next((w for w in services.version_warnings(version) if w.key == key), None) if version else None
     if warning is None:
         raise Http404
-    existing = version.explanations.filter(warning_key=key).first()
+    # The text to offer: this version's, else the latest written about this warning on any version.
+    existing = version.explanations.filter(warning_key=key).first() or services.earlier_explanation(
+        ctx.record, key
+    )
     form = ExplanationForm(request.POST or None, initial={"text": existing.text if existing else ""})
+    version_number = ctx.record.version_number
     if request.method == "POST" and form.is_valid():
         try:
             services.warning_explain(
-                record=ctx.record, key=key, text=form.cleaned_data["text"], user=request.user
+                record=ctx.record,
+                key=key,
+                text=form.cleaned_data["text"],
+                user=request.user,
+                expected_version=posted_version(request),
             )
+        except StaleWrite as error:
+            form.add_error(None, error.message)
         except ApplicationError as error:
             form.add_error("text", error.message)
         else:
             messages.success(request, "Your explanation was saved.")
             return _detail(ctx)
-    return render(request, "submissions/explain_warning.html", {"ctx": ctx, "warning": warning, "form": form})
+    return render(
+        request,
+        "submissions/explain_warning.html",
+        {
+            "ctx": ctx,
+            "warning": warning,
+            "form": form,
+            "version_number": version_number,
+            "earlier": existing,
+            "earlier_is_current": existing is not None and existing.is_current_for(warning.message),
+        },
+    )

@@ -42,7 +42,14 @@ def return_detail(request: HttpRequest, ons_code: str, round_label: str) -> Http
             "record": record,
             "version": version,
             "tables": data_tables(version.data()) if version else [],
-            "warnings": [(w, explained.get(w.key)) for w in warnings],
+            "warnings": [
+                (
+                    w,
+                    explained.get(w.key),
+                    w.key in explained and not explained[w.key].is_current_for(w.message),
+                )
+                for w in warnings
+            ],
             "blockers": services.submission_blockers(record, warnings)
             if record and record.is_editable()
             else [],

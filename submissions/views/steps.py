@@ -16,9 +16,10 @@ from submissions.forms import (
     SignOffForm,
 )
 from submissions.presenters import data_tables
+from wres_portal.concurrency import StaleWrite
 from wres_portal.errors import ApplicationError
 
-from .common import _ctx, _detail, _require_lead
+from .common import _ctx, _detail, _require_lead, _shown, posted_version
 
 
 @login_required
@@ -31,10 +32,19 @@ def submit(request: HttpRequest, ons_code: str, round_label: str) -> HttpRespons
     late = services.is_late(ctx.record)
     form = LateReasonForm(request.POST or None) if late else None
     errors: list[dict[str, str]] = []
+    stale_changes: list[object] = []
     if request.method == "POST" and (form is None or form.is_valid()):
         reason = form.cleaned_data["late_reason"] if form else ""
         try:
-            services.return_submit(record=ctx.record, user=request.user, late_reason=reason)
+            services.return_submit(
+                record=ctx.record,
+                user=request.user,
+                late_reason=reason,
+                expected_version=posted_version(request),
+            )
+        except StaleWrite as error:
+            errors.append({"text": error.message})
+            stale_changes, ctx = error.changes, _ctx(request, ons_code, round_label)
         except ApplicationError as error:
             errors.append({"text": error.message})
         else:
@@ -53,6 +63,8 @@ def submit(request: HttpRequest, ons_code: str, round_label: str) -> HttpRespons
             "blockers": services.submission_blockers(ctx.record),
             "page_title": "Submit the return",
             "button": "Submit the return",
+            **_shown(ctx.record),
+            "stale_changes": stale_changes,
         },
     )
 
@@ -66,9 +78,18 @@ def sign_off(request: HttpRequest, ons_code: str, round_label: str) -> HttpRespo
     if ctx.record is None:
         raise Http404
     form = SignOffForm(request.POST or None, initial={"name": request.user.full_name})
+    stale_changes: list[object] = []
     if request.method == "POST" and form.is_valid():
         try:
-            services.return_sign_off(record=ctx.record, user=request.user, **form.cleaned_data)
+            services.return_sign_off(
+                record=ctx.record,
+                user=request.user,
+                expected_version=posted_version(request),
+                **form.cleaned_data,
+            )
+        except StaleWrite as error:
+            form.add_error(None, error.message)
+            stale_changes, ctx = error.changes, _ctx(request, ons_code, round_label)
         except ApplicationError as error:
             form.add_error(error.field if error.field in form.fields else None, error.message)
         else:
@@ -84,6 +105,8 @@ def sign_off(request: HttpRequest, ons_code: str, round_label: str) -> HttpRespo
             "tables": data_tables(version.data()) if version else [],
             "page_title": "Sign off the return",
             "button": "Sign off the return",
+            **_shown(ctx.record),
+            "stale_changes": stale_changes,
         },
     )
 
@@ -97,9 +120,15 @@ def accept(request: HttpRequest, ons_code: str, round_label: str) -> HttpRespons
     if ctx.record is None:
         raise Http404
     errors: list[dict[str, str]] = []
+    stale_changes: list[object] = []
     if request.method == "POST":
         try:
-            services.return_accept(record=ctx.record, user=request.user)
+            services.return_accept(
+                record=ctx.record, user=request.user, expected_version=posted_version(request)
+            )
+        except StaleWrite as error:
+            errors.append({"text": error.message})
+            stale_changes, ctx = error.changes, _ctx(request, ons_code, round_label)
         except ApplicationError as error:
             errors.append({"text": error.message})
         else:
@@ -108,7 +137,14 @@ def accept(request: HttpRequest, ons_code: str, round_label: str) -> HttpRespons
     return render(
         request,
         "submissions/accept.html",
-        {"ctx": ctx, "errors": errors, "page_title": "Accept the return", "button": "Accept the return"},
+        {
+            "ctx": ctx,
+            "errors": errors,
+            "page_title": "Accept the return",
+            "button": "Accept the return",
+            **_shown(ctx.record),
+            "stale_changes": stale_changes,
+        },
     )
 
 
@@ -121,11 +157,18 @@ def send_back(request: HttpRequest, ons_code: str, round_label: str) -> HttpResp
     if ctx.record is None:
         raise Http404
     form = SendBackForm(request.POST or None)
+    stale_changes: list[object] = []
     if request.method == "POST" and form.is_valid():
         try:
             services.return_send_back(
-                record=ctx.record, user=request.user, message=form.cleaned_data["message"]
+                record=ctx.record,
+                user=request.user,
+                message=form.cleaned_data["message"],
+                expected_version=posted_version(request),
             )
+        except StaleWrite as error:
+            form.add_error(None, error.message)
+            stale_changes, ctx = error.changes, _ctx(request, ons_code, round_label)
         except ApplicationError as error:
             form.add_error("message" if error.field == "message" else None, error.message)
         else:
@@ -142,5 +185,7 @@ def send_back(request: HttpRequest, ons_code: str, round_label: str) -> HttpResp
             "page_title": "Return for revision",
             "button": "Return for revision",
             "warning_button": True,
+            **_shown(ctx.record),
+            "stale_changes": stale_changes,
         },
     )

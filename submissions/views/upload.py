@@ -12,11 +12,13 @@ from submissions.forms import (
 )
 from submissions.models import Return, ReturnVersion
 from submissions.presenters import data_tables, problem_rows
-from submissions.validation import diff
+from submissions.schema import SERVICE_LABELS, SERVICES
+from submissions.validation import diff, merge_services, services_effect
+from wres_portal.concurrency import StaleWrite
 from wres_portal.downloads import CSV, attachment, csv_text
 from wres_portal.errors import ApplicationError
 
-from .common import _ctx, _detail, _record, _require_lead
+from .common import _ctx, _detail, _record, _require_lead, posted_explanations, posted_version
 from .entry import _dump, _load
 
 
@@ -90,6 +92,9 @@ def upload_confirm(request: HttpRequest, ons_code: str, round_label: str, upload
         messages.error(request, "That upload has expired. Upload the file again.")
         return redirect("submissions:upload", ctx.authority.ons_code, ctx.round.label)
     data = _load(preview.data)
+    remove = [s for s in SERVICES if request.POST.get(f"remove_{s}")]
+    errors: list[dict[str, str]] = []
+    stale_changes: list[object] = []
     if request.method == "POST":
         try:
             services.draft_save(
@@ -98,16 +103,44 @@ def upload_confirm(request: HttpRequest, ons_code: str, round_label: str, upload
                 user=request.user,
                 source=ReturnVersion.Source.UPLOAD,
                 filename=preview.filename,
+                remove_services=remove,
+                expected_version=posted_version(request),
+                explanations=posted_explanations(request),
             )
+        except StaleWrite as error:
+            # Someone saved since this preview was made: show the file against the draft as it is
+            # now, say what they changed, and wait for the person to confirm again.
+            errors.append({"text": error.message})
+            stale_changes = error.changes
+            ctx = _ctx(request, ons_code, round_label)
         except ApplicationError as error:
             messages.error(request, error.message)
+            return _detail(ctx)
         else:
             services.upload_preview_delete(preview)
             messages.success(request, f"{preview.filename} was saved as your draft.")
-        return _detail(ctx)
+            return _detail(ctx)
     old = ctx.record.current_version.data() if ctx.record and ctx.record.current_version else {}
+    merged = merge_services(old, data, remove)
+    effect = services_effect(old, data, remove)
+    missing = [s for s in SERVICES if s in effect["kept"] or s in effect["removed"]]
     return render(
         request,
         "submissions/upload_confirm.html",
-        {"ctx": ctx, "changes": diff(old, data), "filename": preview.filename, "tables": data_tables(data)},
+        {
+            "ctx": ctx,
+            "changes": diff(old, merged),
+            "filename": preview.filename,
+            "tables": data_tables(data),
+            "base_version": ctx.record.version_number if ctx.record else 0,
+            "effect": {
+                "replaced": [SERVICE_LABELS[s] for s in effect["replaced"]],
+                "added": [SERVICE_LABELS[s] for s in effect["added"]],
+                "missing": [SERVICE_LABELS[s] for s in missing],
+            },
+            "missing": [(s, SERVICE_LABELS[s], s in remove) for s in missing],
+            "affected": services.explanations_affected(ctx.record, merged) if ctx.record else [],
+            "errors": errors,
+            "stale_changes": stale_changes,
+        },
     )

@@ -201,13 +201,16 @@ def test_scopes_are_enforced_with_a_plain_403(alice, sponsor_a, draft) -> None: 
     assert refused.status_code == 403
     assert "scope is too small" in refused.json()["detail"]
     assert "read only" in refused.json()["detail"].lower()
-    assert _api(api_key(alice, "submit")).post(base + "submit/", {}, format="json").status_code == 200
+    submitted = _api(api_key(alice, "submit")).post(
+        base + "submit/", {}, format="json", HTTP_IF_MATCH='"1-draft"'
+    )
+    assert submitted.status_code == 200
     # A submit token cannot sign off, however senior its owner.
     sponsor_submit = _api(api_key(sponsor_a, "submit"))
     refused = sponsor_submit.post(base + "sign-off/", SIGN_OFF, format="json")
     assert refused.status_code == 403 and "scope is too small" in refused.json()["detail"]
     signed = _api(api_key(sponsor_a, "attest", verified=True)).post(
-        base + "sign-off/", SIGN_OFF, format="json"
+        base + "sign-off/", SIGN_OFF, format="json", HTTP_IF_MATCH=submitted["ETag"]
     )
     assert signed.status_code == 200, signed.json()
     assert signed.json()["status"] == "signed_off"

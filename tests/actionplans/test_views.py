@@ -13,6 +13,7 @@ from actionplans import services
 from actionplans.models import ActionPlan, QuarterlyReport
 from tests.actionplans.conftest import PLAN_YEAR
 from tests.builders import sign_plan
+from tests.concurrency import hidden
 
 
 def _client(user) -> Client:  # type: ignore[no-untyped-def]
@@ -68,10 +69,11 @@ def test_sponsor_signs_off_through_the_page(written_plan, sponsor_a, voice_a):
     client = _client(sponsor_a)
     page = client.get(_url("sign_off", written_plan)).content.decode()
     assert "The plan you are signing off" in page
-    response = client.post(
-        _url("sign_off", written_plan),
-        {"name": "Sam", "role": "DASS", "signed_on": timezone.localdate().isoformat(), "declaration": "on"},
-    )
+    today = timezone.localdate().isoformat()
+    sign_off = {"name": "Sam", "role": "DASS", "signed_on": today, "declaration": "on"}
+    # The page names the plan it showed; a sign-off naming none is refused.
+    assert client.post(_url("sign_off", written_plan), sign_off).status_code == 200
+    response = client.post(_url("sign_off", written_plan), {**sign_off, "seen": hidden(page, "seen")})
     assert response.status_code == 302
     written_plan.refresh_from_db()
     assert written_plan.signed_version.number == 1
@@ -159,19 +161,35 @@ def test_quarterly_report_flags_missing_updates_and_suggests_red(signed_plan, al
     assert "the portal suggests red" in form
     assert 'value="red" checked' in form
     for action in signed_plan.actions.all():
+        form = client.get(_url("update", signed_plan, quarter, action.uuid)).content.decode()
         response = client.post(
             _url("update", signed_plan, quarter, action.uuid),
-            {"rag": "amber", "narrative": "Under way.", "evidence_url": "https://intranet.example/a"},
+            {
+                "rag": "amber",
+                "narrative": "Under way.",
+                "evidence_url": "https://intranet.example/a",
+                "seen": hidden(form, "seen"),
+            },
         )
         assert response.status_code == 302
     assert client.get(_url("report_submit", signed_plan, quarter)).status_code == 403
-    assert (
-        _client(alice).post(_url("report_submit", signed_plan, quarter), {"summary": "Fine."}).status_code
-        == 302
+    lead = _client(alice)
+    page = lead.get(_url("report_submit", signed_plan, quarter)).content.decode()
+    submitted = lead.post(
+        _url("report_submit", signed_plan, quarter), {"summary": "Fine.", "seen": hidden(page, "seen")}
     )
-    response = _client(sponsor_a).post(
+    assert submitted.status_code == 302
+    sponsor = _client(sponsor_a)
+    page = sponsor.get(_url("report_sign_off", signed_plan, quarter)).content.decode()
+    response = sponsor.post(
         _url("report_sign_off", signed_plan, quarter),
-        {"name": "Sam", "role": "DASS", "signed_on": timezone.localdate().isoformat(), "declaration": "on"},
+        {
+            "name": "Sam",
+            "role": "DASS",
+            "signed_on": timezone.localdate().isoformat(),
+            "declaration": "on",
+            "seen": hidden(page, "seen"),
+        },
     )
     assert response.status_code == 302
     assert QuarterlyReport.objects.get(plan=signed_plan).status == "signed_off"

@@ -117,7 +117,8 @@ def test_history_page_shows_who_when_and_before_after(
     client.force_login(alice)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
-            reverse("submissions:submit", args=[record.authority.ons_code, record.round.label]), {}
+            reverse("submissions:submit", args=[record.authority.ons_code, record.round.label]),
+            {"version": str(record.version_number)},
         )
     assert response.status_code in (200, 302)
     record.refresh_from_db()

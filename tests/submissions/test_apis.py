@@ -69,15 +69,24 @@ def test_json_figures_and_the_whole_lifecycle(alice, sponsor_a, analyst, base) -
     response = lead.post(base + "data/", {"rows": _rows(valid_data())}, format="json")
     assert response.status_code == 201, response.json()
     assert response.json()["status"] == "draft" and response.json()["blockers"] == []
-    assert lead.post(base + "submit/", {}, format="json").json()["status"] == "submitted"
+    assert response["ETag"] == '"1-draft"'
+    # Each step names the state it acts on (If-Match with the ETag last read) and answers with the next.
+    submitted = lead.post(base + "submit/", {}, format="json", HTTP_IF_MATCH=response["ETag"])
+    assert submitted.json()["status"] == "submitted" and submitted["ETag"] == '"1-submitted"'
     signed = _client(sponsor_a).post(
         base + "sign-off/",
         {"name": "S", "role": "DASS", "signed_on": "2026-01-01", "declaration": True},
         format="json",
+        HTTP_IF_MATCH=submitted["ETag"],
     )
     assert signed.json()["status"] == "signed_off"
-    assert _client(analyst).post(base + "accept/", format="json").json()["status"] == "accepted"
-    back = _client(analyst).post(base + "send-back/", {"message": "Fix CPD"}, format="json").json()
+    accepted = _client(analyst).post(base + "accept/", format="json", HTTP_IF_MATCH=signed["ETag"])
+    assert accepted.json()["status"] == "accepted"
+    back = (
+        _client(analyst)
+        .post(base + "send-back/", {"message": "Fix CPD"}, format="json", HTTP_IF_MATCH=accepted["ETag"])
+        .json()
+    )
     assert back["status"] == "draft" and back["current_version"] == 2
     assert [v["number"] for v in lead.get(base + "versions/").json()] == [1, 2]
 
@@ -97,6 +106,7 @@ def test_forbidden_steps_answer_clearly(alice, sponsor_a, base, draft) -> None: 
         base + "sign-off/",
         {"name": "S", "role": "R", "signed_on": "2026-01-01", "declaration": True},
         format="json",
+        HTTP_IF_MATCH='"1-draft"',
     )
     assert refused.status_code == 400
     assert "submitted" in refused.content.decode()

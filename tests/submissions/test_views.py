@@ -94,12 +94,13 @@ def test_clean_upload_previews_changes_then_saves_on_confirmation(client, alice,
     preview = client.get(response["Location"]).content.decode()
     assert "Check what return.csv changes" in preview
     assert "Save as my draft" in preview
-    client.post(response["Location"])
+    assert 'name="version" value="0"' in preview, "the preview names the version it was built on"
+    client.post(response["Location"], {"version": "0"})
     version = ReturnVersion.objects.get()
     assert version.source == "upload" and version.filename == "return.csv"
     assert version.data() == valid_data(("adults",))
     # the same token cannot be confirmed twice
-    client.post(response["Location"])
+    client.post(response["Location"], {"version": "1"})
     assert ReturnVersion.objects.count() == 1
 
 
@@ -140,6 +141,7 @@ def test_web_entry_saves_with_the_same_checks(client, alice, url) -> None:  # ty
     form = {field_name(k, g): str(c[g]) for k, c in valid_data(("adults",)).items() for g in GROUPS}
     form[field_name(RowKey("adults", "ftp_referrals"), "white")] = "400"  # more than regulated headcount
     form[field_name(RowKey("adults", "cpd"), "unknown")] = "12.5"
+    form["version"] = "0"
     response = client.post(url + "enter/adults/", form)
     body = response.content.decode()
     assert response.status_code == 200
@@ -167,21 +169,26 @@ def test_template_downloads(client, bob, url, authority_a) -> None:  # type: ign
 def test_lifecycle_pages(client, alice, sponsor_a, analyst, url, draft) -> None:  # type: ignore[no-untyped-def]
     client.force_login(alice)
     assert "Submit the return" in client.get(url).content.decode()
-    assert client.post(url + "submit/").status_code == 302
+    # Each step's page carries the version it shows, and the step acts on that version only.
+    assert 'name="version" value="1"' in client.get(url + "submit/").content.decode()
+    assert client.post(url + "submit/", {"version": "1"}).status_code == 302
     client.force_login(sponsor_a)
     page = client.get(url).content.decode()
     assert "Sign off the return" in page
-    missing = client.post(url + "sign-off/", {"name": "Dr S", "role": "DASS", "signed_on": "2020-01-01"})
+    missing = client.post(
+        url + "sign-off/", {"name": "Dr S", "role": "DASS", "signed_on": "2020-01-01", "version": "1"}
+    )
     assert "Confirm that the figures are accurate" in missing.content.decode()
     assert (
         client.post(
             url + "sign-off/",
-            {"name": "Dr S", "role": "DASS", "signed_on": "2020-01-01", "declaration": "on"},
+            {"name": "Dr S", "role": "DASS", "signed_on": "2020-01-01", "declaration": "on", "version": "1"},
         ).status_code
         == 302
     )
     client.force_login(analyst)
-    assert client.post(url + "accept/").status_code == 302
+    assert client.post(url + "accept/").status_code == 200, "a step naming no version is refused"
+    assert client.post(url + "accept/", {"version": "1"}).status_code == 302
     draft.refresh_from_db()
     assert draft.status == Return.Status.ACCEPTED
     history = client.get(url + "versions/").content.decode()
