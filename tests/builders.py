@@ -204,9 +204,8 @@ def round_with_accepted_returns(
 ) -> CollectionRound:
     """`n` councils (regions in turn) with accepted returns in one round, then the round's benchmarks
     recomputed. Figures: `data(i)` for council i, by default `synthetic_return(i)` with a minority
-    ethnic share rising from 10%. Results are stored by the accept path's on-commit tasks, which run
-    here at once."""
-    from metrics.services import benchmarks_recompute, results_compute
+    ethnic share rising from 10%. The recompute stores every return's results first (in bulk)."""
+    from metrics.services import benchmarks_recompute
     from submissions.synthetic import synthetic_return
 
     collection_round = collection_round or open_round(label, created_by=analyst)
@@ -214,8 +213,7 @@ def round_with_accepted_returns(
     for i in range(n):
         fields = {"region": regions[i % len(regions)], "population_minority_ethnic_percent": 20 + i}
         authority = AuthorityFactory(**{**fields, **(authority_fields(i) if authority_fields else {})})
-        record = accepted_return(authority, collection_round, analyst, data=figures(i))
-        results_compute(version=record.current_version)
+        accepted_return(authority, collection_round, analyst, data=figures(i))
     benchmarks_recompute(collection_round=collection_round)
     return collection_round
 

@@ -103,9 +103,12 @@ def test_outlier_against_the_previous_round_is_a_warning(national, authority_a, 
     from submissions.models import ReturnVersion
     from tests.factories import open_round, valid_data
 
-    year = datetime.timedelta(days=365)
+    # Open now (a round takes figures only once open), but opened after the national round.
     later = open_round(
-        "2026", created_by=analyst, opens_on=national.opens_on + year, closes_on=national.closes_on + year
+        "2026",
+        created_by=analyst,
+        opens_on=national.opens_on + datetime.timedelta(days=1),
+        closes_on=national.closes_on + datetime.timedelta(days=365),
     )
     data = valid_data()
     data[RowKey("adults", "appointed")] = {"white": 300, "minority_ethnic": 1, "unknown": 1}
