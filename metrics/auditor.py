@@ -351,6 +351,14 @@ class _Model:
             seen[(found, kind)] = made
             self.targets.append(made)
 
+        # Counts printed in some release are public: hiding them elsewhere protects nothing.
+        printed = {
+            terms(in_area[(r, cell[:2])], cell[2:])
+            for r, release in enumerate(releases)
+            for cell, shown in release.shown.items()
+            if shown is not None and (cell[5], family(cell[3])) in part
+        }
+
         # Published counts, hidden counts and what statistics say
         for r, release in enumerate(releases):
             for cell, shown in release.shown.items():
@@ -367,6 +375,8 @@ class _Model:
                     if value >= 1:
                         ub_rows.append((found, (-1.0,) * len(found), -1.0))
                     where = ((release.label, cell[:2]),)
+                    if found in printed:
+                        continue
                     target(
                         release.label, "hidden count", describe(cell), "width", found, cell, cell[2:], where
                     )

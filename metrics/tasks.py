@@ -84,3 +84,23 @@ def sweep_stale_benchmarks() -> int:
     """Every few minutes: recompute any round whose benchmarks were not built from its current
     accepted versions (benchmarks are a pure function of the accepted returns)."""
     return len(services.benchmarks_sweep())
+
+
+@shared_task(acks_late=True, autoretry_for=TRANSIENT, retry_backoff=True, max_retries=5)
+def make_release(round_id: int, user_id: int, note: str, number: int) -> int:
+    """Make release `number` of a round (building and auditing a national release takes longer than a
+    web request may). Safe to run twice: a second run finds release `number` made and returns it."""
+    from accounts.models import User
+
+    from .releases.services import release_create, release_making_done
+
+    try:
+        release = release_create(
+            collection_round=CollectionRound.objects.get(pk=round_id),
+            user=User.objects.get(pk=user_id),
+            note=note,
+            expected_number=number,
+        )
+    finally:
+        release_making_done(round_id)
+    return release.pk

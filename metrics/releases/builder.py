@@ -428,22 +428,29 @@ class Builder:
             result = self.audit(view, only=leaking)
             if result.ok:
                 result = self.audit(view)
-        if not result.ok:  # hide every count of the parts that still leak, and their statistics
+        for _ in range(len(self.values)):  # hide every count of the parts that still leak
+            if result.ok:
+                break
             parts = {part_of(leak.key[1], leak.key[3]) for leak in result.leaks if leak.key}
             for cell in self.values:
-                if _family(cell) in parts:
+                # a count an earlier release printed stays printed: hiding it would protect nothing
+                if _family(cell) in parts and not (cell in self.frozen and cell not in hidden):
                     self.force.add(cell)
                     self.reasons.setdefault(cell, "protection found by the auditor")
             for benchmark in self.benchmarks:
                 indicator = next(i for i in INDICATORS if i.code == benchmark.indicator)
-                if {part_of(indicator.numerator, g) for g in GROUPS} & parts:
+                measures = (indicator.numerator, indicator.denominator)
+                if {part_of(m, g) for m in measures for g in GROUPS} & parts:
                     self.withheld.add(
                         (benchmark.scope, benchmark.scope_value, benchmark.service, benchmark.indicator)
                     )
+            before = len(hidden)
             hidden = secondary(self.values, self.relations, self.force)
             view, tables = self.view(hidden)
             result = self.audit(view)
             notes.append("Every count of a part that still leaked was hidden.")
+            if len(hidden) == before and not result.ok and len(notes) > 1:
+                break  # nothing more this release can hide: what leaks comes from earlier releases
         unhidden = tried = 0
         if result.ok:
             unhidden, tried, hidden, view, tables = self._unhide(hidden, view, tables, started)

@@ -8,7 +8,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import tablib
+from django.core.cache import cache
 from django.db import connection, transaction
+from django.db.models import Max
 from django.utils import timezone
 
 from accounts.models import Authority, User
@@ -233,11 +235,51 @@ def _about(
     return _dataset("About", ["Item", "Value"], rows)
 
 
+#: While a release is being made (a Celery task, `metrics.tasks.make_release`), the round's key holds
+#: who asked and when; the releases page shows it.
+MAKING_SECONDS = 30 * 60
+
+
+def making_key(round_id: int) -> str:
+    return f"metrics:release-making:{round_id}"
+
+
+def release_making(collection_round: CollectionRound) -> dict[str, Any] | None:
+    return cache.get(making_key(collection_round.pk))
+
+
+def release_making_done(round_id: int) -> None:
+    cache.delete(making_key(round_id))
+
+
+def release_request(*, collection_round: CollectionRound, user: User, note: str) -> int:
+    """Ask for the round's next release to be made in the background; its number."""
+    from metrics.tasks import make_release
+
+    note = note.strip()
+    if not note:
+        raise ValueError("Say what changed since the previous release, and why.")
+    number = (Release.objects.filter(round=collection_round).aggregate(n=Max("number"))["n"] or 0) + 1
+    cache.set(
+        making_key(collection_round.pk),
+        {"number": number, "by": user.full_name or user.email, "at": timezone.now().isoformat()},
+        MAKING_SECONDS,
+    )
+    make_release.delay(collection_round.pk, user.pk, note, number)
+    return number
+
+
 def release_create(
-    *, collection_round: CollectionRound, user: User, note: str, budget_seconds: float = 20.0
+    *,
+    collection_round: CollectionRound,
+    user: User,
+    note: str,
+    budget_seconds: float = 20.0,
+    expected_number: int | None = None,
 ) -> Release:
     """Make the round's next release from its accepted returns: build it (`builder.Builder`), audit it
-    with every published release of the round, and store it, frozen, unpublished."""
+    with every published release of the round, and store it, frozen, unpublished. With
+    `expected_number`, a release of that number already made is returned as it is (a task run twice)."""
     note = note.strip()
     if not note:
         raise ValueError("Say what changed since the previous release, and why.")
@@ -247,6 +289,8 @@ def release_create(
         releases = list(Release.objects.filter(round=collection_round).order_by("number"))
         published = [r for r in releases if r.published]
         number = (releases[-1].number if releases else 0) + 1
+        if expected_number is not None and number > expected_number:
+            return next(r for r in releases if r.number == expected_number)
         current = _current(collection_round)
         if not current:
             raise ValueError("No return has been accepted in this round yet: there is nothing to publish.")

@@ -45,15 +45,20 @@ def release_list(request: HttpRequest, round_label: str) -> HttpResponse:
     collection_round = get_object_or_404(CollectionRound, label=round_label)
     form = ReleaseForm(request.POST or None)
     problem = None
-    if request.method == "POST" and form.is_valid():
+    making = releases.release_making(collection_round)
+    if request.method == "POST" and making:
+        problem = f"Release {making['number']} is being made: wait for it before making another."
+    elif request.method == "POST" and form.is_valid():
         try:
-            release = releases.release_create(
+            number = releases.release_request(
                 collection_round=collection_round, user=request.user, note=form.cleaned_data["note"]
             )
         except ValueError as error:
             problem = str(error)
-        else:
-            return redirect("metrics:release", collection_round.label, release.number)
+        else:  # made already where tasks run in the web process; otherwise the list says it is coming
+            if Release.objects.filter(round=collection_round, number=number).exists():
+                return redirect("metrics:release", collection_round.label, number)
+            return redirect("metrics:releases", collection_round.label)
     return render(
         request,
         "metrics/releases/list.html",
@@ -63,6 +68,7 @@ def release_list(request: HttpRequest, round_label: str) -> HttpResponse:
             .select_related("created_by", "published_by")
             .order_by("-number"),
             "form": form,
+            "making": releases.release_making(collection_round),
             "errors": [{"text": problem}] if problem else [],
         },
     )

@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from metrics.models import Release
 from metrics.releases import services as releases
+from metrics.tasks import make_release
 from submissions.synthetic import synthetic_return
 from tests.builders import round_with_accepted_returns
 from tests.factories import open_round
@@ -133,6 +134,9 @@ def test_an_analyst_makes_checks_and_publishes_a_release_from_the_pages(client, 
     assert made.status_code == 302
     release = Release.objects.get(round=adversarial)
     assert made["Location"] == reverse("metrics:release", args=[adversarial.label, 1])
+    # the background task is safe to run twice: release 1 is made once
+    assert make_release(adversarial.pk, analyst.pk, "Again.", 1) == release.pk
+    assert Release.objects.filter(round=adversarial).count() == 1
     page = client.get(made["Location"]).content.decode()
     suppression = release.suppression
     assert f"{suppression['hidden']} of {suppression['cells']}" in page
