@@ -61,7 +61,11 @@ def test_a_council_accepted_between_releases_is_not_given_away(adversarial, anal
     assert second.changes["held_back"] == ["Plymouth"] and second.changes["added"] == []
     kept = {(k["scope"], k["area"]) for k in second.changes["kept"]}
     assert kept == {("national", ""), ("region", "South West"), ("authority_type", "unitary")}
-    assert second.tables["pooled"] == first.tables["pooled"]  # every area Plymouth is in keeps its figures
+    # every area Plymouth is in keeps its figures: each count release 1 printed is printed the same
+    first_rows, second_rows = first.tables["pooled"]["rows"], second.tables["pooled"]["rows"]
+    assert [row[:8] for row in first_rows] == [row[:8] for row in second_rows]  # areas, councils
+    for a, b in zip(first_rows, second_rows, strict=True):
+        assert all(y == x for x, y in zip(a, b, strict=True) if isinstance(x, int))
     assert second.audit["ok"]
     assert releases.release_publish(release=second, user=analyst).published
 
@@ -170,8 +174,9 @@ def test_the_live_dashboard_says_which_figures_are_not_safe_to_publish(client, a
 
 
 def test_the_api_lists_releases_and_serves_their_tables_to_analysts_only(db, analyst, alice) -> None:  # type: ignore[no-untyped-def]
-    from rest_framework.authtoken.models import Token
     from rest_framework.test import APIClient
+
+    from tests.factories import api_key
 
     collection_round = open_round("2041", created_by=analyst)
     tables = {
@@ -188,7 +193,7 @@ def test_the_api_lists_releases_and_serves_their_tables_to_analysts_only(db, ana
         tables=tables, basis={}, audit={"ok": True, "leaks": []}, suppression={"hidden": 1},
     )  # fmt: skip
     api = APIClient()
-    api.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=analyst).key}")
+    api.credentials(HTTP_AUTHORIZATION=f"Token {api_key(analyst, 'read')}")
     base = f"/api/v1/rounds/{collection_round.label}/releases/"
     listed = api.get(base).json()
     assert [r["number"] for r in listed] == [1] and listed[0]["note"] == "First." and listed[0]["audit_ok"]
@@ -202,7 +207,7 @@ def test_the_api_lists_releases_and_serves_their_tables_to_analysts_only(db, ana
     assert api.get(f"{base}1/tables/secret/").status_code == 404
     assert api.get(f"{base}2/").status_code == 404
     council = APIClient()
-    council.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=alice).key}")
+    council.credentials(HTTP_AUTHORIZATION=f"Token {api_key(alice, 'read')}")
     for url in (base, f"{base}1/", f"{base}1/tables/pooled/", f"{base}1/tables/pooled.csv"):
         assert council.get(url).status_code == 404
     assert APIClient().get(base).status_code == 401
