@@ -52,6 +52,11 @@ class InvitationForm(PlainEnglishErrors, forms.Form):
 class RoleForm(PlainEnglishErrors, forms.Form):
     role = forms.ChoiceField(label="Role", choices=Role.choices, widget=forms.RadioSelect)
 
+    def __init__(self, *args: object, roles: list[str] | None = None, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        if roles is not None:
+            self.fields["role"].choices = _role_choices(roles)
+
 
 class AcceptInvitationForm(PlainEnglishErrors, forms.Form):
     full_name = forms.CharField(

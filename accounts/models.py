@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 import pgtrigger
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 
@@ -151,6 +152,16 @@ class User(AbstractUser):
         self._wres_password_changed = self._password is not None
         super().save(*args, **kwargs)  # type: ignore[arg-type]
 
+    def clean(self) -> None:
+        super().clean()
+        if self.national_role and self.pk and Membership.objects.filter(user_id=self.pk).exists():
+            raise ValidationError(
+                {
+                    "national_role": "Skills for Care staff cannot hold a council role: remove their council "
+                    "memberships first."
+                }
+            )
+
     def get_full_name(self) -> str:
         return self.full_name
 
@@ -209,6 +220,11 @@ class Membership(PublicIdModel):
 
     def __str__(self) -> str:
         return f"{self.user} ({self.get_role_display()}, {self.authority})"
+
+    def clean(self) -> None:
+        super().clean()
+        if self.user_id and User.objects.filter(pk=self.user_id).exclude(national_role="").exists():
+            raise ValidationError("Skills for Care staff cannot hold a council role.")
 
 
 class InvitationQuerySet(models.QuerySet["Invitation"]):

@@ -13,7 +13,7 @@ from django.utils import timezone
 from wres_portal.emails import send_email_on_commit
 from wres_portal.errors import ApplicationError
 
-from .access import can_invite, can_manage_team
+from .access import can_change_role, can_invite, can_manage_team, is_own_address
 from .models import Authority, Invitation, Membership, Role, User
 
 
@@ -35,7 +35,23 @@ def invitation_create(
     if role not in Role.values:
         raise ApplicationError("Choose a role from the list.", field="role")
     if not can_invite(invited_by, authority, role):
+        if role == Role.SENIOR_SPONSOR:
+            raise ApplicationError(
+                "Only a Skills for Care analyst or another senior sponsor of the council can appoint a "
+                "senior sponsor.",
+                field="role",
+            )
         raise ApplicationError("You cannot invite someone with this role.", field="role")
+    if is_own_address(invited_by, email):
+        raise ApplicationError(
+            "You cannot invite yourself, or another address of your own. Nobody can give themselves a role.",
+            field="email",
+        )
+    if User.objects.filter(email=email).exclude(national_role="").exists():
+        raise ApplicationError(
+            f"{email} is a Skills for Care account. National staff cannot hold a role in a council.",
+            field="email",
+        )
     if Membership.objects.filter(authority=authority, user__email=email).exists():
         raise ApplicationError(f"{email} is already a member of {authority.name}.", field="email")
     Invitation.objects.filter(authority=authority, email=email).pending().update(revoked_at=timezone.now())
@@ -97,8 +113,19 @@ def invitation_accept(
     only accept an invitation sent to their own email address.
     """
     invitation = invitation_from_token(token)
-    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    invitation = Invitation.objects.select_for_update().select_related("invited_by").get(pk=invitation.pk)
     invitation_from_token(token)  # re-check under the lock
+    if (user is not None and user.pk == invitation.invited_by_id) or is_own_address(
+        invitation.invited_by, invitation.email
+    ):
+        raise ApplicationError(
+            "An invitation cannot be accepted by the person who sent it. Nobody can give themselves a role."
+        )
+    if user is not None and user.is_national:
+        raise ApplicationError(
+            "You are signed in with a Skills for Care account, and national staff cannot hold a role in a "
+            "council. Sign out and accept the invitation with a council account."
+        )
     if user is None:
         if User.objects.filter(email=invitation.email).exists():
             raise ApplicationError(
@@ -150,10 +177,20 @@ def _check_keeps_a_lead(membership: Membership, *, new_role: str | None) -> None
 
 @transaction.atomic
 def membership_change_role(*, membership: Membership, role: str, changed_by: User) -> Membership:
-    """Change a member's role; only the council's programme leads may, and one lead must remain."""
+    """Change a member's role: programme leads give any role but senior sponsor; analysts and the
+    council's other senior sponsors appoint senior sponsors; nobody changes their own role; one
+    lead must remain."""
     if role not in Role.values:
         raise ApplicationError("Choose a role from the list.", field="role")
-    if not can_manage_team(changed_by, membership.authority):
+    if membership.user_id == changed_by.pk:
+        raise ApplicationError("You cannot change your own role. Ask another programme lead.")
+    if not can_change_role(changed_by, membership, role):
+        if role == Role.SENIOR_SPONSOR:
+            raise ApplicationError(
+                "Only a Skills for Care analyst or another senior sponsor of the council can appoint a "
+                "senior sponsor.",
+                field="role",
+            )
         raise ApplicationError("Only a programme lead can change roles.")
     membership = Membership.objects.select_for_update().get(pk=membership.pk)
     _check_keeps_a_lead(membership, new_role=role)

@@ -34,7 +34,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.backends import ModelBackend
-from django.contrib.auth.signals import user_logged_in, user_login_failed
+from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Q
@@ -178,6 +178,12 @@ def _failed(
     security_events.record(security_events.Kind.SIGN_IN_FAILED, user=user, email=email, request=request)
     if wait:
         setattr(request, WAIT_ATTRIBUTE, wait)
+
+
+@receiver(user_logged_out, dispatch_uid="accounts.signin_throttle.signed_out")
+def _signed_out(sender: Any, request: HttpRequest | None, user: User | None, **kwargs: Any) -> None:
+    if user is not None and user.is_authenticated:
+        security_events.record(security_events.Kind.SIGN_OUT, user=user, request=request)
 
 
 @receiver(user_logged_in, dispatch_uid="accounts.signin_throttle.succeeded")

@@ -21,6 +21,7 @@ from wres_portal.errors import ApplicationError
 
 from . import mfa, security_events, services, signin_throttle, tokens
 from .access import (
+    can_change_role,
     can_invite,
     can_manage_team,
     get_authority_for_user,
@@ -77,18 +78,29 @@ def authority_edit(request: HttpRequest, ons_code: str) -> HttpResponse:
 @require_safe
 def team(request: HttpRequest, ons_code: str) -> HttpResponse:
     authority = get_authority_for_user(request.user, ons_code)
+    members = list(Membership.objects.filter(authority=authority).select_related("user", "authority"))
+    for membership in members:
+        membership.changeable = bool(_assignable_roles(request, membership))  # type: ignore[attr-defined]
+    invitable = _invitable_roles(request, authority)
     return render(
         request,
         "accounts/team.html",
         {
             "authority": authority,
-            "members": Membership.objects.filter(authority=authority).select_related("user"),
+            "members": members,
             "invitations": Invitation.objects.filter(authority=authority).pending(),
             "can_manage_team": can_manage_team(request.user, authority),
-            "can_invite": can_invite(request.user, authority, Role.PROGRAMME_LEAD),
+            "can_change_roles": any(m.changeable for m in members),  # type: ignore[attr-defined]
+            "can_invite": bool(invitable),
+            "invitable_roles": invitable,
             "role_descriptions": [(Role(r).label, d) for r, d in ROLE_DESCRIPTIONS.items()],
         },
     )
+
+
+def _assignable_roles(request: HttpRequest, membership: Membership) -> list[str]:
+    """The roles the signed-in user may give this member (accounts.access.can_change_role)."""
+    return [role for role in Role.values if can_change_role(request.user, membership, role)]
 
 
 def _invitable_roles(request: HttpRequest, authority: Authority) -> list[str]:
@@ -121,9 +133,10 @@ def team_invite(request: HttpRequest, ons_code: str) -> HttpResponse:
 def team_member_role(request: HttpRequest, ons_code: str, member: UUID) -> HttpResponse:
     authority = get_authority_for_user(request.user, ons_code)
     membership = get_membership_for_user(request.user, authority, member)
-    if not can_manage_team(request.user, authority):
+    roles = _assignable_roles(request, membership)
+    if not roles:
         raise PermissionDenied
-    form = RoleForm(request.POST or None, initial={"role": membership.role})
+    form = RoleForm(request.POST or None, initial={"role": membership.role}, roles=roles)
     if request.method == "POST" and form.is_valid():
         try:
             services.membership_change_role(
@@ -239,6 +252,7 @@ def account_settings(request: HttpRequest) -> HttpResponse:
             "has_authenticator": has_authenticator,
             "mfa_required": mfa.is_enforced(request.user),
             "recovery_codes_left": mfa.recovery_codes_left(request.user) if has_authenticator else 0,
+            "security_events": security_events.for_user(request.user, limit=10),
         },
     )
 

@@ -26,6 +26,11 @@ from django.apps import apps
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections
 
+from accounts.models import SecurityEvent
+
+#: Other tables that are only ever added to (security events: accounts.SecurityEvent).
+APPEND_ONLY_TABLES = [SecurityEvent._meta.db_table]
+
 
 def event_tables() -> list[str]:
     """The append-only tables of the audit trail: one per tracked model."""
@@ -52,7 +57,10 @@ def grant_app_role(role: str, using: str = DEFAULT_DB_ALIAS) -> bool:
         f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {name}",
         f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO {name}",
     ]
-    statements += [f"REVOKE UPDATE, DELETE ON {quote(table)} FROM {name}" for table in event_tables()]
+    statements += [
+        f"REVOKE UPDATE, DELETE ON {quote(table)} FROM {name}"
+        for table in [*event_tables(), *APPEND_ONLY_TABLES]
+    ]
     with connection.cursor() as cursor:
         cursor.execute("SELECT rolsuper FROM pg_roles WHERE rolname = %s", [role])
         found = cursor.fetchone()

@@ -5,7 +5,7 @@ import datetime
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.access import has_role
+from accounts.access import has_role, may_sign_off
 from accounts.models import Role, User
 from submissions.models import (
     Return,
@@ -19,6 +19,16 @@ from .common import LEAD, SPONSOR, _lock, _require, require_changeable
 from .drafts import _write_version
 from .notifications import _notify_analysts, _notify_council
 from .warnings import is_late, submission_blockers
+
+
+def return_preparers(record: Return) -> set[int]:
+    """Everyone who saved a version of the return or submitted it (separation of duties: none of
+    them may sign it off)."""
+    authors = ReturnVersion.objects.filter(return_record=record).values_list("created_by_id", flat=True)
+    submitters = ReturnEvent.objects.filter(
+        return_record=record, action=ReturnEvent.Action.SUBMITTED
+    ).values_list("actor_id", flat=True)
+    return set(authors) | set(submitters)
 
 
 @transaction.atomic
@@ -106,6 +116,11 @@ def return_sign_off(
     )
     if record.status != Return.Status.SUBMITTED:
         raise ApplicationError("Only a submitted return can be signed off.")
+    if not may_sign_off(user, return_preparers(record)):
+        raise ApplicationError(
+            "You saved or submitted figures in this return, so you cannot also sign it off. Another "
+            f"senior sponsor of {record.authority.name} must sign it off."
+        )
     if not declaration:
         raise ApplicationError("Confirm that the figures are accurate to sign off.", field="declaration")
     if not name.strip() or not role.strip():

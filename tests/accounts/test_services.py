@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from accounts import services
 from accounts.models import Invitation, Membership, Role, User
-from tests.factories import member
+from tests.factories import UserFactory, member
 from wres_portal.errors import ApplicationError
 
 
@@ -35,9 +35,11 @@ def test_viewer_cannot_invite(authority_a, bob):  # type: ignore[no-untyped-def]
     assert not Invitation.objects.exists()
 
 
-def test_analyst_invites_only_programme_leads(authority_a, analyst):  # type: ignore[no-untyped-def]
+def test_analyst_invites_only_programme_leads_and_senior_sponsors(authority_a, analyst):  # type: ignore[no-untyped-def]
     invitation, _ = _invite(authority_a, analyst, role=Role.PROGRAMME_LEAD)
     assert invitation.role == Role.PROGRAMME_LEAD
+    sponsor, _ = _invite(authority_a, analyst, email="director@lambeth.example", role=Role.SENIOR_SPONSOR)
+    assert sponsor.role == Role.SENIOR_SPONSOR
     with pytest.raises(ApplicationError):
         _invite(authority_a, analyst, email="other@lambeth.example", role=Role.VIEWER)
 
@@ -120,20 +122,21 @@ def test_withdrawn_invitation_stops_working(authority_a, alice):  # type: ignore
 
 def test_lead_changes_roles_but_one_lead_must_remain(authority_a, alice, bob):  # type: ignore[no-untyped-def]
     bob_m = Membership.objects.get(user=bob)
-    services.membership_change_role(membership=bob_m, role=Role.SENIOR_SPONSOR, changed_by=alice)
+    services.membership_change_role(membership=bob_m, role=Role.STAFF_VOICE_LEAD, changed_by=alice)
     bob_m.refresh_from_db()
-    assert bob_m.role == Role.SENIOR_SPONSOR
+    assert bob_m.role == Role.STAFF_VOICE_LEAD
     alice_m = Membership.objects.get(user=alice)
+    analyst = UserFactory(email="analyst@skillsforcare.example", national_role="analyst")
     with pytest.raises(ApplicationError, match="at least one programme lead"):
-        services.membership_change_role(membership=alice_m, role=Role.VIEWER, changed_by=alice)
+        services.membership_change_role(membership=alice_m, role=Role.SENIOR_SPONSOR, changed_by=analyst)
     with pytest.raises(ApplicationError, match="at least one programme lead"):
         services.membership_remove(membership=alice_m, removed_by=alice)
 
 
 def test_lead_may_step_down_once_another_lead_exists(authority_a, alice):  # type: ignore[no-untyped-def]
-    member(authority_a, Role.PROGRAMME_LEAD, "second.lead@lambeth.example")
+    second = member(authority_a, Role.PROGRAMME_LEAD, "second.lead@lambeth.example")
     alice_m = Membership.objects.get(user=alice)
-    services.membership_change_role(membership=alice_m, role=Role.VIEWER, changed_by=alice)
+    services.membership_change_role(membership=alice_m, role=Role.VIEWER, changed_by=second)
     assert Membership.objects.get(user=alice).role == Role.VIEWER
 
 

@@ -113,8 +113,10 @@ def test_person_in_two_councils_chooses(client, authority_a, authority_b, alice)
     assert "Lambeth" in body and "Leeds" in body
 
 
-def test_invite_accept_and_sign_in(client, authority_a, alice, django_capture_on_commit_callbacks) -> None:  # type: ignore[no-untyped-def]
-    client.force_login(alice)
+def test_invite_accept_and_sign_in(  # type: ignore[no-untyped-def]
+    client, authority_a, sponsor_a, django_capture_on_commit_callbacks
+) -> None:
+    client.force_login(sponsor_a)  # a senior sponsor appoints another (separation of duties)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
             reverse("accounts:team_invite", args=[authority_a.ons_code]),
