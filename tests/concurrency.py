@@ -8,6 +8,7 @@ from __future__ import annotations
 import html
 import re
 import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -42,6 +43,18 @@ def together(*calls: Callable[[], Any], timeout: float = 120) -> list[Any]:
     if errors:
         raise errors[0]
     return results
+
+
+def shortly(call: Callable[[], Any], seconds: float = 0.15) -> Callable[[], Any]:
+    """`call`, a moment after the barrier opens: for races whose point is the other request landing
+    first (a sponsor pressing "sign off" just as someone else's change commits). The test's
+    assertions hold whichever lands first; this makes the dangerous order the likely one."""
+
+    def run() -> Any:
+        time.sleep(seconds)
+        return call()
+
+    return run
 
 
 def client_for(user: Any) -> Client:

@@ -15,7 +15,7 @@ from actionplans import services
 from actionplans.models import Action, ActionUpdate, Objective, Quarter, QuarterlyReport
 from actionplans.presenters import compare_rows, plan_document
 from tests.actionplans.conftest import PLAN_YEAR
-from tests.concurrency import client_for, hidden, postgres, together  # noqa: F401
+from tests.concurrency import client_for, hidden, postgres, shortly, together  # noqa: F401
 from tests.factories import member
 
 pytestmark = [
@@ -218,7 +218,7 @@ def test_what_a_sponsor_signs_is_what_the_sponsor_was_shown(written_plan, alice,
         "text": "Anonymised shortlisting for all posts.",
         "status": "in_progress",
     }
-    signed, edited = together(lambda: sponsor.post(url, sign), lambda: lead.post(action_url, edit))
+    signed, edited = together(shortly(lambda: sponsor.post(url, sign)), lambda: lead.post(action_url, edit))
     assert edited.status_code == 302
     version = written_plan.versions.first()
     if signed.status_code == 302:

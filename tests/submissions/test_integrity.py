@@ -62,7 +62,7 @@ def test_an_unrelated_edit_keeps_every_explanation(client, alice, url, explained
     data[LEAVERS] = {"white": 91, "minority_ethnic": 22, "unknown": 4}
     assert _entry_post(client, url, "adults", data).status_code == 302
     record = Return.objects.get(pk=explained.pk)
-    assert record.version_number == 2
+    assert record.current_version.number == 2
     assert _explanations(record) == before
     assert services.submission_blockers(record) == []
 
@@ -74,7 +74,7 @@ def test_uploading_again_keeps_the_explanations(client, alice, url, explained) -
     preview = client.get(response["Location"]).content.decode()
     assert client.post(response["Location"], {"version": hidden(preview, "version")}).status_code == 302
     record = Return.objects.get(pk=explained.pk)
-    assert record.version_number == 2 and _explanations(record) == before
+    assert record.current_version.number == 2 and _explanations(record) == before
     assert services.submission_blockers(record) == []
 
 
@@ -88,7 +88,7 @@ def test_changing_the_figures_a_warning_is_about_offers_the_earlier_text_first(
     first = _entry_post(client, url, "adults", data)
     assert first.status_code == 200, "nothing is saved before the person has seen the explanation"
     page = first.content.decode()
-    assert Return.objects.get(pk=explained.pk).version_number == 1
+    assert Return.objects.get(pk=explained.pk).current_version.number == 1
     assert "Why unknown_share:adults:headcount: a new HR system." in page
     assert "alter figures that 1 of your explanations is about" in page
     form = {field_name(k, g): str(c[g]) for k, c in data.items() if k.service == "adults" for g in GROUPS}
