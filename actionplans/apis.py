@@ -23,6 +23,7 @@ from accounts.access import get_authority_for_user
 from accounts.models import Role
 from wres_portal.concurrency import ConditionalApiMixin, etag, if_match_parameter, timestamp_token
 from wres_portal.errors import ApplicationError
+from wres_portal.models import NOTE_MAX, TEXT_MAX
 
 from . import services
 from .access import get_action_for_user, get_objective_for_user, get_plan_for_user, get_quarter
@@ -144,12 +145,12 @@ class PlanListCreateApi(APIView):
 
 class PlanDetailApi(ConditionalApiMixin, APIView):
     class InputSerializer(serializers.Serializer):
-        senior_sponsors = serializers.CharField(required=False, allow_blank=True)
-        programme_leads = serializers.CharField(required=False, allow_blank=True)
-        staff_voice_leads = serializers.CharField(required=False, allow_blank=True)
+        senior_sponsors = serializers.CharField(required=False, allow_blank=True, max_length=NOTE_MAX)
+        programme_leads = serializers.CharField(required=False, allow_blank=True, max_length=NOTE_MAX)
+        staff_voice_leads = serializers.CharField(required=False, allow_blank=True, max_length=NOTE_MAX)
         direct_employees = serializers.IntegerField(required=False, allow_null=True, min_value=0)
-        how_agreed = serializers.CharField(required=False, allow_blank=True)
-        staff_voice_summary = serializers.CharField(required=False, allow_blank=True)
+        how_agreed = serializers.CharField(required=False, allow_blank=True, max_length=TEXT_MAX)
+        staff_voice_summary = serializers.CharField(required=False, allow_blank=True, max_length=TEXT_MAX)
 
         class Meta:
             ref_name = "ActionPlanHeader"
@@ -180,14 +181,14 @@ class PlanDetailApi(ConditionalApiMixin, APIView):
 
 
 class ObjectiveInputSerializer(serializers.Serializer):
-    text = serializers.CharField()
+    text = serializers.CharField(max_length=TEXT_MAX)
     themes = serializers.ListField(child=serializers.ChoiceField(choices=Theme.choices), required=False)
     related_indicators = serializers.ListField(
         child=serializers.ChoiceField(choices=INDICATOR_CHOICES), required=False
     )
-    leads = serializers.CharField(required=False, allow_blank=True)
-    data_note = serializers.CharField(required=False, allow_blank=True)
-    indicators_of_improvement = serializers.CharField(required=False, allow_blank=True)
+    leads = serializers.CharField(required=False, allow_blank=True, max_length=NOTE_MAX)
+    data_note = serializers.CharField(required=False, allow_blank=True, max_length=TEXT_MAX)
+    indicators_of_improvement = serializers.CharField(required=False, allow_blank=True, max_length=TEXT_MAX)
     timeframe = serializers.CharField(required=False, allow_blank=True, max_length=100)
 
     class Meta:
@@ -244,7 +245,7 @@ class ObjectiveDetailApi(ConditionalApiMixin, APIView):
 
 class ActionInputSerializer(serializers.Serializer):
     objective = serializers.UUIDField(help_text="The objective the action belongs to (on creation only).")
-    text = serializers.CharField()
+    text = serializers.CharField(max_length=TEXT_MAX)
     lead = serializers.CharField(required=False, allow_blank=True, max_length=200)
     due_date = serializers.DateField(required=False, allow_null=True)
     status = serializers.ChoiceField(choices=Action.Status.choices, required=False)
@@ -316,7 +317,7 @@ class UpdateListCreateApi(ConditionalApiMixin, APIView):
     class InputSerializer(serializers.Serializer):
         action = serializers.UUIDField()
         rag = serializers.ChoiceField(choices=Rag.choices)
-        narrative = serializers.CharField()
+        narrative = serializers.CharField(max_length=TEXT_MAX)
         evidence_url = serializers.URLField(required=False, allow_blank=True, max_length=500)
 
         class Meta:

@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from submissions.forms import DateInput, SignOffForm
 from wres_portal.forms import PlainEnglishErrors, SeenStateForm
+from wres_portal.models import TEXT_MAX
 
 from .models import Action, ActionPlan, Objective, Rag, Target
 from .presenters import SERVICE_CHOICES
@@ -63,7 +64,7 @@ class HeaderForm(PlainEnglishErrors, forms.ModelForm):
                     del self.fields[name]
 
 
-class WhatWeKnowForm(forms.Form):
+class WhatWeKnowForm(PlainEnglishErrors, forms.Form):
     """One text box per metric; the hint shows what the latest results say."""
 
     govuk_mark_optional = False
@@ -78,6 +79,7 @@ class WhatWeKnowForm(forms.Form):
                 label=f"{number}. {title}",
                 required=False,
                 help_text=hint,
+                max_length=TEXT_MAX,
                 widget=forms.Textarea(attrs={"rows": 3}),
             )
 
@@ -162,7 +164,9 @@ class TargetForm(PlainEnglishErrors, forms.ModelForm):
 
 class UpdateForm(PlainEnglishErrors, SeenStateForm, forms.Form):
     rag = forms.ChoiceField(label="RAG status", choices=Rag.choices, widget=forms.RadioSelect)
-    narrative = forms.CharField(label="Progress this quarter", widget=forms.Textarea(attrs={"rows": 5}))
+    narrative = forms.CharField(
+        label="Progress this quarter", max_length=TEXT_MAX, widget=forms.Textarea(attrs={"rows": 5})
+    )
     evidence_url = forms.URLField(
         label="Link to evidence",
         required=False,
@@ -175,10 +179,11 @@ class UpdateForm(PlainEnglishErrors, SeenStateForm, forms.Form):
     )
 
 
-class ReportSubmitForm(SeenStateForm, forms.Form):
+class ReportSubmitForm(PlainEnglishErrors, SeenStateForm, forms.Form):
     summary = forms.CharField(
         label="Summary of the quarter",
         required=False,
+        max_length=TEXT_MAX,
         help_text="What went well, what is behind and why. Your senior sponsor reads this first.",
         widget=forms.Textarea(attrs={"rows": 5}),
     )

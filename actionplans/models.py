@@ -18,7 +18,7 @@ from accounts.models import Authority, User
 from metrics.indicators import INDICATORS_BY_CODE
 from submissions.schema import SERVICE_LABELS
 from wres_portal.errors import ApplicationError
-from wres_portal.models import PublicIdModel, TimeStampedModel
+from wres_portal.models import NOTE_MAX, TEXT_MAX, PublicIdModel, TimeStampedModel
 
 from .themes import Theme, theme_label
 
@@ -106,17 +106,20 @@ class ActionPlan(PublicIdModel):
         "plan year", help_text="The year the plan starts: 2026 for 2026 to 2027."
     )
     senior_sponsors = models.TextField(
-        "senior sponsors", blank=True, help_text="Senior directors responsible, one a line, with their role."
+        "senior sponsors",
+        blank=True,
+        help_text="Senior directors responsible, one a line, with their role.",
+        max_length=NOTE_MAX,
     )
     programme_leads = models.TextField(
-        "programme leads", blank=True, help_text="One a line, with their role."
+        "programme leads", blank=True, help_text="One a line, with their role.", max_length=NOTE_MAX
     )
     staff_voice_leads = models.TextField(
-        "staff voice leads", blank=True, help_text="One a line, with their role."
+        "staff voice leads", blank=True, help_text="One a line, with their role.", max_length=NOTE_MAX
     )
     direct_employees = models.PositiveIntegerField("number of direct employees", null=True, blank=True)
-    how_agreed = models.TextField("how this action plan has been agreed", blank=True)
-    staff_voice_summary = models.TextField("staff voice", blank=True)
+    how_agreed = models.TextField("how this action plan has been agreed", blank=True, max_length=TEXT_MAX)
+    staff_voice_summary = models.TextField("staff voice", blank=True, max_length=TEXT_MAX)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
     # True when the plan changed after its last sign-off; cleared by the next sign-off.
     changed_since_sign_off = models.BooleanField(default=False)
@@ -173,7 +176,7 @@ class WhatWeKnow(TimeStampedModel):
     authority = models.ForeignKey(Authority, on_delete=models.PROTECT, related_name="+")
     plan = models.ForeignKey(ActionPlan, on_delete=models.CASCADE, related_name="what_we_know")
     metric = models.CharField(max_length=2)
-    text = models.TextField(blank=True)
+    text = models.TextField(blank=True, max_length=TEXT_MAX)
     source_round = models.CharField(
         max_length=20, blank=True, help_text="The round whose results pre-filled this line."
     )
@@ -199,20 +202,21 @@ class Objective(PublicIdModel):
     authority = models.ForeignKey(Authority, on_delete=models.PROTECT, related_name="+")
     plan = models.ForeignKey(ActionPlan, on_delete=models.CASCADE, related_name="objectives")
     number = models.PositiveIntegerField()
-    text = models.TextField("objective")
+    text = models.TextField("objective", max_length=TEXT_MAX)
     themes = models.JSONField("WRES themes", default=list, blank=True)
     related_indicators = models.JSONField("related metrics", default=list, blank=True)
-    leads = models.TextField(blank=True, help_text="One a line.")
+    leads = models.TextField(blank=True, help_text="One a line.", max_length=NOTE_MAX)
     data_note = models.TextField(
         "what the data shows",
         blank=True,
         help_text="Your own words beside the figures taken from your results.",
+        max_length=TEXT_MAX,
     )
     # The figures of the related metrics as they were at the last sign-off (see services).
     metrics_data = models.JSONField(default=list, blank=True)
     metrics_data_frozen_at = models.DateTimeField(null=True, blank=True)
     indicators_of_improvement = models.TextField(
-        "indicators of improvement: what good looks like", blank=True
+        "indicators of improvement: what good looks like", blank=True, max_length=TEXT_MAX
     )
     timeframe = models.CharField(max_length=100, blank=True)
     carried_over_from = models.ForeignKey(
@@ -253,7 +257,7 @@ class Action(PublicIdModel):
     plan = models.ForeignKey(ActionPlan, on_delete=models.CASCADE, related_name="actions")
     objective = models.ForeignKey(Objective, on_delete=models.CASCADE, related_name="actions")
     number = models.PositiveIntegerField()
-    text = models.TextField("action")
+    text = models.TextField("action", max_length=TEXT_MAX)
     lead = models.CharField(max_length=200, blank=True)
     due_date = models.DateField(null=True, blank=True)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.NOT_STARTED)
@@ -357,7 +361,7 @@ class QuarterlyReport(PublicIdModel):
     year = models.PositiveIntegerField()
     quarter = models.PositiveSmallIntegerField()
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT)
-    summary = models.TextField(blank=True)
+    summary = models.TextField(blank=True, max_length=TEXT_MAX)
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
@@ -413,7 +417,7 @@ class ActionUpdate(PublicIdModel):
     report = models.ForeignKey(QuarterlyReport, on_delete=models.CASCADE, related_name="updates")
     action = models.ForeignKey(Action, on_delete=models.CASCADE, related_name="updates")
     rag = models.CharField("RAG status", max_length=20, choices=Rag.choices)
-    narrative = models.TextField("progress")
+    narrative = models.TextField("progress", max_length=TEXT_MAX)
     evidence_url = models.URLField("link to evidence", max_length=500, blank=True)
     updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
 

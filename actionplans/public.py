@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from django.http import HttpRequest, HttpResponse
+from django.core.cache import cache
+from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_safe
 
+from wres_portal.downloads import PDF, attachment
+from wres_portal.throttling import page_wait
+
 from .models import ActionPlan
-from .views import _file
 
 
 def _published(public_id: UUID) -> ActionPlan:
@@ -30,10 +33,39 @@ def public_plan(request: HttpRequest, public_id: UUID) -> HttpResponse:
     )
 
 
+#: The public PDF: anyone may ask, so it is drawn once per signed version and cached, browsers and
+#: proxies may keep it for an hour, and one address may ask for it at most this often (issue 13, L11).
+PUBLIC_PDF_RATE = "30/min"
+PUBLIC_PDF_CACHE_SECONDS = 24 * 3600
+PUBLIC_PDF_MAX_AGE = 3600
+
+
 @require_safe
 def public_plan_pdf(request: HttpRequest, public_id: UUID) -> HttpResponse:
-    from .exports import document_pdf, document_xlsx
+    from .exports import document_pdf
 
     plan = _published(public_id)
-    name = f"wres-action-plan-{plan.year}-{plan.authority.ons_code}"
-    return _file(plan.signed_version.document, plan.signed_version, name, "pdf", document_pdf, document_xlsx)
+    version = plan.signed_version
+    etag = f'"plan-version-{version.pk}"'
+    public = f"public, max-age={PUBLIC_PDF_MAX_AGE}"
+    if etag in request.headers.get("If-None-Match", ""):
+        not_modified = HttpResponseNotModified()
+        not_modified["ETag"], not_modified["Cache-Control"] = etag, public
+        return not_modified
+    wait = page_wait(request, "public_pdf", PUBLIC_PDF_RATE)
+    if wait is not None:
+        refused = HttpResponse(
+            "Too many requests for this file. Try again in a minute.",
+            status=429,
+            content_type="text/plain; charset=utf-8",
+        )
+        refused["Retry-After"] = str(wait)
+        return refused
+    key = f"public-plan-pdf:{version.pk}"  # a signed version never changes
+    content = cache.get(key)
+    if content is None:
+        content = document_pdf(version.document, signature=version)
+        cache.set(key, content, PUBLIC_PDF_CACHE_SECONDS)
+    response = attachment(content, f"wres-action-plan-{plan.year}-{plan.authority.ons_code}.pdf", PDF)
+    response["ETag"], response["Cache-Control"] = etag, public
+    return response

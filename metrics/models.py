@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from accounts.models import Authority, User
 from submissions.models import CollectionRound, ReturnVersion
+from wres_portal.models import NOTE_MAX
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -147,7 +148,9 @@ class Release(models.Model):
     number = models.PositiveIntegerField()
     created_at = models.DateTimeField(default=timezone.now)
     created_by = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="+")
-    note = models.TextField(help_text="What changed since the previous release, and why.")
+    note = models.TextField(
+        help_text="What changed since the previous release, and why.", max_length=NOTE_MAX
+    )
     changes = models.JSONField(help_text="What the builder found changed since the previous release.")
     tables = models.JSONField(help_text="The frozen tables: about, pooled, distribution.")
     basis = models.JSONField(help_text="The councils (and versions) behind each area's figures.")

@@ -21,6 +21,7 @@ from rest_framework.views import APIView
 from accounts.access import has_role
 from accounts.models import ApiToken, Role
 from wres_portal.concurrency import ConditionalApiMixin, PreconditionFailed, if_match_parameter
+from wres_portal.models import NOTE_MAX
 
 from . import services
 from .access import ReturnContext, get_return_for_user
@@ -392,7 +393,7 @@ class ReturnDataApi(_ReturnApi):
 
 class ReturnSubmitApi(_ReturnApi):
     class InputSerializer(serializers.Serializer):
-        late_reason = serializers.CharField(required=False, allow_blank=True, default="")
+        late_reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=NOTE_MAX)
 
         class Meta:
             ref_name = "ReturnSubmit"
@@ -419,8 +420,8 @@ class ReturnSignOffApi(_ReturnApi):
     token_scope = ApiToken.Scope.ATTEST  # a token made after multi-factor sign-in
 
     class InputSerializer(serializers.Serializer):
-        name = serializers.CharField()
-        role = serializers.CharField()
+        name = serializers.CharField(max_length=150)
+        role = serializers.CharField(max_length=150)
         signed_on = serializers.DateField()
         declaration = serializers.BooleanField()
 
@@ -468,7 +469,7 @@ class ReturnSendBackApi(_ReturnApi):
     token_scope = ApiToken.Scope.ATTEST  # a token made after multi-factor sign-in
 
     class InputSerializer(serializers.Serializer):
-        message = serializers.CharField()
+        message = serializers.CharField(max_length=NOTE_MAX)
 
         class Meta:
             ref_name = "ReturnSendBack"
@@ -494,8 +495,8 @@ class ReturnSendBackApi(_ReturnApi):
 
 class WarningExplainApi(_ReturnApi):
     class InputSerializer(serializers.Serializer):
-        key = serializers.CharField()
-        text = serializers.CharField()
+        key = serializers.CharField(max_length=200)
+        text = serializers.CharField(max_length=NOTE_MAX)
 
         class Meta:
             ref_name = "WarningExplanation"

@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from accounts.models import AuthorityType, Region
 from wres_portal.forms import PlainEnglishErrors
+from wres_portal.models import NOTE_MAX
 
 from .models import CollectionRound
 from .schema import (
@@ -49,7 +50,7 @@ class RoundForm(PlainEnglishErrors, forms.ModelForm):
 
 class ExtensionForm(PlainEnglishErrors, forms.Form):
     closes_on = forms.DateField(label="New closing date", widget=DateInput())
-    reason = forms.CharField(label="Reason", widget=forms.Textarea(attrs={"rows": 3}))
+    reason = forms.CharField(label="Reason", max_length=NOTE_MAX, widget=forms.Textarea(attrs={"rows": 3}))
 
 
 class UploadForm(forms.Form):
@@ -142,6 +143,7 @@ class LateReasonForm(PlainEnglishErrors, forms.Form):
     late_reason = forms.CharField(
         label="Why is the return late?",
         help_text="Skills for Care will see this with your return.",
+        max_length=NOTE_MAX,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 
@@ -167,18 +169,20 @@ class SignOffForm(PlainEnglishErrors, forms.Form):
         self.fields["signed_on"].initial = timezone.localdate()
 
 
-class SendBackForm(forms.Form):
+class SendBackForm(PlainEnglishErrors, forms.Form):
     message = forms.CharField(
         label="What needs to change?",
+        max_length=NOTE_MAX,
         help_text="The programme lead will see this message and get it by email.",
         widget=forms.Textarea(attrs={"rows": 5}),
         error_messages={"required": "Say what needs to change"},
     )
 
 
-class ExplanationForm(forms.Form):
+class ExplanationForm(PlainEnglishErrors, forms.Form):
     text = forms.CharField(
         label="Explanation",
+        max_length=NOTE_MAX,
         widget=forms.Textarea(attrs={"rows": 3}),
         error_messages={"required": "Enter an explanation of the warning"},
     )

@@ -14,7 +14,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import Authority, User
-from wres_portal.models import PublicIdModel, TimeStampedModel
+from wres_portal.models import NOTE_MAX, PublicIdModel, TimeStampedModel
 
 from .schema import GROUPS, ReturnData, RowKey
 
@@ -90,7 +90,7 @@ class ClosingDateExtension(TimeStampedModel):
     round = models.ForeignKey(CollectionRound, on_delete=models.CASCADE, related_name="extensions")
     authority = models.ForeignKey(Authority, on_delete=models.CASCADE, related_name="extensions")
     closes_on = models.DateField("new closing date")
-    reason = models.TextField()
+    reason = models.TextField(max_length=NOTE_MAX)
     granted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
 
     class Meta:
@@ -122,7 +122,7 @@ class Return(PublicIdModel):
         "ReturnVersion", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     is_late = models.BooleanField(default=False)
-    late_reason = models.TextField(blank=True)
+    late_reason = models.TextField(blank=True, max_length=NOTE_MAX)
     submitted_at = models.DateTimeField(null=True, blank=True)
 
     objects = ReturnQuerySet.as_manager()
@@ -172,7 +172,7 @@ class ReturnVersion(PublicIdModel):
     source = models.CharField(max_length=20, choices=Source.choices)
     filename = models.CharField(max_length=255, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    note = models.TextField(blank=True)
+    note = models.TextField(blank=True, max_length=NOTE_MAX)
 
     class Meta:
         ordering = ["return_record", "number"]
@@ -240,9 +240,9 @@ class WarningExplanation(TimeStampedModel):
     authority = models.ForeignKey(Authority, on_delete=models.PROTECT, related_name="+")
     version = models.ForeignKey(ReturnVersion, on_delete=models.PROTECT, related_name="explanations")
     warning_key = models.CharField(max_length=100)
-    text = models.TextField()
+    text = models.TextField(max_length=NOTE_MAX)
     figures = models.TextField(
-        blank=True, help_text="The warning's message when this text was written or kept."
+        blank=True, max_length=NOTE_MAX, help_text="The warning's message when this text was written or kept."
     )
     written_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
 
@@ -274,7 +274,7 @@ class ReturnEvent(models.Model):
     action = models.CharField(max_length=20, choices=Action.choices)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     at = models.DateTimeField(default=timezone.now)
-    message = models.TextField(blank=True)
+    message = models.TextField(blank=True, max_length=NOTE_MAX)
     # Sign-off declaration (action signed_off): the sponsor's name and role as they signed.
     signatory_name = models.CharField(max_length=150, blank=True)
     signatory_role = models.CharField(max_length=150, blank=True)

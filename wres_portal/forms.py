@@ -3,15 +3,23 @@
 from __future__ import annotations
 
 from django import forms
+from django.core.validators import MaxLengthValidator
 
 
 class PlainEnglishErrors:
     """Replace Django's "This field is required." with GOV.UK wording that names the field:
-    "Enter your role", "Select a region". Messages a field sets itself are kept."""
+    "Enter your role", "Select a region". Messages a field sets itself are kept. A text over its
+    length limit gets "Your role must be 150 characters or fewer"."""
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[call-arg]
         for field in self.fields.values():  # type: ignore[attr-defined]
+            for validator in field.validators:
+                if isinstance(validator, MaxLengthValidator):
+                    label = str(field.label or "The text").strip()
+                    validator.message = (
+                        f"{label[0].upper()}{label[1:]} must be {validator.limit_value:,} characters or fewer"
+                    )
             if field.error_messages.get("required") != forms.Field.default_error_messages["required"]:
                 continue
             label = str(field.label or "this").strip()

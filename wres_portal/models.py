@@ -6,6 +6,12 @@ import uuid
 
 from django.db import models
 
+#: Length limits on free text (issue 13, L11): every text a person types has one, in the model (so
+#: model forms and serializers inherit it) and in every form and serializer that takes it. A plan's
+#: paragraphs are at most TEXT_MAX characters; reasons, notes, messages and names at most NOTE_MAX.
+TEXT_MAX = 5000
+NOTE_MAX = 2000
+
 
 class TimeStampedModel(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)

@@ -130,3 +130,26 @@ class RateLimitHeadersMiddleware:
             scope, _, _, remaining, reset = min(states, key=lambda s: (s[3], -s[4]))
             response["RateLimit"] = f'"{scope}";r={remaining};t={reset}'
         return response
+
+
+class _PageAddressThrottle(SimpleRateThrottle):
+    """Per client address, for a page outside the API (a plain Django request)."""
+
+    cache = THROTTLE_CACHE  # type: ignore[assignment]
+    timer: Callable[[], float] = time.time
+
+    def __init__(self, scope: str, rate: str) -> None:
+        self.scope, self.rate = scope, rate
+        self.num_requests, self.duration = self.parse_rate(rate)  # type: ignore[misc]
+
+    def get_cache_key(self, request: Any, view: Any) -> str | None:
+        return self.cache_format % {"scope": self.scope, "ident": client_ip(request)}
+
+
+def page_wait(request: HttpRequest, scope: str, rate: str) -> int | None:
+    """None if this address may have the page now, else the seconds to wait (for `Retry-After`).
+    `rate` as DRF writes it, for example "30/min"; the window is shared by every worker."""
+    throttle = _PageAddressThrottle(scope, rate)
+    if throttle.allow_request(request, None):
+        return None
+    return max(1, math.ceil(throttle.wait() or 1))

@@ -17,6 +17,7 @@ from metrics.releases import services as releases
 from submissions.models import CollectionRound
 from wres_portal.downloads import CSV, XLSX, attachment, dataset_csv
 from wres_portal.forms import PlainEnglishErrors
+from wres_portal.models import NOTE_MAX
 
 
 class ReleaseForm(PlainEnglishErrors, forms.Form):
@@ -24,7 +25,7 @@ class ReleaseForm(PlainEnglishErrors, forms.Form):
         label="What changed since the previous release, and why",
         help_text="For example: 12 more returns accepted since release 1; Leeds resubmitted its return "
         "after correcting its headcount. Readers of the tables see this note.",
-        max_length=2000,
+        max_length=NOTE_MAX,
         widget=forms.Textarea(attrs={"rows": 4}),
     )
 

@@ -1,0 +1,99 @@
+"""Length limits on free text, and the public plan PDF cached and throttled (issue 13, L11)."""
+
+from __future__ import annotations
+
+import pytest
+from django.apps import apps
+from django.db import models
+from django.test import Client
+from django.urls import reverse
+from rest_framework.test import APIClient
+
+from actionplans import public, services
+from actionplans.models import Objective
+from tests.actionplans.conftest import PLAN_YEAR
+from wres_portal.models import NOTE_MAX, TEXT_MAX
+
+OWN_APPS = ("accounts", "submissions", "metrics", "actionplans", "portal")
+
+
+def test_every_free_text_field_has_a_length_limit() -> None:
+    unlimited = [
+        f"{model._meta.label}.{field.name}"
+        for model in apps.get_models()
+        if model._meta.app_label in OWN_APPS
+        for field in model._meta.get_fields()
+        if isinstance(field, models.TextField | models.CharField) and not field.max_length
+    ]
+    assert unlimited == []
+
+
+def test_a_plan_paragraph_over_the_limit_is_refused_on_the_page(plan, alice) -> None:  # type: ignore[no-untyped-def]
+    client = Client()
+    client.force_login(alice)
+    url = reverse("actionplans:objective_create", args=[plan.authority.ons_code, plan.year])
+    response = client.post(url, {"text": "x" * (TEXT_MAX + 1)})
+    assert response.status_code == 200
+    assert "Objective must be 5,000 characters or fewer" in response.content.decode()
+    assert not Objective.objects.filter(plan=plan).exists()
+
+
+def test_a_plan_paragraph_over_the_limit_is_refused_by_the_api(plan, alice) -> None:  # type: ignore[no-untyped-def]
+    api = APIClient()
+    api.force_authenticate(alice)
+    base = f"/api/v1/authorities/{plan.authority.ons_code}/action-plans/{PLAN_YEAR}/"
+    response = api.post(base + "objectives/", {"text": "x" * (TEXT_MAX + 1)}, format="json")
+    assert response.status_code == 400
+    assert "text" in response.json()
+    response = api.patch(base, {"senior_sponsors": "x" * (NOTE_MAX + 1)}, format="json")
+    assert response.status_code == 400
+    assert not Objective.objects.filter(plan=plan).exists()
+
+
+def test_a_late_reason_or_a_message_over_the_limit_is_refused(alice, sponsor_a, draft) -> None:  # type: ignore[no-untyped-def]
+    from submissions.forms import ExplanationForm, LateReasonForm, SendBackForm
+
+    for form, field in (
+        (LateReasonForm, "late_reason"),
+        (SendBackForm, "message"),
+        (ExplanationForm, "text"),
+    ):
+        bound = form(data={field: "x" * (NOTE_MAX + 1)})
+        assert not bound.is_valid()
+        assert "must be 2,000 characters or fewer" in bound.errors[field][0]
+
+
+# The public PDF -----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def published(signed_plan, alice):  # type: ignore[no-untyped-def]
+    return services.plan_publish(plan=signed_plan, user=alice)
+
+
+def test_the_public_pdf_is_drawn_once_per_signed_version_and_may_be_kept(published, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from actionplans import exports
+
+    drawn = []
+    real = exports.document_pdf
+    monkeypatch.setattr(exports, "document_pdf", lambda *a, **k: drawn.append(1) or real(*a, **k))
+    url = reverse("actionplans:public_pdf", args=[published.public_id])
+    client = Client()
+    first, second = client.get(url), client.get(url)
+    assert first.status_code == second.status_code == 200
+    assert first.content == second.content and first.content.startswith(b"%PDF")
+    assert len(drawn) == 1
+    assert first["Cache-Control"] == "public, max-age=3600"
+    assert client.get(url, HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 304
+    assert len(drawn) == 1
+
+
+def test_the_public_pdf_is_throttled_per_address(published, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setattr(public, "PUBLIC_PDF_RATE", "3/min")
+    url = reverse("actionplans:public_pdf", args=[published.public_id])
+    client = Client()
+    statuses = [client.get(url, REMOTE_ADDR="198.51.100.7").status_code for _ in range(4)]
+    assert statuses == [200, 200, 200, 429]
+    refused = client.get(url, REMOTE_ADDR="198.51.100.7")
+    assert int(refused["Retry-After"]) >= 1
+    assert client.get(url, REMOTE_ADDR="198.51.100.8").status_code == 200
