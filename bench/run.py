@@ -225,6 +225,14 @@ def main() -> None:
     print()
     print("\n".join(uploads.report(hostile_uploads)))
     print()
+    from bench import hr_extract
+
+    extract_results = hr_extract.measure()
+    print("Building the return from HR data (headless Chromium, one Web Worker)")
+    print("\n".join(hr_extract.table(extract_results)))
+    print("Budget (issue 17):")
+    print("\n".join(hr_extract.budgets(extract_results)))
+    print()
     print(f"make bench took {time.perf_counter() - overall:.0f} s")
 
 

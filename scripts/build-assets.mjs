@@ -3,6 +3,8 @@
 //   static_build/govuk/govuk-frontend.min.js    GOV.UK Frontend's ES module bundle, with its .map
 //   static_build/govuk/assets/images/...        images referenced by the compiled CSS
 //   static_build/images/favicon.svg             the portal's own favicon (GOV.UK's is the crown)
+//   static_build/js/hr-extract.js               the "build the return from HR data" page (esbuild)
+//   static_build/js/hr-extract-worker.js        its Web Worker, with papaparse and fflate bundled in
 //
 // Usage: `npm run build` (after `npm ci`). Idempotent: static_build/ is rebuilt from scratch.
 // `--css-only` skips the copying step.
@@ -12,6 +14,7 @@ import { createRequire } from "node:module";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
+import * as esbuild from "esbuild";
 import * as sass from "sass";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
@@ -62,8 +65,31 @@ async function copyGovuk() {
   await writeFile(path.join(images, "favicon.svg"), FAVICON_SVG);
 }
 
+// The HR-extract page and its worker: bundled because papaparse is CommonJS and a classic worker
+// cannot import modules by hashed static URL. Minified, one file each, no source maps.
+async function buildHrExtract() {
+  const target = path.join(out, "js");
+  await rm(target, { recursive: true, force: true });
+  await mkdir(target, { recursive: true });
+  const common = { bundle: true, minify: true, target: ["es2020"], legalComments: "eof", logLevel: "warning" };
+  await esbuild.build({
+    ...common,
+    entryPoints: [path.join(root, "assets", "js", "hr-extract", "page.mjs")],
+    outfile: path.join(target, "hr-extract.js"),
+    format: "esm",
+  });
+  await esbuild.build({
+    ...common,
+    entryPoints: [path.join(root, "assets", "js", "hr-extract", "worker.mjs")],
+    outfile: path.join(target, "hr-extract-worker.js"),
+    format: "iife",
+  });
+  console.log(`bundled the HR-extract page and worker into ${path.relative(root, target)}`);
+}
+
 await mkdir(out, { recursive: true });
 await buildCss();
 if (!cssOnly) {
   await copyGovuk();
+  await buildHrExtract();
 }

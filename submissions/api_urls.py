@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import apis
+from .hrdata import apis as hrdata_apis
 
 app_name = "submissions-api"
 
@@ -14,6 +15,7 @@ urlpatterns = [
     path(base + "upload/", apis.ReturnUploadApi.as_view(), name="upload"),
     path(base + "data/", apis.ReturnDataApi.as_view(), name="data"),
     path(base + "warnings/", apis.WarningExplainApi.as_view(), name="explain"),
+    path(base + "hr-mapping/", hrdata_apis.ExtractMappingApi.as_view(), name="hr_mapping"),
     path(base + "submit/", apis.ReturnSubmitApi.as_view(), name="submit"),
     path(base + "sign-off/", apis.ReturnSignOffApi.as_view(), name="sign_off"),
     path(base + "accept/", apis.ReturnAcceptApi.as_view(), name="accept"),

@@ -165,6 +165,7 @@ class ReturnVersion(PublicIdModel):
         WEB = "web", "Typed in"
         API = "api", "API"
         REVISION = "revision", "Returned for revision"
+        EXTRACT = "extract", "Built from HR data"
 
     authority = models.ForeignKey(Authority, on_delete=models.PROTECT, related_name="+")
     return_record = models.ForeignKey(Return, on_delete=models.PROTECT, related_name="versions")
@@ -332,3 +333,32 @@ class UploadPreview(models.Model):
 
     def __str__(self) -> str:
         return f"upload {self.filename} by {self.user_id} for {self.authority_id}"
+
+
+class ExtractMappingQuerySet(models.QuerySet["ExtractMapping"]):
+    def for_user(self, user: User | AnonymousUser) -> ExtractMappingQuerySet:
+        """Mappings of the authorities `user` may see (all of them for national staff)."""
+        return self.filter(authority__in=Authority.objects.for_user(user))
+
+
+class ExtractMapping(TimeStampedModel):
+    """How a council's HR extracts map onto the return, kept for its next visit and next round:
+    which column holds each field and what each ethnicity and service value means. Never rows:
+    `columns` is {extract: {field: header}}, `values` is {"ethnicity": {value: group},
+    "service": {value: service}}, with values in the extract reader's normalised form."""
+
+    authority = models.ForeignKey(Authority, on_delete=models.PROTECT, related_name="+", db_index=False)
+    round = models.ForeignKey(CollectionRound, on_delete=models.PROTECT, related_name="+")
+    columns = models.JSONField(default=dict)
+    values = models.JSONField(default=dict)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    objects = ExtractMappingQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["authority", "round"], name="extract_mapping_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"HR extract mapping of {self.authority_id} for round {self.round_id}"

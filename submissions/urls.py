@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import national, views
+from .hrdata import views as hrdata
 
 app_name = "submissions"
 
@@ -17,6 +18,16 @@ urlpatterns = [
     path(base + "enter/<str:service>/", views.enter_service, name="enter"),
     path(base + "remove/<str:service>/", views.remove_service, name="remove_service"),
     path(base + "warnings/<str:key>/", views.explain_warning, name="explain_warning"),
+    path(base + "hr-data/", hrdata.build, name="hrdata_build"),
+    path(base + "hr-data/check/", hrdata.check, name="hrdata_check"),
+    path(base + "hr-data/check/<str:upload_token>/", hrdata.confirm, name="hrdata_confirm"),
+    path(base + "hr-data/guidance/", hrdata.guidance, name="hrdata_guidance"),
+    path(base + "hr-data/extract-template.xlsx", hrdata.template_download, name="hrdata_template_xlsx"),
+    path(
+        base + "hr-data/extract-template-<str:extract>.csv",
+        hrdata.template_download,
+        name="hrdata_template_csv",
+    ),
     path(base + "submit/", views.submit, name="submit"),
     path(base + "sign-off/", views.sign_off, name="sign_off"),
     path(base + "accept/", views.accept, name="accept"),
