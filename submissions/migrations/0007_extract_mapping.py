@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0001_initial'),
-        ('submissions', '0004_reminder_sent_when_really_sent'),
+        ('submissions', '0006_integrity_explanation_figures'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
