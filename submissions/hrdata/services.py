@@ -130,28 +130,20 @@ def counts_parse(text: str) -> ReturnData:
     return data
 
 
-class StaleVersion(ApplicationError):
-    """The draft changed after the page was built on it."""
-
-
 @transaction.atomic
 def extract_draft_save(
     *, record: Return, data: ReturnData, user: User, base_version: int, note: str = ""
 ) -> ReturnVersion:
-    """Save counts built from HR data as a new draft version, through `draft_save` (the same
-    checks and lifecycle rules as an upload or web entry), only if the draft is still the version
-    the page was built on (`base_version`, 0 for none): a stale page is refused, nothing is written
-    and the caller keeps the counts."""
-    locked = Return.objects.select_for_update().get(pk=record.pk)
-    current = (
-        ReturnVersion.objects.filter(pk=locked.current_version_id).values_list("number", flat=True).first()
-        or 0
-    )
-    if current != base_version:
-        raise StaleVersion(
-            f"Someone saved version {current} of the return after you started. Nothing was saved: "
-            "check what your counts would change now, then save them again."
-        )
+    """Save counts built from HR data as a new draft version through `draft_save`: the same checks,
+    lifecycle rules, explanations and stale-check as an upload or web entry. `base_version` is the
+    version the page was built on (0 for none): if the draft has moved on, `StaleWrite` is raised,
+    nothing is written and the caller keeps the counts. A service the extracts do not cover keeps
+    its figures, as with any save."""
     return return_services.draft_save(
-        record=locked, data=data, user=user, source=ReturnVersion.Source.EXTRACT, note=note[:500]
+        record=record,
+        data=data,
+        user=user,
+        source=ReturnVersion.Source.EXTRACT,
+        note=note[:500],
+        expected_version=base_version,
     )

@@ -28,13 +28,16 @@ from submissions.schema import (
     ReturnData,
     RowKey,
     row_keys,
+    services_in,
 )
 from submissions.services import previews
+from wres_portal.concurrency import StaleWrite
 from wres_portal.errors import ApplicationError
 
 #: Counts waiting for confirmation are kept as upload previews (in the database, so a Redis outage
 #: loses nothing), their file name marked so the upload pages and these never mix them up.
 PREVIEW_MARK = "hr-data:"
+STALE_ADVICE = "Nothing was saved: check what your counts would change now, then save them again."
 SURVEY_MEASURES = (
     "survey_respondents",
     "harassed_by_public",
@@ -144,7 +147,7 @@ def check(request: HttpRequest, ons_code: str, round_label: str) -> HttpResponse
 def confirm(request: HttpRequest, ons_code: str, round_label: str, upload_token: str) -> HttpResponse:
     """What the counts change, then save them as the draft if the draft is still the version the
     page showed (a stale confirmation is refused and the counts kept)."""
-    from submissions.validation import diff
+    from submissions.validation import diff, merge_services
 
     ctx = _lead_context(request, ons_code, round_label)
     preview = previews.upload_preview_get(
@@ -175,6 +178,8 @@ def confirm(request: HttpRequest, ons_code: str, round_label: str, upload_token:
             )
         except return_services.ReturnDataInvalid as invalid:
             errors = [{"text": p["message"]} for p in problem_rows(invalid.problems)]
+        except StaleWrite as stale_write:
+            errors = [{"text": f"{stale_write.situation} {STALE_ADVICE}"}]
         except ApplicationError as error:
             errors = [{"text": error.message}]
         else:
@@ -184,6 +189,7 @@ def confirm(request: HttpRequest, ons_code: str, round_label: str, upload_token:
         ctx = get_return_for_user(request.user, ons_code, round_label)
     base_version, current = _current(ctx)
     stale = base_version != stored["base_version"]
+    after = merge_services(current, data)
     return render(
         request,
         "submissions/hrdata_confirm.html",
@@ -192,7 +198,8 @@ def confirm(request: HttpRequest, ons_code: str, round_label: str, upload_token:
             "errors": errors,
             "stale": stale,
             "base_version": base_version,
-            "changes": diff(current, data),
+            "changes": diff(current, after),
+            "kept": [SERVICE_LABELS[s] for s in services_in(after) if s not in services_in(data)],
             "tables": data_tables(data),
             "sources": stored["sources"],
         },
