@@ -71,9 +71,10 @@ beat: $(PY_STAMP) ## Run Celery beat, the scheduler (needs REDIS_URL)
 test: install assets ## Run the test suite with the DATABASE_URL/REDIS_URL in the environment (PYTEST_ARGS=...)
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
-lint: $(PY_STAMP) ## Check code with ruff (lint and formatting) and the layers contract (import-linter)
+lint: $(PY_STAMP) ## Check code: ruff (lint, formatting), mypy (types) and the layers contract (import-linter)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
 	PYTHONPATH=. $(VENV)/bin/lint-imports
 
 format: $(PY_STAMP) ## Format code and apply ruff's safe fixes

@@ -7,7 +7,6 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers, status
 from rest_framework.exceptions import ValidationError
-from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -17,6 +16,7 @@ from wres_portal.errors import ApplicationError
 
 from . import services
 from .access import can_invite, get_authority_for_user
+from .http import AuthenticatedRequest
 from .models import Authority, Membership, Role
 
 
@@ -32,11 +32,11 @@ def exception_handler(exc: Exception, context: dict[str, object]) -> Response | 
     return drf_exception_handler(exc, context)
 
 
-class AuthorityScopedMixin:
+class AuthorityScopedMixin(APIView):
     """The one place API views take a tenant queryset from: the authority in the URL, seen through
     `Authority.objects.for_user`, so outsiders get 404."""
 
-    request: Request
+    request: AuthenticatedRequest  # IsAuthenticated, the default permission, turns others away
     kwargs: dict[str, str]
 
     def get_authority(self) -> Authority:
@@ -68,7 +68,7 @@ class MeApi(APIView):
             ref_name = "Me"
 
     @extend_schema(responses=OutputSerializer, summary="The signed-in user and their roles")
-    def get(self, request: Request) -> Response:
+    def get(self, request: AuthenticatedRequest) -> Response:
         user = request.user
         data = self.OutputSerializer(
             {
@@ -84,7 +84,7 @@ class MeApi(APIView):
 class AuthorityListApi(generics.ListAPIView):
     serializer_class = AuthoritySerializer
 
-    def get_queryset(self):  # type: ignore[no-untyped-def]
+    def get_queryset(self):
         return Authority.objects.for_user(self.request.user)
 
 
@@ -107,7 +107,7 @@ class MembershipSerializer(serializers.ModelSerializer):
 class MembershipListApi(AuthorityScopedMixin, generics.ListAPIView):
     serializer_class = MembershipSerializer
 
-    def get_queryset(self):  # type: ignore[no-untyped-def]
+    def get_queryset(self):
         return Membership.objects.for_user(self.request.user).filter(authority=self.get_authority())
 
 
@@ -133,7 +133,7 @@ class InvitationCreateApi(AuthorityScopedMixin, APIView):
         responses={201: OutputSerializer},
         summary="Invite a colleague to this authority",
     )
-    def post(self, request: Request, ons_code: str) -> Response:
+    def post(self, request: AuthenticatedRequest, ons_code: str) -> Response:
         authority = self.get_authority()
         if not any(can_invite(request.user, authority, role) for role in Role.values):
             raise PermissionDenied

@@ -87,7 +87,7 @@ def _too_small(token: ApiToken, needed: str) -> str:
     )
 
 
-class ApiTokenScheme(OpenApiAuthenticationExtension):  # type: ignore[no-untyped-call]
+class ApiTokenScheme(OpenApiAuthenticationExtension):
     """How the OpenAPI schema describes the token (drf-spectacular)."""
 
     target_class = "accounts.authentication.ApiTokenAuthentication"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from django import forms
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
@@ -43,8 +45,8 @@ class InvitationForm(PlainEnglishErrors, forms.Form):
     role = forms.ChoiceField(label="Role", widget=forms.RadioSelect)
 
     def __init__(self, *args: object, roles: list[str], **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.fields["role"].choices = _role_choices(roles)
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["role"]).choices = _role_choices(roles)
         if len(roles) == 1:
             self.fields["role"].initial = roles[0]
 
@@ -53,9 +55,9 @@ class RoleForm(PlainEnglishErrors, forms.Form):
     role = forms.ChoiceField(label="Role", choices=Role.choices, widget=forms.RadioSelect)
 
     def __init__(self, *args: object, roles: list[str] | None = None, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        super().__init__(*args, **kwargs)
         if roles is not None:
-            self.fields["role"].choices = _role_choices(roles)
+            cast(forms.ChoiceField, self.fields["role"]).choices = _role_choices(roles)
 
 
 class AcceptInvitationForm(PlainEnglishErrors, forms.Form):
@@ -75,7 +77,7 @@ class AcceptInvitationForm(PlainEnglishErrors, forms.Form):
     )
 
     def __init__(self, *args: object, email: str, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        super().__init__(*args, **kwargs)
         self.email = email
 
     def clean(self) -> dict[str, object]:

@@ -36,6 +36,7 @@ from django_otp.util import random_hex
 from wres_portal.errors import ApplicationError
 
 from . import security_events
+from .http import AuthenticatedHttpRequest
 from .models import Membership, Role
 
 if TYPE_CHECKING:
@@ -109,7 +110,7 @@ SETUP_VALID_SECONDS = 10 * 60
 SETUP_MAX_WRONG = 5
 
 
-def setup_start(*, request: HttpRequest) -> TOTPDevice:
+def setup_start(*, request: AuthenticatedHttpRequest) -> TOTPDevice:
     """A new secret for this session's set-up attempt; returns an unsaved device holding it (for
     the QR code and the key shown as text)."""
     request.session[SETUP_SESSION_KEY] = {
@@ -121,7 +122,7 @@ def setup_start(*, request: HttpRequest) -> TOTPDevice:
     return _pending_device(request)
 
 
-def setup_pending(*, request: HttpRequest) -> TOTPDevice | None:
+def setup_pending(*, request: AuthenticatedHttpRequest) -> TOTPDevice | None:
     """The secret this session is setting up, if it is this user's and has not expired."""
     state = request.session.get(SETUP_SESSION_KEY)
     if not state or state.get("user") != request.user.pk:
@@ -131,12 +132,12 @@ def setup_pending(*, request: HttpRequest) -> TOTPDevice | None:
     return _pending_device(request)
 
 
-def _pending_device(request: HttpRequest) -> TOTPDevice:
+def _pending_device(request: AuthenticatedHttpRequest) -> TOTPDevice:
     key = request.session[SETUP_SESSION_KEY]["key"]
     return TOTPDevice(user=request.user, name=AUTHENTICATOR_NAME, key=key, confirmed=False)
 
 
-def setup_confirm(*, request: HttpRequest, code: str) -> tuple[TOTPDevice, list[str]]:
+def setup_confirm(*, request: AuthenticatedHttpRequest, code: str) -> tuple[TOTPDevice, list[str]]:
     """Confirm the secret this session is setting up with a code the app shows; it replaces any
     previous authenticator. Returns the new device and a new set of recovery codes (shown once).
     An expired attempt, or one with SETUP_MAX_WRONG wrong codes, starts again with a new secret."""

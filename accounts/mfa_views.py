@@ -19,6 +19,7 @@ from wres_portal.errors import ApplicationError
 
 from . import mfa
 from .forms import MFACodeForm
+from .http import AuthenticatedHttpRequest
 from .middleware import session_refresh
 
 #: Fewer recovery codes than this left: suggest making new ones.
@@ -43,7 +44,7 @@ def _mark_verified(request: HttpRequest, device: object) -> None:
 @never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
-def mfa_verify(request: HttpRequest) -> HttpResponse:
+def mfa_verify(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Second sign-in step: a 6-digit code from the authenticator app, or a recovery code."""
     next_url = _next_url(request)
     if request.user.is_verified() or not mfa.has_authenticator(request.user):
@@ -75,7 +76,7 @@ def mfa_verify(request: HttpRequest) -> HttpResponse:
 @never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
-def mfa_setup(request: HttpRequest) -> HttpResponse:
+def mfa_setup(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Set up (or, from a verified session, replace) the authenticator app. Unverified sessions only
     get here when the user has no authenticator yet (MFARequiredMiddleware)."""
     next_url = _next_url(request)
@@ -116,7 +117,7 @@ def mfa_setup(request: HttpRequest) -> HttpResponse:
 @never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
-def mfa_recovery_codes(request: HttpRequest) -> HttpResponse:
+def mfa_recovery_codes(request: AuthenticatedHttpRequest) -> HttpResponse:
     """How many recovery codes are left, and a button to replace them all (shown once)."""
     if not mfa.has_authenticator(request.user):
         return redirect("accounts:mfa_setup")
@@ -130,7 +131,7 @@ def mfa_recovery_codes(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def mfa_remove(request: HttpRequest) -> HttpResponse:
+def mfa_remove(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Stop using an authenticator app (not allowed for the roles that require one)."""
     if not mfa.has_authenticator(request.user):
         return redirect("accounts:settings")
@@ -151,7 +152,7 @@ def mfa_remove(request: HttpRequest) -> HttpResponse:
 @never_cache
 @login_required
 @require_POST
-def session_keep_alive(request: HttpRequest) -> JsonResponse:
+def session_keep_alive(request: AuthenticatedHttpRequest) -> JsonResponse:
     """Extend the caller's own session (the inactivity warning's "Stay signed in"): its expiry and
     cookie are pushed back to a full SESSION_COOKIE_AGE now, however recently the last push was.
     Answers only with the new time left."""

@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import timedelta
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import pgtrigger
 from django.conf import settings
@@ -135,9 +136,15 @@ class User(AbstractUser):
     national_role = models.CharField(max_length=10, choices=NationalRole.choices, blank=True, default="")
 
     USERNAME_FIELD = "email"
-    REQUIRED_FIELDS: list[str] = []
+    REQUIRED_FIELDS: ClassVar[list[str]] = []
 
-    objects = UserManager()  # type: ignore[misc]
+    # Set on request.user by django_otp's OTPMiddleware: has this session entered a second factor?
+    is_verified: Callable[[], bool]
+    # Set by accounts.access: the user's memberships, read once per request.
+    _membership_cache: list[Membership]
+
+    # AbstractUser declares a UserManager with usernames; this one signs people in by email.
+    objects: ClassVar[UserManager] = UserManager()  # type: ignore[assignment]
 
     class Meta:
         ordering = ["email"]
@@ -145,12 +152,13 @@ class User(AbstractUser):
     def __str__(self) -> str:
         return self.full_name or self.email
 
-    def save(self, *args: object, **kwargs: object) -> None:
+    def save(self, *args: Any, **kwargs: Any) -> None:
         self.email = self.email.lower()
         # set_password() was called (a change, a reset, the admin): accounts.signals revokes the
-        # user's API tokens. A hash upgraded at sign-in does not set this.
-        self._wres_password_changed = self._password is not None
-        super().save(*args, **kwargs)  # type: ignore[arg-type]
+        # user's API tokens. A hash upgraded at sign-in does not set this. django-stubs leaves out
+        # AbstractBaseUser._password, which set_password() sets and save() clears.
+        self._wres_password_changed = self._password is not None  # type: ignore[attr-defined]
+        super().save(*args, **kwargs)
 
     def clean(self) -> None:
         super().clean()
@@ -277,7 +285,7 @@ class Invitation(PublicIdModel):
         return _hash_token(token)
 
     @staticmethod
-    def default_expiry() -> timezone.datetime:
+    def default_expiry() -> datetime:
         return timezone.now() + timedelta(days=settings.INVITATION_VALID_DAYS)
 
     @property
@@ -366,13 +374,13 @@ class ApiToken(PublicIdModel):
             return "expired"
         return "active"
 
-    SCOPE_RANK = {Scope.READ: 1, Scope.SUBMIT: 2, Scope.ATTEST: 3}
+    SCOPE_RANK: ClassVar[dict[str, int]] = {Scope.READ: 1, Scope.SUBMIT: 2, Scope.ATTEST: 3}
 
     def allows(self, scope: str) -> bool:
         """Whether this token's scope covers `scope` (attest needs a token made after multi-factor)."""
         if scope == self.Scope.ATTEST and not self.created_verified:
             return False
-        return self.SCOPE_RANK.get(self.scope, 0) >= self.SCOPE_RANK[scope]  # type: ignore[index]
+        return self.SCOPE_RANK.get(self.scope, 0) >= self.SCOPE_RANK[scope]
 
 
 # Security events ----------------------------------------------------------------------------------

@@ -19,7 +19,7 @@ def _user_saved(sender: type[User], instance: User, created: bool, **kwargs: Any
     if created:
         return
     if getattr(instance, "_wres_password_changed", False):
-        instance._wres_password_changed = False  # type: ignore[attr-defined]
+        instance._wres_password_changed = False
         # The password views say how and from where (accounts.views); the admin and commands do not.
         kind = getattr(instance, "_wres_password_event", SecurityEvent.Kind.PASSWORD_CHANGED)
         security_events.record(kind, user=instance, request=getattr(instance, "_wres_request", None))

@@ -146,7 +146,7 @@ class ThrottledModelBackend(ModelBackend):
     """Django's ModelBackend, refusing a password sign-in while it is paused, before the password is
     checked."""
 
-    def authenticate(  # type: ignore[override]
+    def authenticate(
         self,
         request: HttpRequest | None,
         username: str | None = None,
@@ -158,7 +158,7 @@ class ThrottledModelBackend(ModelBackend):
             if wait:
                 setattr(request, WAIT_ATTRIBUTE, wait)
                 raise PermissionDenied  # Django stops here and sends user_login_failed
-        return super().authenticate(request, username=username, password=password, **kwargs)  # type: ignore[return-value]
+        return super().authenticate(request, username=username, password=password, **kwargs)
 
 
 @receiver(user_login_failed, dispatch_uid="accounts.signin_throttle.failed")

@@ -184,7 +184,7 @@ def api_token_authenticate(key: str) -> ApiToken:
             "This API token stopped working because its owner's roles changed. Make a new one on your "
             "account page."
         )
-    user._membership_cache = memberships  # type: ignore[attr-defined]  # read by accounts.access
+    user._membership_cache = memberships  # read by accounts.access
     if token.last_used_at is None or now - token.last_used_at >= LAST_USED_GRANULARITY:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
         token.last_used_at = now

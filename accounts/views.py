@@ -37,6 +37,7 @@ from .forms import (
     RoleForm,
     SignInForm,
 )
+from .http import AuthenticatedHttpRequest
 from .models import ROLE_DESCRIPTIONS, ApiToken, Authority, Invitation, Membership, Role, User
 
 
@@ -61,7 +62,7 @@ class SignInView(auth_views.LoginView):
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def authority_edit(request: HttpRequest, ons_code: str) -> HttpResponse:
+def authority_edit(request: AuthenticatedHttpRequest, ons_code: str) -> HttpResponse:
     """Analysts correct an authority's details, such as a missing population share."""
     authority = get_authority_for_user(request.user, ons_code)
     if not request.user.is_national:
@@ -76,7 +77,7 @@ def authority_edit(request: HttpRequest, ons_code: str) -> HttpResponse:
 
 @login_required
 @require_safe
-def team(request: HttpRequest, ons_code: str) -> HttpResponse:
+def team(request: AuthenticatedHttpRequest, ons_code: str) -> HttpResponse:
     authority = get_authority_for_user(request.user, ons_code)
     members = list(Membership.objects.filter(authority=authority).select_related("user", "authority"))
     for membership in members:
@@ -109,7 +110,7 @@ def _invitable_roles(request: HttpRequest, authority: Authority) -> list[str]:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def team_invite(request: HttpRequest, ons_code: str) -> HttpResponse:
+def team_invite(request: AuthenticatedHttpRequest, ons_code: str) -> HttpResponse:
     authority = get_authority_for_user(request.user, ons_code)
     roles = _invitable_roles(request, authority)
     if not roles:
@@ -130,7 +131,7 @@ def team_invite(request: HttpRequest, ons_code: str) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def team_member_role(request: HttpRequest, ons_code: str, member: UUID) -> HttpResponse:
+def team_member_role(request: AuthenticatedHttpRequest, ons_code: str, member: UUID) -> HttpResponse:
     authority = get_authority_for_user(request.user, ons_code)
     membership = get_membership_for_user(request.user, authority, member)
     roles = _assignable_roles(request, membership)
@@ -154,7 +155,7 @@ def team_member_role(request: HttpRequest, ons_code: str, member: UUID) -> HttpR
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def team_member_remove(request: HttpRequest, ons_code: str, member: UUID) -> HttpResponse:
+def team_member_remove(request: AuthenticatedHttpRequest, ons_code: str, member: UUID) -> HttpResponse:
     authority = get_authority_for_user(request.user, ons_code)
     membership = get_membership_for_user(request.user, authority, member)
     if not can_manage_team(request.user, authority):
@@ -177,7 +178,9 @@ def team_member_remove(request: HttpRequest, ons_code: str, member: UUID) -> Htt
 
 @login_required
 @require_POST
-def team_invitation_withdraw(request: HttpRequest, ons_code: str, invitation: UUID) -> HttpResponse:
+def team_invitation_withdraw(
+    request: AuthenticatedHttpRequest, ons_code: str, invitation: UUID
+) -> HttpResponse:
     authority = get_authority_for_user(request.user, ons_code)
     found = get_invitation_for_user(request.user, authority, invitation)
     if not can_invite(request.user, authority, found.role):
@@ -235,7 +238,7 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def account_settings(request: HttpRequest) -> HttpResponse:
+def account_settings(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = AccountDetailsForm(request.POST or None, instance=request.user)
     if request.method == "POST" and form.is_valid():
         form.save()
@@ -260,13 +263,14 @@ def account_settings(request: HttpRequest) -> HttpResponse:
 @never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
-def api_tokens(request: HttpRequest) -> HttpResponse:
+def api_tokens(request: AuthenticatedHttpRequest) -> HttpResponse:
     """List, make and revoke the user's API tokens for their council's systems. A new key is shown
     on the page that made it, once."""
     new_key = new_token = None
     form = ApiTokenForm(request.POST if request.POST.get("action") == "create" else None)
     if request.method == "POST" and request.POST.get("action") == "revoke":
-        token = ApiToken.objects.filter(user=request.user, uuid=_uuid(request.POST.get("token"))).first()
+        token_id = _uuid(request.POST.get("token"))
+        token = ApiToken.objects.filter(user=request.user, uuid=token_id).first() if token_id else None
         if token is None:
             raise Http404
         tokens.api_token_revoke(token=token, user=request.user, request=request)

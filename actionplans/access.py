@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from uuid import UUID
 
@@ -41,7 +42,7 @@ class PlanContext:
 
 
 def get_plan_for_user(
-    user: User | AnonymousUser, ons_code: str, year: int, *, roles: list[str] | None = None
+    user: User | AnonymousUser, ons_code: str, year: int, *, roles: Collection[str] | None = None
 ) -> PlanContext:
     """The authority and its plan for `year` if `user` may see them; 404 otherwise.
 

@@ -15,11 +15,11 @@ from uuid import UUID
 
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
-from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.access import get_authority_for_user
+from accounts.http import AuthenticatedRequest
 from accounts.models import Role
 from wres_portal.concurrency import ConditionalApiMixin, etag, if_match_parameter, timestamp_token
 from wres_portal.errors import ApplicationError
@@ -125,7 +125,7 @@ class PlanListCreateApi(APIView):
             ref_name = "ActionPlanCreate"
 
     @extend_schema(responses=PlanOutputSerializer(many=True), summary="The council's action plans")
-    def get(self, request: Request, ons_code: str) -> Response:
+    def get(self, request: AuthenticatedRequest, ons_code: str) -> Response:
         authority = get_authority_for_user(request.user, ons_code)
         plans = ActionPlan.objects.for_user(request.user).filter(authority=authority)
         return Response(PlanOutputSerializer(plans, many=True).data)
@@ -135,7 +135,7 @@ class PlanListCreateApi(APIView):
         responses={201: PlanOutputSerializer},
         summary="Start a plan (programme lead)",
     )
-    def post(self, request: Request, ons_code: str) -> Response:
+    def post(self, request: AuthenticatedRequest, ons_code: str) -> Response:
         authority = get_authority_for_user(request.user, ons_code, roles=LEAD)
         payload = self.InputSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
@@ -156,7 +156,7 @@ class PlanDetailApi(ConditionalApiMixin, APIView):
             ref_name = "ActionPlanHeader"
 
     @extend_schema(responses=PlanOutputSerializer, summary="One plan's details and status")
-    def get(self, request: Request, ons_code: str, plan_year: int) -> Response:
+    def get(self, request: AuthenticatedRequest, ons_code: str, plan_year: int) -> Response:
         ctx = get_plan_for_user(request.user, ons_code, plan_year)
         return self.tagged(PlanOutputSerializer(ctx.plan).data, _token(ctx.plan))
 
@@ -166,7 +166,7 @@ class PlanDetailApi(ConditionalApiMixin, APIView):
         parameters=[if_match_parameter(required=False)],
         summary="Change the plan's details (programme lead; staff voice lead: staff voice summary only)",
     )
-    def patch(self, request: Request, ons_code: str, plan_year: int) -> Response:
+    def patch(self, request: AuthenticatedRequest, ons_code: str, plan_year: int) -> Response:
         ctx = get_plan_for_user(request.user, ons_code, plan_year, roles=UPDATERS)
         expected = self.if_match(request)
         payload = self.InputSerializer(data=request.data, partial=True)
@@ -197,7 +197,7 @@ class ObjectiveInputSerializer(serializers.Serializer):
 
 class ObjectiveListCreateApi(APIView):
     @extend_schema(responses=ObjectiveOutputSerializer(many=True), summary="The plan's objectives")
-    def get(self, request: Request, ons_code: str, plan_year: int) -> Response:
+    def get(self, request: AuthenticatedRequest, ons_code: str, plan_year: int) -> Response:
         ctx = get_plan_for_user(request.user, ons_code, plan_year)
         objectives = Objective.objects.for_user(request.user).filter(plan=ctx.plan)
         return Response(ObjectiveOutputSerializer(objectives, many=True).data)
@@ -207,7 +207,7 @@ class ObjectiveListCreateApi(APIView):
         responses={201: ObjectiveOutputSerializer},
         summary="Add an objective (programme lead)",
     )
-    def post(self, request: Request, ons_code: str, plan_year: int) -> Response:
+    def post(self, request: AuthenticatedRequest, ons_code: str, plan_year: int) -> Response:
         ctx = get_plan_for_user(request.user, ons_code, plan_year, roles=LEAD)
         payload = ObjectiveInputSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
@@ -217,7 +217,7 @@ class ObjectiveListCreateApi(APIView):
 
 class ObjectiveDetailApi(ConditionalApiMixin, APIView):
     @extend_schema(responses=ObjectiveOutputSerializer, summary="One objective")
-    def get(self, request: Request, ons_code: str, plan_year: int, objective: UUID) -> Response:
+    def get(self, request: AuthenticatedRequest, ons_code: str, plan_year: int, objective: UUID) -> Response:
         ctx = get_plan_for_user(request.user, ons_code, plan_year)
         instance = get_objective_for_user(request.user, ctx, objective)
         return self.tagged(ObjectiveOutputSerializer(instance).data, _token(instance))
@@ -228,7 +228,9 @@ class ObjectiveDetailApi(ConditionalApiMixin, APIView):
         responses=ObjectiveOutputSerializer,
         summary="Change an objective",
     )
-    def patch(self, request: Request, ons_code: str, plan_year: int, objective: UUID) -> Response:
+    def patch(
+        self, request: AuthenticatedRequest, ons_code: str, plan_year: int, objective: UUID
+    ) -> Response:
         ctx = get_plan_for_user(request.user, ons_code, plan_year, roles=LEAD)
         instance = get_objective_for_user(request.user, ctx, objective)
         expected = self.if_match(request)
@@ -258,7 +260,7 @@ class ActionListCreateApi(APIView):
     @extend_schema(
         responses=ActionOutputSerializer(many=True), summary="The plan's actions, numbered across it"
     )
-    def get(self, request: Request, ons_code: str, plan_year: int) -> Response:
+    def get(self, request: AuthenticatedRequest, ons_code: str, plan_year: int) -> Response:
         ctx = get_plan_for_user(request.user, ons_code, plan_year)
         actions = Action.objects.for_user(request.user).filter(plan=ctx.plan)
         return Response(ActionOutputSerializer(actions, many=True).data)
@@ -268,7 +270,7 @@ class ActionListCreateApi(APIView):
         responses={201: ActionOutputSerializer},
         summary="Add an action to an objective (programme lead)",
     )
-    def post(self, request: Request, ons_code: str, plan_year: int) -> Response:
+    def post(self, request: AuthenticatedRequest, ons_code: str, plan_year: int) -> Response:
         ctx = get_plan_for_user(request.user, ons_code, plan_year, roles=LEAD)
         payload = ActionInputSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
@@ -286,7 +288,7 @@ class ActionListCreateApi(APIView):
 
 class ActionDetailApi(ConditionalApiMixin, APIView):
     @extend_schema(responses=ActionOutputSerializer, summary="One action")
-    def get(self, request: Request, ons_code: str, plan_year: int, action: UUID) -> Response:
+    def get(self, request: AuthenticatedRequest, ons_code: str, plan_year: int, action: UUID) -> Response:
         ctx = get_plan_for_user(request.user, ons_code, plan_year)
         instance = get_action_for_user(request.user, ctx, action)
         return self.tagged(ActionOutputSerializer(instance).data, _token(instance))
@@ -297,7 +299,7 @@ class ActionDetailApi(ConditionalApiMixin, APIView):
         parameters=[if_match_parameter(required=False)],
         summary="Change an action's text, lead, due date or status (programme lead)",
     )
-    def patch(self, request: Request, ons_code: str, plan_year: int, action: UUID) -> Response:
+    def patch(self, request: AuthenticatedRequest, ons_code: str, plan_year: int, action: UUID) -> Response:
         ctx = get_plan_for_user(request.user, ons_code, plan_year, roles=LEAD)
         instance = get_action_for_user(request.user, ctx, action)
         expected = self.if_match(request)
@@ -324,7 +326,7 @@ class UpdateListCreateApi(ConditionalApiMixin, APIView):
             ref_name = "ActionPlanUpdateInput"
 
     @extend_schema(responses=UpdateOutputSerializer(many=True), summary="A quarter's action updates")
-    def get(self, request: Request, ons_code: str, plan_year: int, quarter: str) -> Response:
+    def get(self, request: AuthenticatedRequest, ons_code: str, plan_year: int, quarter: str) -> Response:
         ctx = get_plan_for_user(request.user, ons_code, plan_year)
         _, report = get_quarter(ctx, quarter)
         updates = ActionUpdate.objects.for_user(request.user).filter(report=report) if report else []
@@ -338,7 +340,7 @@ class UpdateListCreateApi(ConditionalApiMixin, APIView):
         "If-Match with the update's etag to replace it only if nobody changed it since, or "
         "If-None-Match: * to record it only if there is none yet (else 412).",
     )
-    def post(self, request: Request, ons_code: str, plan_year: int, quarter: str) -> Response:
+    def post(self, request: AuthenticatedRequest, ons_code: str, plan_year: int, quarter: str) -> Response:
         ctx = get_plan_for_user(request.user, ons_code, plan_year, roles=UPDATERS)
         period, _ = get_quarter(ctx, quarter)
         expected = self.if_match(request)

@@ -6,7 +6,7 @@ rule applies. Safe to re-run: a plan that exists is left as it is."""
 from __future__ import annotations
 
 import datetime
-from typing import TextIO
+from io import TextIOBase
 
 from django.db import transaction
 from django.utils import timezone
@@ -24,7 +24,7 @@ def _user(email: str) -> User:
 
 
 @transaction.atomic
-def load(out: TextIO, *, demo_councils: list[str]) -> None:
+def load(out: TextIOBase, *, demo_councils: list[str]) -> None:
     if DEMO_COUNCIL not in demo_councils:
         return
     authority = Authority.objects.get(ons_code=DEMO_COUNCIL)
@@ -96,13 +96,10 @@ def load(out: TextIO, *, demo_councils: list[str]) -> None:
     ]
     services.action_update(action=created[0], user=lead, status="complete")
     services.action_update(action=created[2], user=lead, status="in_progress")
-    signing = {
-        "name": "Demo Sponsor",
-        "role": "Director of Adults and Health",
-        "signed_on": today,
-        "declaration": True,
-    }
-    services.plan_sign_off(plan=plan, user=sponsor, **signing)
+    sponsor_name, sponsor_role = "Demo Sponsor", "Director of Adults and Health"
+    services.plan_sign_off(
+        plan=plan, user=sponsor, name=sponsor_name, role=sponsor_role, signed_on=today, declaration=True
+    )
     quarter = current if current.number == 1 else Quarter(current.year, current.number - 1)
     progress = [
         ("complete", "Anonymised shortlisting is live for all posts since June."),
@@ -117,7 +114,9 @@ def load(out: TextIO, *, demo_councils: list[str]) -> None:
         )
     report = services.report_get_or_create(plan=plan, quarter=quarter)
     services.report_submit(report=report, user=lead, summary="A good start: one action done, two under way.")
-    services.report_sign_off(report=report, user=sponsor, **signing)
+    services.report_sign_off(
+        report=report, user=sponsor, name=sponsor_name, role=sponsor_role, signed_on=today, declaration=True
+    )
     services.plan_publish(plan=plan, user=lead)
     out.write(
         f"Action plan {plan.year_label} for Leeds: signed off, {quarter.label} progress signed off, "

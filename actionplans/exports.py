@@ -113,7 +113,7 @@ def _rows(document: dict[str, Any], signature: Any) -> dict[str, list[list[Any]]
 def document_xlsx(document: dict[str, Any], *, signature: Any = None) -> bytes:
     """One sheet each for the plan's details, what we know, objectives (a row per action) and targets."""
     workbook = Workbook()
-    workbook.remove(workbook.active)
+    workbook.remove(workbook.worksheets[0])  # the empty sheet a new workbook starts with
     bold, wrap = Font(bold=True), Alignment(wrap_text=True, vertical="top")
     for title, rows in _rows(document, signature).items():
         sheet = workbook.create_sheet(title)

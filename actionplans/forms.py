@@ -25,7 +25,7 @@ class PlanCreateForm(PlainEnglishErrors, forms.Form):
     )
 
     def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        super().__init__(*args, **kwargs)
         today = timezone.localdate()
         self.fields["year"].initial = today.year if today.month >= 4 else today.year - 1
 
@@ -57,7 +57,7 @@ class HeaderForm(PlainEnglishErrors, forms.ModelForm):
         }
 
     def __init__(self, *args: object, voice_only: bool = False, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        super().__init__(*args, **kwargs)
         if voice_only:
             for name in list(self.fields):
                 if name != "staff_voice_summary":
@@ -72,7 +72,7 @@ class WhatWeKnowForm(PlainEnglishErrors, forms.Form):
     def __init__(
         self, *args: object, suggestions: dict[str, str], round_label: str, **kwargs: object
     ) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        super().__init__(*args, **kwargs)
         for number, title in METRICS.items():
             hint = f"Your {round_label} results: {suggestions[number]}" if suggestions.get(number) else ""
             self.fields[f"metric_{number}"] = forms.CharField(

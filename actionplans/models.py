@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
 
 
-def _scoped(queryset: models.QuerySet, user: User | AnonymousUser) -> models.QuerySet:  # type: ignore[type-arg]
+def _scoped(queryset: models.QuerySet, user: User | AnonymousUser) -> models.QuerySet:
     return queryset.filter(authority__in=Authority.objects.for_user(user))
 
 
@@ -471,7 +471,7 @@ class PlanVersion(TimeStampedModel):
         # An invariant, not a workflow rule: a signed snapshot is immutable.
         if self.pk is not None:
             raise ApplicationError("A signed-off version cannot be changed.")
-        super().save(*args, **kwargs)  # type: ignore[arg-type]
+        super().save(*args, **kwargs)
 
     def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
         raise ApplicationError("A signed-off version cannot be deleted.")

@@ -7,12 +7,13 @@ import datetime
 from collections import Counter, defaultdict
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from accounts.access import require_national
+from accounts.http import AuthenticatedHttpRequest
 from accounts.models import Authority
 
 from .models import ActionPlan, ActionUpdate, Objective, Quarter, QuarterlyReport, Rag
@@ -24,7 +25,7 @@ REPORT_DUE_DAYS = 30
 
 def overdue_reports(
     plans: list[ActionPlan], reports: list[QuarterlyReport], today: datetime.date
-) -> list[dict]:  # type: ignore[type-arg]
+) -> list[dict]:
     """Quarters that ended more than REPORT_DUE_DAYS ago whose report is not yet submitted."""
     status = {(r.plan_id, r.year, r.quarter): r for r in reports}
     overdue = []
@@ -39,7 +40,7 @@ def overdue_reports(
 
 @login_required
 @require_safe
-def national(request: HttpRequest) -> HttpResponse:
+def national(request: AuthenticatedHttpRequest) -> HttpResponse:
     require_national(request.user)
     today = timezone.localdate()
     current = Quarter.containing(today)

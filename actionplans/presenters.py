@@ -90,7 +90,7 @@ def _lines(text: str) -> list[str]:
     return [line.strip() for line in text.splitlines() if line.strip()]
 
 
-def _objective(objective: Objective, actions: list[Action], *, frozen: bool, results: LatestResults) -> dict:  # type: ignore[type-arg]
+def _objective(objective: Objective, actions: list[Action], *, frozen: bool, results: LatestResults) -> dict:
     data = objective.metrics_data if frozen else metrics_data(objective.related_indicators, results)
     return {
         "uuid": str(objective.uuid),
@@ -134,7 +134,7 @@ def _objective(objective: Objective, actions: list[Action], *, frozen: bool, res
     }
 
 
-def plan_document(plan: ActionPlan, *, frozen: bool = False, results: LatestResults | None = None) -> dict:  # type: ignore[type-arg]
+def plan_document(plan: ActionPlan, *, frozen: bool = False, results: LatestResults | None = None) -> dict:
     """The whole plan as one JSON-safe dict: what a signed version stores and every layout renders.
 
     `frozen` takes each objective's metrics data as frozen at sign-off; otherwise it is worked out

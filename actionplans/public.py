@@ -5,31 +5,35 @@ from __future__ import annotations
 from uuid import UUID
 
 from django.core.cache import cache
-from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotModified
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_safe
 
 from wres_portal.downloads import PDF, attachment
 from wres_portal.throttling import page_wait
 
-from .models import ActionPlan
+from .models import ActionPlan, PlanVersion
 
 
-def _published(public_id: UUID) -> ActionPlan:
-    """A published plan by its public address; 404 when unpublished or never signed off."""
-    return get_object_or_404(
+def _published(public_id: UUID) -> tuple[ActionPlan, PlanVersion]:
+    """A published plan by its public address, with its signed version; 404 when unpublished or never
+    signed off."""
+    plan = get_object_or_404(
         ActionPlan.objects.published().select_related("authority", "signed_version"), public_id=public_id
     )
+    if plan.signed_version is None:
+        raise Http404
+    return plan, plan.signed_version
 
 
 @require_safe
 def public_plan(request: HttpRequest, public_id: UUID) -> HttpResponse:
     """The signed-off plan for anyone, without signing in: only the signed snapshot, never the draft."""
-    plan = _published(public_id)
+    plan, signed = _published(public_id)
     return render(
         request,
         "actionplans/public_plan.html",
-        {"plan": plan, "doc": plan.signed_version.document, "signature": plan.signed_version},
+        {"plan": plan, "doc": signed.document, "signature": signed},
     )
 
 
@@ -44,8 +48,7 @@ PUBLIC_PDF_MAX_AGE = 3600
 def public_plan_pdf(request: HttpRequest, public_id: UUID) -> HttpResponse:
     from .exports import document_pdf
 
-    plan = _published(public_id)
-    version = plan.signed_version
+    plan, version = _published(public_id)
     etag = f'"plan-version-{version.pk}"'
     public = f"public, max-age={PUBLIC_PDF_MAX_AGE}"
     if etag in request.headers.get("If-None-Match", ""):

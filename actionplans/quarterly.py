@@ -3,16 +3,18 @@ suggests and the updates still missing), entering an update, submitting, signing
 
 from __future__ import annotations
 
+from typing import TypedDict
 from uuid import UUID
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_safe
 
+from accounts.http import AuthenticatedHttpRequest
 from accounts.models import Role
-from wres_portal.concurrency import StaleWrite, document_token, timestamp_token
+from wres_portal.concurrency import Change, StaleWrite, document_token, timestamp_token
 from wres_portal.errors import ApplicationError
 
 from . import services
@@ -31,7 +33,9 @@ def _report_page(ctx: PlanContext, quarter: Quarter) -> HttpResponse:
 
 @login_required
 @require_safe
-def report_detail(request: HttpRequest, ons_code: str, plan_year: int, quarter: str) -> HttpResponse:
+def report_detail(
+    request: AuthenticatedHttpRequest, ons_code: str, plan_year: int, quarter: str
+) -> HttpResponse:
     ctx = get_plan_for_user(request.user, ons_code, plan_year)
     period, report = get_quarter(ctx, quarter)
     rows = progress_rows(ctx.plan, report, period.ends_on)
@@ -59,14 +63,14 @@ def report_detail(request: HttpRequest, ons_code: str, plan_year: int, quarter: 
 @login_required
 @require_http_methods(["GET", "POST"])
 def update_edit(
-    request: HttpRequest, ons_code: str, plan_year: int, quarter: str, action: UUID
+    request: AuthenticatedHttpRequest, ons_code: str, plan_year: int, quarter: str, action: UUID
 ) -> HttpResponse:
     ctx = get_plan_for_user(request.user, ons_code, plan_year, roles=UPDATERS)
     period, report = get_quarter(ctx, quarter)
     instance = get_action_for_user(request.user, ctx, action)
     row = next(r for r in progress_rows(ctx.plan, report, period.ends_on) if r.action.pk == instance.pk)
     form = _update_form(request.POST or None, report, instance, row.suggested)
-    stale_changes: list[object] = []
+    stale_changes: list[Change] = []
     if request.method == "POST" and form.is_valid():
         try:
             services.update_save(
@@ -115,7 +119,9 @@ def _update_form(
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def report_submit(request: HttpRequest, ons_code: str, plan_year: int, quarter: str) -> HttpResponse:
+def report_submit(
+    request: AuthenticatedHttpRequest, ons_code: str, plan_year: int, quarter: str
+) -> HttpResponse:
     ctx = get_plan_for_user(request.user, ons_code, plan_year, roles=[Role.PROGRAMME_LEAD])
     period, report = get_quarter(ctx, quarter)
     if report is None:
@@ -152,14 +158,19 @@ def report_submit(request: HttpRequest, ons_code: str, plan_year: int, quarter: 
     )
 
 
-def _shown(report: QuarterlyReport) -> dict[str, object]:
+class _Shown(TypedDict):
+    seen_token: str
+    seen_values: dict[str, object]
+
+
+def _shown(report: QuarterlyReport) -> _Shown:
     """The report as the page shows it: its state token and the document, kept (signed) in the
     form so a refused submission or sign-off can say what changed."""
     document = report_document(report)
     return {"seen_token": document_token(document), "seen_values": {"document": document}}
 
 
-def _refused(form, error: StaleWrite, report: QuarterlyReport, form_class) -> list[dict[str, object]]:  # type: ignore[no-untyped-def]
+def _refused(form, error: StaleWrite, report: QuarterlyReport, form_class) -> list[dict[str, object]]:
     """A refused submission or sign-off: keep what was typed, show the report as it is now and what
     changed since the page was opened."""
     report.refresh_from_db()
@@ -174,7 +185,9 @@ def _refused(form, error: StaleWrite, report: QuarterlyReport, form_class) -> li
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def report_sign_off(request: HttpRequest, ons_code: str, plan_year: int, quarter: str) -> HttpResponse:
+def report_sign_off(
+    request: AuthenticatedHttpRequest, ons_code: str, plan_year: int, quarter: str
+) -> HttpResponse:
     ctx = get_plan_for_user(request.user, ons_code, plan_year, roles=[Role.SENIOR_SPONSOR])
     period, report = get_quarter(ctx, quarter)
     if report is None:
@@ -211,7 +224,9 @@ def report_sign_off(request: HttpRequest, ons_code: str, plan_year: int, quarter
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def report_send_back(request: HttpRequest, ons_code: str, plan_year: int, quarter: str) -> HttpResponse:
+def report_send_back(
+    request: AuthenticatedHttpRequest, ons_code: str, plan_year: int, quarter: str
+) -> HttpResponse:
     ctx = get_plan_for_user(request.user, ons_code, plan_year, roles=[Role.SENIOR_SPONSOR])
     period, report = get_quarter(ctx, quarter)
     if report is None:
@@ -228,14 +243,16 @@ def report_send_back(request: HttpRequest, ons_code: str, plan_year: int, quarte
     )
 
 
-def _document(report: QuarterlyReport) -> dict:  # type: ignore[type-arg]
+def _document(report: QuarterlyReport) -> dict:
     """A signed report as it was signed; otherwise as it stands."""
     return report.signed_document if report.signed_document else report_document(report)
 
 
 @login_required
 @require_safe
-def report_print(request: HttpRequest, ons_code: str, plan_year: int, quarter: str) -> HttpResponse:
+def report_print(
+    request: AuthenticatedHttpRequest, ons_code: str, plan_year: int, quarter: str
+) -> HttpResponse:
     ctx = get_plan_for_user(request.user, ons_code, plan_year)
     period, report = get_quarter(ctx, quarter)
     if report is None:
@@ -250,7 +267,7 @@ def report_print(request: HttpRequest, ons_code: str, plan_year: int, quarter: s
 @login_required
 @require_safe
 def report_download(
-    request: HttpRequest, ons_code: str, plan_year: int, quarter: str, fmt: str
+    request: AuthenticatedHttpRequest, ons_code: str, plan_year: int, quarter: str, fmt: str
 ) -> HttpResponse:
     from .exports import document_pdf, document_xlsx
 

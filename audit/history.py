@@ -33,7 +33,7 @@ ACTIONS = {"insert": "Created", "update": "Changed", "delete": "Deleted"}
 class Tracked:
     key: str
     label: str
-    event_model: type[models.Model]
+    event_model: type[Any]  # made by pghistory at run time (audit/models.py)
     #: The event column holding the authority id (None: national rows, such as benchmarks).
     authority_field: str | None = "authority"
 
@@ -98,7 +98,7 @@ def _page_query(authority: Authority | None, keys: list[str]) -> models.QuerySet
     for tracked in TRACKED:
         if keys and tracked.key not in keys:
             continue
-        qs = tracked.event_model.objects.all()  # type: ignore[attr-defined]
+        qs = tracked.event_model.objects.all()
         if authority is not None:
             if tracked.authority_field is None:
                 continue
@@ -182,11 +182,12 @@ def _entries(rows: list[dict[str, Any]]) -> list[Entry]:
     by_model: dict[str, list[int]] = {}
     for row in rows:
         by_model.setdefault(row["model_key"], []).append(row["pgh_id"])
-    events: dict[tuple[str, int], models.Model] = {}
-    previous: dict[tuple[str, int], models.Model] = {}
+    # pghistory makes one event model per tracked model, each with pgh_id, pgh_obj_id and pgh_context.
+    events: dict[tuple[str, int], Any] = {}
+    previous: dict[tuple[str, int], Any] = {}
     for key, ids in by_model.items():
         event_model = TRACKED_BY_KEY[key].event_model
-        manager = event_model.objects  # type: ignore[attr-defined]
+        manager = event_model.objects
         before = manager.filter(pgh_obj_id=OuterRef("pgh_obj_id"), pgh_id__lt=OuterRef("pgh_id")).order_by(
             "-pgh_id"
         )
@@ -196,9 +197,7 @@ def _entries(rows: list[dict[str, Any]]) -> list[Entry]:
             events[(key, event.pgh_id)] = event
             if event.prev_id in prev_rows:
                 previous[(key, event.pgh_id)] = prev_rows[event.prev_id]
-    user_ids = {
-        (e.pgh_context or {}).get("user") for e in events.values() if (e.pgh_context or {}).get("user")
-    }
+    user_ids = {user for e in events.values() if (user := (e.pgh_context or {}).get("user"))}
     users = {u.pk: u for u in User.objects.filter(pk__in=user_ids)}
     return [
         _entry(row["model_key"], events[(row["model_key"], row["pgh_id"])], previous, users)

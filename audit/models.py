@@ -18,6 +18,8 @@ PostgreSQL (tests/audit/).
 
 from __future__ import annotations
 
+from typing import Any
+
 import pghistory
 from django.db import models
 
@@ -48,8 +50,9 @@ def _track(
     *,
     exclude: list[str] | None = None,
     trackers: tuple[pghistory.RowEvent, ...] | None = None,
-) -> type[models.Model]:
-    """Create the event model `<Model>History` in this app and register its triggers.
+) -> type[Any]:
+    """Create the event model `<Model>History` in this app and register its triggers. Typed Any:
+    its fields are the tracked model's, copied at run time, which no type checker sees.
 
     `exclude`: columns never copied into the trail (secrets and their hashes, and columns that
     change on every use); a change to those alone writes no event.

@@ -9,6 +9,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
 from accounts.access import get_authority_for_user, require_national
+from accounts.http import AuthenticatedHttpRequest
 from accounts.models import Authority
 
 from .context import tracking
@@ -22,7 +23,7 @@ def _keys(request: HttpRequest) -> list[str]:
 
 @login_required
 @require_safe
-def council_history(request: HttpRequest, ons_code: str) -> HttpResponse:
+def council_history(request: AuthenticatedHttpRequest, ons_code: str) -> HttpResponse:
     """Changes to one council's records: members of the council and analysts; 404 for others."""
     authority = get_authority_for_user(request.user, ons_code)
     keys = _keys(request)
@@ -43,7 +44,7 @@ def council_history(request: HttpRequest, ons_code: str) -> HttpResponse:
 
 @login_required
 @require_safe
-def national_history(request: HttpRequest) -> HttpResponse:
+def national_history(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Every change, for analysts: filter by council and by kind of record."""
     require_national(request.user)
     keys = _keys(request)

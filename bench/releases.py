@@ -42,7 +42,7 @@ class Measured:
         return f"{self.n:,}" + (f" x {self.rounds} rounds" if self.rounds > 1 else "")
 
 
-def _members(n: int, seed: str):  # type: ignore[no-untyped-def]
+def _members(n: int, seed: str):
     from metrics.calculations import compute_results
     from metrics.publication import published_type
     from metrics.releases.builder import Member

@@ -98,10 +98,10 @@ def build_world(n: int, rounds: int = 1) -> World:
 
 
 def _figures(authority: Authority, label: str = "2026") -> ReturnData:
-    return synthetic_return(
-        f"{label}-{authority.ons_code}",
-        minority_share=float(authority.population_minority_ethnic_percent) / 100,
-    )
+    percent = authority.population_minority_ethnic_percent
+    if percent is None:  # every council in data/authorities.csv has one
+        raise ValueError(f"{authority.ons_code} has no population share")
+    return synthetic_return(f"{label}-{authority.ons_code}", minority_share=float(percent) / 100)
 
 
 def _csv(data: ReturnData) -> bytes:
@@ -197,11 +197,11 @@ def _bulk_load_round(world: World, collection_round: CollectionRound, rest: list
         ReturnEvent(
             authority_id=r.authority_id,
             return_record=r,
-            version_id=r.current_version_id,
+            version=version,
             action=ReturnEvent.Action.ACCEPTED,
             actor=world.analyst,
         )
-        for r in Return.objects.filter(round=collection_round)
+        for r, version in zip(records, versions, strict=True)
     )
 
 

@@ -34,7 +34,7 @@ class Measured:
     service_ms: float
 
 
-def _median_cpu_ms(action, repeats: int) -> float:  # type: ignore[no-untyped-def]
+def _median_cpu_ms(action, repeats: int) -> float:
     times = []
     for _ in range(repeats):
         started = time.process_time()

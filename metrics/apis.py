@@ -9,10 +9,10 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.exceptions import NotFound
-from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.http import AuthenticatedRequest
 from submissions.access import get_return_for_user
 from submissions.models import CollectionRound
 from wres_portal.downloads import CSV, attachment, dataset_csv
@@ -30,7 +30,7 @@ class VersionResultsApi(APIView):
         description="Stored when the version was submitted; a draft version's results are computed on "
         "request.",
     )
-    def get(self, request: Request, ons_code: str, round_label: str, number: int) -> Response:
+    def get(self, request: AuthenticatedRequest, ons_code: str, round_label: str, number: int) -> Response:
         ctx = get_return_for_user(request.user, ons_code, round_label)
         if ctx.record is None:
             return Response({"detail": "No return has been started for this round."}, status=404)
@@ -70,7 +70,7 @@ class ReleaseSerializer(serializers.Serializer):
         }
 
 
-def _national_round(request: Request, round_label: str) -> CollectionRound:
+def _national_round(request: AuthenticatedRequest, round_label: str) -> CollectionRound:
     """Releases exist for Skills for Care staff only: anyone else gets 404, as for any outsider."""
     if not request.user.is_national:
         raise NotFound
@@ -79,7 +79,7 @@ def _national_round(request: Request, round_label: str) -> CollectionRound:
 
 class ReleaseListApi(APIView):
     @extend_schema(responses=ReleaseSerializer(many=True), summary="The releases of a round (analysts)")
-    def get(self, request: Request, round_label: str) -> Response:
+    def get(self, request: AuthenticatedRequest, round_label: str) -> Response:
         collection_round = _national_round(request, round_label)
         found = (
             Release.objects.filter(round=collection_round)
@@ -89,7 +89,7 @@ class ReleaseListApi(APIView):
         return Response(ReleaseSerializer(found, many=True, context={"request": request}).data)
 
 
-def _release(request: Request, round_label: str, number: int) -> Release:
+def _release(request: AuthenticatedRequest, round_label: str, number: int) -> Release:
     collection_round = _national_round(request, round_label)
     return get_object_or_404(
         Release.objects.select_related("round", "created_by"), round=collection_round, number=number
@@ -98,7 +98,7 @@ def _release(request: Request, round_label: str, number: int) -> Release:
 
 class ReleaseApi(APIView):
     @extend_schema(responses=ReleaseSerializer, summary="One release of a round (analysts)")
-    def get(self, request: Request, round_label: str, number: int) -> Response:
+    def get(self, request: AuthenticatedRequest, round_label: str, number: int) -> Response:
         release = _release(request, round_label, number)
         return Response(ReleaseSerializer(release, context={"request": request}).data)
 
@@ -110,7 +110,7 @@ class ReleaseTableApi(APIView):
         description="JSON: {title, headers, rows}. Add `.csv` to the address for the same table as CSV.",
     )
     def get(
-        self, request: Request, round_label: str, number: int, table: str, fmt: str = "json"
+        self, request: AuthenticatedRequest, round_label: str, number: int, table: str, fmt: str = "json"
     ) -> HttpResponse:
         release = _release(request, round_label, number)
         if table not in TABLES:

@@ -49,8 +49,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy import sparse  # type: ignore[import-untyped]
-from scipy.optimize import Bounds, LinearConstraint, linprog, milp  # type: ignore[import-untyped]
+from scipy import sparse
+from scipy.optimize import Bounds, LinearConstraint, linprog, milp
 
 from metrics.disclosure import MIN_AUTHORITIES, SMALL_COUNT_MAX, SMALL_COUNT_MIN
 from submissions.schema import PAY_BANDS, SERVICES
@@ -374,7 +374,7 @@ class _Model:
                     value = self.truth[list(found)].sum() if found else 0
                     if value >= 1:
                         ub_rows.append((found, (-1.0,) * len(found), -1.0))
-                    where = ((release.label, cell[:2]),)
+                    where: tuple[tuple[str, tuple[str, str]], ...] = ((release.label, cell[:2]),)
                     if found in printed:
                         continue
                     target(
@@ -646,7 +646,7 @@ def describe(cell: Cell) -> str:
 _POSITIONS = {"min": 0.0, "lower_quartile": 0.25, "median": 0.5, "upper_quartile": 0.75, "max": 1.0}
 
 
-def councils_above(n: int, statistics: Mapping[str, float | None], threshold: float) -> int:
+def councils_above(n: int, statistics: Mapping[str, object], threshold: float) -> int:
     """How many of `n` councils' values must be above `threshold`, given published order statistics
     (min, quartiles, max; quartiles interpolate between neighbours, numpy's default)."""
     found = 0
@@ -662,7 +662,7 @@ def councils_above(n: int, statistics: Mapping[str, float | None], threshold: fl
     return found
 
 
-def councils_below(n: int, statistics: Mapping[str, float | None], threshold: float) -> int:
+def councils_below(n: int, statistics: Mapping[str, object], threshold: float) -> int:
     """How many of `n` councils' values must be below `threshold` (the mirror of `councils_above`)."""
     found = 0
     for name, p in _POSITIONS.items():

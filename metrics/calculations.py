@@ -314,7 +314,7 @@ def _results_for(
     ]
 
 
-def compute_results(data: ReturnData, *, population_share: float | None) -> list[dict[str, Any]]:
+def compute_results(data: ReturnData, *, population_share: float | Decimal | None) -> list[dict[str, Any]]:
     """Every indicator for each service in `data`, then for `all` (the services present, pooled).
 
     `population_share` is the authority's minority ethnic share of the local population as a fraction

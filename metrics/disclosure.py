@@ -42,9 +42,12 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from metrics.indicators import INDICATORS_BY_CODE
+
+#: A cell of a table: its key in the counts (a (row, column) pair, or a tuple of names).
+Cell = TypeVar("Cell", bound=Hashable)
 
 # The rules, defined here once. Every page, export, template (through the `benchmark_shown` filter and
 # the `disclosure_legend` tag in metrics/templatetags/wres.py) and API asks this module; nothing else
@@ -96,18 +99,18 @@ def may_attribute(*, authority_has_published: bool) -> bool:
 
 
 @dataclass(frozen=True)
-class Constraint:
+class Constraint(Generic[Cell]):
     """total = sum(members), over cell keys."""
 
-    total: Hashable
-    members: tuple[Hashable, ...]
+    total: Cell
+    members: tuple[Cell, ...]
 
     @property
-    def cells(self) -> tuple[Hashable, ...]:
+    def cells(self) -> tuple[Cell, ...]:
         return (self.total, *self.members)
 
 
-def determined_cells(hidden: Collection[Hashable], constraints: Sequence[Constraint]) -> set[Hashable]:
+def determined_cells(hidden: Collection[Cell], constraints: Sequence[Constraint[Cell]]) -> set[Cell]:
     """The hidden cells whose values follow from the published cells and the constraints.
 
     Writes each constraint over the hidden cells only (published cells are known numbers), reduces the
@@ -235,12 +238,12 @@ def _simplex(tableau: Tableau, basis: list[int], objective: list[Fraction]) -> b
 
 
 def pinned_cells(
-    values: Mapping[Hashable, int],
-    hidden: Collection[Hashable],
-    constraints: Sequence[Constraint],
+    values: Mapping[Cell, int],
+    hidden: Collection[Cell],
+    constraints: Sequence[Constraint[Cell]],
     *,
-    among: Collection[Hashable] | None = None,
-) -> set[Hashable]:
+    among: Collection[Cell] | None = None,
+) -> set[Cell]:
     """The hidden cells (of `among`, by default all) with only one possible value, given the published
     cells, the constraints and what the public knows of a hidden count: it is at least 1, as 0 is
     always published.
@@ -259,12 +262,12 @@ def pinned_cells(
 
 
 def _components(
-    hidden: Collection[Hashable], constraints: Sequence[Constraint]
-) -> list[tuple[list[Hashable], list[Constraint]]]:
+    hidden: Collection[Cell], constraints: Sequence[Constraint[Cell]]
+) -> list[tuple[list[Cell], list[Constraint[Cell]]]]:
     """Split the hidden cells into groups linked by shared constraints, each with its constraints."""
     parent = {cell: cell for cell in hidden}
 
-    def root(cell: Hashable) -> Hashable:
+    def root(cell: Cell) -> Cell:
         while parent[cell] != cell:
             parent[cell] = parent[parent[cell]]
             cell = parent[cell]
@@ -274,22 +277,22 @@ def _components(
         linked = [cell for cell in constraint.cells if cell in parent]
         for cell in linked[1:]:
             parent[root(cell)] = root(linked[0])
-    groups: dict[Hashable, tuple[list[Hashable], list[Constraint]]] = {}
+    groups: dict[Cell, tuple[list[Cell], list[Constraint[Cell]]]] = {}
     for cell in hidden:
         groups.setdefault(root(cell), ([], []))[0].append(cell)
     for constraint in constraints:
-        linked = next((cell for cell in constraint.cells if cell in parent), None)
-        if linked is not None:
-            groups[root(linked)][1].append(constraint)
+        first = next((cell for cell in constraint.cells if cell in parent), None)
+        if first is not None:
+            groups[root(first)][1].append(constraint)
     return list(groups.values())
 
 
 def _pinned_in(
-    values: Mapping[Hashable, int],
-    cells: list[Hashable],
-    constraints: list[Constraint],
-    wanted: set[Hashable],
-) -> set[Hashable]:
+    values: Mapping[Cell, int],
+    cells: list[Cell],
+    constraints: list[Constraint[Cell]],
+    wanted: set[Cell],
+) -> set[Cell]:
     """The cells of `wanted` among one group of linked hidden `cells` that cannot move.
 
     The possible tables form a convex polyhedron (the constraints, each hidden count at least 1, or 0
@@ -360,8 +363,8 @@ def _can_rise(rows: list[list[Fraction]], n: int) -> set[int]:
 
 
 def suppress(
-    values: Mapping[Hashable, int], constraints: Sequence[Constraint], *, force: Collection[Hashable] = ()
-) -> set[Hashable]:
+    values: Mapping[Cell, int], constraints: Sequence[Constraint[Cell]], *, force: Collection[Cell] = ()
+) -> set[Cell]:
     """The cells to hide: every count from 1 to 9, every cell of `force` (e.g. the cells of a benchmark
     from fewer than 5 authorities), and enough others that none of them can be worked out.
 
@@ -376,10 +379,10 @@ def suppress(
         if values[constraint.total] != sum(values[member] for member in constraint.members):
             raise ValueError(f"cell {constraint.total!r} is not the sum of {constraint.members!r}")
 
-    def preference(cell: Hashable) -> tuple[bool, int, int]:
+    def preference(cell: Cell) -> tuple[bool, int, int]:
         return (values[cell] == 0, values[cell], order[cell])
 
-    def exposed(hidden: set[Hashable], among: Collection[Hashable] | None = None) -> set[Hashable]:
+    def exposed(hidden: set[Cell], among: Collection[Cell] | None = None) -> set[Cell]:
         determined = determined_cells(hidden, constraints)
         if among is not None:
             determined &= set(among)
@@ -404,13 +407,13 @@ def suppress(
 
 
 def _partner(
-    cell: Hashable,
-    hidden: set[Hashable],
-    values: Mapping[Hashable, int],
-    constraints: Sequence[Constraint],
-    exposed: Callable[[set[Hashable], Collection[Hashable]], set[Hashable]],
-    preference: Callable[[Hashable], tuple[bool, int, int]],
-) -> Hashable:
+    cell: Cell,
+    hidden: set[Cell],
+    values: Mapping[Cell, int],
+    constraints: Sequence[Constraint[Cell]],
+    exposed: Callable[[set[Cell], Collection[Cell]], set[Cell]],
+    preference: Callable[[Cell], tuple[bool, int, int]],
+) -> Cell:
     """The next cell to hide to protect `cell`: the smallest non-zero cell sharing a constraint with it
     that frees it; else the smallest such cell (it may free it with later ones); else the smallest
     non-zero cell anywhere; a 0 only when nothing else is left.

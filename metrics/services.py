@@ -121,8 +121,8 @@ def results_compute_many(*, version_ids: Iterable[int], batch_size: int = 500) -
         )
         data = _version_data(batch)
         now = timezone.now()
-        documents = []
-        results = []
+        documents: list[tuple[object, ...]] = []
+        results: list[tuple[object, ...]] = []
         for version_id, authority_id, round_id, percent in versions:
             share = float(percent) / 100 if percent is not None else None
             entries = compute_results(data.get(version_id, {}), population_share=share)
@@ -275,7 +275,7 @@ def _value_stats_sql(collection_round: CollectionRound) -> dict[Key, Stats]:
             },
         )
         records = cursor.fetchall()
-    stats = {}
+    stats: dict[Key, Stats] = {}
     for record in records:
         no_region, no_type, region, kind, service, indicator, n_all, n, low, high, cuts = record[:11]
         within, adverse_me, adverse_white, not_calculable = record[11:]
@@ -303,7 +303,7 @@ def _benchmark_rows(collection_round: CollectionRound, *, in_database: bool | No
     if in_database is None:
         in_database = connection.vendor == "postgresql"
     stats = (_value_stats_sql if in_database else _value_stats_python)(collection_round)
-    pooled_entries = {
+    pooled_entries: dict[Key, dict[str, Any]] = {
         (scope, scope_value, e["service"], e["indicator"]): e
         for scope, field in SCOPE_FIELDS.items()
         for scope_value, data in _pooled_by(collection_round, field).items()

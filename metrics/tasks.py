@@ -38,7 +38,7 @@ MAX_WAITS = 1200
 
 
 @shared_task(bind=True, acks_late=True, autoretry_for=TRANSIENT, retry_backoff=True, max_retries=5)
-def recompute_round(self, round_id: int, waits: int = 0, batch_size: int = RESULTS_BATCH) -> int:  # type: ignore[no-untyped-def]
+def recompute_round(self, round_id: int, waits: int = 0, batch_size: int = RESULTS_BATCH) -> int:
     """A full national recompute of one round, spread over every free worker: the accepted returns
     still without results are split into batches (one task each), and this task comes back every
     WAIT_SECONDS until they are all stored, then recomputes the benchmarks (which computes anything
@@ -46,14 +46,15 @@ def recompute_round(self, round_id: int, waits: int = 0, batch_size: int = RESUL
     stored results and benchmarks are upserted under a per-round lock. Returns the benchmark rows
     written, or 0 when it has handed over to a later run of itself."""
     collection_round = CollectionRound.objects.get(pk=round_id)
-    queue = (self.request.delivery_info or {}).get("routing_key") or None  # the queue it came on
+    queue = (self.request.delivery_info or {}).get("routing_key")  # the queue it came on
+    on_queue = {"queue": queue} if queue else {}
     missing = services.versions_missing_results_in(collection_round)
     if missing and waits == 0:
         for start in range(0, len(missing), batch_size):
-            compute_results_batch.apply_async((missing[start : start + batch_size],), queue=queue)
+            compute_results_batch.apply_async((missing[start : start + batch_size],), **on_queue)
         missing = services.versions_missing_results_in(collection_round)
     if missing and waits < MAX_WAITS:
-        recompute_round.apply_async((round_id, waits + 1, batch_size), countdown=WAIT_SECONDS, queue=queue)
+        recompute_round.apply_async((round_id, waits + 1, batch_size), countdown=WAIT_SECONDS, **on_queue)
         return 0
     if waits:
         services.results_analyze()  # the batches wrote many rows: plan the benchmark queries on them

@@ -23,7 +23,7 @@ def portal(request: HttpRequest) -> dict[str, object]:
     user = getattr(request, "user", None)
     nav: list[dict[str, object]] = []
     signed_in = user is not None and user.is_authenticated
-    if signed_in and not _mfa_pending(request):
+    if user is not None and signed_in and not _mfa_pending(request):
         nav.append({"label": "Home", "href": reverse("portal:home")})
         if user.is_national:
             nav.append({"label": "Authorities", "href": reverse("portal:authority_list")})

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_safe
 
 from accounts import selectors
 from accounts.access import can_manage_team, get_authority_for_user, require_national, role_in
+from accounts.http import AuthenticatedHttpRequest
 from accounts.models import Role
 from actionplans.selectors import latest_plan
 from submissions.selectors import current_round, return_of, statuses_in_round
@@ -19,7 +20,7 @@ from .forms import AuthorityFilterForm
 
 @login_required
 @require_safe
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Send each person to their own home page: analysts to the national list, council staff to
     their council (or a choice, when they belong to several)."""
     if request.user.is_national:
@@ -32,7 +33,7 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_safe
-def council_home(request: HttpRequest, ons_code: str) -> HttpResponse:
+def council_home(request: AuthenticatedHttpRequest, ons_code: str) -> HttpResponse:
     authority = get_authority_for_user(request.user, ons_code)
     role = role_in(request.user, authority)
     collection_round = current_round()
@@ -55,7 +56,7 @@ def council_home(request: HttpRequest, ons_code: str) -> HttpResponse:
 
 @login_required
 @require_safe
-def authority_list(request: HttpRequest) -> HttpResponse:
+def authority_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Analysts: every authority with its status, filterable by name, region and type."""
     require_national(request.user)
     form = AuthorityFilterForm(request.GET or None)

@@ -8,17 +8,19 @@ names the version it is about. See wres_portal.concurrency."""
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.parsers import JSONParser, MultiPartParser
-from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.access import has_role
+from accounts.http import AuthenticatedRequest
 from accounts.models import ApiToken, Role
 from wres_portal.concurrency import ConditionalApiMixin, PreconditionFailed, if_match_parameter
 from wres_portal.models import NOTE_MAX
@@ -143,15 +145,24 @@ def _return_payload(ctx: ReturnContext) -> dict[str, object]:
     }
 
 
+class ExpectedState(TypedDict, total=False):
+    """The state a client names in If-Match, as the services' keywords."""
+
+    expected_version: int
+    expected_status: str
+
+
 class _ReturnApi(ConditionalApiMixin, APIView):
-    def context(self, request: Request, ons_code: str, round_label: str) -> ReturnContext:
+    def context(self, request: AuthenticatedRequest, ons_code: str, round_label: str) -> ReturnContext:
         return get_return_for_user(request.user, ons_code, round_label)
 
-    def respond(self, request: Request, ons_code: str, round_label: str, code: int = 200) -> Response:
+    def respond(
+        self, request: AuthenticatedRequest, ons_code: str, round_label: str, code: int = 200
+    ) -> Response:
         ctx = self.context(request, ons_code, round_label)
         return self.tagged(ReturnSerializer(_return_payload(ctx)).data, _state(ctx), code)
 
-    def expected(self, request: Request, *, required: bool = False) -> dict[str, object]:
+    def expected(self, request: AuthenticatedRequest, *, required: bool = False) -> ExpectedState:
         """The version and status the client names in If-Match, as service keywords (none sent:
         nothing checked, unless `required`, which answers 428)."""
         token = self.if_match(request, required=required)
@@ -163,7 +174,7 @@ class _ReturnApi(ConditionalApiMixin, APIView):
         return {"expected_version": parsed[0], "expected_status": parsed[1]}
 
     @staticmethod
-    def require_lead(request: Request, ctx: ReturnContext) -> None:
+    def require_lead(request: AuthenticatedRequest, ctx: ReturnContext) -> None:
         if not has_role(request.user, ctx.authority, [Role.PROGRAMME_LEAD]):
             raise PermissionDenied
 
@@ -182,7 +193,7 @@ class RoundListApi(APIView):
             ref_name = "CollectionRound"
 
     @extend_schema(responses=OutputSerializer(many=True), summary="Collection rounds")
-    def get(self, request: Request) -> Response:
+    def get(self, request: AuthenticatedRequest) -> Response:
         return Response(self.OutputSerializer(CollectionRound.objects.all(), many=True).data)
 
 
@@ -190,13 +201,13 @@ class ReturnDetailApi(_ReturnApi):
     @extend_schema(
         responses=ReturnSerializer, summary="A return's status, warnings, what blocks submission, history"
     )
-    def get(self, request: Request, ons_code: str, round_label: str) -> Response:
+    def get(self, request: AuthenticatedRequest, ons_code: str, round_label: str) -> Response:
         return self.respond(request, ons_code, round_label)
 
 
 class VersionListApi(_ReturnApi):
     @extend_schema(responses=VersionSerializer(many=True), summary="Every version of a return")
-    def get(self, request: Request, ons_code: str, round_label: str) -> Response:
+    def get(self, request: AuthenticatedRequest, ons_code: str, round_label: str) -> Response:
         record = self.record(self.context(request, ons_code, round_label))
         return Response(VersionSerializer(record.versions.select_related("created_by"), many=True).data)
 
@@ -210,7 +221,7 @@ class VersionDetailApi(_ReturnApi):
             ref_name = "VersionFigures"
 
     @extend_schema(responses=OutputSerializer, summary="The figures of one version")
-    def get(self, request: Request, ons_code: str, round_label: str, number: int) -> Response:
+    def get(self, request: AuthenticatedRequest, ons_code: str, round_label: str, number: int) -> Response:
         record = self.record(self.context(request, ons_code, round_label))
         version = get_object_or_404(record.versions, number=number)
         rows = [
@@ -261,7 +272,7 @@ class ReturnUploadApi(_ReturnApi):
         responses={200: ResultSerializer, 201: ResultSerializer, 400: ResultSerializer},
         summary="Upload a CSV or XLSX return: checked whole; nothing is stored if it has a problem",
     )
-    def post(self, request: Request, ons_code: str, round_label: str) -> Response:
+    def post(self, request: AuthenticatedRequest, ons_code: str, round_label: str) -> Response:
         ctx = self.context(request, ons_code, round_label)
         self.require_lead(request, ctx)
         expected = self.expected(request)
@@ -351,7 +362,7 @@ class ReturnDataApi(_ReturnApi):
         summary="Replace the figures of the services sent (every row of each); services not sent are "
         "kept unless listed in remove_services",
     )
-    def post(self, request: Request, ons_code: str, round_label: str) -> Response:
+    def post(self, request: AuthenticatedRequest, ons_code: str, round_label: str) -> Response:
         ctx = self.context(request, ons_code, round_label)
         self.require_lead(request, ctx)
         expected = self.expected(request)
@@ -404,7 +415,7 @@ class ReturnSubmitApi(_ReturnApi):
         responses=ReturnSerializer,
         summary="Submit the draft (programme lead)",
     )
-    def post(self, request: Request, ons_code: str, round_label: str) -> Response:
+    def post(self, request: AuthenticatedRequest, ons_code: str, round_label: str) -> Response:
         ctx = self.context(request, ons_code, round_label)
         self.require_lead(request, ctx)
         expected = self.expected(request, required=True)
@@ -434,7 +445,7 @@ class ReturnSignOffApi(_ReturnApi):
         responses=ReturnSerializer,
         summary="Sign off (senior sponsor)",
     )
-    def post(self, request: Request, ons_code: str, round_label: str) -> Response:
+    def post(self, request: AuthenticatedRequest, ons_code: str, round_label: str) -> Response:
         ctx = self.context(request, ons_code, round_label)
         if not has_role(request.user, ctx.authority, [Role.SENIOR_SPONSOR]):
             raise PermissionDenied
@@ -456,7 +467,7 @@ class ReturnAcceptApi(_ReturnApi):
         responses=ReturnSerializer,
         summary="Accept a signed-off return (analyst)",
     )
-    def post(self, request: Request, ons_code: str, round_label: str) -> Response:
+    def post(self, request: AuthenticatedRequest, ons_code: str, round_label: str) -> Response:
         ctx = self.context(request, ons_code, round_label)
         if not request.user.is_national:
             raise PermissionDenied
@@ -480,7 +491,7 @@ class ReturnSendBackApi(_ReturnApi):
         responses=ReturnSerializer,
         summary="Return for revision (sponsor or analyst)",
     )
-    def post(self, request: Request, ons_code: str, round_label: str) -> Response:
+    def post(self, request: AuthenticatedRequest, ons_code: str, round_label: str) -> Response:
         ctx = self.context(request, ons_code, round_label)
         if not (request.user.is_national or has_role(request.user, ctx.authority, [Role.SENIOR_SPONSOR])):
             raise PermissionDenied
@@ -507,7 +518,7 @@ class WarningExplainApi(_ReturnApi):
         responses=ReturnSerializer,
         summary="Explain a warning (programme lead)",
     )
-    def post(self, request: Request, ons_code: str, round_label: str) -> Response:
+    def post(self, request: AuthenticatedRequest, ons_code: str, round_label: str) -> Response:
         ctx = self.context(request, ons_code, round_label)
         self.require_lead(request, ctx)
         expected = self.expected(request)

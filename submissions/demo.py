@@ -5,7 +5,7 @@ Figures are synthetic. Safe to re-run: a round that exists is left as it is."""
 from __future__ import annotations
 
 import datetime
-from typing import TextIO
+from io import TextIOBase
 
 from django.db import transaction
 from django.utils import timezone
@@ -55,7 +55,7 @@ def _add_return(
 
 
 @transaction.atomic
-def load(out: TextIO, *, demo_councils: list[str]) -> None:
+def load(out: TextIOBase, *, demo_councils: list[str]) -> None:
     analyst = User.objects.get(email="analyst@skillsforcare.example")
     today = timezone.localdate()
     others = list(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from django import forms
 from django.utils import timezone
 
@@ -64,7 +66,7 @@ class UploadForm(forms.Form):
         },
     )
 
-    def clean_file(self):  # type: ignore[no-untyped-def]
+    def clean_file(self):
         upload = self.cleaned_data["file"]
         if upload.size > MAX_UPLOAD_BYTES:
             raise forms.ValidationError(
@@ -165,7 +167,7 @@ class SignOffForm(PlainEnglishErrors, forms.Form):
     )
 
     def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        super().__init__(*args, **kwargs)
         self.fields["signed_on"].initial = timezone.localdate()
 
 
@@ -196,6 +198,9 @@ class MonitorFilterForm(forms.Form):
 
     def __init__(self, *args: object, statuses: list[tuple[str, str]], **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-        self.fields["status"].choices = [("", "All statuses"), *statuses]
-        self.fields["region"].choices = [("", "All regions"), *Region.choices]
-        self.fields["authority_type"].choices = [("", "All types"), *AuthorityType.choices]
+        for name, choices in (
+            ("status", [("", "All statuses"), *statuses]),
+            ("region", [("", "All regions"), *Region.choices]),
+            ("authority_type", [("", "All types"), *AuthorityType.choices]),
+        ):
+            cast(forms.ChoiceField, self.fields[name]).choices = choices

@@ -141,7 +141,7 @@ class Return(PublicIdModel):
     @property
     def version_number(self) -> int:
         """The current version's number; 0 before the first save. Web forms carry it as `version`."""
-        return self.current_version.number if self.current_version_id else 0
+        return self.current_version.number if self.current_version is not None else 0
 
     def state_token(self) -> str:
         """The return's state as the API's ETag names it: version number and status, e.g. "12-draft".
@@ -155,6 +155,13 @@ class Return(PublicIdModel):
         if not number.isdigit() or status not in Return.Status.values:
             return None
         return int(number), status
+
+    def current(self) -> ReturnVersion:
+        """The current version. Every stored return has one: a return and its first version are
+        written in one transaction."""
+        if self.current_version is None:
+            raise ValueError(f"{self} has no version")
+        return self.current_version
 
 
 class ReturnVersion(PublicIdModel):

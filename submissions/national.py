@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import datetime
+from typing import TypedDict
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -10,6 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_safe
 
 from accounts.access import get_authority_for_user, require_national
+from accounts.http import AuthenticatedHttpRequest
 from accounts.models import Authority
 from wres_portal.downloads import CSV, attachment, csv_text
 from wres_portal.errors import ApplicationError
@@ -22,16 +26,27 @@ NOT_STARTED = "not_started"
 STATUS_CHOICES = [(NOT_STARTED, "Not started"), *Return.Status.choices]
 
 
+class MonitorRow(TypedDict):
+    """One authority's line on the round monitor (and its CSV)."""
+
+    authority: Authority
+    status: str
+    status_label: str
+    late: bool
+    submitted_at: datetime.datetime | None
+    closes_on: datetime.date
+
+
 @login_required
 @require_safe
-def round_list(request: HttpRequest) -> HttpResponse:
+def round_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     require_national(request.user)
     return render(request, "submissions/round_list.html", {"rounds": CollectionRound.objects.all()})
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def round_new(request: HttpRequest) -> HttpResponse:
+def round_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     require_national(request.user)
     form = RoundForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -45,7 +60,7 @@ def round_new(request: HttpRequest) -> HttpResponse:
     return render(request, "submissions/round_new.html", {"form": form})
 
 
-def monitor_rows(collection_round: CollectionRound, filters: dict[str, str]) -> list[dict[str, object]]:
+def monitor_rows(collection_round: CollectionRound, filters: dict[str, str]) -> list[MonitorRow]:
     """Every authority with its return's status in the round (two queries whatever the count)."""
     returns = {r.authority_id: r for r in Return.objects.filter(round=collection_round)}
     extensions = {e.authority_id: e.closes_on for e in collection_round.extensions.all()}
@@ -54,7 +69,7 @@ def monitor_rows(collection_round: CollectionRound, filters: dict[str, str]) -> 
         authorities = authorities.filter(region=filters["region"])
     if filters.get("authority_type"):
         authorities = authorities.filter(authority_type=filters["authority_type"])
-    rows = []
+    rows: list[MonitorRow] = []
     for authority in authorities:
         record = returns.get(authority.pk)
         status = record.status if record else NOT_STARTED
@@ -80,7 +95,7 @@ def _filters(request: HttpRequest) -> tuple[MonitorFilterForm, dict[str, str]]:
 
 @login_required
 @require_safe
-def monitor(request: HttpRequest, round_label: str) -> HttpResponse:
+def monitor(request: AuthenticatedHttpRequest, round_label: str) -> HttpResponse:
     require_national(request.user)
     collection_round = get_object_or_404(CollectionRound, label=round_label)
     form, filters = _filters(request)
@@ -102,7 +117,7 @@ def monitor(request: HttpRequest, round_label: str) -> HttpResponse:
 
 @login_required
 @require_safe
-def monitor_csv(request: HttpRequest, round_label: str) -> HttpResponse:
+def monitor_csv(request: AuthenticatedHttpRequest, round_label: str) -> HttpResponse:
     require_national(request.user)
     collection_round = get_object_or_404(CollectionRound, label=round_label)
     _, filters = _filters(request)
@@ -128,7 +143,7 @@ def monitor_csv(request: HttpRequest, round_label: str) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def extend(request: HttpRequest, ons_code: str, round_label: str) -> HttpResponse:
+def extend(request: AuthenticatedHttpRequest, ons_code: str, round_label: str) -> HttpResponse:
     """An analyst extends one authority's closing date."""
     authority = get_authority_for_user(request.user, ons_code)
     if not request.user.is_national:

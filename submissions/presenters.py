@@ -23,7 +23,7 @@ def _row_label(key: RowKey) -> str:
 
 def data_tables(data: ReturnData) -> list[dict[str, object]]:
     """One table per submitted service, rows in template order."""
-    tables = []
+    tables: list[dict[str, object]] = []
     for service in ("adults", "children"):
         rows = [
             {"label": _row_label(key), "counts": [data[key][g] for g in GROUPS]}
@@ -35,10 +35,10 @@ def data_tables(data: ReturnData) -> list[dict[str, object]]:
     return tables
 
 
-def problem_rows(problems: list) -> list[dict[str, object]]:  # type: ignore[type-arg]
+def problem_rows(problems: list) -> list[dict[str, object]]:
     """Problems as plain rows for the error table, its CSV and the cache (JSON-safe)."""
 
-    def order(problem) -> tuple[int, str, int, str]:  # type: ignore[no-untyped-def]
+    def order(problem) -> tuple[int, str, int, str]:
         place = problem.place
         if place is None:
             return (1, "", 0, "")
@@ -76,7 +76,7 @@ def version_history(record: Return) -> list[HistoryEntry]:
 
 
 def compare_rows(a: ReturnData, b: ReturnData) -> list[dict[str, object]]:
-    rows = []
+    rows: list[dict[str, object]] = []
     for key in all_row_keys():
         if key not in a and key not in b:
             continue

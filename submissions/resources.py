@@ -38,17 +38,17 @@ class ReturnRowResource(resources.ModelResource):
         super().__init__()
         self.version = version
 
-    def get_queryset(self):  # type: ignore[no-untyped-def]
+    def get_queryset(self):
         """Scoped to the version: rows are never looked up across versions or authorities."""
         return ReturnRow.objects.filter(version=self.version)
 
-    def after_import(self, dataset, result, **kwargs):  # type: ignore[no-untyped-def]
+    def after_import(self, dataset, result, **kwargs):
         """Leave the id sequence alone. import-export resets it to max(id) after every import (for
         imports that carry their own ids, as loaddata does); ours never do, and with two uploads at
         once the reset can move the sequence back under ids another transaction has taken but not
         yet committed, so a third upload would collide with them."""
 
-    def bulk_create(self, using_transactions, dry_run, raise_errors, batch_size=None, result=None):  # type: ignore[no-untyped-def]
+    def bulk_create(self, using_transactions, dry_run, raise_errors, batch_size=None, result=None):
         """As import-export's own, but stored with one `COPY` on PostgreSQL: Django's bulk_create
         builds arrays whose text quoting cost more than the rest of saving an upload (issue 7)."""
         if self.create_instances and (using_transactions or not dry_run):

@@ -111,6 +111,8 @@ def xlsx_template(
     """The XLSX template for one authority and round; `data` pre-fills the counts (a draft)."""
     workbook = Workbook()
     about = workbook.active
+    if not isinstance(about, Worksheet):  # a new workbook starts with one plain worksheet
+        raise TypeError(f"unexpected first sheet {about!r}")
     about.title = "About"
     _write_about(
         about,
@@ -150,8 +152,8 @@ def _write_return(sheet: Worksheet, data: ReturnData | None) -> None:
         sheet.append([*row, _guidance(key)])
     last = sheet.max_row
     first_count, last_count = get_column_letter(len(HEADER) - len(GROUPS) + 1), get_column_letter(len(HEADER))
-    for row in sheet.iter_rows(min_row=2, min_col=len(HEADER) - len(GROUPS) + 1, max_col=len(HEADER)):
-        for cell in row:
+    for cells in sheet.iter_rows(min_row=2, min_col=len(HEADER) - len(GROUPS) + 1, max_col=len(HEADER)):
+        for cell in cells:
             cell.number_format = "0"
     sheet.add_data_validation(_count_validation(f"{first_count}2:{last_count}{last}"))
     for column, name in enumerate(HEADER, start=1):

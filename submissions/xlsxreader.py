@@ -21,6 +21,7 @@ import re
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import NoReturn
 from xml.parsers import expat
 
 from openpyxl.styles.numbers import BUILTIN_FORMATS, is_date_format
@@ -101,7 +102,7 @@ def _parse(
     parser = expat.ParserCreate(namespace_separator=" ")
     parser.buffer_text = True
 
-    def forbid(*_args: object) -> None:
+    def forbid(*_args: object) -> NoReturn:
         raise Refused("The workbook contains a document type declaration.", damaged=True)
 
     parser.StartDoctypeDeclHandler = forbid

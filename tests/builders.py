@@ -48,7 +48,12 @@ from submissions.schema import ReturnData
 from tests.factories import AuthorityFactory, UserFactory, member, open_round, valid_data
 
 PLAN_YEAR = 2026
-_ORDER = [Return.Status.DRAFT, Return.Status.SUBMITTED, Return.Status.SIGNED_OFF, Return.Status.ACCEPTED]
+_ORDER: list[str] = [
+    Return.Status.DRAFT,
+    Return.Status.SUBMITTED,
+    Return.Status.SIGNED_OFF,
+    Return.Status.ACCEPTED,
+]
 
 
 # Returns ------------------------------------------------------------------------------------------
@@ -83,7 +88,7 @@ def submit(record: Return, *, lead: User | None = None, late_reason: str = "Test
     """Explain every warning of the current version ("Checked.") and submit it."""
     lead = lead or _lead_of(record)
     record = _reread(record)
-    for warning in submission_services.version_warnings(record.current_version):
+    for warning in submission_services.version_warnings(record.current()):
         submission_services.warning_explain(record=record, key=warning.key, text="Checked.", user=lead)
     submission_services.return_submit(record=record, user=lead, late_reason=late_reason)
     return _reread(record)
@@ -122,7 +127,7 @@ def advance(
         elif status == Return.Status.SIGNED_OFF:
             record = sign_off(record, sponsor or member(record.authority, Role.SENIOR_SPONSOR))
         else:
-            analyst = analyst or UserFactory(national_role=User.NationalRole.ANALYST)
+            analyst = analyst or UserFactory.create(national_role=User.NationalRole.ANALYST)
             submission_services.return_accept(record=record, user=analyst)
             record = _reread(record)
     return record
@@ -132,7 +137,7 @@ def store_results(record: Return) -> Return:
     """Store the results of the return's current version in-process, as the metrics task would."""
     from metrics.services import results_compute
 
-    results_compute(version=record.current_version)
+    results_compute(version=record.current())
     return record
 
 
@@ -212,7 +217,7 @@ def round_with_accepted_returns(
     figures = data or (lambda i: synthetic_return(i, minority_share=0.1 + i / 50))
     for i in range(n):
         fields = {"region": regions[i % len(regions)], "population_minority_ethnic_percent": 20 + i}
-        authority = AuthorityFactory(**{**fields, **(authority_fields(i) if authority_fields else {})})
+        authority = AuthorityFactory.create(**{**fields, **(authority_fields(i) if authority_fields else {})})
         accepted_return(authority, collection_round, analyst, data=figures(i))
     benchmarks_recompute(collection_round=collection_round)
     return collection_round
@@ -221,7 +226,7 @@ def round_with_accepted_returns(
 # Action plans -------------------------------------------------------------------------------------
 
 
-def written_plan(authority: Authority, lead: User, *, year: int = PLAN_YEAR):  # type: ignore[no-untyped-def]
+def written_plan(authority: Authority, lead: User, *, year: int = PLAN_YEAR):
     """`authority`'s plan for `year`: the header filled in, two objectives linked to metrics (m2 and m8;
     m9), three actions, the first due 1 May 2026."""
     from actionplans import services
@@ -229,7 +234,7 @@ def written_plan(authority: Authority, lead: User, *, year: int = PLAN_YEAR):  #
     return write_plan(services.plan_create(authority=authority, year=year, user=lead), lead)
 
 
-def write_plan(plan, lead):  # type: ignore[no-untyped-def]
+def write_plan(plan, lead):
     """Fill in a new draft `plan` as `written_plan` describes."""
     from actionplans import services
     from actionplans.models import ActionPlan
@@ -267,7 +272,7 @@ def write_plan(plan, lead):  # type: ignore[no-untyped-def]
     return ActionPlan.objects.get(pk=plan.pk)
 
 
-def sign_plan(plan, sponsor):  # type: ignore[no-untyped-def]
+def sign_plan(plan, sponsor):
     """`sponsor` signs the plan off (declaration made, today); returns the new `PlanVersion`."""
     from actionplans import services
 
@@ -281,7 +286,7 @@ def sign_plan(plan, sponsor):  # type: ignore[no-untyped-def]
     )
 
 
-def signed_plan(authority: Authority, lead: User, sponsor: User, *, year: int = PLAN_YEAR):  # type: ignore[no-untyped-def]
+def signed_plan(authority: Authority, lead: User, sponsor: User, *, year: int = PLAN_YEAR):
     from actionplans.models import ActionPlan
 
     plan = written_plan(authority, lead, year=year)

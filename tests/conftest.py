@@ -25,7 +25,7 @@ if os.environ.get("HYPOTHESIS_PROFILE"):
 
 
 @pytest.fixture(autouse=True)
-def _eager_tasks():  # type: ignore[no-untyped-def]
+def _eager_tasks():
     """Tasks run in-process in tests, even when REDIS_URL is set (CI); the tests that need a real
     worker start one and switch this off."""
     from wres_portal.celery import app
@@ -37,7 +37,7 @@ def _eager_tasks():  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture(autouse=True)
-def _fast_and_plain(settings) -> None:  # type: ignore[no-untyped-def]
+def _fast_and_plain(settings) -> None:
     from django.core.cache import cache
 
     from wres_portal.cache import ResilientRedisCache
@@ -53,13 +53,13 @@ def _fast_and_plain(settings) -> None:  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def authority_a(db) -> Authority:  # type: ignore[no-untyped-def]
-    return AuthorityFactory(ons_code="E09000022", name="Lambeth")
+def authority_a(db) -> Authority:
+    return AuthorityFactory.create(ons_code="E09000022", name="Lambeth")
 
 
 @pytest.fixture
-def authority_b(db) -> Authority:  # type: ignore[no-untyped-def]
-    return AuthorityFactory(ons_code="E08000035", name="Leeds", region="Yorkshire and The Humber")
+def authority_b(db) -> Authority:
+    return AuthorityFactory.create(ons_code="E08000035", name="Leeds", region="Yorkshire and The Humber")
 
 
 @pytest.fixture
@@ -83,23 +83,23 @@ def charlie(authority_b: Authority) -> User:
 
 
 @pytest.fixture
-def analyst(db) -> User:  # type: ignore[no-untyped-def]
-    return UserFactory(email="analyst@skillsforcare.example", national_role=User.NationalRole.ANALYST)
+def analyst(db) -> User:
+    return UserFactory.create(email="analyst@skillsforcare.example", national_role=User.NationalRole.ANALYST)
 
 
 @pytest.fixture
-def collection_round(analyst):  # type: ignore[no-untyped-def]
+def collection_round(analyst):
     return open_round(created_by=analyst)
 
 
 @pytest.fixture
-def draft(authority_a, alice, collection_round) -> Return:  # type: ignore[no-untyped-def]
+def draft(authority_a, alice, collection_round) -> Return:
     """Authority A's return with a complete, valid draft saved by alice."""
     return draft_return(authority_a, collection_round, lead=alice)
 
 
 @pytest.fixture
-def real_broker():  # type: ignore[no-untyped-def]
+def real_broker():
     """Send tasks to Redis instead of running them in the test process."""
     from wres_portal.celery import app
 
@@ -109,7 +109,7 @@ def real_broker():  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture(autouse=True)
-def _force_login_counts_as_verified(monkeypatch):  # type: ignore[no-untyped-def]
+def _force_login_counts_as_verified(monkeypatch):
     """`client.force_login(user)` stands for a completed sign-in, second step included: for users
     whose role requires multi-factor sign-in it also gives them an authenticator app and marks the
     session verified with it, as `django_otp.login` does. Tests of the second step itself sign in
@@ -121,7 +121,7 @@ def _force_login_counts_as_verified(monkeypatch):  # type: ignore[no-untyped-def
 
     original = Client.force_login
 
-    def force_login(self, user, backend=None, verified=True):  # type: ignore[no-untyped-def]
+    def force_login(self, user, backend=None, verified=True):
         original(self, user, backend)
         if not verified or not (mfa.is_required(user) or mfa.has_authenticator(user)):
             return

@@ -9,7 +9,7 @@ from accounts.models import Authority, AuthorityType, Invitation, Membership, Re
 TEST_PASSWORD = "correct-horse-battery-staple"
 
 
-class AuthorityFactory(factory.django.DjangoModelFactory):
+class AuthorityFactory(factory.django.DjangoModelFactory[Authority]):
     class Meta:
         model = Authority
         django_get_or_create = ("ons_code",)
@@ -23,7 +23,7 @@ class AuthorityFactory(factory.django.DjangoModelFactory):
     )
 
 
-class UserFactory(factory.django.DjangoModelFactory):
+class UserFactory(factory.django.DjangoModelFactory[User]):
     class Meta:
         model = User
         django_get_or_create = ("email",)
@@ -34,7 +34,7 @@ class UserFactory(factory.django.DjangoModelFactory):
     password = factory.django.Password(TEST_PASSWORD)
 
 
-class MembershipFactory(factory.django.DjangoModelFactory):
+class MembershipFactory(factory.django.DjangoModelFactory[Membership]):
     class Meta:
         model = Membership
 
@@ -45,12 +45,12 @@ class MembershipFactory(factory.django.DjangoModelFactory):
 
 def member(authority: Authority, role: str, email: str | None = None) -> User:
     """A user holding `role` in `authority`."""
-    user = UserFactory(**({"email": email} if email else {}))
-    MembershipFactory(user=user, authority=authority, role=role)
+    user = UserFactory.create(**({"email": email} if email else {}))
+    MembershipFactory.create(user=user, authority=authority, role=role)
     return user
 
 
-class InvitationFactory(factory.django.DjangoModelFactory):
+class InvitationFactory(factory.django.DjangoModelFactory[Invitation]):
     class Meta:
         model = Invitation
 
@@ -86,7 +86,7 @@ VALID_SERVICE = {
 }
 
 
-def valid_data(services: tuple[str, ...] = ("adults", "children")):  # type: ignore[no-untyped-def]
+def valid_data(services: tuple[str, ...] = ("adults", "children")):
     from submissions.schema import RowKey
 
     return {
@@ -98,7 +98,7 @@ def valid_data(services: tuple[str, ...] = ("adults", "children")):  # type: ign
     }
 
 
-def open_round(label: str = "2025", created_by=None, **dates):  # type: ignore[no-untyped-def]
+def open_round(label: str = "2025", created_by=None, **dates):
     import datetime
 
     from django.utils import timezone
@@ -115,7 +115,9 @@ def open_round(label: str = "2025", created_by=None, **dates):  # type: ignore[n
         **dates,
     }
     return CollectionRound.objects.create(
-        label=label, created_by=created_by or UserFactory(national_role=User.NationalRole.ANALYST), **fields
+        label=label,
+        created_by=created_by or UserFactory.create(national_role=User.NationalRole.ANALYST),
+        **fields,
     )
 
 

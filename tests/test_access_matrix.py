@@ -147,7 +147,7 @@ class Route:
         return "ons_code" in self.parameters
 
 
-def _walk(patterns: list, namespace: str = "") -> Iterator[Route]:  # type: ignore[type-arg]
+def _walk(patterns: list, namespace: str = "") -> Iterator[Route]:
     for entry in patterns:
         if isinstance(entry, URLResolver):
             if entry.namespace in EXCLUDED_NAMESPACES:
@@ -166,7 +166,7 @@ ROUTES = sorted(set(_walk(get_resolver().url_patterns)), key=str)
 PROTECTED = [r for r in ROUTES if r.name not in PUBLIC]
 
 
-def _figures_with_a_warning():  # type: ignore[no-untyped-def]
+def _figures_with_a_warning():
     data = valid_data()
     data[RowKey("adults", "headcount")]["unknown"] = 300
     for band in ("lower", "middle", "upper"):
@@ -175,7 +175,7 @@ def _figures_with_a_warning():  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def world(authority_a, alice, bob, charlie, analyst, sponsor_a) -> World:  # type: ignore[no-untyped-def]
+def world(authority_a, alice, bob, charlie, analyst, sponsor_a) -> World:
     collection_round = open_round(created_by=analyst)
     record = services.return_get_or_create(authority=authority_a, collection_round=collection_round)
     services.draft_save(record=record, data=_figures_with_a_warning(), user=alice, source="web")
@@ -191,7 +191,7 @@ def world(authority_a, alice, bob, charlie, analyst, sponsor_a) -> World:  # typ
         analyst=analyst,
         sponsor=sponsor_a,
         bob_membership=Membership.objects.get(user=bob),
-        invitation=InvitationFactory(authority=authority_a, invited_by=alice, role=Role.VIEWER),
+        invitation=InvitationFactory.create(authority=authority_a, invited_by=alice, role=Role.VIEWER),
         record=record,
         upload_token=token,
         plan=plan,
@@ -201,7 +201,7 @@ def world(authority_a, alice, bob, charlie, analyst, sponsor_a) -> World:  # typ
     )
 
 
-def _published_release(collection_round, analyst):  # type: ignore[no-untyped-def]
+def _published_release(collection_round, analyst):
     """Release 1 of the round, published (empty tables): the release pages and downloads open."""
     from metrics.models import Release
 
@@ -214,7 +214,7 @@ def _published_release(collection_round, analyst):  # type: ignore[no-untyped-de
     )  # fmt: skip
 
 
-def _plan_of_a(authority_a, alice, sponsor):  # type: ignore[no-untyped-def]
+def _plan_of_a(authority_a, alice, sponsor):
     """A's signed-off 2026 action plan: one objective, action and target, version 1, and a quarter 1
     report with one update."""
     plan = plan_services.plan_create(authority=authority_a, year=2026, user=alice)

@@ -16,7 +16,7 @@ from wres_portal.throttling import THROTTLE_CACHE, AddressRateThrottle, TokenRat
 
 
 @pytest.fixture
-def rates(monkeypatch):  # type: ignore[no-untyped-def]
+def rates(monkeypatch):
     def set_rates(token: str, address: str) -> None:
         rates = {"token": token, "address": address}
         monkeypatch.setattr(TokenRateThrottle, "THROTTLE_RATES", rates)
@@ -31,7 +31,7 @@ def _api(key: str, address: str = "198.51.100.7") -> APIClient:
     return client
 
 
-def test_every_api_response_says_the_limits_and_what_is_left(alice) -> None:  # type: ignore[no-untyped-def]
+def test_every_api_response_says_the_limits_and_what_is_left(alice) -> None:
     client = _api(api_key(alice, "read"))
     first = client.get("/api/v1/me/")
     assert first.status_code == 200
@@ -40,7 +40,7 @@ def test_every_api_response_says_the_limits_and_what_is_left(alice) -> None:  # 
     assert client.get("/api/v1/me/")["RateLimit"].startswith('"token";r=298;')
 
 
-def test_past_the_token_limit_the_api_answers_429_with_retry_after(alice, rates) -> None:  # type: ignore[no-untyped-def]
+def test_past_the_token_limit_the_api_answers_429_with_retry_after(alice, rates) -> None:
     rates("3/minute", "100/minute")
     client = _api(api_key(alice, "read"))
     assert [client.get("/api/v1/me/").status_code for _ in range(3)] == [200, 200, 200]
@@ -53,7 +53,7 @@ def test_past_the_token_limit_the_api_answers_429_with_retry_after(alice, rates)
     assert _api(api_key(alice, "read")).get("/api/v1/me/").status_code == 200
 
 
-def test_the_address_limit_covers_every_token_from_it(alice, bob, rates) -> None:  # type: ignore[no-untyped-def]
+def test_the_address_limit_covers_every_token_from_it(alice, bob, rates) -> None:
     rates("100/minute", "4/minute")
     clients = [_api(api_key(alice, "read")), _api(api_key(bob, "read"))]
     statuses = [clients[n % 2].get("/api/v1/me/").status_code for n in range(5)]
@@ -61,7 +61,7 @@ def test_the_address_limit_covers_every_token_from_it(alice, bob, rates) -> None
     assert _api(api_key(alice, "read"), address="203.0.113.5").get("/api/v1/me/").status_code == 200
 
 
-def test_behind_the_proxy_the_address_is_the_clients(alice, rates, settings) -> None:  # type: ignore[no-untyped-def]
+def test_behind_the_proxy_the_address_is_the_clients(alice, rates, settings) -> None:
     settings.TRUSTED_PROXY_COUNT = 1
     rates("100/minute", "2/minute")
     key = api_key(alice, "read")
@@ -77,7 +77,7 @@ def _closed_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def test_limits_hold_in_memory_while_redis_is_unreachable(alice, rates, settings) -> None:  # type: ignore[no-untyped-def]
+def test_limits_hold_in_memory_while_redis_is_unreachable(alice, rates, settings) -> None:
     settings.CACHES = {
         "default": {
             "BACKEND": "wres_portal.cache.ResilientRedisCache",

@@ -39,7 +39,7 @@ def _libpq_env() -> dict[str, str]:
     return env
 
 
-def _read(dbname: str) -> dict[str, list[tuple]]:  # type: ignore[type-arg]
+def _read(dbname: str) -> dict[str, list[tuple]]:
     """The results as stored, read with psycopg directly (not through Django)."""
     env = _libpq_env()
     with psycopg.connect(
@@ -68,14 +68,14 @@ def _read(dbname: str) -> dict[str, list[tuple]]:  # type: ignore[type-arg]
 
 def test_a_dump_restored_into_an_empty_database_shows_the_same_results(
     transactional_db, analyst, tmp_path
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     require_postgresql()
     for tool in ("pg_dump", "pg_restore"):
         if shutil.which(tool) is None:
             pytest.fail(f"{tool} is missing (Debian package postgresql-client)")
     collection_round = open_round("2025", created_by=analyst)
     for n in range(6):
-        authority = AuthorityFactory(region=["London", "North West"][n % 2])
+        authority = AuthorityFactory.create(region=["London", "North West"][n % 2])
         _add_return(authority, collection_round, Return.Status.ACCEPTED, analyst, f"backup{n}")
     tasks.recompute_benchmarks(collection_round.pk)
     assert VersionResults.objects.count() == 6 and Benchmark.objects.count() > 50

@@ -18,6 +18,7 @@ import sys
 import tomllib
 from functools import cache
 from pathlib import Path
+from typing import TypeGuard
 
 ROOT = Path(__file__).resolve().parent.parent
 PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text())
@@ -32,7 +33,7 @@ USED_WITHOUT_IMPORT = {
     "ruff": "make lint and make format",
     "mypy": "make lint",
     "django-stubs": "type stubs and the mypy plugin ([tool.mypy])",
-    "djangorestframework-stubs": "type stubs for mypy",
+    "djangorestframework-stubs": "type stubs and the mypy plugin ([tool.mypy])",
     "uv": "make install: installs uv.lock",
     "import-linter": "make lint: the layers contract",
     "mutmut": "make mutation",
@@ -68,7 +69,7 @@ def _python_files() -> list[Path]:
     return [ROOT / "manage.py", *(path for folder in folders for path in sorted(folder.rglob("*.py")))]
 
 
-def _is_type_checking_block(node: ast.AST) -> bool:
+def _is_type_checking_block(node: ast.AST) -> TypeGuard[ast.If]:
     if not isinstance(node, ast.If):
         return False
     test = node.test
@@ -176,7 +177,10 @@ def test_every_declared_package_is_used():
     runtime, dev = _code_imports()
 
     imported = set().union(*(_providers(m) for m in runtime | dev))
-    unused = (declared_runtime | declared_dev) - imported - set(USED_WITHOUT_IMPORT)
+    stubs = {
+        name for name in declared_dev if name.startswith("types-") or name.endswith(("-stubs", "-types"))
+    }
+    unused = (declared_runtime | declared_dev) - imported - set(USED_WITHOUT_IMPORT) - stubs
     # drf-spectacular-sidecar is named in INSTALLED_APPS, psycopg is Django's PostgreSQL driver.
     assert unused == set()
 

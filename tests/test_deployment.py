@@ -165,6 +165,18 @@ def test_lock_file_is_committed_and_matches_the_uv_version():
     assert all(file["hash"].startswith("sha256:") for file in files)
 
 
+def test_make_lint_runs_ruff_and_mypy():
+    makefile = (ROOT / "Makefile").read_text()
+    lint = re.search(r"(?ms)^lint:.*?\n\n", makefile)
+
+    assert lint
+    assert "ruff check" in lint.group(0) and "ruff format --check" in lint.group(0)
+    assert "bin/mypy" in lint.group(0)
+    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["mypy"]
+    assert pyproject["warn_unused_ignores"] is True
+    assert "mypy_django_plugin.main" in pyproject["plugins"]
+
+
 def test_make_install_installs_exactly_the_lock():
     makefile = (ROOT / "Makefile").read_text()
     install = re.search(r"(?ms)^\$\(PY_STAMP\):(.*?)^\ttouch", makefile)

@@ -11,6 +11,7 @@ import openpyxl
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from openpyxl.worksheet.worksheet import Worksheet
 
 from submissions.forms import RoundForm
 from submissions.models import CollectionRound
@@ -39,8 +40,11 @@ def test_numbers_dates_and_plain_text_are_left_alone() -> None:
 
 def test_a_workbook_holds_no_formula_and_keeps_its_numbers() -> None:
     workbook = openpyxl.Workbook()
-    workbook.active.append(["=1+1", -4, "@x", 12])
+    written = workbook.active
+    assert isinstance(written, Worksheet)
+    written.append(["=1+1", -4, "@x", 12])
     sheet = openpyxl.load_workbook(io.BytesIO(workbook_bytes(workbook))).active
+    assert isinstance(sheet, Worksheet)
     assert [c.value for c in sheet[1]] == ["'=1+1", -4, "'@x", 12]
     assert {c.data_type for c in sheet[1]} == {"s", "n"}
 
@@ -59,7 +63,7 @@ def test_content_disposition_is_one_safe_header_line(name: str) -> None:
 # L3: status.csv and the upload errors.csv ------------------------------------------------------------
 
 
-def test_status_csv_neutralises_authority_names(client, analyst, authority_a, collection_round) -> None:  # type: ignore[no-untyped-def]
+def test_status_csv_neutralises_authority_names(client, analyst, authority_a, collection_round) -> None:
     authority_a.name = '=HYPERLINK("http://evil.example","Lambeth")'
     authority_a.save()
     client.force_login(analyst)
@@ -70,7 +74,7 @@ def test_status_csv_neutralises_authority_names(client, analyst, authority_a, co
     assert not any(name.startswith("=") for name in names)
 
 
-def test_upload_errors_csv_neutralises_sheet_names_and_headers_copied_from_the_file(  # type: ignore[no-untyped-def]
+def test_upload_errors_csv_neutralises_sheet_names_and_headers_copied_from_the_file(
     client, alice, authority_a, collection_round
 ) -> None:
     rows = valid_rows()
@@ -91,7 +95,7 @@ def test_upload_errors_csv_neutralises_sheet_names_and_headers_copied_from_the_f
 # L4: an analyst-set round label ---------------------------------------------------------------------
 
 
-def test_round_labels_with_slashes_quotes_or_markup_are_refused(db) -> None:  # type: ignore[no-untyped-def]
+def test_round_labels_with_slashes_quotes_or_markup_are_refused(db) -> None:
     for label in ("2025/26", '2025"', "<b>2025</b>", "2025\nx", "=1+1"):
         form = RoundForm(data={"label": label})
         assert not form.is_valid()
@@ -99,7 +103,7 @@ def test_round_labels_with_slashes_quotes_or_markup_are_refused(db) -> None:  # 
     assert "label" not in RoundForm(data={"label": "2025-26"}).errors
 
 
-def test_a_label_made_before_the_rule_breaks_no_download(client, analyst, db) -> None:  # type: ignore[no-untyped-def]
+def test_a_label_made_before_the_rule_breaks_no_download(client, analyst, db) -> None:
     """Labels already stored (or set in the admin) still give a clean header, never a 500."""
     odd = open_round('20"25 x', created_by=analyst)
     CollectionRound.objects.filter(pk=odd.pk).update(label='20"25\nx')
@@ -110,7 +114,7 @@ def test_a_label_made_before_the_rule_breaks_no_download(client, analyst, db) ->
     assert "filename*=UTF-8''wres-20%2225x-status.csv" in response["Content-Disposition"]
 
 
-def test_what_we_know_hints_escape_the_round_label(client, alice, authority_a, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_what_we_know_hints_escape_the_round_label(client, alice, authority_a, monkeypatch) -> None:
     from types import SimpleNamespace
 
     from actionplans.themes import METRICS

@@ -35,7 +35,7 @@ def _probe(url: str) -> str:
         return f"{type(error).__name__}: {error}"
 
 
-def test_a_hup_reload_keeps_answering(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_a_hup_reload_keeps_answering(tmp_path) -> None:
     port = _free_port()
     url = f"http://127.0.0.1:{port}/healthz"
     env = {

@@ -7,7 +7,7 @@ from django.urls import reverse
 
 
 @pytest.mark.django_db
-def test_healthz_answers_ok_without_sign_in_or_database(client, django_assert_num_queries) -> None:  # type: ignore[no-untyped-def]
+def test_healthz_answers_ok_without_sign_in_or_database(client, django_assert_num_queries) -> None:
     with django_assert_num_queries(0):
         response = client.get(reverse("healthz"))
     assert response.status_code == 200
@@ -18,7 +18,7 @@ def test_healthz_answers_ok_without_sign_in_or_database(client, django_assert_nu
 
 
 @pytest.mark.django_db
-def test_healthz_is_read_only(client) -> None:  # type: ignore[no-untyped-def]
+def test_healthz_is_read_only(client) -> None:
     assert reverse("healthz") == "/healthz"
     assert client.post(reverse("healthz")).status_code == 405
     assert client.head(reverse("healthz")).status_code == 200

@@ -52,7 +52,7 @@ def test_no_module_of_the_apps_imports_another_app_inside_a_function() -> None:
     assert found == []
 
 
-def test_the_layers_contract_is_kept(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_the_layers_contract_is_kept(monkeypatch) -> None:
     monkeypatch.chdir(ROOT)
     assert lint_imports(config_filename=str(ROOT / "pyproject.toml")) == 0
 
@@ -60,7 +60,7 @@ def test_the_layers_contract_is_kept(monkeypatch) -> None:  # type: ignore[no-un
 @pytest.mark.django_db
 def test_a_submission_reaches_the_action_plan_targets_through_signals(
     authority_a, alice, collection_round, django_capture_on_commit_callbacks
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     """submissions -> (return_submitted) -> metrics computes results -> (results_stored) -> actionplans
     evaluates the targets waiting on them; no app calls the one above it."""
     plan = written_plan(authority_a, alice)
@@ -84,7 +84,7 @@ def test_a_submission_reaches_the_action_plan_targets_through_signals(
 @pytest.mark.django_db
 def test_accepting_a_return_recomputes_the_benchmarks_through_a_signal(
     authority_a, analyst, collection_round, django_capture_on_commit_callbacks
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     record = signed_off_return(
         authority_a, collection_round, lead=member(authority_a, Role.PROGRAMME_LEAD, "lead@a.example")
     )

@@ -63,13 +63,13 @@ def _dead_port() -> int:
 
 
 @pytest.fixture
-def redis_at(settings, real_broker):  # type: ignore[no-untyped-def]
+def redis_at(settings, real_broker):
     """Point the cache and the broker at redis://127.0.0.1:<port>, and record the time each request
     spends waiting for the cache."""
     waits: list[float] = []
     guard = cache_module.ResilientRedisCache._guard
 
-    def timed(self, operation, call, fallback):  # type: ignore[no-untyped-def]
+    def timed(self, operation, call, fallback):
         started = time.monotonic()
         try:
             return guard(self, operation, call, fallback)
@@ -107,12 +107,12 @@ def redis_at(settings, real_broker):  # type: ignore[no-untyped-def]
         cache_module.ResilientRedisCache._down_until = 0.0
 
 
-def _journey(client, authority, collection_round, alice, waits) -> list[tuple[str, float, float]]:  # type: ignore[no-untyped-def]
+def _journey(client, authority, collection_round, alice, waits) -> list[tuple[str, float, float]]:
     """Upload, confirm, explain, submit; returns (step, seconds, seconds waiting for the cache)."""
     base = reverse("submissions:detail", args=[authority.ons_code, collection_round.label])
     timings: list[tuple[str, float, float]] = []
 
-    def step(name: str, do):  # type: ignore[no-untyped-def]
+    def step(name: str, do):
         waits.clear()
         started = time.monotonic()
         response = do()
@@ -140,7 +140,7 @@ def _journey(client, authority, collection_round, alice, waits) -> list[tuple[st
 
 
 @pytest.mark.parametrize("redis", ["stopped", "hung"])
-def test_upload_confirm_submit_completes_without_redis(  # type: ignore[no-untyped-def]
+def test_upload_confirm_submit_completes_without_redis(
     redis, client, redis_at, authority_a, alice, collection_round
 ) -> None:
     point, waits = redis_at
@@ -157,7 +157,7 @@ def test_upload_confirm_submit_completes_without_redis(  # type: ignore[no-untyp
     assert not UploadPreview.objects.exists()  # the confirmed preview is gone
 
 
-def test_a_hung_redis_costs_one_timeout_then_the_process_leaves_it_alone(redis_at) -> None:  # type: ignore[no-untyped-def]
+def test_a_hung_redis_costs_one_timeout_then_the_process_leaves_it_alone(redis_at) -> None:
     from django.core.cache import cache
 
     point, _waits = redis_at
@@ -172,7 +172,7 @@ def test_a_hung_redis_costs_one_timeout_then_the_process_leaves_it_alone(redis_a
     assert elapsed < 1.0, f"eight cache calls took {elapsed:.2f} s with Redis hung"
 
 
-def test_expired_upload_previews_are_deleted_and_cannot_be_confirmed(  # type: ignore[no-untyped-def]
+def test_expired_upload_previews_are_deleted_and_cannot_be_confirmed(
     client, alice, authority_a, collection_round
 ) -> None:
     from django.utils import timezone
@@ -191,7 +191,7 @@ def test_expired_upload_previews_are_deleted_and_cannot_be_confirmed(  # type: i
     assert not UploadPreview.objects.exists()
 
 
-def test_an_upload_preview_is_its_uploaders_only(client, alice, authority_a, collection_round) -> None:  # type: ignore[no-untyped-def]
+def test_an_upload_preview_is_its_uploaders_only(client, alice, authority_a, collection_round) -> None:
     from accounts.models import Role
     from tests.factories import member
 

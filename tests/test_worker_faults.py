@@ -46,11 +46,11 @@ def _stored_once(version: ReturnVersion) -> None:
 
 def test_a_worker_killed_mid_computation_is_replaced_and_the_results_are_stored_once(
     transactional_db, analyst, tmp_path, real_broker
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     require_services()
-    authority = AuthorityFactory()
+    authority = AuthorityFactory.create()
     _add_return(authority, open_round(created_by=analyst), Return.Status.SUBMITTED, analyst, "kill")
-    version = Return.objects.get(authority=authority).current_version
+    version = Return.objects.get(authority=authority).current()
     assert not VersionResults.objects.filter(version=version).exists()
 
     queue = f"wres-test-{uuid.uuid4().hex[:8]}"
@@ -58,7 +58,7 @@ def test_a_worker_killed_mid_computation_is_replaced_and_the_results_are_stored_
     slow_log, next_log = tmp_path / "slow.log", tmp_path / "next.log"
     slow = start_worker(queue, f"slow-{queue}", slow_log, {**fast, "WRES_TEST_TASK_DELAY": "120"})
     try:
-        tasks.compute_version_results.apply_async(args=[version.pk], queue=queue)
+        tasks.compute_version_results.apply_async(args=(version.pk,), queue=queue)
         wait_for(lambda: "WRES_TEST_TASK_DELAY: pausing" in slow_log.read_text(), what="the task to start")
         # Computed but not stored: kill the worker now, as a crash or an out-of-memory kill would.
         slow.send_signal(signal.SIGKILL)
@@ -85,7 +85,7 @@ def test_a_worker_killed_mid_computation_is_replaced_and_the_results_are_stored_
 
 
 @contextmanager
-def redis_down(app, settings) -> Iterator[None]:  # type: ignore[no-untyped-def]
+def redis_down(app, settings) -> Iterator[None]:
     """Point the web side's broker and cache at a port where nothing listens, then back."""
     saved_broker, saved_caches = app.conf.broker_url, settings.CACHES
 
@@ -107,7 +107,7 @@ def redis_down(app, settings) -> Iterator[None]:  # type: ignore[no-untyped-def]
 
 def test_with_redis_down_a_council_submits_and_the_sweep_computes_results_once_it_is_back(
     transactional_db, client, settings, authority_a, alice, analyst, tmp_path, real_broker, caplog
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     require_services()
     collection_round = open_round(created_by=analyst)
     record = submission_services.return_get_or_create(
@@ -116,7 +116,7 @@ def test_with_redis_down_a_council_submits_and_the_sweep_computes_results_once_i
     submission_services.draft_save(
         record=record, data=valid_data(), user=alice, source=ReturnVersion.Source.WEB
     )
-    for warning in submission_services.version_warnings(Return.objects.get(pk=record.pk).current_version):
+    for warning in submission_services.version_warnings(Return.objects.get(pk=record.pk).current()):
         submission_services.warning_explain(record=record, key=warning.key, text="Checked.", user=alice)
 
     client.force_login(alice)
@@ -129,7 +129,7 @@ def test_with_redis_down_a_council_submits_and_the_sweep_computes_results_once_i
     assert elapsed < 10, f"submitting took {elapsed:.0f} s with the broker down"
     record.refresh_from_db()
     assert record.status == Return.Status.SUBMITTED
-    version = record.current_version
+    version = record.current()
     assert not VersionResults.objects.filter(version=version).exists()
     # The enqueue failed after commit and was only logged (the signal is sent with send_robust).
     assert "compute_submitted_version in Signal.send_robust()" in caplog.text

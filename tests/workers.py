@@ -112,7 +112,7 @@ def running_workers(count: int, tmp_path: Path) -> Iterator[Workers]:
                 process.kill()
 
 
-def wait_for(predicate, *, timeout: float = 60, what: str = "condition") -> None:  # type: ignore[no-untyped-def]
+def wait_for(predicate, *, timeout: float = 60, what: str = "condition") -> None:
     deadline = time.monotonic() + timeout
     while not predicate():
         if time.monotonic() > deadline:

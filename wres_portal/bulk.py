@@ -33,6 +33,14 @@ def copy_insert(model: type[models.Model], fields: Sequence[str], rows: Sequence
     _insert(model, fields, rows, ignore_conflicts=False)
 
 
+def _column(model: type[models.Model], name: str) -> models.Field:
+    """The field `name` of `model`, which must be stored in a column of its table."""
+    field = model._meta.get_field(name)
+    if not isinstance(field, models.Field) or not field.concrete or not field.column:
+        raise ValueError(f"{model._meta.label}.{name} is not a column of its table")
+    return field
+
+
 def _insert(
     model: type[models.Model], fields: Sequence[str], rows: Sequence[Sequence[Any]], *, ignore_conflicts: bool
 ) -> None:
@@ -41,17 +49,17 @@ def _insert(
     using = router.db_for_write(model)
     connection = connections[using]
     meta = model._meta
-    concrete = [meta.get_field(name) for name in fields]
+    concrete = [_column(model, name) for name in fields]
     if connection.vendor != "postgresql":
         attnames = [field.attname for field in concrete]
-        model.objects.using(using).bulk_create(
+        model._default_manager.using(using).bulk_create(
             [model(**dict(zip(attnames, row, strict=True))) for row in rows],
             ignore_conflicts=ignore_conflicts,
             batch_size=2_000,
         )
         return
     is_json = [isinstance(field, models.JSONField) for field in concrete]
-    columns = ", ".join(connection.ops.quote_name(field.column) for field in concrete)
+    columns = ", ".join(connection.ops.quote_name(field.column) for field in concrete if field.column)
     table = connection.ops.quote_name(meta.db_table)
     staging = connection.ops.quote_name(f"_bulk_{meta.db_table}")
     # Identifiers come from the model's metadata, quoted; values only ever travel through COPY.

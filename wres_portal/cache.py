@@ -55,15 +55,15 @@ class ResilientRedisCache(RedisCache):
     def get_many(self, keys: Any, version: int | None = None) -> dict[Any, Any]:
         return self._guard("get_many", lambda: super(ResilientRedisCache, self).get_many(keys, version), {})
 
-    def set(self, key: Any, value: Any, timeout: Any = None, version: int | None = None) -> None:  # type: ignore[override]
+    def set(self, key: Any, value: Any, timeout: Any = None, version: int | None = None) -> None:
         self._guard("set", lambda: super(ResilientRedisCache, self).set(key, value, timeout, version), None)
 
-    def add(self, key: Any, value: Any, timeout: Any = None, version: int | None = None) -> bool:  # type: ignore[override]
+    def add(self, key: Any, value: Any, timeout: Any = None, version: int | None = None) -> bool:
         return self._guard(
             "add", lambda: super(ResilientRedisCache, self).add(key, value, timeout, version), False
         )
 
-    def set_many(self, data: Any, timeout: Any = None, version: int | None = None) -> list[Any]:  # type: ignore[override]
+    def set_many(self, data: Any, timeout: Any = None, version: int | None = None) -> list[Any]:
         return self._guard(
             "set_many", lambda: super(ResilientRedisCache, self).set_many(data, timeout, version), []
         )
@@ -72,7 +72,7 @@ class ResilientRedisCache(RedisCache):
         # A counter that cannot be read cannot be incremented: callers (throttles) see a miss.
         return self._guard("incr", lambda: super(ResilientRedisCache, self).incr(key, delta, version), 0)
 
-    def touch(self, key: Any, timeout: Any = None, version: int | None = None) -> bool:  # type: ignore[override]
+    def touch(self, key: Any, timeout: Any = None, version: int | None = None) -> bool:
         return self._guard(
             "touch", lambda: super(ResilientRedisCache, self).touch(key, timeout, version), False
         )

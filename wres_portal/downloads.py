@@ -76,7 +76,7 @@ def dataset_xlsx(*sheets: tuple[str, Any]) -> bytes:
     from openpyxl import Workbook
 
     workbook = Workbook()
-    workbook.remove(workbook.active)
+    workbook.remove(workbook.worksheets[0])  # the empty sheet a new workbook starts with
     for title, dataset in sheets:
         sheet = workbook.create_sheet(title=_sheet_title(title))
         if dataset.headers:

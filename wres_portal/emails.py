@@ -19,7 +19,7 @@ import datetime
 import logging
 from collections.abc import Sequence
 
-from celery import shared_task
+from celery import Task, shared_task
 from django.apps import apps
 from django.core.mail import send_mail
 from django.db import transaction
@@ -53,18 +53,15 @@ def send_email_on_commit(
     recipients = sorted(set(to))
     if not recipients:
         return
-    kwargs = {
-        "subject": subject,
-        "body": body,
-        "to": recipients,
-        "receipt": list(receipt) if receipt else None,
-    }
-    transaction.on_commit(lambda: send_email.delay(**kwargs), robust=True)
+    row: list[str | int] | None = list(receipt) if receipt else None
+    transaction.on_commit(
+        lambda: send_email.delay(subject=subject, body=body, to=recipients, receipt=row), robust=True
+    )
 
 
 @shared_task(bind=True, acks_late=True, max_retries=MAX_RETRIES)
 def send_email(
-    self,  # type: ignore[no-untyped-def]
+    self: Task,
     *,
     subject: str,
     body: str,

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django import forms
 from django.core.validators import MaxLengthValidator
+
+if TYPE_CHECKING:
+    from .concurrency import Change
 
 
 class PlainEnglishErrors:
@@ -12,7 +17,7 @@ class PlainEnglishErrors:
     length limit gets "Your role must be 150 characters or fewer"."""
 
     def __init__(self, *args: object, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[call-arg]
+        super().__init__(*args, **kwargs)
         for field in self.fields.values():  # type: ignore[attr-defined]
             for validator in field.validators:
                 if isinstance(validator, MaxLengthValidator):
@@ -49,7 +54,7 @@ class SeenStateForm:
         seen_values: dict[str, object] | None = None,
         **kwargs: object,
     ) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[call-arg]
+        super().__init__(*args, **kwargs)
         fields = self.fields  # type: ignore[attr-defined]
         fields["seen"] = forms.CharField(widget=forms.HiddenInput, required=False)
         self.seen_now = None
@@ -71,13 +76,13 @@ class SeenStateForm:
         cleaned.pop("seen", None)
         return cleaned
 
-    def seen_before(self):  # type: ignore[no-untyped-def]
+    def seen_before(self):
         """What the page showed when it was opened (None when the field is missing or forged)."""
         from .concurrency import seen_loads
 
         if not self.is_bound:  # type: ignore[attr-defined]
             return None
-        return seen_loads(self.data.get("seen", ""), salt=self.seen_salt)  # type: ignore[attr-defined]
+        return seen_loads(self.data.get("seen", ""), salt=self.seen_salt)
 
     def expected_state(self) -> str:
         """The token the save is built on; a missing or forged one never matches, so it is refused."""
@@ -89,7 +94,7 @@ class SeenStateForm:
         self.data = self.data.copy()  # type: ignore[has-type]
         self.data["seen"] = now.initial["seen"]  # type: ignore[attr-defined]
 
-    def refused(self, error: object, now: SeenStateForm) -> list[object]:
+    def refused(self, error: object, now: SeenStateForm) -> list[Change]:
         """After a StaleWrite: add its message to the form (error summary), move `seen` on to `now`
         (an unbound form of the object as it is now), and return the other person's changes, each
         with this person's own value beside it."""
@@ -127,7 +132,7 @@ def _jsonable(value: object) -> object:
     if isinstance(value, list | tuple):
         return [_jsonable(v) for v in value]
     if hasattr(value, "pk"):
-        return value.pk  # type: ignore[union-attr]
+        return value.pk
     return value
 
 

@@ -73,10 +73,13 @@ THROTTLE_CACHE = _ThrottleCache()
 class _Throttle(SimpleRateThrottle):
     cache = THROTTLE_CACHE  # type: ignore[assignment]
     timer: Callable[[], float] = time.time
+    # Set by SimpleRateThrottle.__init__ from the rate; djangorestframework-stubs leaves them out.
+    num_requests: int | None
+    duration: int | None
 
     def allow_request(self, request: Request, view: Any) -> bool:
         allowed = super().allow_request(request, view)
-        if self.key is not None and self.num_requests:
+        if self.key is not None and self.num_requests and self.duration:
             remaining = max(0, self.num_requests - len(self.history))
             oldest = self.history[-1] if self.history else self.now
             reset = math.ceil(self.duration - (self.now - oldest))
@@ -140,10 +143,14 @@ class _PageAddressThrottle(SimpleRateThrottle):
 
     def __init__(self, scope: str, rate: str) -> None:
         self.scope, self.rate = scope, rate
-        self.num_requests, self.duration = self.parse_rate(rate)  # type: ignore[misc]
+        self.num_requests, self.duration = self.parse_rate(rate)
 
     def get_cache_key(self, request: Any, view: Any) -> str | None:
         return self.cache_format % {"scope": self.scope, "ident": client_ip(request)}
+
+    def allow_request(self, request: Any, view: Any = None) -> bool:
+        """As DRF's, for a plain Django request and no API view (only the address is read)."""
+        return super().allow_request(request, view)
 
 
 def page_wait(request: HttpRequest, scope: str, rate: str) -> int | None:

@@ -108,8 +108,7 @@ def govuk_widget(field: BoundField) -> SafeString:
     attrs: dict[str, Any] = {}
     if kind in _CONTROL_CLASSES:
         base, error = _CONTROL_CLASSES[kind]
-        error = error if field.errors else None
-        attrs["class"] = _join(base, error, widget.attrs.get("class"))
+        attrs["class"] = _join(base, error if field.errors else None, widget.attrs.get("class"))
     # A fieldset (radios, checkbox groups, multi-widgets) carries aria-describedby.
     if not widget.use_fieldset:
         own = widget.attrs.get("aria-describedby")

@@ -26,12 +26,17 @@ def _detail(ctx: PlanContext) -> HttpResponse:
     return redirect("actionplans:detail", ctx.authority.ons_code, ctx.plan.year)
 
 
-def _add_error(form: forms.Form, error: ApplicationError) -> None:
+def _add_error(form: forms.BaseForm, error: ApplicationError) -> None:
     form.add_error(error.field if error.field in form.fields else None, error.message)
 
 
 def _page(
-    request: HttpRequest, ctx: PlanContext, form: forms.Form | None, title: str, button: str, **extra: object
+    request: HttpRequest,
+    ctx: PlanContext,
+    form: forms.BaseForm | None,
+    title: str,
+    button: str,
+    **extra: object,
 ) -> HttpResponse:
     template = str(extra.pop("template", "actionplans/_form_page.html"))
     return render(
@@ -41,7 +46,7 @@ def _page(
 
 def _confirm(
     request: HttpRequest, ctx: PlanContext, title: str, button: str, done: str, action, **extra: object
-) -> HttpResponse:  # type: ignore[no-untyped-def]
+) -> HttpResponse:
     """A page that asks before doing something with no form fields: publish, withdraw, remove..."""
     errors: list[dict[str, str]] = []
     if request.method == "POST":
@@ -59,7 +64,7 @@ def _signature(ctx: PlanContext) -> PlanVersion | None:
     return ctx.plan.signed_version if not ctx.plan.changed_since_sign_off else None
 
 
-def _file(document, signature, name, fmt, document_pdf, document_xlsx) -> HttpResponse:  # type: ignore[no-untyped-def]
+def _file(document, signature, name, fmt, document_pdf, document_xlsx) -> HttpResponse:
     if fmt == "pdf":
         return attachment(document_pdf(document, signature=signature), f"{name}.pdf", PDF)
     return attachment(document_xlsx(document, signature=signature), f"{name}.xlsx", XLSX)

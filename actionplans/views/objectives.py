@@ -4,9 +4,10 @@ from uuid import UUID
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.views.decorators.http import require_http_methods
 
+from accounts.http import AuthenticatedHttpRequest
 from actionplans import services
 from actionplans.access import (
     get_action_for_user,
@@ -19,7 +20,7 @@ from actionplans.forms import (
     ObjectiveForm,
     TargetForm,
 )
-from wres_portal.concurrency import StaleWrite, timestamp_token
+from wres_portal.concurrency import Change, StaleWrite, timestamp_token
 from wres_portal.errors import ApplicationError
 
 from .common import LEAD, _add_error, _confirm, _detail, _page
@@ -27,7 +28,7 @@ from .common import LEAD, _add_error, _confirm, _detail, _page
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def objective_create(request: HttpRequest, ons_code: str, plan_year: int) -> HttpResponse:
+def objective_create(request: AuthenticatedHttpRequest, ons_code: str, plan_year: int) -> HttpResponse:
     ctx = get_plan_for_user(request.user, ons_code, plan_year, roles=LEAD)
     form = ObjectiveForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -43,13 +44,15 @@ def objective_create(request: HttpRequest, ons_code: str, plan_year: int) -> Htt
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def objective_edit(request: HttpRequest, ons_code: str, plan_year: int, objective: UUID) -> HttpResponse:
+def objective_edit(
+    request: AuthenticatedHttpRequest, ons_code: str, plan_year: int, objective: UUID
+) -> HttpResponse:
     ctx = get_plan_for_user(request.user, ons_code, plan_year, roles=LEAD)
     instance = get_objective_for_user(request.user, ctx, objective)
     form = ObjectiveForm(
         request.POST or None, instance=instance, seen_token=timestamp_token(instance.updated_at)
     )
-    stale_changes: list[object] = []
+    stale_changes: list[Change] = []
     if request.method == "POST" and form.is_valid():
         try:
             services.objective_update(
@@ -81,7 +84,9 @@ def objective_edit(request: HttpRequest, ons_code: str, plan_year: int, objectiv
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def objective_delete(request: HttpRequest, ons_code: str, plan_year: int, objective: UUID) -> HttpResponse:
+def objective_delete(
+    request: AuthenticatedHttpRequest, ons_code: str, plan_year: int, objective: UUID
+) -> HttpResponse:
     ctx = get_plan_for_user(request.user, ons_code, plan_year, roles=LEAD)
     instance = get_objective_for_user(request.user, ctx, objective)
     return _confirm(
@@ -99,7 +104,9 @@ def objective_delete(request: HttpRequest, ons_code: str, plan_year: int, object
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def action_create(request: HttpRequest, ons_code: str, plan_year: int, objective: UUID) -> HttpResponse:
+def action_create(
+    request: AuthenticatedHttpRequest, ons_code: str, plan_year: int, objective: UUID
+) -> HttpResponse:
     ctx = get_plan_for_user(request.user, ons_code, plan_year, roles=LEAD)
     parent = get_objective_for_user(request.user, ctx, objective)
     form = ActionForm(request.POST or None)
@@ -118,13 +125,15 @@ def action_create(request: HttpRequest, ons_code: str, plan_year: int, objective
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def action_edit(request: HttpRequest, ons_code: str, plan_year: int, action: UUID) -> HttpResponse:
+def action_edit(
+    request: AuthenticatedHttpRequest, ons_code: str, plan_year: int, action: UUID
+) -> HttpResponse:
     ctx = get_plan_for_user(request.user, ons_code, plan_year, roles=LEAD)
     instance = get_action_for_user(request.user, ctx, action)
     form = ActionForm(
         request.POST or None, instance=instance, seen_token=timestamp_token(instance.updated_at)
     )
-    stale_changes: list[object] = []
+    stale_changes: list[Change] = []
     if request.method == "POST" and form.is_valid():
         try:
             services.action_update(
@@ -153,7 +162,9 @@ def action_edit(request: HttpRequest, ons_code: str, plan_year: int, action: UUI
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def action_delete(request: HttpRequest, ons_code: str, plan_year: int, action: UUID) -> HttpResponse:
+def action_delete(
+    request: AuthenticatedHttpRequest, ons_code: str, plan_year: int, action: UUID
+) -> HttpResponse:
     ctx = get_plan_for_user(request.user, ons_code, plan_year, roles=LEAD)
     instance = get_action_for_user(request.user, ctx, action)
     return _confirm(
@@ -170,7 +181,9 @@ def action_delete(request: HttpRequest, ons_code: str, plan_year: int, action: U
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def target_create(request: HttpRequest, ons_code: str, plan_year: int, objective: UUID) -> HttpResponse:
+def target_create(
+    request: AuthenticatedHttpRequest, ons_code: str, plan_year: int, objective: UUID
+) -> HttpResponse:
     ctx = get_plan_for_user(request.user, ons_code, plan_year, roles=LEAD)
     parent = get_objective_for_user(request.user, ctx, objective)
     form = TargetForm(request.POST or None, initial={"service": "all", "comparison": "gte"})
@@ -199,7 +212,9 @@ def target_create(request: HttpRequest, ons_code: str, plan_year: int, objective
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def target_delete(request: HttpRequest, ons_code: str, plan_year: int, target: UUID) -> HttpResponse:
+def target_delete(
+    request: AuthenticatedHttpRequest, ons_code: str, plan_year: int, target: UUID
+) -> HttpResponse:
     ctx = get_plan_for_user(request.user, ons_code, plan_year, roles=LEAD)
     instance = get_target_for_user(request.user, ctx, target)
     return _confirm(

@@ -4,11 +4,12 @@ from uuid import UUID
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_safe
 
 from accounts.access import get_authority_for_user, role_in
+from accounts.http import AuthenticatedHttpRequest
 from accounts.models import Role
 from actionplans import services
 from actionplans.access import (
@@ -36,7 +37,7 @@ from .common import LEAD, PUBLISHERS, SPONSOR, _add_error, _confirm, _detail, _p
 
 @login_required
 @require_safe
-def plan_list(request: HttpRequest, ons_code: str) -> HttpResponse:
+def plan_list(request: AuthenticatedHttpRequest, ons_code: str) -> HttpResponse:
     authority = get_authority_for_user(request.user, ons_code)
     plans = ActionPlan.objects.for_user(request.user).filter(authority=authority)
     role = role_in(request.user, authority)
@@ -49,7 +50,7 @@ def plan_list(request: HttpRequest, ons_code: str) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def plan_create(request: HttpRequest, ons_code: str) -> HttpResponse:
+def plan_create(request: AuthenticatedHttpRequest, ons_code: str) -> HttpResponse:
     authority = get_authority_for_user(request.user, ons_code, roles=LEAD)
     form = PlanCreateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -67,7 +68,7 @@ def plan_create(request: HttpRequest, ons_code: str) -> HttpResponse:
 
 @login_required
 @require_safe
-def plan_detail(request: HttpRequest, ons_code: str, plan_year: int) -> HttpResponse:
+def plan_detail(request: AuthenticatedHttpRequest, ons_code: str, plan_year: int) -> HttpResponse:
     ctx = get_plan_for_user(request.user, ons_code, plan_year)
     document = plan_document(ctx.plan)
     targets: dict[int, list[tuple[object, str, float | None]]] = {}
@@ -98,7 +99,7 @@ def plan_detail(request: HttpRequest, ons_code: str, plan_year: int) -> HttpResp
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def header_edit(request: HttpRequest, ons_code: str, plan_year: int) -> HttpResponse:
+def header_edit(request: AuthenticatedHttpRequest, ons_code: str, plan_year: int) -> HttpResponse:
     ctx = get_plan_for_user(request.user, ons_code, plan_year, roles=[*LEAD, Role.STAFF_VOICE_LEAD])
     form = HeaderForm(request.POST or None, instance=ctx.plan, voice_only=not ctx.is_lead)
     if request.method == "POST" and form.is_valid():
@@ -115,7 +116,7 @@ def header_edit(request: HttpRequest, ons_code: str, plan_year: int) -> HttpResp
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def what_we_know_edit(request: HttpRequest, ons_code: str, plan_year: int) -> HttpResponse:
+def what_we_know_edit(request: AuthenticatedHttpRequest, ons_code: str, plan_year: int) -> HttpResponse:
     ctx = get_plan_for_user(request.user, ons_code, plan_year, roles=LEAD)
     results = latest_results(ctx.authority)
     initial = {f"metric_{line.metric}": line.text for line in ctx.plan.what_we_know.all()}
@@ -140,7 +141,7 @@ def what_we_know_edit(request: HttpRequest, ons_code: str, plan_year: int) -> Ht
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def sign_off(request: HttpRequest, ons_code: str, plan_year: int) -> HttpResponse:
+def sign_off(request: AuthenticatedHttpRequest, ons_code: str, plan_year: int) -> HttpResponse:
     ctx = get_plan_for_user(request.user, ons_code, plan_year, roles=SPONSOR)
     shown = plan_document(ctx.plan)
     form = PlanSignOffForm(
@@ -187,7 +188,7 @@ def sign_off(request: HttpRequest, ons_code: str, plan_year: int) -> HttpRespons
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def publish(request: HttpRequest, ons_code: str, plan_year: int) -> HttpResponse:
+def publish(request: AuthenticatedHttpRequest, ons_code: str, plan_year: int) -> HttpResponse:
     ctx = get_plan_for_user(request.user, ons_code, plan_year, roles=PUBLISHERS)
     return _confirm(
         request,
@@ -203,7 +204,7 @@ def publish(request: HttpRequest, ons_code: str, plan_year: int) -> HttpResponse
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def withdraw(request: HttpRequest, ons_code: str, plan_year: int) -> HttpResponse:
+def withdraw(request: AuthenticatedHttpRequest, ons_code: str, plan_year: int) -> HttpResponse:
     ctx = get_plan_for_user(request.user, ons_code, plan_year, roles=PUBLISHERS)
     return _confirm(
         request,
@@ -219,7 +220,7 @@ def withdraw(request: HttpRequest, ons_code: str, plan_year: int) -> HttpRespons
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def roll_forward(request: HttpRequest, ons_code: str, plan_year: int) -> HttpResponse:
+def roll_forward(request: AuthenticatedHttpRequest, ons_code: str, plan_year: int) -> HttpResponse:
     ctx = get_plan_for_user(request.user, ons_code, plan_year, roles=LEAD)
     return _confirm(
         request,

@@ -1,10 +1,11 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
+from accounts.http import AuthenticatedHttpRequest
 from actionplans.access import (
     get_plan_for_user,
     get_version_for_user,
@@ -20,7 +21,7 @@ from .common import _file, _signature
 
 @login_required
 @require_safe
-def version_list(request: HttpRequest, ons_code: str, plan_year: int) -> HttpResponse:
+def version_list(request: AuthenticatedHttpRequest, ons_code: str, plan_year: int) -> HttpResponse:
     ctx = get_plan_for_user(request.user, ons_code, plan_year)
     versions = ctx.plan.versions.select_related("signed_by")
     return render(request, "actionplans/version_list.html", {"ctx": ctx, "versions": versions})
@@ -28,7 +29,9 @@ def version_list(request: HttpRequest, ons_code: str, plan_year: int) -> HttpRes
 
 @login_required
 @require_safe
-def version_detail(request: HttpRequest, ons_code: str, plan_year: int, number: int) -> HttpResponse:
+def version_detail(
+    request: AuthenticatedHttpRequest, ons_code: str, plan_year: int, number: int
+) -> HttpResponse:
     ctx = get_plan_for_user(request.user, ons_code, plan_year)
     version = get_version_for_user(request.user, ctx, number)
     return render(
@@ -38,7 +41,7 @@ def version_detail(request: HttpRequest, ons_code: str, plan_year: int, number: 
 
 @login_required
 @require_safe
-def version_compare(request: HttpRequest, ons_code: str, plan_year: int) -> HttpResponse:
+def version_compare(request: AuthenticatedHttpRequest, ons_code: str, plan_year: int) -> HttpResponse:
     """Two signed versions side by side (or the last one and the plan as it is now), changes marked."""
     ctx = get_plan_for_user(request.user, ons_code, plan_year)
     versions = {v.number: v for v in ctx.plan.versions.all()}
@@ -68,7 +71,7 @@ def version_compare(request: HttpRequest, ons_code: str, plan_year: int) -> Http
 
 @login_required
 @require_safe
-def plan_print(request: HttpRequest, ons_code: str, plan_year: int) -> HttpResponse:
+def plan_print(request: AuthenticatedHttpRequest, ons_code: str, plan_year: int) -> HttpResponse:
     ctx = get_plan_for_user(request.user, ons_code, plan_year)
     return render(
         request,
@@ -80,7 +83,7 @@ def plan_print(request: HttpRequest, ons_code: str, plan_year: int) -> HttpRespo
 @login_required
 @require_safe
 def plan_download(
-    request: HttpRequest, ons_code: str, plan_year: int, fmt: str, number: int | None = None
+    request: AuthenticatedHttpRequest, ons_code: str, plan_year: int, fmt: str, number: int | None = None
 ) -> HttpResponse:
     """The plan as it is now, or one signed version, as XLSX or PDF."""
     ctx = get_plan_for_user(request.user, ons_code, plan_year)

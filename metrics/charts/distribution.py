@@ -84,7 +84,10 @@ def distribution_chart(
     if quartiles is None or quartiles.get("median") is None:
         quartiles = distribution(value for _, value in points)
     summary = {key: _finite(quartiles.get(key)) for key in _SUMMARY_WORDS}
-    has_box = all(summary[key] is not None for key in ("lower_quartile", "median", "upper_quartile"))
+    box = [
+        value for key in ("lower_quartile", "median", "upper_quartile") if (value := summary[key]) is not None
+    ]
+    has_box = len(box) == 3
     count = quartiles.get("n") or len(points)
     percent = _percent(percent, log_scale=log_scale)
     fmt = _formatter(percent=percent)
@@ -135,14 +138,13 @@ def distribution_chart(
 
     whiskers = False
     if has_box:
-        x_q1, x_median, x_q3 = (
-            place(summary[key])[0] for key in ("lower_quartile", "median", "upper_quartile")
-        )
+        x_q1, x_median, x_q3 = (place(value)[0] for value in box)
         middle = (box_top + box_bottom) / 2
         for key, x_box in (("min", x_q1), ("max", x_q3)):
-            if summary[key] is not None:
+            end = summary[key]
+            if end is not None:
                 whiskers = True
-                x_end = place(summary[key])[0]
+                x_end = place(end)[0]
                 body += [
                     _line(
                         x_end, middle, x_box, middle, stroke=TEXT, width=1.5, extra='class="chart-whisker"'

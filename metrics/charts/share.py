@@ -32,7 +32,7 @@ def share_chart(*, shares: list[tuple[str, float | None]], id_prefix: str, title
     largest share, so small shares are still visible; the axis is labelled.
     """
     _check_prefix(id_prefix)
-    known = [share for _, share in shares if _finite(share) is not None]
+    known = [value for _, share in shares if (value := _finite(share)) is not None]
     _, high, ticks = _linear_range(known or [1.0])
     scale = _Scale(0.0, high, 16, WIDTH - 96, log=False)
     row_height, bar_height = 60, 24

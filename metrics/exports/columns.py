@@ -18,7 +18,11 @@ from wres_portal.downloads import safe_cell, workbook_bytes
 Cell = tuple[str, str, str, str, str, str]
 
 
-_SCOPE_ORDER = {Benchmark.Scope.NATIONAL: 0, Benchmark.Scope.REGION: 1, Benchmark.Scope.TYPE: 2}
+_SCOPE_ORDER: dict[str, int] = {
+    Benchmark.Scope.NATIONAL: 0,
+    Benchmark.Scope.REGION: 1,
+    Benchmark.Scope.TYPE: 2,
+}
 
 
 _AREA_ORDER = {value: index for index, value in enumerate([*Region.values, *AuthorityType.values])}
@@ -208,7 +212,7 @@ def _dataset(title: str, headers: Sequence[str], rows: Iterable[Sequence[Any]]) 
 def _xlsx(datasets: Iterable[tablib.Dataset]) -> bytes:
     """One sheet per dataset: bold, frozen header row, columns sized to their text (at most 60 wide)."""
     workbook = Workbook()
-    workbook.remove(workbook.active)
+    workbook.remove(workbook.worksheets[0])  # the empty sheet a new workbook starts with
     bold, wrap = Font(bold=True), Alignment(wrap_text=True, vertical="top")
     for dataset in datasets:
         sheet = workbook.create_sheet(dataset.title)

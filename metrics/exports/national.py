@@ -98,7 +98,7 @@ def _cell(benchmark: Benchmark, part: str, group: str) -> Cell:
     return (benchmark.scope, benchmark.scope_value, benchmark.service, measure, band, group)
 
 
-def pooled_relations(values: Mapping[Cell, int]) -> list[Constraint]:
+def pooled_relations(values: Mapping[Cell, int]) -> list[Constraint[Cell]]:
     """The additive relations between the pooled counts a reader of the tables could use.
 
     all = adults + children (per area, measure and group); headcount = the three pay bands (where the
@@ -160,12 +160,12 @@ def _hidden_counts(benchmarks: Sequence[Benchmark]) -> tuple[dict[Cell, int], se
     parts: dict[tuple[str, str], dict[Cell, int]] = defaultdict(dict)
     for cell, value in values.items():
         parts[family(cell)][cell] = value
-    relations: dict[tuple[str, str], list[Constraint]] = defaultdict(list)
+    relations: dict[tuple[str, str], list[Constraint[Cell]]] = defaultdict(list)
     for relation in pooled_relations(values):
         relations[family(relation.total)].append(relation)
     hidden: set[Cell] = set()
-    for family_key, part in parts.items():
-        hidden |= suppress(part, relations[family_key], force=force.intersection(part))
+    for family_key, family_values in parts.items():
+        hidden |= suppress(family_values, relations[family_key], force=force.intersection(family_values))
     cache.set(key, hidden, timeout=24 * 60 * 60)
     return values, hidden
 

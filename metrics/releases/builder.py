@@ -269,7 +269,7 @@ def secondary(values: Mapping[Cell, int], constraints: Sequence[Constraint], for
         parts[_family(cell)][cell] = value
     by_part: dict[tuple[str, str], list[Constraint]] = defaultdict(list)
     for constraint in constraints:
-        by_part[_family(constraint.total)].append(constraint)  # type: ignore[arg-type]
+        by_part[_family(constraint.total)].append(constraint)
     hidden: set[Cell] = set()
     for key, part in parts.items():
         hidden |= suppress(part, by_part[key], force=force.intersection(part))

@@ -83,6 +83,7 @@ def _current(collection_round: CollectionRound) -> dict[str, Member]:
     return _members(
         (r.current_version_id, r.authority, r.authority.region, published_type(r.authority.authority_type))
         for r in records
+        if r.current_version_id is not None  # always, for an accepted return
     )
 
 

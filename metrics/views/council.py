@@ -10,6 +10,7 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_safe
 
 from accounts.access import get_authority_for_user
+from accounts.http import AuthenticatedHttpRequest
 from accounts.models import Authority
 from metrics.calculations import (
     compute_results,
@@ -89,26 +90,25 @@ def _council_cards(
     )
 
 
-def _submitted_versions(authority: Authority) -> QuerySet[Return]:
+def _submitted_versions(authority: Authority) -> QuerySet[Return, int]:
     """The current versions of the authority's returns past draft: the points of its trend."""
     return (
         Return.objects.filter(authority=authority)
         .exclude(status=Return.Status.DRAFT)
-        .values("current_version_id")
+        .values_list("current_version_id", flat=True)
     )
 
 
 def _council_context(request: HttpRequest, ons_code: str, round_label: str) -> dict[str, object]:
     """The council results with every card built (the printable report)."""
     page = _council_page(request, ons_code, round_label)
-    version = page["version"]
-    if version is None:
-        return page
-    ctx, service = page["ctx"], str(page["service"])
+    version, ctx, service = page["version"], page["ctx"], str(page["service"])
+    if not isinstance(version, ReturnVersion) or not isinstance(ctx, ReturnContext):
+        return page  # no version yet: the page says so
     stored = VersionResults.objects.filter(version=version).first()
     page.update(
         stored=stored,
-        cards=_council_cards(ctx, version, service, stored),  # type: ignore[arg-type]
+        cards=_council_cards(ctx, version, service, stored),
         service_label=SERVICE_LABELS[service],
     )
     return page
@@ -152,7 +152,7 @@ def _council_cards_html(ctx: ReturnContext, version: ReturnVersion, service: str
 
 @login_required
 @require_safe
-def council_results(request: HttpRequest, ons_code: str, round_label: str) -> HttpResponse:
+def council_results(request: AuthenticatedHttpRequest, ons_code: str, round_label: str) -> HttpResponse:
     page = _council_page(request, ons_code, round_label)
     version, service = page["version"], str(page["service"])
     if version is not None:
@@ -163,14 +163,14 @@ def council_results(request: HttpRequest, ons_code: str, round_label: str) -> Ht
 
 @login_required
 @require_safe
-def council_report(request: HttpRequest, ons_code: str, round_label: str) -> HttpResponse:
+def council_report(request: AuthenticatedHttpRequest, ons_code: str, round_label: str) -> HttpResponse:
     """The council's results laid out to print or save as its local SC-WRES report."""
     return render(request, "metrics/council_report.html", _council_context(request, ons_code, round_label))
 
 
 @login_required
 @require_safe
-def council_results_latest(request: HttpRequest, ons_code: str) -> HttpResponse:
+def council_results_latest(request: AuthenticatedHttpRequest, ons_code: str) -> HttpResponse:
     authority = get_authority_for_user(request.user, ons_code)
     latest = (
         Return.objects.filter(authority=authority)
@@ -186,7 +186,9 @@ def council_results_latest(request: HttpRequest, ons_code: str) -> HttpResponse:
 
 @login_required
 @require_safe
-def council_results_download(request: HttpRequest, ons_code: str, round_label: str, fmt: str) -> HttpResponse:
+def council_results_download(
+    request: AuthenticatedHttpRequest, ons_code: str, round_label: str, fmt: str
+) -> HttpResponse:
     """The council's own results, unsuppressed (authorities see their own figures in full)."""
     ctx = get_return_for_user(request.user, ons_code, round_label)
     version = ctx.record.current_version if ctx.record else None

@@ -2,13 +2,14 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_safe
 
 from accounts.access import require_national
+from accounts.http import AuthenticatedHttpRequest
 from accounts.models import AuthorityType, Region
 from metrics import charts
 from metrics.calculations import (
@@ -37,7 +38,7 @@ from submissions.models import CollectionRound, Return
 from .common import FRAGMENT_SECONDS, _digest, _filters, _round, _service, _stamp
 
 
-def _accepted_results(collection_round: CollectionRound, service: str, region: str, kind: str):  # type: ignore[no-untyped-def]
+def _accepted_results(collection_round: CollectionRound, service: str, region: str, kind: str):
     results = Result.objects.filter(
         round=collection_round,
         service=service,
@@ -52,7 +53,7 @@ def _accepted_results(collection_round: CollectionRound, service: str, region: s
     return results
 
 
-def unsafe_reasons(benchmark: Benchmark | None, spread: dict, *, combination: bool) -> list[str]:  # type: ignore[type-arg]
+def unsafe_reasons(benchmark: Benchmark | None, spread: dict, *, combination: bool) -> list[str]:
     """Why the live figures of a row are not safe to publish as they stand (the analyst sees them all;
     only a release is published, spec section 5)."""
     if combination:
@@ -83,7 +84,7 @@ def unsafe_reasons(benchmark: Benchmark | None, spread: dict, *, combination: bo
     return reasons
 
 
-def _dashboard_rows(collection_round: CollectionRound, service: str, region: str, kind: str) -> list[dict]:  # type: ignore[type-arg]
+def _dashboard_rows(collection_round: CollectionRound, service: str, region: str, kind: str) -> list[dict]:
     """One row per indicator: the pooled figure and the spread across authorities, from the stored
     benchmarks; for a region and type together (no stored benchmark) from the authorities' values."""
     scope, scope_value = (
@@ -144,7 +145,7 @@ def _dashboard_rows(collection_round: CollectionRound, service: str, region: str
 
 @login_required
 @require_safe
-def national_dashboard(request: HttpRequest) -> HttpResponse:
+def national_dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Analysts: the pooled headline and the spread across authorities, for each indicator.
 
     The figures are rendered once per round, filter and benchmark run, then served from the cache
@@ -190,7 +191,7 @@ def national_dashboard(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_safe
-def national_indicator(request: HttpRequest, round_label: str, code: str) -> HttpResponse:
+def national_indicator(request: AuthenticatedHttpRequest, round_label: str, code: str) -> HttpResponse:
     """Analysts: one indicator across every authority, with its breakdown by region and type."""
     require_national(request.user)
     indicator = INDICATORS_BY_CODE.get(code)
@@ -249,7 +250,7 @@ def national_indicator(request: HttpRequest, round_label: str, code: str) -> Htt
 
 @login_required
 @require_safe
-def indicator_help(request: HttpRequest, code: str) -> HttpResponse:
+def indicator_help(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     """How an indicator is calculated, in plain English."""
     indicator = INDICATORS_BY_CODE.get(code)
     if indicator is None:

@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_safe
 
 from accounts.access import require_national
+from accounts.http import AuthenticatedHttpRequest
 from metrics.exports.columns import _xlsx
 from metrics.models import Release
 from metrics.releases import services as releases
@@ -40,7 +41,7 @@ def _release(round_label: str, number: int) -> Release:
 
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
-def release_list(request: HttpRequest, round_label: str) -> HttpResponse:
+def release_list(request: AuthenticatedHttpRequest, round_label: str) -> HttpResponse:
     """The round's releases, and the form to make the next one."""
     require_national(request.user)
     collection_round = get_object_or_404(CollectionRound, label=round_label)
@@ -77,7 +78,7 @@ def release_list(request: HttpRequest, round_label: str) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
-def release_detail(request: HttpRequest, round_label: str, number: int) -> HttpResponse:
+def release_detail(request: AuthenticatedHttpRequest, round_label: str, number: int) -> HttpResponse:
     """One release: what changed, what it hides and why, the audit; publish it (POST)."""
     require_national(request.user)
     release = _release(round_label, number)
@@ -137,7 +138,7 @@ def _report(request: HttpRequest, release: Release) -> HttpResponse:
 @login_required
 @require_safe
 def release_download(
-    request: HttpRequest, round_label: str, number: int, table: str, fmt: str
+    request: AuthenticatedHttpRequest, round_label: str, number: int, table: str, fmt: str
 ) -> HttpResponse:
     require_national(request.user)
     return _download(_release(round_label, number), table, fmt)
@@ -145,7 +146,7 @@ def release_download(
 
 @login_required
 @require_safe
-def release_report(request: HttpRequest, round_label: str, number: int) -> HttpResponse:
+def release_report(request: AuthenticatedHttpRequest, round_label: str, number: int) -> HttpResponse:
     """A release's tables laid out to print or save (any release, published or not, for checking)."""
     require_national(request.user)
     return _report(request, _release(round_label, number))
@@ -162,7 +163,9 @@ def _latest(request: HttpRequest, round_label: str, *, status: int) -> Release |
 
 @login_required
 @require_safe
-def national_download(request: HttpRequest, round_label: str, table: str, fmt: str) -> HttpResponse:
+def national_download(
+    request: AuthenticatedHttpRequest, round_label: str, table: str, fmt: str
+) -> HttpResponse:
     """The national tables of the round's latest published release (never live data)."""
     require_national(request.user)
     found = _latest(request, round_label, status=404)  # no file to give
@@ -171,7 +174,7 @@ def national_download(request: HttpRequest, round_label: str, table: str, fmt: s
 
 @login_required
 @require_safe
-def national_report(request: HttpRequest, round_label: str) -> HttpResponse:
+def national_report(request: AuthenticatedHttpRequest, round_label: str) -> HttpResponse:
     """The printable national report of the round's latest published release (never live data)."""
     require_national(request.user)
     found = _latest(request, round_label, status=200)  # a page saying why there is no report yet

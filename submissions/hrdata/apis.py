@@ -8,11 +8,11 @@ from django.core.exceptions import PermissionDenied
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.parsers import JSONParser
-from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.access import has_role
+from accounts.http import AuthenticatedRequest
 from accounts.models import Role
 from submissions.access import get_return_for_user
 from submissions.hrdata import selectors, services
@@ -52,7 +52,7 @@ class ExtractMappingApi(APIView):
         responses={200: OutputSerializer},
         summary="The council's HR-extract mapping for the round (or its latest earlier one; empty if none)",
     )
-    def get(self, request: Request, ons_code: str, round_label: str) -> Response:
+    def get(self, request: AuthenticatedRequest, ons_code: str, round_label: str) -> Response:
         ctx = get_return_for_user(request.user, ons_code, round_label)
         mapping = selectors.mapping_for(authority=ctx.authority, collection_round=ctx.round)
         if mapping is None:
@@ -64,7 +64,7 @@ class ExtractMappingApi(APIView):
         responses={200: OutputSerializer},
         summary="Save the council's HR-extract mapping for the round (programme lead)",
     )
-    def put(self, request: Request, ons_code: str, round_label: str) -> Response:
+    def put(self, request: AuthenticatedRequest, ons_code: str, round_label: str) -> Response:
         ctx = get_return_for_user(request.user, ons_code, round_label)
         if not has_role(request.user, ctx.authority, [Role.PROGRAMME_LEAD]):
             raise PermissionDenied

@@ -9,6 +9,7 @@ import io
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
+from openpyxl.worksheet.worksheet import Worksheet
 
 from submissions.hrdata.vocabulary import CENSUS_2011, CENSUS_2021, EXTRACTS, NHS_CODES, UNKNOWN_VALUES, Field
 from submissions.models import CollectionRound
@@ -180,6 +181,8 @@ def _field_rows(fields: tuple[Field, ...]) -> list[list[str]]:
 def xlsx_template(collection_round: CollectionRound) -> bytes:
     workbook = Workbook()
     sheet = workbook.active
+    if not isinstance(sheet, Worksheet):  # a new workbook starts with one plain worksheet
+        raise TypeError(f"unexpected first sheet {sheet!r}")
     sheet.title = "Guidance"
     sheet.append([f"SC-WRES {collection_round.label}: HR extracts for the return"])
     sheet.cell(row=1, column=1).font = Font(bold=True, size=15)
@@ -208,8 +211,8 @@ def xlsx_template(collection_round: CollectionRound) -> bytes:
     for cell in values[1]:
         cell.font = _BOLD
     for table in extract_tables():
-        for row in _field_rows(table["fields"]):  # type: ignore[arg-type]
-            values.append([str(table["label"]), *row])
+        for field_row in _field_rows(table["fields"]):  # type: ignore[arg-type]
+            values.append([str(table["label"]), *field_row])
     for letter, width in zip("ABCDE", (20, 24, 32, 70, 50), strict=True):
         values.column_dimensions[letter].width = width
     for row in values.iter_rows(min_row=2):

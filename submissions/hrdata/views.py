@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from accounts.access import has_role
+from accounts.http import AuthenticatedHttpRequest
 from accounts.models import Role
 from submissions import services as return_services
 from submissions.access import ReturnContext, get_return_for_user
@@ -64,7 +65,7 @@ def _current(ctx: ReturnContext) -> tuple[int, ReturnData]:
 
 @login_required
 @require_safe
-def build(request: HttpRequest, ons_code: str, round_label: str) -> HttpResponse:
+def build(request: AuthenticatedHttpRequest, ons_code: str, round_label: str) -> HttpResponse:
     """The builder page. Without JavaScript it says what it needs and offers the templates and
     the ordinary upload."""
     ctx = _lead_context(request, ons_code, round_label)
@@ -111,7 +112,7 @@ def build(request: HttpRequest, ons_code: str, round_label: str) -> HttpResponse
 
 @login_required
 @require_POST
-def check(request: HttpRequest, ons_code: str, round_label: str) -> HttpResponse:
+def check(request: AuthenticatedHttpRequest, ons_code: str, round_label: str) -> HttpResponse:
     """The counts the page built, checked with the return's rules: every problem at once, nothing
     stored; clean counts go to the same preview as an upload, saved only on confirmation."""
     ctx = _lead_context(request, ons_code, round_label)
@@ -144,7 +145,9 @@ def check(request: HttpRequest, ons_code: str, round_label: str) -> HttpResponse
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def confirm(request: HttpRequest, ons_code: str, round_label: str, upload_token: str) -> HttpResponse:
+def confirm(
+    request: AuthenticatedHttpRequest, ons_code: str, round_label: str, upload_token: str
+) -> HttpResponse:
     """What the counts change, then save them as the draft if the draft is still the version the
     page showed (a stale confirmation is refused and the counts kept)."""
     from submissions.validation import diff, merge_services
@@ -177,7 +180,7 @@ def confirm(request: HttpRequest, ons_code: str, round_label: str, upload_token:
                 else "Built from HR data",
             )
         except return_services.ReturnDataInvalid as invalid:
-            errors = [{"text": p["message"]} for p in problem_rows(invalid.problems)]
+            errors = [{"text": str(p["message"])} for p in problem_rows(invalid.problems)]
         except StaleWrite as stale_write:
             errors = [{"text": f"{stale_write.situation} {STALE_ADVICE}"}]
         except ApplicationError as error:
@@ -209,7 +212,7 @@ def confirm(request: HttpRequest, ons_code: str, round_label: str, upload_token:
 @login_required
 @require_safe
 def template_download(
-    request: HttpRequest, ons_code: str, round_label: str, extract: str = ""
+    request: AuthenticatedHttpRequest, ons_code: str, round_label: str, extract: str = ""
 ) -> HttpResponse:
     """The extract template: one workbook with every extract and the guidance, or one CSV per extract."""
     ctx = get_return_for_user(request.user, ons_code, round_label)
@@ -230,7 +233,7 @@ def template_download(
 
 @login_required
 @require_safe
-def guidance(request: HttpRequest, ons_code: str, round_label: str) -> HttpResponse:
+def guidance(request: AuthenticatedHttpRequest, ons_code: str, round_label: str) -> HttpResponse:
     """Guidance for the HR officer who prepares the extracts."""
     ctx = get_return_for_user(request.user, ons_code, round_label)
     return render(

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
 
 _APOSTROPHES = re.compile(r"['’‘`]")
 _NON_WORD = re.compile(r"[^a-z0-9]+")
@@ -453,7 +454,7 @@ def _field_json(field: Field) -> dict[str, object]:
     }
 
 
-def for_page() -> dict[str, object]:
+def for_page() -> dict[str, Any]:
     """What the page's worker needs, as JSON-safe data."""
     return {
         "extracts": {

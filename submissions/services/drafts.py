@@ -123,7 +123,7 @@ def draft_save(
 class ReturnDataInvalid(ApplicationError):
     """The figures break the return's rules; `problems` lists every one with its place."""
 
-    def __init__(self, problems: list) -> None:  # type: ignore[type-arg]
+    def __init__(self, problems: list) -> None:
         super().__init__(f"The return has {len(problems)} problem{'s' if len(problems) != 1 else ''}.")
         self.problems = problems
 
@@ -162,9 +162,9 @@ def draft_save_service(
 class UploadCheck:
     """What an upload would do: either problems (nothing stored) or the figures and the changes."""
 
-    problems: list = field(default_factory=list)  # type: ignore[type-arg]
+    problems: list = field(default_factory=list)
     data: ReturnData = field(default_factory=dict)
-    changes: list = field(default_factory=list)  # type: ignore[type-arg]
+    changes: list = field(default_factory=list)
     unreadable: str | None = None
     #: Problems found beyond those in `problems` (at most `validation.MAX_PROBLEMS` are kept).
     more_problems: int = 0

@@ -20,7 +20,7 @@ from wres_portal.concurrency import Change, StaleWrite, when
 
 from .warnings import data_warnings, version_warnings
 
-_DID = {
+_DID: dict[str, str] = {
     ReturnEvent.Action.SAVED: "saved version {number}",
     ReturnEvent.Action.SUBMITTED: "submitted it",
     ReturnEvent.Action.SIGNED_OFF: "signed it off",
@@ -59,7 +59,7 @@ def check_version(
         _DID.get(latest.action, "changed it").format(number=latest.version.number) if latest else "changed it"
     )
     changes: list[Change] = []
-    if version_moved and record.current_version is not None:
+    if version_moved and expected_version is not None and record.current_version is not None:
         base = record.versions.filter(number=expected_version).first()
         changes = figure_changes(base.data() if base else {}, record.current_version.data())
     status = record.get_status_display().lower()

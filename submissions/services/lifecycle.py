@@ -72,7 +72,7 @@ def return_submit(
     ReturnEvent.objects.create(
         authority=record.authority,
         return_record=record,
-        version=record.current_version,
+        version=record.current(),
         action=ReturnEvent.Action.SUBMITTED,
         actor=user,
         at=now,
@@ -134,7 +134,7 @@ def return_sign_off(
     ReturnEvent.objects.create(
         authority=record.authority,
         return_record=record,
-        version=record.current_version,
+        version=record.current(),
         action=ReturnEvent.Action.SIGNED_OFF,
         actor=user,
         signatory_name=name.strip(),
@@ -169,7 +169,7 @@ def return_accept(
     ReturnEvent.objects.create(
         authority=record.authority,
         return_record=record,
-        version=record.current_version,
+        version=record.current(),
         action=ReturnEvent.Action.ACCEPTED,
         actor=user,
     )
@@ -216,7 +216,7 @@ def return_send_back(
     if not message.strip():
         raise ApplicationError("Say what needs to change.", field="message")
     was_accepted = record.status == Return.Status.ACCEPTED
-    previous = record.current_version
+    previous = record.current()
     version = _write_version(
         record, previous.data(), source=ReturnVersion.Source.REVISION, user=user, note=message.strip()
     )

@@ -20,13 +20,13 @@ from wres_portal.errors import ApplicationError
 from .common import LEAD, _lock, _require
 
 
-def version_warnings(version: ReturnVersion) -> list:  # type: ignore[type-arg]
+def version_warnings(version: ReturnVersion) -> list:
     """The warnings of spec section 2 for a version, with the context they need (the metric values
     and reference ranges from the apps above, through the warning_inputs signal)."""
     return data_warnings(version.return_record, version.data(), version=version)
 
 
-def data_warnings(record: Return, data: ReturnData, *, version: ReturnVersion | None = None) -> list:  # type: ignore[type-arg]
+def data_warnings(record: Return, data: ReturnData, *, version: ReturnVersion | None = None) -> list:
     """The warnings figures would have in this return, saved or not (pages warn before saving).
     Unsaved figures are asked about as an unsaved version of the return."""
     version = version or ReturnVersion(authority=record.authority, return_record=record)
@@ -41,12 +41,13 @@ def data_warnings(record: Return, data: ReturnData, *, version: ReturnVersion | 
     previous_headcount = None
     if previous is not None:
         previous_headcount = {}
-        for key, counts in previous.current_version.data().items():
+        for key, counts in previous.current().data().items():
             if key.measure == "headcount":
                 previous_headcount[key.service] = sum(counts.values())
     inputs: dict[str, Any] = {}
     for _receiver, response in warning_inputs.send(sender=None, version=version, data=data):
-        inputs.update(response or {})
+        if isinstance(response, dict):
+            inputs.update(response)
     return compute_warnings(
         data,
         previous_headcount=previous_headcount,
@@ -55,7 +56,7 @@ def data_warnings(record: Return, data: ReturnData, *, version: ReturnVersion | 
     )
 
 
-def unexplained_warnings(version: ReturnVersion, warnings: list | None = None) -> list:  # type: ignore[type-arg]
+def unexplained_warnings(version: ReturnVersion, warnings: list | None = None) -> list:
     """The version's warnings (computed unless the caller already has them) still without an
     explanation written or kept about their figures as they are now."""
     explained = {e.warning_key: e for e in version.explanations.all()}
@@ -125,7 +126,7 @@ def is_late(record: Return, today: datetime.date | None = None) -> bool:
     return today > record.round.closes_on_for(record.authority)
 
 
-def submission_blockers(record: Return, warnings: list | None = None) -> list[str]:  # type: ignore[type-arg]
+def submission_blockers(record: Return, warnings: list | None = None) -> list[str]:
     """Everything that stops the programme lead submitting, in plain English. Pages that have
     already computed the version's warnings pass them in, so they are not worked out twice."""
     version = record.current_version

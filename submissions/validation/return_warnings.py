@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from submissions.schema import EVENT_MEASURES, GROUPS, SERVICE_LABELS, Counts, ReturnData, RowKey, services_in
@@ -28,8 +29,8 @@ def compute_warnings(
     data: ReturnData,
     *,
     previous_headcount: dict[str, int] | None,
-    metric_values: dict[tuple[str, str], float | None] | None = None,
-    reference_ranges: dict[tuple[str, str], tuple[float, float]] | None = None,
+    metric_values: Mapping[tuple[str, str], float | None] | None = None,
+    reference_ranges: Mapping[tuple[str, str], tuple[float, float]] | None = None,
 ) -> list[ReturnWarning]:
     """The warnings for valid data.
 
@@ -100,7 +101,7 @@ def _no_events(data: ReturnData, service: str) -> list[ReturnWarning]:
 
 
 def _metric_outliers(
-    values: dict[tuple[str, str], float | None], ranges: dict[tuple[str, str], tuple[float, float]]
+    values: Mapping[tuple[str, str], float | None], ranges: Mapping[tuple[str, str], tuple[float, float]]
 ) -> list[ReturnWarning]:
     """A metric value outside the previous round's national 5th to 95th percentile."""
     warnings = []

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 
 from accounts.access import has_role
@@ -24,6 +24,13 @@ def _detail(ctx: ReturnContext) -> HttpResponse:
     return redirect("submissions:detail", ctx.authority.ons_code, ctx.round.label)
 
 
+def _existing(ctx: ReturnContext) -> Return:
+    """The return of the context, which a page about an existing return needs; 404 without one."""
+    if ctx.record is None:
+        raise Http404
+    return ctx.record
+
+
 def _record(ctx: ReturnContext) -> Return:
     return ctx.record or services.return_get_or_create(authority=ctx.authority, collection_round=ctx.round)
 
@@ -41,7 +48,7 @@ def posted_explanations(request: HttpRequest) -> dict[str, str] | None:
     if not request.POST.get("explanations_checked"):
         return None
     prefix = "explanation__"
-    return {name[len(prefix) :]: text for name, text in request.POST.items() if name.startswith(prefix)}
+    return {name[len(prefix) :]: str(text) for name, text in request.POST.items() if name.startswith(prefix)}
 
 
 def _shown(record: Return | None) -> dict[str, object]:

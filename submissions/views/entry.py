@@ -2,10 +2,11 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
 
+from accounts.http import AuthenticatedHttpRequest
 from submissions import services
 from submissions.forms import (
     ExplanationForm,
@@ -13,7 +14,7 @@ from submissions.forms import (
     field_name,
 )
 from submissions.schema import GROUP_LABELS, SERVICE_LABELS, SERVICES, ReturnData, RowKey
-from wres_portal.concurrency import StaleWrite
+from wres_portal.concurrency import Change, StaleWrite
 from wres_portal.errors import ApplicationError
 
 from .common import _ctx, _detail, _record, _require_lead, posted_explanations, posted_version
@@ -29,7 +30,9 @@ def _load(rows: list[list[object]]) -> dict[RowKey, dict[str, int]]:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def enter_service(request: HttpRequest, ons_code: str, round_label: str, service: str) -> HttpResponse:
+def enter_service(
+    request: AuthenticatedHttpRequest, ons_code: str, round_label: str, service: str
+) -> HttpResponse:
     """Type in or correct one service's figures; saved as a new draft version with the same checks."""
     ctx = _ctx(request, ons_code, round_label)
     if service not in SERVICES:
@@ -107,13 +110,15 @@ def _stale_entry(error: StaleWrite, service: str, counts: ReturnData) -> dict[st
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def remove_service(request: HttpRequest, ons_code: str, round_label: str, service: str) -> HttpResponse:
+def remove_service(
+    request: AuthenticatedHttpRequest, ons_code: str, round_label: str, service: str
+) -> HttpResponse:
     ctx = _ctx(request, ons_code, round_label)
     if service not in SERVICES:
         raise Http404
     _require_lead(request, ctx)
     errors: list[dict[str, str]] = []
-    stale_changes: list[object] = []
+    stale_changes: list[Change] = []
     if request.method == "POST":
         if ctx.record is None:
             return _detail(ctx)
@@ -153,23 +158,28 @@ def remove_service(request: HttpRequest, ons_code: str, round_label: str, servic
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def explain_warning(request: HttpRequest, ons_code: str, round_label: str, key: str) -> HttpResponse:
+def explain_warning(
+    request: AuthenticatedHttpRequest, ons_code: str, round_label: str, key: str
+) -> HttpResponse:
     ctx = _ctx(request, ons_code, round_label)
     _require_lead(request, ctx)
-    version = ctx.record.current_version if ctx.record else None
-    warning = next((w for w in services.version_warnings(version) if w.key == key), None) if version else None
+    record = ctx.record
+    version = record.current_version if record else None
+    if record is None or version is None:
+        raise Http404
+    warning = next((w for w in services.version_warnings(version) if w.key == key), None)
     if warning is None:
         raise Http404
     # The text to offer: this version's, else the latest written about this warning on any version.
     existing = version.explanations.filter(warning_key=key).first() or services.earlier_explanation(
-        ctx.record, key
+        record, key
     )
     form = ExplanationForm(request.POST or None, initial={"text": existing.text if existing else ""})
-    version_number = ctx.record.version_number
+    version_number = record.version_number
     if request.method == "POST" and form.is_valid():
         try:
             services.warning_explain(
-                record=ctx.record,
+                record=record,
                 key=key,
                 text=form.cleaned_data["text"],
                 user=request.user,

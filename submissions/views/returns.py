@@ -1,11 +1,12 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
 from accounts.access import get_authority_for_user
+from accounts.http import AuthenticatedHttpRequest
 from accounts.models import Role
 from submissions import services
 from submissions.models import CollectionRound, Return
@@ -19,7 +20,7 @@ from .common import _ctx
 
 @login_required
 @require_safe
-def return_list(request: HttpRequest, ons_code: str) -> HttpResponse:
+def return_list(request: AuthenticatedHttpRequest, ons_code: str) -> HttpResponse:
     authority = get_authority_for_user(request.user, ons_code)
     returns = {r.round_id: r for r in Return.objects.for_user(request.user).filter(authority=authority)}
     rounds = [(r, returns.get(r.pk)) for r in CollectionRound.objects.all()]
@@ -28,7 +29,7 @@ def return_list(request: HttpRequest, ons_code: str) -> HttpResponse:
 
 @login_required
 @require_safe
-def return_detail(request: HttpRequest, ons_code: str, round_label: str) -> HttpResponse:
+def return_detail(request: AuthenticatedHttpRequest, ons_code: str, round_label: str) -> HttpResponse:
     ctx = _ctx(request, ons_code, round_label)
     record, version = ctx.record, ctx.record.current_version if ctx.record else None
     warnings = services.version_warnings(version) if version else []
@@ -73,7 +74,9 @@ def return_detail(request: HttpRequest, ons_code: str, round_label: str) -> Http
 
 @login_required
 @require_safe
-def template_download(request: HttpRequest, ons_code: str, round_label: str, fmt: str) -> HttpResponse:
+def template_download(
+    request: AuthenticatedHttpRequest, ons_code: str, round_label: str, fmt: str
+) -> HttpResponse:
     ctx = _ctx(request, ons_code, round_label)
     data = ctx.record.current_version.data() if ctx.record and ctx.record.current_version else None
     filename = f"wres-return-{ctx.round.label}-{ctx.authority.ons_code}"

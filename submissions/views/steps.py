@@ -3,11 +3,12 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
 
 from accounts.access import has_role
+from accounts.http import AuthenticatedHttpRequest
 from accounts.models import Role
 from submissions import services
 from submissions.forms import (
@@ -16,15 +17,15 @@ from submissions.forms import (
     SignOffForm,
 )
 from submissions.presenters import data_tables
-from wres_portal.concurrency import StaleWrite
+from wres_portal.concurrency import Change, StaleWrite
 from wres_portal.errors import ApplicationError
 
-from .common import _ctx, _detail, _require_lead, _shown, posted_version
+from .common import _ctx, _detail, _existing, _require_lead, _shown, posted_version
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def submit(request: HttpRequest, ons_code: str, round_label: str) -> HttpResponse:
+def submit(request: AuthenticatedHttpRequest, ons_code: str, round_label: str) -> HttpResponse:
     ctx = _ctx(request, ons_code, round_label)
     _require_lead(request, ctx)
     if ctx.record is None:
@@ -32,7 +33,7 @@ def submit(request: HttpRequest, ons_code: str, round_label: str) -> HttpRespons
     late = services.is_late(ctx.record)
     form = LateReasonForm(request.POST or None) if late else None
     errors: list[dict[str, str]] = []
-    stale_changes: list[object] = []
+    stale_changes: list[Change] = []
     if request.method == "POST" and (form is None or form.is_valid()):
         reason = form.cleaned_data["late_reason"] if form else ""
         try:
@@ -60,7 +61,7 @@ def submit(request: HttpRequest, ons_code: str, round_label: str) -> HttpRespons
             "form": form,
             "late": late,
             "errors": errors,
-            "blockers": services.submission_blockers(ctx.record),
+            "blockers": services.submission_blockers(_existing(ctx)),
             "page_title": "Submit the return",
             "button": "Submit the return",
             **_shown(ctx.record),
@@ -71,14 +72,14 @@ def submit(request: HttpRequest, ons_code: str, round_label: str) -> HttpRespons
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def sign_off(request: HttpRequest, ons_code: str, round_label: str) -> HttpResponse:
+def sign_off(request: AuthenticatedHttpRequest, ons_code: str, round_label: str) -> HttpResponse:
     ctx = _ctx(request, ons_code, round_label)
     if not has_role(request.user, ctx.authority, [Role.SENIOR_SPONSOR]):
         raise PermissionDenied
     if ctx.record is None:
         raise Http404
     form = SignOffForm(request.POST or None, initial={"name": request.user.full_name})
-    stale_changes: list[object] = []
+    stale_changes: list[Change] = []
     if request.method == "POST" and form.is_valid():
         try:
             services.return_sign_off(
@@ -95,7 +96,7 @@ def sign_off(request: HttpRequest, ons_code: str, round_label: str) -> HttpRespo
         else:
             messages.success(request, "You signed off the return. Skills for Care has been told.")
             return _detail(ctx)
-    version = ctx.record.current_version
+    version = _existing(ctx).current_version
     return render(
         request,
         "submissions/sign_off.html",
@@ -113,14 +114,14 @@ def sign_off(request: HttpRequest, ons_code: str, round_label: str) -> HttpRespo
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def accept(request: HttpRequest, ons_code: str, round_label: str) -> HttpResponse:
+def accept(request: AuthenticatedHttpRequest, ons_code: str, round_label: str) -> HttpResponse:
     ctx = _ctx(request, ons_code, round_label)
     if not request.user.is_national:
         raise PermissionDenied
     if ctx.record is None:
         raise Http404
     errors: list[dict[str, str]] = []
-    stale_changes: list[object] = []
+    stale_changes: list[Change] = []
     if request.method == "POST":
         try:
             services.return_accept(
@@ -150,14 +151,14 @@ def accept(request: HttpRequest, ons_code: str, round_label: str) -> HttpRespons
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def send_back(request: HttpRequest, ons_code: str, round_label: str) -> HttpResponse:
+def send_back(request: AuthenticatedHttpRequest, ons_code: str, round_label: str) -> HttpResponse:
     ctx = _ctx(request, ons_code, round_label)
     if not (request.user.is_national or has_role(request.user, ctx.authority, [Role.SENIOR_SPONSOR])):
         raise PermissionDenied
     if ctx.record is None:
         raise Http404
     form = SendBackForm(request.POST or None)
-    stale_changes: list[object] = []
+    stale_changes: list[Change] = []
     if request.method == "POST" and form.is_valid():
         try:
             services.return_send_back(

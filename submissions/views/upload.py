@@ -2,10 +2,11 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_safe
 
+from accounts.http import AuthenticatedHttpRequest
 from submissions import services
 from submissions.forms import (
     UploadForm,
@@ -14,7 +15,7 @@ from submissions.models import Return, ReturnVersion
 from submissions.presenters import data_tables, problem_rows
 from submissions.schema import SERVICE_LABELS, SERVICES
 from submissions.validation import diff, merge_services, services_effect
-from wres_portal.concurrency import StaleWrite
+from wres_portal.concurrency import Change, StaleWrite
 from wres_portal.downloads import CSV, attachment, csv_text
 from wres_portal.errors import ApplicationError
 
@@ -22,7 +23,7 @@ from .common import _ctx, _detail, _record, _require_lead, posted_explanations, 
 from .entry import _dump, _load
 
 
-def _preview(request: HttpRequest, ctx, token: str):  # type: ignore[no-untyped-def]
+def _preview(request: AuthenticatedHttpRequest, ctx, token: str):
     return services.upload_preview_get(
         user=request.user, authority=ctx.authority, collection_round=ctx.round, token=token
     )
@@ -30,7 +31,7 @@ def _preview(request: HttpRequest, ctx, token: str):  # type: ignore[no-untyped-
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def upload(request: HttpRequest, ons_code: str, round_label: str) -> HttpResponse:
+def upload(request: AuthenticatedHttpRequest, ons_code: str, round_label: str) -> HttpResponse:
     """Upload a file: every problem comes back at once and nothing is stored; a clean file goes to
     a preview of what it changes, saved only on confirmation."""
     ctx = _ctx(request, ons_code, round_label)
@@ -51,16 +52,27 @@ def upload(request: HttpRequest, ons_code: str, round_label: str) -> HttpRespons
         except ApplicationError as error:
             messages.error(request, error.message)
             return _detail(ctx)
-        stored = {"user": request.user, "authority": ctx.authority, "collection_round": ctx.round}
         if checked.unreadable:
             form.add_error("file", checked.unreadable)
         elif checked.problems:
             rows = problem_rows(checked.problems)
-            preview = services.upload_preview_store(**stored, filename=filename, errors=rows)
+            preview = services.upload_preview_store(
+                user=request.user,
+                authority=ctx.authority,
+                collection_round=ctx.round,
+                filename=filename,
+                errors=rows,
+            )
             more = checked.more_problems
             page.update(problems=rows, more_problems=more, token=preview.token, filename=filename)
         else:
-            preview = services.upload_preview_store(**stored, filename=filename, data=_dump(checked.data))
+            preview = services.upload_preview_store(
+                user=request.user,
+                authority=ctx.authority,
+                collection_round=ctx.round,
+                filename=filename,
+                data=_dump(checked.data),
+            )
             return redirect(
                 "submissions:upload_confirm", ctx.authority.ons_code, ctx.round.label, preview.token
             )
@@ -70,7 +82,7 @@ def upload(request: HttpRequest, ons_code: str, round_label: str) -> HttpRespons
 @login_required
 @require_safe
 def upload_errors_csv(
-    request: HttpRequest, ons_code: str, round_label: str, upload_token: str
+    request: AuthenticatedHttpRequest, ons_code: str, round_label: str, upload_token: str
 ) -> HttpResponse:
     ctx = _ctx(request, ons_code, round_label)
     preview = _preview(request, ctx, upload_token)
@@ -84,7 +96,9 @@ def upload_errors_csv(
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def upload_confirm(request: HttpRequest, ons_code: str, round_label: str, upload_token: str) -> HttpResponse:
+def upload_confirm(
+    request: AuthenticatedHttpRequest, ons_code: str, round_label: str, upload_token: str
+) -> HttpResponse:
     ctx = _ctx(request, ons_code, round_label)
     _require_lead(request, ctx)
     preview = _preview(request, ctx, upload_token)
@@ -94,7 +108,7 @@ def upload_confirm(request: HttpRequest, ons_code: str, round_label: str, upload
     data = _load(preview.data)
     remove = [s for s in SERVICES if request.POST.get(f"remove_{s}")]
     errors: list[dict[str, str]] = []
-    stale_changes: list[object] = []
+    stale_changes: list[Change] = []
     if request.method == "POST":
         try:
             services.draft_save(

@@ -1,10 +1,11 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
+from accounts.http import AuthenticatedHttpRequest
 from submissions.presenters import compare_rows, version_history
 from submissions.resources import version_export
 from wres_portal.downloads import CSV, XLSX, attachment, dataset_csv, dataset_xlsx
@@ -14,7 +15,7 @@ from .common import _ctx
 
 @login_required
 @require_safe
-def version_list(request: HttpRequest, ons_code: str, round_label: str) -> HttpResponse:
+def version_list(request: AuthenticatedHttpRequest, ons_code: str, round_label: str) -> HttpResponse:
     ctx = _ctx(request, ons_code, round_label)
     if ctx.record is None:
         raise Http404
@@ -25,7 +26,7 @@ def version_list(request: HttpRequest, ons_code: str, round_label: str) -> HttpR
 
 @login_required
 @require_safe
-def version_compare(request: HttpRequest, ons_code: str, round_label: str) -> HttpResponse:
+def version_compare(request: AuthenticatedHttpRequest, ons_code: str, round_label: str) -> HttpResponse:
     """Two versions side by side: every figure of either, with the changed ones marked."""
     ctx = _ctx(request, ons_code, round_label)
     if ctx.record is None:
@@ -54,7 +55,7 @@ def version_compare(request: HttpRequest, ons_code: str, round_label: str) -> Ht
 @login_required
 @require_safe
 def version_download(
-    request: HttpRequest, ons_code: str, round_label: str, number: int, fmt: str
+    request: AuthenticatedHttpRequest, ons_code: str, round_label: str, number: int, fmt: str
 ) -> HttpResponse:
     """One version's figures as CSV or XLSX, exported through the import-export resource."""
     from django.shortcuts import get_object_or_404

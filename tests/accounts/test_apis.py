@@ -6,20 +6,20 @@ from accounts.models import Invitation
 from tests.factories import api_key
 
 
-def _token_client(user) -> APIClient:  # type: ignore[no-untyped-def]
+def _token_client(user) -> APIClient:
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Token {api_key(user)}")
     return client
 
 
-def test_me_lists_memberships(alice, authority_a) -> None:  # type: ignore[no-untyped-def]
+def test_me_lists_memberships(alice, authority_a) -> None:
     data = _token_client(alice).get("/api/v1/me/").json()
     assert data["memberships"] == [
         {"ons_code": authority_a.ons_code, "authority": "Lambeth", "role": "programme_lead"}
     ]
 
 
-def test_authority_list_is_scoped(alice, charlie, analyst, authority_a, authority_b) -> None:  # type: ignore[no-untyped-def]
+def test_authority_list_is_scoped(alice, charlie, analyst, authority_a, authority_b) -> None:
     assert [a["ons_code"] for a in _token_client(alice).get("/api/v1/authorities/").json()["results"]] == [
         authority_a.ons_code
     ]
@@ -29,7 +29,7 @@ def test_authority_list_is_scoped(alice, charlie, analyst, authority_a, authorit
     }
 
 
-def test_members_and_invitation_api(alice, bob, authority_a) -> None:  # type: ignore[no-untyped-def]
+def test_members_and_invitation_api(alice, bob, authority_a) -> None:
     client = _token_client(alice)
     emails = {
         m["email"]
@@ -49,7 +49,7 @@ def test_members_and_invitation_api(alice, bob, authority_a) -> None:  # type: i
     assert "already a member" in again.json()["email"][0]
 
 
-def test_schema_and_docs_are_served(client, alice) -> None:  # type: ignore[no-untyped-def]
+def test_schema_and_docs_are_served(client, alice) -> None:
     client.force_login(alice)
     assert client.get("/api/schema/").status_code == 200
     assert client.get("/api/docs/").status_code == 200

@@ -4,6 +4,8 @@ sponsor of that council; whoever saved or submitted a version of a return cannot
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
@@ -15,10 +17,10 @@ from submissions import services as submission_services
 from tests.factories import InvitationFactory, member
 from wres_portal.errors import ApplicationError
 
-SIGNING = {"name": "S", "role": "Director", "declaration": True}
+SIGNING: dict[str, Any] = {"name": "S", "role": "Director", "declaration": True}
 
 
-def _accept(invitation_email: str, token: str, user: User | None = None):  # type: ignore[no-untyped-def]
+def _accept(invitation_email: str, token: str, user: User | None = None):
     return services.invitation_accept(
         token=token, user=user, full_name="Someone", password="a-long-unusual-passphrase"
     )
@@ -26,7 +28,7 @@ def _accept(invitation_email: str, token: str, user: User | None = None):  # typ
 
 def test_the_m3_scenario_an_analyst_cannot_make_themselves_programme_lead(
     client, authority_a, analyst
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     """The review's finding: an analyst invited their own address as programme lead and accepted."""
     client.force_login(analyst)
     response = client.post(
@@ -43,12 +45,12 @@ def test_the_m3_scenario_an_analyst_cannot_make_themselves_programme_lead(
     assert not Membership.objects.filter(user=analyst).exists()
 
 
-def test_an_invitation_cannot_be_accepted_by_whoever_sent_it(authority_a, analyst) -> None:  # type: ignore[no-untyped-def]
+def test_an_invitation_cannot_be_accepted_by_whoever_sent_it(authority_a, analyst) -> None:
     """Even an invitation made before these rules (or by any other path) is refused."""
     from accounts.models import Invitation
 
     token = "an-old-invitation-token"
-    InvitationFactory(
+    InvitationFactory.create(
         authority=authority_a,
         email=analyst.email,
         role=Role.PROGRAMME_LEAD,
@@ -58,7 +60,7 @@ def test_an_invitation_cannot_be_accepted_by_whoever_sent_it(authority_a, analys
     with pytest.raises(ApplicationError, match="person who sent it"):
         _accept(analyst.email, token, user=analyst)
     alias_token = "an-alias-invitation-token"
-    InvitationFactory(
+    InvitationFactory.create(
         authority=authority_a,
         email="analyst+alias@skillsforcare.example",
         role=Role.PROGRAMME_LEAD,
@@ -70,7 +72,7 @@ def test_an_invitation_cannot_be_accepted_by_whoever_sent_it(authority_a, analys
     assert not Membership.objects.filter(authority=authority_a, role=Role.PROGRAMME_LEAD).exists()
 
 
-def test_national_staff_never_hold_council_roles(authority_a, alice, analyst) -> None:  # type: ignore[no-untyped-def]
+def test_national_staff_never_hold_council_roles(authority_a, alice, analyst) -> None:
     with pytest.raises(ApplicationError, match="Skills for Care account"):
         services.invitation_create(
             authority=authority_a, email=analyst.email, role=Role.VIEWER, invited_by=alice
@@ -83,7 +85,7 @@ def test_national_staff_never_hold_council_roles(authority_a, alice, analyst) ->
         promoted.full_clean()
 
 
-def test_nobody_changes_their_own_role(authority_a, alice, sponsor_a) -> None:  # type: ignore[no-untyped-def]
+def test_nobody_changes_their_own_role(authority_a, alice, sponsor_a) -> None:
     member(authority_a, Role.PROGRAMME_LEAD, "second.lead@lambeth.example")
     for user, role in ((alice, Role.SENIOR_SPONSOR), (alice, Role.VIEWER), (sponsor_a, Role.PROGRAMME_LEAD)):
         with pytest.raises(ApplicationError, match="your own role"):
@@ -92,7 +94,7 @@ def test_nobody_changes_their_own_role(authority_a, alice, sponsor_a) -> None:  
             )
 
 
-def test_the_l7_scenario_a_lead_cannot_appoint_a_senior_sponsor(client, authority_a, alice, bob) -> None:  # type: ignore[no-untyped-def]
+def test_the_l7_scenario_a_lead_cannot_appoint_a_senior_sponsor(client, authority_a, alice, bob) -> None:
     """The review's finding: a programme lead made themselves, or an alias they invited, senior
     sponsor, so one person prepared and signed off a return."""
     with pytest.raises(ApplicationError, match="appoint a senior sponsor"):
@@ -129,7 +131,7 @@ def test_the_l7_scenario_a_lead_cannot_appoint_a_senior_sponsor(client, authorit
     assert refused.status_code == 200 and Membership.objects.get(user=bob).role == Role.VIEWER
 
 
-def test_analysts_and_the_councils_senior_sponsors_appoint_senior_sponsors(  # type: ignore[no-untyped-def]
+def test_analysts_and_the_councils_senior_sponsors_appoint_senior_sponsors(
     client, authority_a, authority_b, alice, bob, sponsor_a, analyst, charlie
 ) -> None:
     invitation, _ = services.invitation_create(
@@ -160,12 +162,12 @@ def test_analysts_and_the_councils_senior_sponsors_appoint_senior_sponsors(  # t
     assert 'value="senior_sponsor"' in invite and 'value="viewer"' not in invite
 
 
-def _submitted_by(draft, alice):  # type: ignore[no-untyped-def]
+def _submitted_by(draft, alice):
     record = submission_services.return_submit(record=draft, user=alice)
     return record
 
 
-def test_whoever_saved_or_submitted_a_version_cannot_sign_it_off(authority_a, alice, analyst, draft) -> None:  # type: ignore[no-untyped-def]
+def test_whoever_saved_or_submitted_a_version_cannot_sign_it_off(authority_a, alice, analyst, draft) -> None:
     """alice saved and submitted the return; an analyst then makes her senior sponsor (another lead
     takes over): she still cannot sign off what she prepared."""
     record = _submitted_by(draft, alice)
@@ -182,7 +184,7 @@ def test_whoever_saved_or_submitted_a_version_cannot_sign_it_off(authority_a, al
     assert record.status == "submitted"
 
 
-def test_another_senior_sponsor_signs_off(alice, sponsor_a, draft) -> None:  # type: ignore[no-untyped-def]
+def test_another_senior_sponsor_signs_off(alice, sponsor_a, draft) -> None:
     record = _submitted_by(draft, alice)
     signed = submission_services.return_sign_off(
         record=record, user=sponsor_a, signed_on=timezone.localdate(), **SIGNING

@@ -13,11 +13,11 @@ from tests.factories import UserFactory, member
 from wres_portal.errors import ApplicationError
 
 
-def _invite(authority, by, email="new.person@lambeth.example", role=Role.VIEWER):  # type: ignore[no-untyped-def]
+def _invite(authority, by, email="new.person@lambeth.example", role=Role.VIEWER):
     return services.invitation_create(authority=authority, email=email, role=role, invited_by=by)
 
 
-def test_programme_lead_invites_and_an_email_is_sent(authority_a, alice, django_capture_on_commit_callbacks):  # type: ignore[no-untyped-def]
+def test_programme_lead_invites_and_an_email_is_sent(authority_a, alice, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         invitation, token = _invite(authority_a, alice, email="  New.Person@Lambeth.example ")
     assert invitation.email == "new.person@lambeth.example"
@@ -29,13 +29,13 @@ def test_programme_lead_invites_and_an_email_is_sent(authority_a, alice, django_
     assert invitation.expires_at - timezone.now() > timedelta(days=6, hours=23)
 
 
-def test_viewer_cannot_invite(authority_a, bob):  # type: ignore[no-untyped-def]
+def test_viewer_cannot_invite(authority_a, bob):
     with pytest.raises(ApplicationError):
         _invite(authority_a, bob)
     assert not Invitation.objects.exists()
 
 
-def test_analyst_invites_only_programme_leads_and_senior_sponsors(authority_a, analyst):  # type: ignore[no-untyped-def]
+def test_analyst_invites_only_programme_leads_and_senior_sponsors(authority_a, analyst):
     invitation, _ = _invite(authority_a, analyst, role=Role.PROGRAMME_LEAD)
     assert invitation.role == Role.PROGRAMME_LEAD
     sponsor, _ = _invite(authority_a, analyst, email="director@lambeth.example", role=Role.SENIOR_SPONSOR)
@@ -44,19 +44,19 @@ def test_analyst_invites_only_programme_leads_and_senior_sponsors(authority_a, a
         _invite(authority_a, analyst, email="other@lambeth.example", role=Role.VIEWER)
 
 
-def test_existing_member_cannot_be_invited_again(authority_a, alice, bob):  # type: ignore[no-untyped-def]
+def test_existing_member_cannot_be_invited_again(authority_a, alice, bob):
     with pytest.raises(ApplicationError, match="already a member"):
         _invite(authority_a, alice, email=bob.email)
 
 
-def test_new_invitation_replaces_a_pending_one(authority_a, alice):  # type: ignore[no-untyped-def]
+def test_new_invitation_replaces_a_pending_one(authority_a, alice):
     _, first_token = _invite(authority_a, alice)
     _invite(authority_a, alice)
     with pytest.raises(ApplicationError, match="withdrawn"):
         services.invitation_from_token(first_token)
 
 
-def test_accept_creates_account_and_membership_once(authority_a, alice):  # type: ignore[no-untyped-def]
+def test_accept_creates_account_and_membership_once(authority_a, alice):
     _, token = _invite(authority_a, alice)
     invitation, user = services.invitation_accept(
         token=token, full_name="Nia Okafor", password="a-long-unusual-passphrase"
@@ -69,7 +69,7 @@ def test_accept_creates_account_and_membership_once(authority_a, alice):  # type
     assert User.objects.filter(email=user.email).count() == 1
 
 
-def test_expired_invitation_is_refused(authority_a, alice):  # type: ignore[no-untyped-def]
+def test_expired_invitation_is_refused(authority_a, alice):
     _, token = _invite(authority_a, alice)
     with (
         time_machine.travel(timezone.now() + timedelta(days=7, minutes=1)),
@@ -83,12 +83,12 @@ def test_expired_invitation_is_refused(authority_a, alice):  # type: ignore[no-u
     )
 
 
-def test_unknown_token_is_refused(db):  # type: ignore[no-untyped-def]
+def test_unknown_token_is_refused(db):
     with pytest.raises(ApplicationError, match="not valid"):
         services.invitation_accept(token="nonsense", full_name="X", password="a-long-unusual-passphrase")
 
 
-def test_weak_password_creates_nothing(authority_a, alice):  # type: ignore[no-untyped-def]
+def test_weak_password_creates_nothing(authority_a, alice):
     from django.core.exceptions import ValidationError
 
     _, token = _invite(authority_a, alice)
@@ -98,7 +98,7 @@ def test_weak_password_creates_nothing(authority_a, alice):  # type: ignore[no-u
     assert services.invitation_from_token(token).accepted_at is None
 
 
-def test_signed_in_user_accepts_only_their_own_invitation(authority_a, authority_b, alice, charlie):  # type: ignore[no-untyped-def]
+def test_signed_in_user_accepts_only_their_own_invitation(authority_a, authority_b, alice, charlie):
     _, token = _invite(authority_a, alice, email=charlie.email)
     services.invitation_accept(token=token, user=charlie)
     assert Membership.objects.filter(user=charlie, authority=authority_a).exists()
@@ -107,40 +107,40 @@ def test_signed_in_user_accepts_only_their_own_invitation(authority_a, authority
         services.invitation_accept(token=other, user=charlie)
 
 
-def test_existing_account_must_sign_in_to_accept(authority_a, alice, charlie):  # type: ignore[no-untyped-def]
+def test_existing_account_must_sign_in_to_accept(authority_a, alice, charlie):
     _, token = _invite(authority_a, alice, email=charlie.email)
     with pytest.raises(ApplicationError, match="already have an account"):
         services.invitation_accept(token=token, full_name="Charlie", password="a-long-unusual-passphrase")
 
 
-def test_withdrawn_invitation_stops_working(authority_a, alice):  # type: ignore[no-untyped-def]
+def test_withdrawn_invitation_stops_working(authority_a, alice):
     invitation, token = _invite(authority_a, alice)
     services.invitation_withdraw(invitation=invitation, withdrawn_by=alice)
     with pytest.raises(ApplicationError, match="withdrawn"):
         services.invitation_from_token(token)
 
 
-def test_lead_changes_roles_but_one_lead_must_remain(authority_a, alice, bob):  # type: ignore[no-untyped-def]
+def test_lead_changes_roles_but_one_lead_must_remain(authority_a, alice, bob):
     bob_m = Membership.objects.get(user=bob)
     services.membership_change_role(membership=bob_m, role=Role.STAFF_VOICE_LEAD, changed_by=alice)
     bob_m.refresh_from_db()
     assert bob_m.role == Role.STAFF_VOICE_LEAD
     alice_m = Membership.objects.get(user=alice)
-    analyst = UserFactory(email="analyst@skillsforcare.example", national_role="analyst")
+    analyst = UserFactory.create(email="analyst@skillsforcare.example", national_role="analyst")
     with pytest.raises(ApplicationError, match="at least one programme lead"):
         services.membership_change_role(membership=alice_m, role=Role.SENIOR_SPONSOR, changed_by=analyst)
     with pytest.raises(ApplicationError, match="at least one programme lead"):
         services.membership_remove(membership=alice_m, removed_by=alice)
 
 
-def test_lead_may_step_down_once_another_lead_exists(authority_a, alice):  # type: ignore[no-untyped-def]
+def test_lead_may_step_down_once_another_lead_exists(authority_a, alice):
     second = member(authority_a, Role.PROGRAMME_LEAD, "second.lead@lambeth.example")
     alice_m = Membership.objects.get(user=alice)
     services.membership_change_role(membership=alice_m, role=Role.VIEWER, changed_by=second)
     assert Membership.objects.get(user=alice).role == Role.VIEWER
 
 
-def test_only_leads_change_the_team(authority_a, alice, bob):  # type: ignore[no-untyped-def]
+def test_only_leads_change_the_team(authority_a, alice, bob):
     alice_m = Membership.objects.get(user=alice)
     with pytest.raises(ApplicationError):
         services.membership_change_role(membership=alice_m, role=Role.VIEWER, changed_by=bob)
@@ -148,13 +148,13 @@ def test_only_leads_change_the_team(authority_a, alice, bob):  # type: ignore[no
         services.membership_remove(membership=alice_m, removed_by=bob)
 
 
-def test_lead_removes_a_member(authority_a, alice, bob):  # type: ignore[no-untyped-def]
+def test_lead_removes_a_member(authority_a, alice, bob):
     services.membership_remove(membership=Membership.objects.get(user=bob), removed_by=alice)
     assert not Membership.objects.filter(user=bob).exists()
     assert User.objects.filter(pk=bob.pk).exists()
 
 
-def test_only_analysts_correct_authorities(authority_a, alice, analyst):  # type: ignore[no-untyped-def]
+def test_only_analysts_correct_authorities(authority_a, alice, analyst):
     with pytest.raises(ApplicationError):
         services.authority_update(authority=authority_a, data={"name": "X"}, updated_by=alice)
     services.authority_update(

@@ -23,19 +23,19 @@ ATTACKER, OWNER = "203.0.113.66", "198.51.100.7"
 
 
 @pytest.fixture(autouse=True)
-def _behind_the_proxy(settings) -> None:  # type: ignore[no-untyped-def]
+def _behind_the_proxy(settings) -> None:
     settings.TRUSTED_PROXY_COUNT = 1
     settings.SIGN_IN_FAILURES_BEFORE_DELAY = 5
     settings.SIGN_IN_ADDRESS_FAILURE_LIMIT = 50
 
 
 @pytest.fixture
-def clock():  # type: ignore[no-untyped-def]
+def clock():
     with time_machine.travel(timezone.now(), tick=False) as traveller:
         yield traveller
 
 
-def _sign_in(client, email: str, password: str, client_address: str):  # type: ignore[no-untyped-def]
+def _sign_in(client, email: str, password: str, client_address: str):
     """A sign-in through the TLS proxy: every request comes from the proxy's address."""
     return client.post(
         reverse("accounts:login"),
@@ -45,7 +45,7 @@ def _sign_in(client, email: str, password: str, client_address: str):  # type: i
     )
 
 
-def test_wrong_passwords_from_elsewhere_never_keep_the_owner_out(client, alice, clock) -> None:  # type: ignore[no-untyped-def]
+def test_wrong_passwords_from_elsewhere_never_keep_the_owner_out(client, alice, clock) -> None:
     for _ in range(12):
         _sign_in(client, alice.email, "wrong", ATTACKER)
     assert _sign_in(client, alice.email, "wrong", ATTACKER).status_code == 429
@@ -53,7 +53,7 @@ def test_wrong_passwords_from_elsewhere_never_keep_the_owner_out(client, alice, 
     assert _sign_in(owner, alice.email, TEST_PASSWORD, OWNER).status_code == 302
 
 
-def test_delays_grow_and_the_owner_waits_seconds_not_a_quarter_of_an_hour(client, alice, clock) -> None:  # type: ignore[no-untyped-def]
+def test_delays_grow_and_the_owner_waits_seconds_not_a_quarter_of_an_hour(client, alice, clock) -> None:
     for _ in range(4):
         assert _sign_in(client, alice.email, "wrong", OWNER).status_code == 200
     fifth = _sign_in(client, alice.email, "wrong", OWNER)
@@ -72,7 +72,7 @@ def test_delays_grow_and_the_owner_waits_seconds_not_a_quarter_of_an_hour(client
     assert not SignInThrottle.objects.filter(scope="account").exists()
 
 
-def test_delays_stop_growing_at_15_minutes(settings) -> None:  # type: ignore[no-untyped-def]
+def test_delays_stop_growing_at_15_minutes(settings) -> None:
     assert signin_throttle.delay_after(4) == timedelta(0)
     assert signin_throttle.delay_after(5) == timedelta(seconds=15)
     assert signin_throttle.delay_after(8) == timedelta(minutes=2)
@@ -81,10 +81,10 @@ def test_delays_stop_growing_at_15_minutes(settings) -> None:  # type: ignore[no
 
 def test_one_password_tried_across_many_accounts_is_limited_per_address(
     client, alice, settings, clock
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     settings.SIGN_IN_ADDRESS_FAILURE_LIMIT = 10
     for n in range(10):
-        UserFactory(email=f"person{n}@council.example")
+        UserFactory.create(email=f"person{n}@council.example")
         _sign_in(client, f"person{n}@council.example", "Summer2026!", ATTACKER)
     # The address is paused for every account, even with a right password...
     assert _sign_in(client, alice.email, TEST_PASSWORD, ATTACKER).status_code == 429
@@ -95,7 +95,7 @@ def test_one_password_tried_across_many_accounts_is_limited_per_address(
     assert _sign_in(client, alice.email, TEST_PASSWORD, ATTACKER).status_code == 302
 
 
-def test_the_proxys_header_is_ignored_without_a_configured_proxy(client, alice, settings, clock) -> None:  # type: ignore[no-untyped-def]
+def test_the_proxys_header_is_ignored_without_a_configured_proxy(client, alice, settings, clock) -> None:
     settings.TRUSTED_PROXY_COUNT = 0
     for n in range(5):
         # A client inventing a new X-Forwarded-For each time still counts as one address.
@@ -103,7 +103,7 @@ def test_the_proxys_header_is_ignored_without_a_configured_proxy(client, alice, 
     assert _sign_in(client, alice.email, TEST_PASSWORD, "192.0.2.200").status_code == 429
 
 
-def test_the_admin_sign_in_is_throttled_too(client, alice, clock) -> None:  # type: ignore[no-untyped-def]
+def test_the_admin_sign_in_is_throttled_too(client, alice, clock) -> None:
     for _ in range(5):
         _sign_in(client, alice.email, "wrong", OWNER)
     response = client.post(
@@ -115,7 +115,7 @@ def test_the_admin_sign_in_is_throttled_too(client, alice, clock) -> None:  # ty
     assert response.status_code == 200 and "_auth_user_id" not in client.session
 
 
-def test_sign_ins_and_failures_are_security_events_with_the_client_address(client, alice) -> None:  # type: ignore[no-untyped-def]
+def test_sign_ins_and_failures_are_security_events_with_the_client_address(client, alice) -> None:
     _sign_in(client, alice.email, "wrong", OWNER)
     _sign_in(client, "nobody@council.example", "wrong", ATTACKER)
     _sign_in(client, alice.email, TEST_PASSWORD, OWNER)
@@ -128,12 +128,12 @@ def test_sign_ins_and_failures_are_security_events_with_the_client_address(clien
 
 
 @pytest.mark.django_db(transaction=True)
-def test_concurrent_wrong_passwords_are_all_counted(settings) -> None:  # type: ignore[no-untyped-def]
+def test_concurrent_wrong_passwords_are_all_counted(settings) -> None:
     """Eight wrong passwords sent at the same moment: none is lost (the counter row is locked)."""
     if connection.vendor != "postgresql":
         pytest.skip("concurrency needs PostgreSQL")
     settings.SIGN_IN_FAILURES_BEFORE_DELAY = 100
-    user = UserFactory(email="target@council.example")
+    user = UserFactory.create(email="target@council.example")
     barrier = threading.Barrier(8)
     statuses: list[int] = []
 

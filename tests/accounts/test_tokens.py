@@ -29,7 +29,7 @@ def _api(key: str) -> APIClient:
     return client
 
 
-def _make_on_the_page(client, scope: str = "read", name: str = "HR system", days: int = 90) -> str:  # type: ignore[no-untyped-def]
+def _make_on_the_page(client, scope: str = "read", name: str = "HR system", days: int = 90) -> str:
     body = client.post(
         reverse("accounts:api_tokens"),
         {"action": "create", "name": name, "scope": scope, "expires_in_days": str(days)},
@@ -39,11 +39,11 @@ def _make_on_the_page(client, scope: str = "read", name: str = "HR system", days
     return found.group(1)
 
 
-def _base(record) -> str:  # type: ignore[no-untyped-def]
+def _base(record) -> str:
     return f"/api/v1/authorities/{record.authority.ons_code}/returns/{record.round.label}/"
 
 
-def test_a_key_is_shown_once_and_only_its_hash_is_stored(client, alice) -> None:  # type: ignore[no-untyped-def]
+def test_a_key_is_shown_once_and_only_its_hash_is_stored(client, alice) -> None:
     client.force_login(alice)
     key = _make_on_the_page(client)
     token = ApiToken.objects.get(user=alice)
@@ -55,7 +55,7 @@ def test_a_key_is_shown_once_and_only_its_hash_is_stored(client, alice) -> None:
     assert _api(key).get("/api/v1/me/").json()["email"] == alice.email
 
 
-def test_several_named_tokens_work_side_by_side_and_are_revoked_one_at_a_time(client, alice) -> None:  # type: ignore[no-untyped-def]
+def test_several_named_tokens_work_side_by_side_and_are_revoked_one_at_a_time(client, alice) -> None:
     client.force_login(alice)
     first = _make_on_the_page(client, name="HR system")
     second = _make_on_the_page(client, name="Finance dashboard")
@@ -70,7 +70,7 @@ def test_several_named_tokens_work_side_by_side_and_are_revoked_one_at_a_time(cl
     assert _api(second).get("/api/v1/me/").status_code == 200
 
 
-def test_someone_else_cannot_revoke_my_token(client, alice, charlie) -> None:  # type: ignore[no-untyped-def]
+def test_someone_else_cannot_revoke_my_token(client, alice, charlie) -> None:
     key = api_key(alice)
     token = ApiToken.objects.get(user=alice)
     client.force_login(charlie)
@@ -79,7 +79,7 @@ def test_someone_else_cannot_revoke_my_token(client, alice, charlie) -> None:  #
     assert _api(key).get("/api/v1/me/").status_code == 200
 
 
-def test_a_token_expires(alice) -> None:  # type: ignore[no-untyped-def]
+def test_a_token_expires(alice) -> None:
     key = api_key(alice, days=7)
     with time_machine.travel(timezone.now() + timedelta(days=7, seconds=1)):
         refused = _api(key).get("/api/v1/me/")
@@ -88,12 +88,12 @@ def test_a_token_expires(alice) -> None:  # type: ignore[no-untyped-def]
     assert refused["WWW-Authenticate"] == "Token"
 
 
-def test_a_token_lasts_at_most_a_year(alice) -> None:  # type: ignore[no-untyped-def]
+def test_a_token_lasts_at_most_a_year(alice) -> None:
     with pytest.raises(services.ApplicationError):
         tokens.api_token_create(user=alice, name="x", scope="read", expires_in_days=3650, verified=False)
 
 
-def test_changing_the_password_revokes_every_token(client, alice) -> None:  # type: ignore[no-untyped-def]
+def test_changing_the_password_revokes_every_token(client, alice) -> None:
     keys = [api_key(alice), api_key(alice, "read")]
     client.force_login(alice)
     response = client.post(
@@ -111,13 +111,15 @@ def test_changing_the_password_revokes_every_token(client, alice) -> None:  # ty
         assert "password" in refused.json()["detail"]
 
 
-def test_a_password_reset_revokes_every_token(client, alice, django_capture_on_commit_callbacks) -> None:  # type: ignore[no-untyped-def]
+def test_a_password_reset_revokes_every_token(client, alice, django_capture_on_commit_callbacks) -> None:
     from django.core import mail
 
     key = api_key(alice)
     with django_capture_on_commit_callbacks(execute=True):
         client.post(reverse("accounts:password_reset"), {"email": alice.email})
-    link = re.search(r"http://[^\s]+/password-reset/[^\s]+/", mail.outbox[-1].body).group(0)
+    found = re.search(r"http://[^\s]+/password-reset/[^\s]+/", str(mail.outbox[-1].body))
+    assert found
+    link = found.group(0)
     page = client.get(link, follow=True)
     client.post(
         page.redirect_chain[-1][0],
@@ -127,7 +129,7 @@ def test_a_password_reset_revokes_every_token(client, alice, django_capture_on_c
     assert _api(key).get("/api/v1/me/").status_code == 401
 
 
-def test_a_password_hash_upgraded_at_sign_in_revokes_nothing(alice, settings) -> None:  # type: ignore[no-untyped-def]
+def test_a_password_hash_upgraded_at_sign_in_revokes_nothing(alice, settings) -> None:
     key = api_key(alice)
     settings.PASSWORD_HASHERS = [
         "django.contrib.auth.hashers.PBKDF2PasswordHasher",
@@ -151,7 +153,7 @@ def test_a_password_hash_upgraded_at_sign_in_revokes_nothing(alice, settings) ->
         "superuser",
     ],
 )
-def test_a_change_of_roles_revokes_the_owners_tokens(change, authority_a, authority_b, alice, bob) -> None:  # type: ignore[no-untyped-def]
+def test_a_change_of_roles_revokes_the_owners_tokens(change, authority_a, authority_b, alice, bob) -> None:
     key = api_key(bob, "read")
     membership = Membership.objects.get(user=bob)
     if change == "role_changed_by_a_lead":
@@ -178,7 +180,7 @@ def test_a_change_of_roles_revokes_the_owners_tokens(change, authority_a, author
         assert token.revoked_at is not None and token.revoked_reason == "roles_changed"
 
 
-def test_the_m2_scenario_a_viewers_token_cannot_sign_off_once_they_become_sponsor(  # type: ignore[no-untyped-def]
+def test_the_m2_scenario_a_viewers_token_cannot_sign_off_once_they_become_sponsor(
     client, authority_a, alice, bob, draft
 ) -> None:
     """The review's finding: a token made while a viewer kept working after they became senior
@@ -193,7 +195,7 @@ def test_the_m2_scenario_a_viewers_token_cannot_sign_off_once_they_become_sponso
     assert draft.status == "submitted"
 
 
-def test_scopes_are_enforced_with_a_plain_403(alice, sponsor_a, draft) -> None:  # type: ignore[no-untyped-def]
+def test_scopes_are_enforced_with_a_plain_403(alice, sponsor_a, draft) -> None:
     base = _base(draft)
     read = _api(api_key(alice, "read"))
     assert read.get(base).status_code == 200
@@ -216,7 +218,7 @@ def test_scopes_are_enforced_with_a_plain_403(alice, sponsor_a, draft) -> None: 
     assert signed.json()["status"] == "signed_off"
 
 
-def test_signing_off_needs_a_token_made_after_multi_factor_sign_in(sponsor_a, alice, draft) -> None:  # type: ignore[no-untyped-def]
+def test_signing_off_needs_a_token_made_after_multi_factor_sign_in(sponsor_a, alice, draft) -> None:
     submission_services.return_submit(record=draft, user=alice)
     # A sign-off token can only be made from a verified session...
     with pytest.raises(services.ApplicationError, match="authenticator"):
@@ -231,7 +233,7 @@ def test_signing_off_needs_a_token_made_after_multi_factor_sign_in(sponsor_a, al
 
 def test_a_user_whose_role_needs_multi_factor_makes_tokens_only_when_verified(
     sponsor_a, analyst, settings
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     settings.MFA_REQUIRED_ROLES_ENFORCED = True
     for user in (sponsor_a, analyst):
         with pytest.raises(services.ApplicationError, match="multi-factor"):
@@ -242,13 +244,13 @@ def test_a_user_whose_role_needs_multi_factor_makes_tokens_only_when_verified(
     assert token.created_verified
 
 
-def test_the_page_records_whether_the_session_was_verified(client, sponsor_a) -> None:  # type: ignore[no-untyped-def]
+def test_the_page_records_whether_the_session_was_verified(client, sponsor_a) -> None:
     client.force_login(sponsor_a)  # verified with an authenticator (tests/conftest.py)
     _make_on_the_page(client, scope="attest")
     assert ApiToken.objects.get(user=sponsor_a).created_verified
 
 
-def test_an_unverified_session_cannot_make_a_sign_off_token(client, alice) -> None:  # type: ignore[no-untyped-def]
+def test_an_unverified_session_cannot_make_a_sign_off_token(client, alice) -> None:
     client.force_login(alice)
     body = client.post(
         reverse("accounts:api_tokens"),
@@ -258,7 +260,7 @@ def test_an_unverified_session_cannot_make_a_sign_off_token(client, alice) -> No
     assert not ApiToken.objects.filter(user=alice).exists()
 
 
-def _api_routes(patterns, prefix=""):  # type: ignore[no-untyped-def]
+def _api_routes(patterns, prefix=""):
     for entry in patterns:
         if isinstance(entry, URLResolver):
             yield from _api_routes(
@@ -282,7 +284,7 @@ def test_every_sign_off_accept_and_send_back_operation_needs_the_attest_scope() 
     assert set(attesting.values()) == {ApiToken.Scope.ATTEST}
 
 
-def test_token_events_are_recorded(client, alice) -> None:  # type: ignore[no-untyped-def]
+def test_token_events_are_recorded(client, alice) -> None:
     client.force_login(alice)
     _make_on_the_page(client, name="HR system")
     token = ApiToken.objects.get(user=alice)
@@ -292,7 +294,7 @@ def test_token_events_are_recorded(client, alice) -> None:  # type: ignore[no-un
     assert all(token.prefix in e.detail for e in SecurityEvent.objects.filter(kind__startswith="token"))
 
 
-def test_tokens_made_before_scopes_keep_reading_only(alice, draft) -> None:  # type: ignore[no-untyped-def]
+def test_tokens_made_before_scopes_keep_reading_only(alice, draft) -> None:
     """accounts/migrations/0003: DRF authtoken keys become read-only tokens for 30 days, then the
     table holding them in clear is dropped."""
     import importlib

@@ -14,11 +14,18 @@ from accounts.models import Invitation, Membership, Role, User
 from tests.factories import TEST_PASSWORD, member
 
 
-def _sign_in(client, email: str, password: str = TEST_PASSWORD):  # type: ignore[no-untyped-def]
+def _found(pattern: str, text: str) -> str:
+    """The first group of `pattern`'s first match in `text` (the test fails if there is none)."""
+    match = re.search(pattern, text)
+    assert match, f"{pattern!r} not found in {text!r}"
+    return match.group(1)
+
+
+def _sign_in(client, email: str, password: str = TEST_PASSWORD):
     return client.post(reverse("accounts:login"), {"username": email, "password": password})
 
 
-def test_sign_in_page_is_gov_uk_styled(client, db) -> None:  # type: ignore[no-untyped-def]
+def test_sign_in_page_is_gov_uk_styled(client, db) -> None:
     body = client.get(reverse("accounts:login")).content.decode()
     assert "govuk-generic-header" in body
     assert "WRES Portal" in body
@@ -28,7 +35,7 @@ def test_sign_in_page_is_gov_uk_styled(client, db) -> None:  # type: ignore[no-u
     assert reverse("portal:accessibility") in body
 
 
-def test_sign_in_with_email_goes_to_the_council_home(client, alice, authority_a) -> None:  # type: ignore[no-untyped-def]
+def test_sign_in_with_email_goes_to_the_council_home(client, alice, authority_a) -> None:
     response = _sign_in(client, "ALICE@lambeth.example")
     assert response.status_code == 302
     response = client.get(response["Location"], follow=True)
@@ -36,7 +43,7 @@ def test_sign_in_with_email_goes_to_the_council_home(client, alice, authority_a)
     assert "Lambeth" in response.content.decode()
 
 
-def test_wrong_password_shows_a_located_error(client, alice) -> None:  # type: ignore[no-untyped-def]
+def test_wrong_password_shows_a_located_error(client, alice) -> None:
     response = _sign_in(client, alice.email, "wrong")
     body = response.content.decode()
     assert response.status_code == 200
@@ -45,7 +52,7 @@ def test_wrong_password_shows_a_located_error(client, alice) -> None:  # type: i
     assert "<title>Error:" in body
 
 
-def test_sign_in_is_throttled_after_five_failures(client, alice) -> None:  # type: ignore[no-untyped-def]
+def test_sign_in_is_throttled_after_five_failures(client, alice) -> None:
     for _ in range(5):
         _sign_in(client, alice.email, "wrong")
     response = _sign_in(client, alice.email, TEST_PASSWORD)
@@ -53,17 +60,17 @@ def test_sign_in_is_throttled_after_five_failures(client, alice) -> None:  # typ
     assert "Sign in is paused" in response.content.decode()
 
 
-def test_sign_out_needs_post_and_ends_the_session(client, alice) -> None:  # type: ignore[no-untyped-def]
+def test_sign_out_needs_post_and_ends_the_session(client, alice) -> None:
     client.force_login(alice)
     assert client.get(reverse("accounts:logout")).status_code == 405
     client.post(reverse("accounts:logout"))
     assert client.get(reverse("portal:home")).status_code == 302
 
 
-def test_password_reset_by_email(client, alice) -> None:  # type: ignore[no-untyped-def]
+def test_password_reset_by_email(client, alice) -> None:
     response = client.post(reverse("accounts:password_reset"), {"email": alice.email})
     assert response.status_code == 302
-    link = re.search(r"http://127.0.0.1:8000(/password-reset/\S+/)", mail.outbox[0].body).group(1)
+    link = _found(r"http://127.0.0.1:8000(/password-reset/\S+/)", str(mail.outbox[0].body))
     form_url = client.get(link)["Location"]
     response = client.post(
         form_url, {"new_password1": "brand-new-passphrase-9", "new_password2": "brand-new-passphrase-9"}
@@ -82,7 +89,7 @@ def test_password_reset_by_email(client, alice) -> None:  # type: ignore[no-unty
         (Role.VIEWER, "read the return, the results"),
     ],
 )
-def test_each_council_role_has_its_home(client, authority_a, role, expected) -> None:  # type: ignore[no-untyped-def]
+def test_each_council_role_has_its_home(client, authority_a, role, expected) -> None:
     client.force_login(member(authority_a, role))
     response = client.get(reverse("portal:home"), follow=True)
     body = response.content.decode()
@@ -90,7 +97,7 @@ def test_each_council_role_has_its_home(client, authority_a, role, expected) -> 
     assert Role(role).label.lower() in body
 
 
-def test_analyst_home_lists_every_authority(client, analyst, authority_a, authority_b) -> None:  # type: ignore[no-untyped-def]
+def test_analyst_home_lists_every_authority(client, analyst, authority_a, authority_b) -> None:
     client.force_login(analyst)
     response = client.get(reverse("portal:home"), follow=True)
     body = response.content.decode()
@@ -98,7 +105,7 @@ def test_analyst_home_lists_every_authority(client, analyst, authority_a, author
     assert "Lambeth" in body and "Leeds" in body
 
 
-def test_analyst_filters_authorities_by_region(client, analyst, authority_a, authority_b) -> None:  # type: ignore[no-untyped-def]
+def test_analyst_filters_authorities_by_region(client, analyst, authority_a, authority_b) -> None:
     client.force_login(analyst)
     body = client.get(
         reverse("portal:authority_list"), {"region": "Yorkshire and The Humber"}
@@ -106,14 +113,14 @@ def test_analyst_filters_authorities_by_region(client, analyst, authority_a, aut
     assert "Leeds" in body and "Lambeth" not in body
 
 
-def test_person_in_two_councils_chooses(client, authority_a, authority_b, alice) -> None:  # type: ignore[no-untyped-def]
+def test_person_in_two_councils_chooses(client, authority_a, authority_b, alice) -> None:
     Membership.objects.create(user=alice, authority=authority_b, role=Role.VIEWER)
     client.force_login(alice)
     body = client.get(reverse("portal:home")).content.decode()
     assert "Lambeth" in body and "Leeds" in body
 
 
-def test_invite_accept_and_sign_in(  # type: ignore[no-untyped-def]
+def test_invite_accept_and_sign_in(
     client, authority_a, sponsor_a, django_capture_on_commit_callbacks
 ) -> None:
     client.force_login(sponsor_a)  # a senior sponsor appoints another (separation of duties)
@@ -123,7 +130,7 @@ def test_invite_accept_and_sign_in(  # type: ignore[no-untyped-def]
             {"email": "nia@lambeth.example", "role": Role.SENIOR_SPONSOR},
         )
     assert response.status_code == 302
-    link = re.search(r"http://\S+(/invitations/\S+/)", mail.outbox[0].body).group(1)
+    link = _found(r"http://\S+(/invitations/\S+/)", str(mail.outbox[0].body))
     client.post(reverse("accounts:logout"))
 
     page = client.get(link).content.decode()
@@ -147,7 +154,7 @@ def test_invite_accept_and_sign_in(  # type: ignore[no-untyped-def]
     assert "already been used" in reused.content.decode()
 
 
-def test_expired_invitation_link_says_so(client, authority_a, alice) -> None:  # type: ignore[no-untyped-def]
+def test_expired_invitation_link_says_so(client, authority_a, alice) -> None:
     _, token = services.invitation_create(
         authority=authority_a, email="late@lambeth.example", role=Role.VIEWER, invited_by=alice
     )
@@ -167,7 +174,7 @@ def test_expired_invitation_link_says_so(client, authority_a, alice) -> None:  #
     assert not User.objects.filter(email="late@lambeth.example").exists()
 
 
-def test_accept_form_shows_every_mistake(client, authority_a, alice) -> None:  # type: ignore[no-untyped-def]
+def test_accept_form_shows_every_mistake(client, authority_a, alice) -> None:
     _, token = services.invitation_create(
         authority=authority_a, email="new@lambeth.example", role=Role.VIEWER, invited_by=alice
     )
@@ -182,7 +189,7 @@ def test_accept_form_shows_every_mistake(client, authority_a, alice) -> None:  #
     assert Invitation.objects.get().accepted_at is None
 
 
-def test_lead_changes_role_and_removes_member(client, authority_a, alice, bob) -> None:  # type: ignore[no-untyped-def]
+def test_lead_changes_role_and_removes_member(client, authority_a, alice, bob) -> None:
     client.force_login(alice)
     bob_m = Membership.objects.get(user=bob)
     url = reverse("accounts:member_role", args=[authority_a.ons_code, bob_m.uuid])
@@ -195,7 +202,7 @@ def test_lead_changes_role_and_removes_member(client, authority_a, alice, bob) -
     assert not Membership.objects.filter(user=bob).exists()
 
 
-def test_last_lead_cannot_remove_themselves(client, authority_a, alice) -> None:  # type: ignore[no-untyped-def]
+def test_last_lead_cannot_remove_themselves(client, authority_a, alice) -> None:
     client.force_login(alice)
     alice_m = Membership.objects.get(user=alice)
     response = client.post(reverse("accounts:member_remove", args=[authority_a.ons_code, alice_m.uuid]))
@@ -204,7 +211,7 @@ def test_last_lead_cannot_remove_themselves(client, authority_a, alice) -> None:
     assert Membership.objects.filter(user=alice).exists()
 
 
-def test_inviting_an_existing_member_is_a_located_error(client, authority_a, alice, bob) -> None:  # type: ignore[no-untyped-def]
+def test_inviting_an_existing_member_is_a_located_error(client, authority_a, alice, bob) -> None:
     client.force_login(alice)
     response = client.post(
         reverse("accounts:team_invite", args=[authority_a.ons_code]),
@@ -217,7 +224,7 @@ def test_inviting_an_existing_member_is_a_located_error(client, authority_a, ali
 
 def test_analyst_invites_first_programme_lead(
     client, authority_a, analyst, django_capture_on_commit_callbacks
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     client.force_login(analyst)
     page = client.get(reverse("accounts:team_invite", args=[authority_a.ons_code])).content.decode()
     assert "Programme lead" in page and "Viewer" not in page
@@ -230,7 +237,7 @@ def test_analyst_invites_first_programme_lead(
     assert len(mail.outbox) == 1
 
 
-def test_analyst_corrects_a_missing_population_share(client, authority_a, analyst) -> None:  # type: ignore[no-untyped-def]
+def test_analyst_corrects_a_missing_population_share(client, authority_a, analyst) -> None:
     client.force_login(analyst)
     url = reverse("accounts:authority_edit", args=[authority_a.ons_code])
     data = {
@@ -246,7 +253,7 @@ def test_analyst_corrects_a_missing_population_share(client, authority_a, analys
     assert str(authority_a.population_minority_ethnic_percent) == "45.3"
 
 
-def test_account_settings_and_api_tokens_page(client, alice) -> None:  # type: ignore[no-untyped-def]
+def test_account_settings_and_api_tokens_page(client, alice) -> None:
     client.force_login(alice)
     client.post(reverse("accounts:settings"), {"full_name": "Alice Mensah"})
     alice.refresh_from_db()
@@ -254,7 +261,7 @@ def test_account_settings_and_api_tokens_page(client, alice) -> None:  # type: i
     url = reverse("accounts:api_tokens")
     made = {"action": "create", "name": "HR system", "scope": "read", "expires_in_days": "30"}
     body = client.post(url, made).content.decode()
-    key = re.search(r"Token (wres_[0-9a-f]{8}_[A-Za-z0-9_-]{43})", body).group(1)
+    key = _found(r"Token (wres_[0-9a-f]{8}_[A-Za-z0-9_-]{43})", body)
     api = client.__class__()
     assert api.get("/api/v1/me/", HTTP_AUTHORIZATION=f"Token {key}").json()["email"] == alice.email
     listed = client.get(url).content.decode()
@@ -266,14 +273,14 @@ def test_account_settings_and_api_tokens_page(client, alice) -> None:  # type: i
     assert "revoked" in refused.json()["detail"]
 
 
-def test_api_tokens_page_shows_located_errors(client, alice) -> None:  # type: ignore[no-untyped-def]
+def test_api_tokens_page_shows_located_errors(client, alice) -> None:
     client.force_login(alice)
     body = client.post(reverse("accounts:api_tokens"), {"action": "create"}).content.decode()
     assert "<title>Error:" in body and 'href="#id_name"' in body
     assert "Enter name" in body or "Enter a name" in body
 
 
-def test_accessibility_statement_is_public(client, db) -> None:  # type: ignore[no-untyped-def]
+def test_accessibility_statement_is_public(client, db) -> None:
     response = client.get(reverse("portal:accessibility"))
     assert response.status_code == 200
     assert "Accessibility statement" in response.content.decode()

@@ -15,22 +15,22 @@ PLAN_YEAR = 2026
 
 
 @pytest.fixture
-def voice_a(authority_a):  # type: ignore[no-untyped-def]
+def voice_a(authority_a):
     return member(authority_a, Role.STAFF_VOICE_LEAD, "voice@lambeth.example")
 
 
 @pytest.fixture
-def plan(authority_a, alice) -> ActionPlan:  # type: ignore[no-untyped-def]
+def plan(authority_a, alice) -> ActionPlan:
     return services.plan_create(authority=authority_a, year=PLAN_YEAR, user=alice)
 
 
 @pytest.fixture
-def written_plan(plan, alice) -> ActionPlan:  # type: ignore[no-untyped-def]
+def written_plan(plan, alice) -> ActionPlan:
     """Two objectives linked to metrics, three actions (one past due), and the header filled in."""
     return write_plan(plan, alice)
 
 
 @pytest.fixture
-def signed_plan(written_plan, sponsor_a) -> ActionPlan:  # type: ignore[no-untyped-def]
+def signed_plan(written_plan, sponsor_a) -> ActionPlan:
     sign_plan(written_plan, sponsor_a)
     return ActionPlan.objects.get(pk=written_plan.pk)

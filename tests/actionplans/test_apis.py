@@ -12,7 +12,7 @@ from tests.actionplans.conftest import PLAN_YEAR
 BASE = "/api/v1/authorities/E09000022/action-plans/"
 
 
-def _api(user) -> APIClient:  # type: ignore[no-untyped-def]
+def _api(user) -> APIClient:
     client = APIClient()
     client.force_authenticate(user)
     return client

@@ -28,7 +28,7 @@ Q1 = Quarter(PLAN_YEAR, 1)
 
 
 @pytest.fixture
-def lead2(authority_a):  # type: ignore[no-untyped-def]
+def lead2(authority_a):
     return member(authority_a, Role.PROGRAMME_LEAD, "second.lead@lambeth.example")
 
 
@@ -49,7 +49,7 @@ def _objective_post(page: str, objective: Objective, text: str) -> dict[str, obj
     }
 
 
-def test_two_leads_saving_one_objective_at_once_lose_nothing(written_plan, alice, lead2):  # type: ignore[no-untyped-def]
+def test_two_leads_saving_one_objective_at_once_lose_nothing(written_plan, alice, lead2):
     objective = written_plan.objectives.get(number=1)
     url = _objective_url(objective)
     clients = [client_for(alice), client_for(lead2)]
@@ -77,7 +77,7 @@ def test_two_leads_saving_one_objective_at_once_lose_nothing(written_plan, alice
     assert objective.text == texts[loser]
 
 
-def test_an_objective_page_opened_before_someone_elses_save_cannot_undo_it(written_plan, alice, lead2):  # type: ignore[no-untyped-def]
+def test_an_objective_page_opened_before_someone_elses_save_cannot_undo_it(written_plan, alice, lead2):
     objective = written_plan.objectives.get(number=1)
     url = _objective_url(objective)
     stale_page = client_for(alice).get(url).content.decode()
@@ -94,7 +94,7 @@ def test_an_objective_page_opened_before_someone_elses_save_cannot_undo_it(writt
     )
 
 
-def test_two_leads_saving_one_action_at_once_lose_nothing(written_plan, alice, lead2):  # type: ignore[no-untyped-def]
+def test_two_leads_saving_one_action_at_once_lose_nothing(written_plan, alice, lead2):
     action = written_plan.actions.get(number=2)
     url = reverse("actionplans:action_edit", args=["E09000022", PLAN_YEAR, action.uuid])
     clients = [client_for(alice), client_for(lead2)]
@@ -117,7 +117,7 @@ def test_two_leads_saving_one_action_at_once_lose_nothing(written_plan, alice, l
     assert "after you opened this page" in responses[1 - winner].content.decode()
 
 
-def test_two_people_saving_one_quarterly_update_at_once_keep_both_narratives(written_plan, alice, voice_a):  # type: ignore[no-untyped-def]
+def test_two_people_saving_one_quarterly_update_at_once_keep_both_narratives(written_plan, alice, voice_a):
     action = written_plan.actions.get(number=2)
     url = reverse("actionplans:update", args=["E09000022", PLAN_YEAR, Q1.slug, action.uuid])
     clients = [client_for(alice), client_for(voice_a)]
@@ -137,7 +137,7 @@ def test_two_people_saving_one_quarterly_update_at_once_keep_both_narratives(wri
     assert narratives[1 - winner] in refused and narratives[winner] in refused
 
 
-def test_api_patch_names_the_state_it_was_built_on(written_plan, alice, lead2):  # type: ignore[no-untyped-def]
+def test_api_patch_names_the_state_it_was_built_on(written_plan, alice, lead2):
     from rest_framework.test import APIClient
 
     objective = written_plan.objectives.get(number=2)
@@ -169,7 +169,7 @@ def test_api_patch_names_the_state_it_was_built_on(written_plan, alice, lead2): 
 
 def test_plan_sign_off_from_a_page_opened_before_a_change_is_refused_and_shows_it(
     written_plan, alice, sponsor_a
-):  # type: ignore[no-untyped-def]
+):
     url = reverse("actionplans:sign_off", args=["E09000022", PLAN_YEAR])
     client = client_for(sponsor_a)
     shown = client.get(url).content.decode()
@@ -196,7 +196,7 @@ def test_plan_sign_off_from_a_page_opened_before_a_change_is_refused_and_shows_i
     )
 
 
-def test_what_a_sponsor_signs_is_what_the_sponsor_was_shown(written_plan, alice, sponsor_a):  # type: ignore[no-untyped-def]
+def test_what_a_sponsor_signs_is_what_the_sponsor_was_shown(written_plan, alice, sponsor_a):
     """The sponsor presses "sign off" while a lead saves an action: either the sign-off is refused,
     or the signed version is exactly the plan on the sponsor's page."""
     url = reverse("actionplans:sign_off", args=["E09000022", PLAN_YEAR])
@@ -228,7 +228,7 @@ def test_what_a_sponsor_signs_is_what_the_sponsor_was_shown(written_plan, alice,
         assert version is None and "You have not signed it off" in signed.content.decode()
 
 
-def test_a_report_submitted_from_a_stale_page_is_refused(written_plan, alice, voice_a):  # type: ignore[no-untyped-def]
+def test_a_report_submitted_from_a_stale_page_is_refused(written_plan, alice, voice_a):
     for action in Action.objects.filter(plan=written_plan):
         services.update_save(
             plan=written_plan, quarter=Q1, action=action, user=alice, rag="amber", narrative="Started."
@@ -251,7 +251,7 @@ def test_a_report_submitted_from_a_stale_page_is_refused(written_plan, alice, vo
     assert QuarterlyReport.objects.get().status == QuarterlyReport.Status.DRAFT
 
 
-def test_two_sponsors_cannot_sign_off_different_reports(written_plan, alice, sponsor_a):  # type: ignore[no-untyped-def]
+def test_two_sponsors_cannot_sign_off_different_reports(written_plan, alice, sponsor_a):
     """A sponsor's page opened before the report was returned, corrected and submitted again:
     signing from it is refused, so the signature never covers progress the sponsor did not read."""
     for action in Action.objects.filter(plan=written_plan):

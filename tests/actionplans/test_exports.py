@@ -15,7 +15,7 @@ from actionplans.presenters import plan_document, report_document
 from tests.actionplans.conftest import PLAN_YEAR
 
 
-def _get(user, name, plan, *args):  # type: ignore[no-untyped-def]
+def _get(user, name, plan, *args):
     client = Client()
     client.force_login(user)
     return client.get(reverse(f"actionplans:{name}", args=[plan.authority.ons_code, plan.year, *args]))
@@ -65,14 +65,16 @@ def test_pdf_is_a_real_pdf_with_the_council_name(signed_plan, bob):
         plan_document(signed_plan), signature=signed_plan.signed_version, uncompressed=True
     )
     assert b"Lambeth action plan 2026 to 2027" in readable  # the document title and outline
-    pages = int(re.search(rb"/Kids \[[^\]]*\]\s*/Count (\d+)", readable).group(1))
+    count = re.search(rb"/Kids \[[^\]]*\]\s*/Count (\d+)", readable)
+    assert count
+    pages = int(count.group(1))
     assert pages >= 2
 
 
 def test_pdf_never_fetches_anything(signed_plan, monkeypatch):
     import urllib.request
 
-    def refuse(*args, **kwargs):  # type: ignore[no-untyped-def]
+    def refuse(*args, **kwargs):
         raise AssertionError("the PDF tried to reach the network")
 
     monkeypatch.setattr(urllib.request, "urlopen", refuse)

@@ -17,14 +17,14 @@ DAY = datetime.datetime(2026, 6, 25, 8, 0, tzinfo=datetime.UTC)  # Q1 ends 30 Ju
 
 
 @pytest.fixture
-def flaky_mail(settings):  # type: ignore[no-untyped-def]
+def flaky_mail(settings):
     settings.EMAIL_BACKEND = "tests.emailbackends.FlakyBackend"
     FlakyBackend.failures = 1
     yield
     FlakyBackend.failures = 0
 
 
-def test_a_reminder_whose_send_fails_is_not_marked_sent_and_goes_out_later(  # type: ignore[no-untyped-def]
+def test_a_reminder_whose_send_fails_is_not_marked_sent_and_goes_out_later(
     signed_plan, alice, voice_a, flaky_mail, django_capture_on_commit_callbacks
 ):
     with time_machine.travel(DAY, tick=False), django_capture_on_commit_callbacks(execute=True):
@@ -50,7 +50,7 @@ def test_a_reminder_whose_send_fails_is_not_marked_sent_and_goes_out_later(  # t
         assert services.reminders_send() == 0
 
 
-def test_a_reminder_already_sent_is_not_sent_twice_by_a_second_task(signed_plan, alice, settings) -> None:  # type: ignore[no-untyped-def]
+def test_a_reminder_already_sent_is_not_sent_twice_by_a_second_task(signed_plan, alice, settings) -> None:
     with time_machine.travel(DAY, tick=False):
         services.reminders_send()  # queued (callbacks not run)
     reminder = QuarterReminderSent.objects.get()

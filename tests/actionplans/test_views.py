@@ -16,13 +16,13 @@ from tests.builders import sign_plan
 from tests.concurrency import hidden
 
 
-def _client(user) -> Client:  # type: ignore[no-untyped-def]
+def _client(user) -> Client:
     client = Client()
     client.force_login(user)
     return client
 
 
-def _url(name, plan, *args):  # type: ignore[no-untyped-def]
+def _url(name, plan, *args):
     return reverse(f"actionplans:{name}", args=[plan.authority.ons_code, plan.year, *args])
 
 

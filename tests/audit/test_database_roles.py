@@ -25,7 +25,7 @@ pytestmark = pytest.mark.postgres
 
 
 @pytest.fixture
-def as_app(transactional_db, draft) -> Iterator[psycopg.Connection]:  # type: ignore[no-untyped-def]
+def as_app(transactional_db, draft) -> Iterator[psycopg.Connection]:
     """A connection to the test database as a fresh application role (dropped afterwards)."""
     require_postgresql()
     role = f"wres_app_test_{os.getpid()}_{uuid.uuid4().hex[:6]}"
@@ -55,7 +55,7 @@ def _refused(app: psycopg.Connection, sql: str, params: list[object] | None = No
     """Run `sql` as the application role; it must fail. Returns PostgreSQL's message."""
     try:
         with app.cursor() as cursor:
-            cursor.execute(sql, params)  # type: ignore[arg-type]
+            cursor.execute(sql, params)
     except psycopg.Error as error:
         app.rollback()
         return str(error)
@@ -71,7 +71,7 @@ def _triggers(table: str) -> list[str]:
         return [name for (name,) in cursor.fetchall()]
 
 
-def test_the_app_role_is_neither_superuser_nor_owner(as_app) -> None:  # type: ignore[no-untyped-def]
+def test_the_app_role_is_neither_superuser_nor_owner(as_app) -> None:
     with as_app.cursor() as cursor:
         cursor.execute("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")
         assert cursor.fetchone() == (False,)
@@ -80,7 +80,7 @@ def test_the_app_role_is_neither_superuser_nor_owner(as_app) -> None:  # type: i
     as_app.rollback()
 
 
-def test_the_app_role_does_its_work_and_is_audited(as_app, draft) -> None:  # type: ignore[no-untyped-def]
+def test_the_app_role_does_its_work_and_is_audited(as_app, draft) -> None:
     events = audit_models.ReturnHistory.objects.filter(pgh_obj_id=draft.pk, pgh_label="update")
     before = events.count()
     with as_app.cursor() as cursor:
@@ -92,7 +92,7 @@ def test_the_app_role_does_its_work_and_is_audited(as_app, draft) -> None:  # ty
     assert events.count() == before + 1
 
 
-def test_the_trigger_ignore_switch_does_not_skip_auditing_for_the_app_role(as_app, draft) -> None:  # type: ignore[no-untyped-def]
+def test_the_trigger_ignore_switch_does_not_skip_auditing_for_the_app_role(as_app, draft) -> None:
     table = Return._meta.db_table
     events = audit_models.ReturnHistory.objects.filter(pgh_obj_id=draft.pk, pgh_label="update")
     before = events.count()
@@ -104,7 +104,7 @@ def test_the_trigger_ignore_switch_does_not_skip_auditing_for_the_app_role(as_ap
     assert events.count() == before + 1
 
 
-def test_the_app_role_cannot_rewrite_or_delete_an_event(as_app, draft) -> None:  # type: ignore[no-untyped-def]
+def test_the_app_role_cannot_rewrite_or_delete_an_event(as_app, draft) -> None:
     table = audit_models.ReturnHistory._meta.db_table
     assert audit_models.ReturnHistory.objects.filter(pgh_obj_id=draft.pk).exists()
     ignore = "{" + ",".join(_triggers(table)) + "}"
@@ -136,7 +136,7 @@ def test_the_app_role_cannot_rewrite_or_delete_an_event(as_app, draft) -> None: 
         "CREATE FUNCTION public.shadow() RETURNS BOOLEAN AS $$ SELECT TRUE $$ LANGUAGE sql",
     ],
 )
-def test_the_app_role_cannot_switch_triggers_off(as_app, sql) -> None:  # type: ignore[no-untyped-def]
+def test_the_app_role_cannot_switch_triggers_off(as_app, sql) -> None:
     returns = Return._meta.db_table
     statement = sql.format(
         returns=returns, events=audit_models.ReturnHistory._meta.db_table, trigger=_triggers(returns)[0]

@@ -24,12 +24,12 @@ from submissions.models import Return, ReturnRow
 from tests.workers import require_postgresql
 
 
-def _history_url(authority) -> str:  # type: ignore[no-untyped-def]
+def _history_url(authority) -> str:
     return reverse("audit:council_history", args=[authority.ons_code])
 
 
-def _ready_to_submit(record: Return, user) -> Return:  # type: ignore[no-untyped-def]
-    for warning in submission_services.version_warnings(Return.objects.get(pk=record.pk).current_version):
+def _ready_to_submit(record: Return, user) -> Return:
+    for warning in submission_services.version_warnings(Return.objects.get(pk=record.pk).current()):
         submission_services.warning_explain(record=record, key=warning.key, text="Checked.", user=user)
     return Return.objects.get(pk=record.pk)
 
@@ -39,7 +39,7 @@ def _ready_to_submit(record: Return, user) -> Return:  # type: ignore[no-untyped
 
 def test_council_members_read_their_history_and_outsiders_get_404(
     client, authority_a, alice, bob, charlie, analyst
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     url = _history_url(authority_a)
     client.force_login(charlie)
     assert client.get(url).status_code == 404
@@ -55,7 +55,7 @@ def test_council_members_read_their_history_and_outsiders_get_404(
     assert client.get(url).status_code == 302  # to sign-in
 
 
-def test_the_application_offers_no_way_to_change_events(client, authority_a, alice, analyst) -> None:  # type: ignore[no-untyped-def]
+def test_the_application_offers_no_way_to_change_events(client, authority_a, alice, analyst) -> None:
     client.force_login(alice)
     for method in (client.post, client.put, client.patch, client.delete):
         assert method(_history_url(authority_a)).status_code == 405
@@ -74,13 +74,13 @@ def test_the_application_offers_no_way_to_change_events(client, authority_a, ali
 
 
 @pytest.fixture
-def postgresql():  # type: ignore[no-untyped-def]
+def postgresql():
     require_postgresql()
 
 
 def test_import_bulk_create_and_bulk_update_are_recorded_with_before_and_after(
     postgresql, draft, alice, analyst
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     version = draft.current_version
     rows = ReturnRow.objects.filter(version=version)
     # The draft fixture wrote its rows through django-import-export (bulk_create, use_bulk=True).
@@ -88,7 +88,7 @@ def test_import_bulk_create_and_bulk_update_are_recorded_with_before_and_after(
     assert inserted.count() == rows.count() > 10
 
     with history_context(user=analyst.pk, source="test:bulk"):
-        changed = rows.filter(service=rows.first().service).update(unknown=999)
+        changed = rows.filter(service=rows[0].service).update(unknown=999)
         Return.objects.filter(pk=draft.pk).update(late_reason="Bulk correction")
     assert changed > 1
     updates = audit_models.ReturnRowHistory.objects.filter(version_id=version.pk, pgh_label="update")
@@ -112,7 +112,7 @@ def test_import_bulk_create_and_bulk_update_are_recorded_with_before_and_after(
 
 def test_history_page_shows_who_when_and_before_after(
     postgresql, client, draft, alice, charlie, analyst, django_capture_on_commit_callbacks
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     record = _ready_to_submit(draft, alice)
     client.force_login(alice)
     with django_capture_on_commit_callbacks(execute=True):
@@ -157,7 +157,7 @@ def test_history_page_shows_who_when_and_before_after(
     assert "staff_voice_lead" not in leeds.content.decode()
 
 
-def test_events_cannot_be_updated_or_deleted_even_with_sql(postgresql, draft) -> None:  # type: ignore[no-untyped-def]
+def test_events_cannot_be_updated_or_deleted_even_with_sql(postgresql, draft) -> None:
     events = audit_models.ReturnRowHistory.objects.filter(version_id=draft.current_version_id)
     assert events.exists()
     with pytest.raises(DatabaseError), transaction.atomic():
@@ -167,7 +167,7 @@ def test_events_cannot_be_updated_or_deleted_even_with_sql(postgresql, draft) ->
     assert events.exclude(unknown=0).exists()
 
 
-def test_results_written_by_a_service_are_recorded_with_their_context(postgresql, draft, alice) -> None:  # type: ignore[no-untyped-def]
+def test_results_written_by_a_service_are_recorded_with_their_context(postgresql, draft, alice) -> None:
     version = draft.current_version
     with history_context(source="task:metrics.tasks.compute_version_results"):
         stored = metric_services.results_compute(version=version)
@@ -187,7 +187,7 @@ NOT_AUDITED = {"submissions.ReminderSent", "actionplans.QuarterReminderSent"}
 def test_every_council_model_is_tracked() -> None:
     from django.apps import apps
 
-    tracked = {t.event_model.pgh_tracked_model._meta.label for t in TRACKED}  # type: ignore[attr-defined]
+    tracked = {t.event_model.pgh_tracked_model._meta.label for t in TRACKED}
     with_authority = {
         m._meta.label
         for m in apps.get_models()
@@ -198,7 +198,7 @@ def test_every_council_model_is_tracked() -> None:
     assert {"accounts.Authority", "metrics.Benchmark", "actionplans.ActionUpdate"} <= tracked
 
 
-def test_every_tracked_table_has_its_triggers_installed(db, postgresql) -> None:  # type: ignore[no-untyped-def]
+def test_every_tracked_table_has_its_triggers_installed(db, postgresql) -> None:
     from django.db import connection
 
     with connection.cursor() as cursor:
@@ -208,14 +208,14 @@ def test_every_tracked_table_has_its_triggers_installed(db, postgresql) -> None:
         )
         triggers = dict(cursor.fetchall())
     for tracked in TRACKED:
-        model = tracked.event_model.pgh_tracked_model  # type: ignore[attr-defined]
+        model = tracked.event_model.pgh_tracked_model
         # insert, update, delete; security events are only inserted, and refuse updates and deletes
         expected = 2 if model._meta.label == "accounts.SecurityEvent" else 3
         assert triggers.get(model._meta.db_table) == expected, model
         assert triggers.get(tracked.event_model._meta.db_table) == 1, tracked.event_model  # append-only
 
 
-def test_the_trigger_ignore_check_starts_no_subtransaction(db, postgresql) -> None:  # type: ignore[no-untyped-def]
+def test_the_trigger_ignore_check_starts_no_subtransaction(db, postgresql) -> None:
     """pgtrigger's own `_pgtrigger_should_ignore` catches an exception per audited row (a
     subtransaction each, 47 s for 72,000 rows in `make bench`); after migrate ours is in place."""
     from django.db import connection
@@ -227,12 +227,12 @@ def test_the_trigger_ignore_check_starts_no_subtransaction(db, postgresql) -> No
     assert "CURRENT_SETTING('pgtrigger.ignore', TRUE)" in source
 
 
-def test_pgtrigger_ignore_still_skips_the_named_trigger_and_only_inside_the_block(postgresql, draft) -> None:  # type: ignore[no-untyped-def]
+def test_pgtrigger_ignore_still_skips_the_named_trigger_and_only_inside_the_block(postgresql, draft) -> None:
     """The replacement keeps pgtrigger's semantics: ignored inside `pgtrigger.ignore`, recorded
     again afterwards (when the setting has been emptied rather than unset)."""
     import pgtrigger
 
-    row = ReturnRow.objects.filter(version_id=draft.current_version_id).first()
+    row = ReturnRow.objects.filter(version_id=draft.current_version_id)[0]
     events = audit_models.ReturnRowHistory.objects.filter(pgh_obj_id=row.pk, pgh_label="update")
     with transaction.atomic(), pgtrigger.ignore("submissions.ReturnRow:update_update"):
         ReturnRow.objects.filter(pk=row.pk).update(unknown=row.unknown + 1)

@@ -18,15 +18,15 @@ from tests.workers import require_postgresql
 
 
 @pytest.fixture
-def postgresql():  # type: ignore[no-untyped-def]
+def postgresql():
     require_postgresql()
 
 
-def _national(client, **params) -> str:  # type: ignore[no-untyped-def]
+def _national(client, **params) -> str:
     return client.get(reverse("audit:national_history"), params).content.decode()
 
 
-def test_council_history_shows_no_invitation_token_hash(postgresql, client, authority_a, alice) -> None:  # type: ignore[no-untyped-def]
+def test_council_history_shows_no_invitation_token_hash(postgresql, client, authority_a, alice) -> None:
     client.force_login(alice)
     client.post(
         reverse("accounts:team_invite", args=[authority_a.ons_code]),
@@ -39,7 +39,7 @@ def test_council_history_shows_no_invitation_token_hash(postgresql, client, auth
     assert not any(f.name == "token_hash" for f in audit_models.InvitationHistory._meta.fields)
 
 
-def test_the_invitation_link_is_not_kept_in_the_trail(postgresql, client, authority_a, alice) -> None:  # type: ignore[no-untyped-def]
+def test_the_invitation_link_is_not_kept_in_the_trail(postgresql, client, authority_a, alice) -> None:
     _, token = services.invitation_create(
         authority=authority_a, email="new@lambeth.example", role="viewer", invited_by=alice
     )
@@ -58,7 +58,7 @@ def test_the_invitation_link_is_not_kept_in_the_trail(postgresql, client, author
 
 def test_token_creation_and_revocation_are_on_the_national_history(
     postgresql, client, alice, analyst
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     client.force_login(alice)
     client.post(
         reverse("accounts:api_tokens"),
@@ -78,7 +78,7 @@ def test_token_creation_and_revocation_are_on_the_national_history(
     assert "token_created" in security and "token_revoked" in security
 
 
-def test_security_records_are_not_on_a_council_history(postgresql, client, authority_a, alice) -> None:  # type: ignore[no-untyped-def]
+def test_security_records_are_not_on_a_council_history(postgresql, client, authority_a, alice) -> None:
     api_key(alice)
     client.force_login(alice)
     page = client.get(reverse("audit:council_history", args=[authority_a.ons_code])).content.decode()
@@ -87,7 +87,7 @@ def test_security_records_are_not_on_a_council_history(postgresql, client, autho
 
 def test_users_roles_and_flags_are_audited_without_the_password_hash(
     postgresql, client, bob, analyst
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     user = User.objects.get(pk=bob.pk)
     user.is_active = False
     user.save()
@@ -104,9 +104,10 @@ def test_users_roles_and_flags_are_audited_without_the_password_hash(
     assert SecurityEvent.objects.filter(user=bob, kind="password_changed").exists()
 
 
-def test_security_events_cannot_be_changed_or_deleted(postgresql, alice) -> None:  # type: ignore[no-untyped-def]
+def test_security_events_cannot_be_changed_or_deleted(postgresql, alice) -> None:
     api_key(alice)
     event = SecurityEvent.objects.filter(user=alice).first()
+    assert event is not None
     for attempt in (
         lambda: SecurityEvent.objects.filter(pk=event.pk).update(detail="nothing happened"),
         lambda: SecurityEvent.objects.filter(pk=event.pk).delete(),
@@ -118,7 +119,7 @@ def test_security_events_cannot_be_changed_or_deleted(postgresql, alice) -> None
 
 def test_a_membership_role_change_is_on_the_council_history(
     postgresql, client, authority_a, alice, bob
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     from accounts.models import Membership
 
     client.force_login(alice)

@@ -214,7 +214,7 @@ PAGES: list[Page] = [
 
 
 @pytest.fixture
-def world(alice, bob, sponsor_a, charlie, analyst) -> World:  # type: ignore[no-untyped-def]
+def world(alice, bob, sponsor_a, charlie, analyst) -> World:
     return build_world(alice=alice, bob=bob, sponsor=sponsor_a, charlie=charlie, analyst=analyst)
 
 
@@ -223,7 +223,7 @@ def test_every_page_and_state_has_no_wcag_a_or_aa_violations(
     axe_source,
     live_server,
     world,
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     tabs: dict[str | None, Any] = {}  # one browser tab per person, reused from page to page
     failures, skipped = [], []
     for spec in PAGES:

@@ -83,7 +83,7 @@ def _choose_file(page: Any, content: bytes) -> None:
     )
 
 
-def test_upload_and_submit_with_the_keyboard_alone(browser, live_server, alice, analyst) -> None:  # type: ignore[no-untyped-def]
+def test_upload_and_submit_with_the_keyboard_alone(browser, live_server, alice, analyst) -> None:
     from submissions.demo import _add_return
 
     authority = alice.memberships.get().authority

@@ -135,21 +135,21 @@ def action_plan(authority: Authority, lead: User, sponsor: User) -> dict[str, st
 def build_world(*, alice: User, bob: User, sponsor: User, charlie: User, analyst: User) -> World:
     a = alice.memberships.get().authority
     b = charlie.memberships.get().authority
-    MembershipFactory(user=charlie, authority=a, role=Role.VIEWER)  # two councils: the choice page
+    MembershipFactory.create(user=charlie, authority=a, role=Role.VIEWER)  # two councils: the choice page
     past = _round("2024", analyst, opened_days_ago=420, closes_in_days=-330)
     previous = _round("2025", analyst, opened_days_ago=60, closes_in_days=30)
     current = _round("2026", analyst, opened_days_ago=30, closes_in_days=30)
     regions = ["London", "North West", "South East"]
-    others = [AuthorityFactory(region=regions[n % 3], name=f"Borough {n}") for n in range(6)]
+    others = [AuthorityFactory.create(region=regions[n % 3], name=f"Borough {n}") for n in range(6)]
     for n, authority in enumerate([a, b, *others]):
         _add_return(authority, past, Return.Status.ACCEPTED, analyst, f"past-{n}")
     benchmarks_recompute(collection_round=past)
     _add_return(a, previous, Return.Status.SUBMITTED, analyst, "previous-a")
     _add_return(b, previous, Return.Status.SIGNED_OFF, analyst, "previous-b")
     draft = draft_with_warning(a, current, alice)
-    warnings = submission_services.version_warnings(draft.current_version)
+    warnings = submission_services.version_warnings(draft.current())
     assert warnings, "the current draft should have a warning to explain"
-    invitation = InvitationFactory(
+    invitation = InvitationFactory.create(
         authority=a,
         email="new.person@lambeth.example",
         role=Role.VIEWER,

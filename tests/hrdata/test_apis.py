@@ -26,7 +26,7 @@ def _url(round_label: str, ons_code: str = "E09000022") -> str:
     return reverse("submissions-api:hr_mapping", args=[ons_code, round_label])
 
 
-def _client(user) -> APIClient:  # type: ignore[no-untyped-def]
+def _client(user) -> APIClient:
     client = APIClient()
     client.force_authenticate(user)
     return client

@@ -18,11 +18,11 @@ from tests.factories import valid_data
 pytestmark = pytest.mark.django_db
 
 
-def _url(name: str, record_or_round, *args: str) -> str:  # type: ignore[no-untyped-def]
+def _url(name: str, record_or_round, *args: str) -> str:
     return reverse(f"submissions:{name}", args=["E09000022", record_or_round.label, *args])
 
 
-def _rows(data) -> str:  # type: ignore[no-untyped-def]
+def _rows(data) -> str:
     return json.dumps(
         [{"service": k.service, "measure": k.measure, "pay_band": k.pay_band, **c} for k, c in data.items()]
     )
@@ -89,7 +89,7 @@ def test_counts_are_checked_previewed_then_saved_as_a_draft_version(
     saved = client.post(response["Location"], {"base_version": "0"})
     assert saved.status_code == 302
     record = Return.objects.get(authority=authority_a, round=collection_round)
-    version = record.current_version
+    version = record.current()
     assert version.source == ReturnVersion.Source.EXTRACT
     assert version.data() == valid_data()
     assert "staff extract" in version.note

@@ -92,7 +92,7 @@ def _status(code: int | None) -> str:
     return f"exit {code}"
 
 
-def report(out=sys.stdout) -> int:  # type: ignore[no-untyped-def]
+def report(out=sys.stdout) -> int:
     listed = set(ID.findall(LISTED.read_text())) if LISTED.exists() else set()
     unlisted: list[Survivor] = []
     seen: set[str] = set()

@@ -17,7 +17,7 @@ from tests.builders import round_with_accepted_returns
 ADULTS_DISC = ("adults", "disciplinary", "", "minority_ethnic")
 
 
-def _cells(area, value, **services):  # type: ignore[no-untyped-def]
+def _cells(area, value, **services):
     """The disciplinary, minority ethnic cells of one area: adults, children and all."""
     adults, children = services.get("adults", value), services.get("children", 0)
     return {
@@ -29,7 +29,7 @@ def _cells(area, value, **services):  # type: ignore[no-untyped-def]
     }
 
 
-def _counts(values):  # type: ignore[no-untyped-def]
+def _counts(values):
     return {member: {ADULTS_DISC: value} for member, value in values.items()}
 
 
@@ -145,7 +145,7 @@ def test_what_statistics_say_about_single_councils() -> None:
 # ---- today's national tables, for an adversarial world -------------------------------------------------
 
 
-def _with(data, service, measure, counts):  # type: ignore[no-untyped-def]
+def _with(data, service, measure, counts):
     data = dict(data)
     data[RowKey(service, measure, "")] = dict(
         zip(("white", "minority_ethnic", "unknown"), counts, strict=True)
@@ -153,7 +153,7 @@ def _with(data, service, measure, counts):  # type: ignore[no-untyped-def]
     return data
 
 
-def reader_view(collection_round, label):  # type: ignore[no-untyped-def]
+def reader_view(collection_round, label):
     """Today's tables (`exports.national_tables`) for the round, as a reader would read them: the areas
     are published with every type as its own area, the councils of each known from the register."""
     tables = {dataset.title: dataset for dataset in exports.national_tables(collection_round)}
@@ -164,7 +164,7 @@ def reader_view(collection_round, label):  # type: ignore[no-untyped-def]
     ):
         authority = record.authority
         key = f"{authority.ons_code}@{record.current_version_id}"
-        counts[key] = member_counts(record.current_version.data())
+        counts[key] = member_counts(record.current().data())
         names[key] = authority.name
         for area in [
             ("national", ""),
@@ -192,7 +192,7 @@ PLACES = (
 ONE_COUNCIL_TYPES = {"city_of_london": "City of London", "isles_of_scilly": "Isles of Scilly"}
 
 
-def adversarial_figures(n: int):  # type: ignore[no-untyped-def]
+def adversarial_figures(n: int):
     region, kind = PLACES[n]
     data = synthetic_return(f"adv-{n}", size=400 if kind in ONE_COUNCIL_TYPES else None)
     if region == "North East":  # each of its councils has one or two minority ethnic cases
@@ -201,7 +201,7 @@ def adversarial_figures(n: int):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def adversarial(analyst):  # type: ignore[no-untyped-def]
+def adversarial(analyst):
     """London: 5 boroughs and the City of London; North East: 5 unitaries, each with one or two minority
     ethnic adults' disciplinary cases; South West: 5 unitaries and the Isles of Scilly."""
     return round_with_accepted_returns(
@@ -219,7 +219,7 @@ def adversarial(analyst):  # type: ignore[no-untyped-def]
 
 def test_the_auditor_finds_the_leaks_in_todays_tables(
     adversarial, analyst, django_capture_on_commit_callbacks
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     """Issue 14: the tables as the portal built them before releases give councils away."""
     first, counts, names = reader_view(adversarial, "download 1")
     result = audit([first], counts, names=names)

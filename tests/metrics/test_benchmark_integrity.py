@@ -47,7 +47,7 @@ def _content(rows: list[Benchmark]) -> list[tuple[Any, ...]]:
     )
 
 
-def _stored_equals_fresh(collection_round) -> None:  # type: ignore[no-untyped-def]
+def _stored_equals_fresh(collection_round) -> None:
     stored = _content(list(Benchmark.objects.filter(round=collection_round)))
     fresh = _content(services._benchmark_rows(collection_round))
     if not services._accepted(collection_round).exists():
@@ -57,15 +57,17 @@ def _stored_equals_fresh(collection_round) -> None:  # type: ignore[no-untyped-d
     assert stored == fresh
 
 
-def _world():  # type: ignore[no-untyped-def]
+def _world():
     from accounts.models import User
     from tests.factories import UserFactory
 
-    analyst = UserFactory(email="analyst@sfc.example", national_role=User.NationalRole.ANALYST)
+    analyst = UserFactory.create(email="analyst@sfc.example", national_role=User.NationalRole.ANALYST)
     collection_round = open_round(created_by=analyst)
     councils = []
     for index, region in enumerate(REGIONS):
-        authority = AuthorityFactory(ons_code=f"E0900{index:04d}", name=f"Council {index}", region=region)
+        authority = AuthorityFactory.create(
+            ons_code=f"E0900{index:04d}", name=f"Council {index}", region=region
+        )
         lead = member(authority, Role.PROGRAMME_LEAD, f"lead{index}@c.example")
         sponsor = member(authority, Role.SENIOR_SPONSOR, f"sponsor{index}@c.example")
         record = submission_services.return_get_or_create(
@@ -75,7 +77,7 @@ def _world():  # type: ignore[no-untyped-def]
     return analyst, collection_round, councils
 
 
-def _figures(seed: int):  # type: ignore[no-untyped-def]
+def _figures(seed: int):
     data = valid_data()
     for offset, key in enumerate(sorted(data)):
         if key.measure in ("disciplinary", "leavers"):
@@ -83,7 +85,7 @@ def _figures(seed: int):  # type: ignore[no-untyped-def]
     return data
 
 
-def _step(action: str, seed: int, record: Return, lead, sponsor, analyst) -> None:  # type: ignore[no-untyped-def]
+def _step(action: str, seed: int, record: Return, lead, sponsor, analyst) -> None:
     record = Return.objects.get(pk=record.pk)
     if action == "save":
         submission_services.draft_save(
@@ -101,7 +103,7 @@ def _step(action: str, seed: int, record: Return, lead, sponsor, analyst) -> Non
         submission_services.return_send_back(record=record, user=analyst, message="Please check leavers.")
 
 
-NEXT = {
+NEXT: dict[str, str] = {
     Return.Status.DRAFT: "submit",
     Return.Status.SUBMITTED: "sign_off",
     Return.Status.SIGNED_OFF: "accept",
@@ -126,7 +128,7 @@ class _Rollback(Exception):
 @given(steps=STEPS)
 def test_stored_benchmarks_equal_a_fresh_computation_after_every_step(
     db, django_capture_on_commit_callbacks, steps
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     try:
         with transaction.atomic():
             analyst, collection_round, councils = _world()
@@ -147,7 +149,7 @@ def test_stored_benchmarks_equal_a_fresh_computation_after_every_step(
         pass
 
 
-def test_a_lost_recompute_message_is_caught_up_by_the_sweep(db, django_capture_on_commit_callbacks) -> None:  # type: ignore[no-untyped-def]
+def test_a_lost_recompute_message_is_caught_up_by_the_sweep(db, django_capture_on_commit_callbacks) -> None:
     analyst, collection_round, councils = _world()
     for record, lead, sponsor in councils[:3]:
         with django_capture_on_commit_callbacks(execute=True):

@@ -31,7 +31,7 @@ def _run(path: Path, *extra: str) -> tuple[int, str, str]:
     return 0, out.getvalue(), err.getvalue()
 
 
-def _adults_m2_and_m9(document: dict) -> tuple[dict, dict]:  # type: ignore[type-arg]
+def _adults_m2_and_m9(document: dict) -> tuple[dict, dict]:
     by_key = {(r["service"], r["indicator"]): r for r in document["results"]}
     return by_key[("adults", "m2")], by_key[("adults", "m9")]
 

@@ -282,7 +282,7 @@ def test_publish_results_protects_all_against_subtraction():
 def test_publish_results_hides_a_count_the_same_way_everywhere_it_appears():
     data = _two_services({("headcount", ""): (812, 143, 21)}, {})
     published = publish_results(results_document(data, population_share=0.1))
-    seen = {}
+    seen: dict[str, set[tuple[object, ...]]] = {}
     for result in published["results"]:
         if result["indicator"] in ("m3", "m5", "m8", "m9"):
             seen.setdefault(result["service"], set()).add(tuple(result["denominator"].values()))
@@ -304,7 +304,7 @@ def test_published_documents_hide_every_small_count_and_its_figures(data):
         rows[RowKey(service, "headcount")] = {group: sum(band[group] for band in bands) for group in GROUPS}
     document = results_document(rows, population_share=0.2)
     published = publish_results(document)
-    cells = {}
+    cells: dict[tuple[str, str, str], dict[str, object]] = {}
     for original, result in zip(document["results"], published["results"], strict=True):
         for part in ("numerator", "denominator"):
             for group, count in original[part].items():
@@ -353,7 +353,7 @@ def test_suppress_forced_cells_are_protected_like_small_counts():
 # ---- found by mutation testing (make mutation; tests/metrics/MUTANTS.md) ---------------------------
 
 
-def _m1_minority_ethnic(published):  # type: ignore[no-untyped-def]
+def _m1_minority_ethnic(published):
     """Adults' minority ethnic counts of the three pay bands and the headcount, as published."""
     m1 = {r["indicator"]: r for r in published["results"] if r["service"] == "adults"}
     bands = {code: m1[code]["numerator"]["minority_ethnic"] for code in ("m1_lower", "m1_middle", "m1_upper")}
@@ -380,7 +380,7 @@ def test_publish_results_links_the_pay_bands_only_when_they_add_up():
 
 
 def test_suppress_counts_column_totals_skip_a_column_without_a_total():
-    table = [[3, 12], [11, 5], [14, None]]
+    table: list[list[int | None]] = [[3, 12], [11, 5], [14, None]]
     result = suppress_counts(table, row_totals=False, column_totals=True)
     assert result == [[C, 12], [C, C], [14, None]]
     assert_protected(table, result, row_totals=False, column_totals=True)

@@ -83,7 +83,7 @@ def _retyped_in_python(path: Path) -> list[str]:
             and "n_authorities" in node.arg
             and isinstance(node.value, ast.Constant)
         ):
-            found.append(f"{path.relative_to(ROOT)}:{node.lineno} {node.arg}={node.value.value}")
+            found.append(f"{path.relative_to(ROOT)}:{node.lineno} {node.arg}={node.value.value!r}")
     return found
 
 

@@ -46,7 +46,7 @@ def _with(rows: dict, service: str = "adults") -> dict:
 
 
 @pytest.fixture
-def five_london(analyst):  # type: ignore[no-untyped-def]
+def five_london(analyst):
     """Five London boroughs, accepted; together they referred one minority ethnic adults' social
     worker to fitness to practise (and ten from children's services)."""
     return round_with_accepted_returns(
@@ -58,15 +58,15 @@ def five_london(analyst):  # type: ignore[no-untyped-def]
     )
 
 
-def _rows(dataset, **where):  # type: ignore[no-untyped-def]
+def _rows(dataset, **where):
     return [row for row in dataset.dict if all(row[key] == value for key, value in where.items())]
 
 
-def _tables(collection_round):  # type: ignore[no-untyped-def]
+def _tables(collection_round):
     return {dataset.title: dataset for dataset in exports.national_tables(collection_round)}
 
 
-def test_a_small_count_and_a_partner_are_hidden(five_london) -> None:  # type: ignore[no-untyped-def]
+def test_a_small_count_and_a_partner_are_hidden(five_london) -> None:
     pooled = _tables(five_london)["Pooled counts"]
     m4 = {(row["Area"], row["Service"]): row for row in _rows(pooled, **{"Indicator code": "m4"})}
     for area in ("England", "London", "London borough"):  # the same counts in all three
@@ -85,7 +85,7 @@ def test_a_small_count_and_a_partner_are_hidden(five_london) -> None:  # type: i
         assert adults[exports.AUTHORITIES] == 5
 
 
-def test_every_figure_of_an_area_from_fewer_than_five_authorities_is_hidden(national) -> None:  # type: ignore[no-untyped-def]
+def test_every_figure_of_an_area_from_fewer_than_five_authorities_is_hidden(national) -> None:
     tables = _tables(national)
     regions = _rows(tables["Pooled counts"], Scope="Region")
     assert regions and all(row[exports.AUTHORITIES] == 4 for row in regions)
@@ -103,7 +103,7 @@ def test_every_figure_of_an_area_from_fewer_than_five_authorities_is_hidden(nati
     )
 
 
-def test_distribution_matches_the_benchmarks(national) -> None:  # type: ignore[no-untyped-def]
+def test_distribution_matches_the_benchmarks(national) -> None:
     row = _rows(_tables(national)["Distribution"], Scope="England", Service="Adult social care")
     m2 = next(r for r in row if r["Indicator code"] == "m2")
     benchmark = Benchmark.objects.get(round=national, scope="national", service="adults", indicator="m2")
@@ -114,7 +114,7 @@ def test_distribution_matches_the_benchmarks(national) -> None:  # type: ignore[
     )
 
 
-def test_council_results_are_not_suppressed(five_london) -> None:  # type: ignore[no-untyped-def]
+def test_council_results_are_not_suppressed(five_london) -> None:
     first = Return.objects.get(round=five_london, authority__in=Authority.objects.order_by("pk")[:1])
     results = VersionResults.objects.get(version=first.current_version)  # the one with the 1
     table = exports.council_results_tables(results)
@@ -129,7 +129,7 @@ def test_council_results_are_not_suppressed(five_london) -> None:  # type: ignor
     assert parsed[0]["Indicator code"] == "m1_lower" and len(parsed) == 36
 
 
-def test_national_xlsx_has_one_sheet_per_table(national) -> None:  # type: ignore[no-untyped-def]
+def test_national_xlsx_has_one_sheet_per_table(national) -> None:
     workbook = load_workbook(io.BytesIO(exports.national_tables_xlsx(national)))
     assert workbook.sheetnames == ["About", "Pooled counts", "Distribution"]
     sheet = workbook["Pooled counts"]
@@ -144,7 +144,7 @@ def test_national_xlsx_has_one_sheet_per_table(national) -> None:  # type: ignor
     assert workbook["About"]["B8"].value == 8  # accepted returns, a number
 
 
-def test_national_csv_one_table_by_name(national) -> None:  # type: ignore[no-untyped-def]
+def test_national_csv_one_table_by_name(national) -> None:
     rows = list(csv.DictReader(io.StringIO(exports.national_table_csv(national, "distribution"))))
     assert rows[0]["Scope"] == "England" and rows[0]["Authorities"] == "8"
     assert "Accepted returns,8" in exports.national_table_csv(national, "about")
@@ -152,9 +152,9 @@ def test_national_csv_one_table_by_name(national) -> None:  # type: ignore[no-un
         exports.national_table_csv(national, "secret")
 
 
-def test_council_xlsx_escapes_text(analyst) -> None:  # type: ignore[no-untyped-def]
+def test_council_xlsx_escapes_text(analyst) -> None:
     collection_round = open_round("2027", created_by=analyst)
-    authority = AuthorityFactory(name='=HYPERLINK("http://x.example")')
+    authority = AuthorityFactory.create(name='=HYPERLINK("http://x.example")')
     accepted_return(authority, collection_round, analyst, data=valid_data(("adults",)))
     services.benchmarks_recompute(collection_round=collection_round)
     workbook = load_workbook(
@@ -173,10 +173,10 @@ up_to = st.integers(0, 30)
 
 
 @st.composite
-def service_rows(draw, service):  # type: ignore[no-untyped-def]
+def service_rows(draw, service):
     """One service's figures, small and valid: headcount is the sum of its bands, events within limits."""
 
-    def counts(limit=None):  # type: ignore[no-untyped-def]
+    def counts(limit=None):
         return {g: draw(st.integers(0, limit[g]) if limit else up_to) for g in GROUPS}
 
     rows = {("headcount_band", band): {g: draw(st.integers(0, 12)) for g in GROUPS} for band in PAY_BANDS}
@@ -194,7 +194,7 @@ def service_rows(draw, service):  # type: ignore[no-untyped-def]
 
 
 @st.composite
-def authorities(draw):  # type: ignore[no-untyped-def]
+def authorities(draw):
     regions = REGIONS[: draw(st.integers(2, 3))]
     found = []
     for _ in range(draw(st.integers(5, 8))):
@@ -206,7 +206,7 @@ def authorities(draw):  # type: ignore[no-untyped-def]
     return found
 
 
-def _truth(found):  # type: ignore[no-untyped-def]
+def _truth(found):
     """The true pooled counts and the number of authorities per (scope, area, service), worked out here."""
     values: dict[tuple, int] = defaultdict(int)
     members: dict[tuple, int] = defaultdict(int)
@@ -222,7 +222,7 @@ def _truth(found):  # type: ignore[no-untyped-def]
     return dict(values), members
 
 
-def _relations(values):  # type: ignore[no-untyped-def]
+def _relations(values):
     """Every additive relation a reader could use: (total, members)."""
     relations = []
     for cell in values:
@@ -239,7 +239,7 @@ def _relations(values):  # type: ignore[no-untyped-def]
     return relations
 
 
-def _published(dataset):  # type: ignore[no-untyped-def]
+def _published(dataset):
     """The count cells as shown, checking each is shown the same in every row it appears in."""
     shown: dict[tuple, object] = {}
     for row in dataset.dict:
@@ -258,10 +258,10 @@ def _published(dataset):  # type: ignore[no-untyped-def]
     return shown
 
 
-def _components(hidden, relations):  # type: ignore[no-untyped-def]
+def _components(hidden, relations):
     parent = {cell: cell for cell in hidden}
 
-    def root(cell):  # type: ignore[no-untyped-def]
+    def root(cell):
         while parent[cell] != cell:
             cell = parent[cell]
         return cell
@@ -276,7 +276,7 @@ def _components(hidden, relations):  # type: ignore[no-untyped-def]
     return list(groups.values())
 
 
-def assert_not_recoverable(values, shown, relations) -> None:  # type: ignore[no-untyped-def]
+def assert_not_recoverable(values, shown, relations) -> None:
     hidden = [cell for cell, value in shown.items() if value == C]
     for total, members in relations:
         assert sum(c in hidden for c in (total, *members)) != 1, f"{total} = sum gives one hidden cell away"
@@ -322,8 +322,8 @@ def assert_not_recoverable(values, shown, relations) -> None:  # type: ignore[no
                 assert spread >= 1 - 1e-7, f"{cell} is pinned by the bounds"
 
 
-def assert_no_figure_from_a_hidden_count(dataset) -> None:  # type: ignore[no-untyped-def]
-    def number(row, *columns):  # type: ignore[no-untyped-def]
+def assert_no_figure_from_a_hidden_count(dataset) -> None:
+    def number(row, *columns):
         return all(isinstance(row[column], int) for column in columns)
 
     for row in dataset.dict:
@@ -359,7 +359,7 @@ def assert_no_figure_from_a_hidden_count(dataset) -> None:  # type: ignore[no-un
     ],
 )
 @given(found=authorities())
-def test_no_hidden_count_can_be_worked_out_from_the_national_tables(db, analyst, found) -> None:  # type: ignore[no-untyped-def]
+def test_no_hidden_count_can_be_worked_out_from_the_national_tables(db, analyst, found) -> None:
     """5 to 8 small returns in 2 or 3 regions, accepted and published; reading the Pooled counts back:
     (i) every count from 1 to 9, and every count of an area from fewer than 5 authorities, is [c], and
     each count is shown the same in every row; (ii) no relation has exactly one hidden cell; (iii) no

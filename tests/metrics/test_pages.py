@@ -16,7 +16,7 @@ from submissions.models import Return
 from tests.factories import AuthorityFactory, member, open_round
 
 
-def _country(n: int, analyst) -> tuple:  # type: ignore[no-untyped-def,type-arg]
+def _country(n: int, analyst) -> tuple:
     """`n` authorities with accepted returns in two rounds, benchmarks computed."""
     earlier = open_round("2024", created_by=analyst)
     later = open_round("2025", created_by=analyst)
@@ -24,7 +24,7 @@ def _country(n: int, analyst) -> tuple:  # type: ignore[no-untyped-def,type-arg]
     later.closes_on = earlier.closes_on.replace(year=earlier.closes_on.year + 1)
     later.save()
     regions = ["London", "North West", "South East"]
-    authorities = [AuthorityFactory(region=regions[i % 3]) for i in range(n)]
+    authorities = [AuthorityFactory.create(region=regions[i % 3]) for i in range(n)]
     for collection_round in (earlier, later):
         for authority in authorities:
             _add_return(
@@ -38,13 +38,13 @@ def _country(n: int, analyst) -> tuple:  # type: ignore[no-untyped-def,type-arg]
     return authorities[0], later
 
 
-def _count(client, url: str) -> int:  # type: ignore[no-untyped-def]
+def _count(client, url: str) -> int:
     with CaptureQueriesContext(connection) as queries:
         assert client.get(url).status_code == 200
     return len(queries)
 
 
-def _urls(authority, collection_round) -> list[str]:  # type: ignore[no-untyped-def]
+def _urls(authority, collection_round) -> list[str]:
     return [
         reverse("metrics:council_results", args=[authority.ons_code, collection_round.label]),
         reverse("metrics:council_results", args=[authority.ons_code, collection_round.label])
@@ -58,11 +58,11 @@ def _urls(authority, collection_round) -> list[str]:  # type: ignore[no-untyped-
 @pytest.mark.django_db
 def test_pages_issue_the_same_number_of_queries_for_5_and_150_authorities(
     client, analyst, django_assert_max_num_queries
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     client.force_login(analyst)
     authority, collection_round = _country(5, analyst)
     small = [_count(client, url) for url in _urls(authority, collection_round)]
-    more = [AuthorityFactory(region="London") for _ in range(145)]
+    more = [AuthorityFactory.create(region="London") for _ in range(145)]
     for other in more:
         _add_return(other, collection_round, Return.Status.ACCEPTED, analyst, f"x{other.pk}")
     benchmarks_recompute(collection_round=collection_round)
@@ -73,7 +73,7 @@ def test_pages_issue_the_same_number_of_queries_for_5_and_150_authorities(
 
 
 @pytest.mark.django_db
-def test_council_results_say_it_in_plain_english(client, analyst) -> None:  # type: ignore[no-untyped-def]
+def test_council_results_say_it_in_plain_english(client, analyst) -> None:
     authority, collection_round = _country(6, analyst)
     lead = member(authority, Role.VIEWER)
     client.force_login(lead)
@@ -88,7 +88,7 @@ def test_council_results_say_it_in_plain_english(client, analyst) -> None:  # ty
 
 
 @pytest.mark.django_db
-def test_dashboard_and_indicator_page_for_analysts_only(client, analyst, alice) -> None:  # type: ignore[no-untyped-def]
+def test_dashboard_and_indicator_page_for_analysts_only(client, analyst, alice) -> None:
     authority, collection_round = _country(6, analyst)
     client.force_login(alice)
     assert client.get(reverse("metrics:dashboard")).status_code == 404
@@ -100,14 +100,14 @@ def test_dashboard_and_indicator_page_for_analysts_only(client, analyst, alice) 
 
 
 @pytest.mark.django_db
-def test_draft_results_are_a_preview(client, alice, draft) -> None:  # type: ignore[no-untyped-def]
+def test_draft_results_are_a_preview(client, alice, draft) -> None:
     client.force_login(alice)
     url = reverse("metrics:council_results", args=[draft.authority.ons_code, draft.round.label])
     assert "worked out from your draft" in client.get(url).content.decode()
 
 
 @pytest.mark.django_db
-def test_help_page_explains_each_indicator(client, alice) -> None:  # type: ignore[no-untyped-def]
+def test_help_page_explains_each_indicator(client, alice) -> None:
     client.force_login(alice)
     body = client.get(reverse("metrics:help", args=["m9"])).content.decode()
     assert "How this is calculated" in body
@@ -115,7 +115,7 @@ def test_help_page_explains_each_indicator(client, alice) -> None:  # type: igno
 
 
 @pytest.mark.django_db
-def test_cached_figures_follow_a_benchmark_recompute(client, analyst) -> None:  # type: ignore[no-untyped-def]
+def test_cached_figures_follow_a_benchmark_recompute(client, analyst) -> None:
     """The results page and the dashboard serve their figures from the cache, keyed on the stored
     benchmarks: a new accepted return and a recompute show at once, with no stale figures."""
     authority, collection_round = _country(6, analyst)
@@ -127,7 +127,7 @@ def test_cached_figures_follow_a_benchmark_recompute(client, analyst) -> None:  
     client.force_login(analyst)
     assert ">6</td>" in client.get(dashboard).content.decode()
 
-    other = AuthorityFactory(region=authority.region)
+    other = AuthorityFactory.create(region=authority.region)
     _add_return(other, collection_round, Return.Status.ACCEPTED, analyst, f"x{other.pk}")
     client.force_login(lead)
     assert "(6 councils)" in client.get(page).content.decode()  # benchmarks not recomputed yet
@@ -140,7 +140,7 @@ def test_cached_figures_follow_a_benchmark_recompute(client, analyst) -> None:  
 
 
 @pytest.mark.django_db
-def test_results_page_from_the_cache_issues_fewer_queries(client, analyst) -> None:  # type: ignore[no-untyped-def]
+def test_results_page_from_the_cache_issues_fewer_queries(client, analyst) -> None:
     authority, collection_round = _country(5, analyst)
     client.force_login(analyst)
     page = reverse("metrics:council_results", args=[authority.ons_code, collection_round.label])
@@ -150,7 +150,7 @@ def test_results_page_from_the_cache_issues_fewer_queries(client, analyst) -> No
 
 
 @pytest.mark.django_db
-def test_the_national_report_and_downloads_serve_the_latest_published_release(client, analyst) -> None:  # type: ignore[no-untyped-def]
+def test_the_national_report_and_downloads_serve_the_latest_published_release(client, analyst) -> None:
     """Issue 14: never live data. Before any release, the report says so and the downloads are 404;
     after release 1 is published, another accepted return changes nothing until a new release is."""
     authority, collection_round = _country(6, analyst)
@@ -165,14 +165,14 @@ def test_the_national_report_and_downloads_serve_the_latest_published_release(cl
     assert "release 1" in body and "Pooled counts" in body and "Distribution" in body
     before = client.get(pooled).content
     assert b"England" in before
-    other = AuthorityFactory(region=authority.region)
+    other = AuthorityFactory.create(region=authority.region)
     _add_return(other, collection_round, Return.Status.ACCEPTED, analyst, f"x{other.pk}")
     benchmarks_recompute(collection_round=collection_round)
     assert client.get(pooled).content == before  # the live figures moved; the release did not
     assert client.get(reverse("metrics:national_xlsx", args=[collection_round.label])).status_code == 200
 
 
-def test_pages_with_cached_parts_still_work_while_redis_is_unreachable(client, analyst, settings) -> None:  # type: ignore[no-untyped-def]
+def test_pages_with_cached_parts_still_work_while_redis_is_unreachable(client, analyst, settings) -> None:
     """Everything cached can be rebuilt, so an unreachable Redis is a cache miss, not a 500
     (wres_portal.cache.ResilientRedisCache; nothing listens on port 1)."""
     from django.core.cache import cache

@@ -22,7 +22,7 @@ from submissions.synthetic import synthetic_return
 REGIONS = ["North East", "South West", "London"]
 
 
-def _member(i: int, region: str, kind: str, data: dict) -> Member:  # type: ignore[type-arg]
+def _member(i: int, region: str, kind: str, data: dict) -> Member:
     values = {
         (e["service"], e["indicator"]): (headline(e), e.get("four_fifths") or "")
         for e in compute_results(data, population_share=None)
@@ -32,7 +32,7 @@ def _member(i: int, region: str, kind: str, data: dict) -> Member:  # type: igno
 
 
 @st.composite
-def worlds(draw):  # type: ignore[no-untyped-def]
+def worlds(draw):
     """Councils as (region, type, figures), and which of them are accepted only before release 2."""
     places = []
     for region in REGIONS[: draw(st.integers(2, 3))]:
@@ -68,7 +68,7 @@ def worlds(draw):  # type: ignore[no-untyped-def]
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 @given(world=worlds())
-def test_the_auditor_finds_nothing_in_what_the_portal_publishes(world) -> None:  # type: ignore[no-untyped-def]
+def test_the_auditor_finds_nothing_in_what_the_portal_publishes(world) -> None:
     councils, later = world
     members = {m.id: m for m in councils}
     first = [m for i, m in enumerate(councils) if i not in later]

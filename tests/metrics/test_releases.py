@@ -17,7 +17,7 @@ from tests.workers import require_postgresql
 
 
 @pytest.fixture
-def adversarial(analyst):  # type: ignore[no-untyped-def]
+def adversarial(analyst):
     return round_with_accepted_returns(
         analyst,
         n=len(PLACES),
@@ -31,7 +31,7 @@ def adversarial(analyst):  # type: ignore[no-untyped-def]
     )
 
 
-def test_a_release_of_an_adversarial_world_passes_its_audit(adversarial, analyst) -> None:  # type: ignore[no-untyped-def]
+def test_a_release_of_an_adversarial_world_passes_its_audit(adversarial, analyst) -> None:
     release = releases.release_create(
         collection_round=adversarial, user=analyst, note="First release.", budget_seconds=5
     )
@@ -43,7 +43,7 @@ def test_a_release_of_an_adversarial_world_passes_its_audit(adversarial, analyst
     assert release.audit["ok"]
 
 
-def test_a_council_accepted_between_releases_is_not_given_away(adversarial, analyst) -> None:  # type: ignore[no-untyped-def]
+def test_a_council_accepted_between_releases_is_not_given_away(adversarial, analyst) -> None:
     first = releases.release_create(
         collection_round=adversarial, user=analyst, note="First.", budget_seconds=2
     )
@@ -70,7 +70,7 @@ def test_a_council_accepted_between_releases_is_not_given_away(adversarial, anal
     assert releases.release_publish(release=second, user=analyst).published
 
 
-def test_publishing_is_refused_naming_the_cells(client, adversarial, analyst) -> None:  # type: ignore[no-untyped-def]
+def test_publishing_is_refused_naming_the_cells(client, adversarial, analyst) -> None:
     """Release 1 is made and left unpublished; Plymouth is accepted; release 2 (built against no
     published release) is published. Publishing release 1 now would let a reader take one from the
     other: refused, naming Plymouth's counts."""
@@ -97,7 +97,7 @@ def test_publishing_is_refused_naming_the_cells(client, adversarial, analyst) ->
     assert not Release.objects.get(pk=first.pk).published
 
 
-def test_a_release_cannot_be_changed_or_deleted(adversarial, analyst) -> None:  # type: ignore[no-untyped-def]
+def test_a_release_cannot_be_changed_or_deleted(adversarial, analyst) -> None:
     release = releases.release_create(
         collection_round=adversarial, user=analyst, note="First.", budget_seconds=0
     )
@@ -109,7 +109,7 @@ def test_a_release_cannot_be_changed_or_deleted(adversarial, analyst) -> None:  
     assert Release.objects.get(pk=release.pk).note == "First."
 
 
-def test_postgresql_refuses_to_rewrite_or_delete_a_release(db, analyst) -> None:  # type: ignore[no-untyped-def]
+def test_postgresql_refuses_to_rewrite_or_delete_a_release(db, analyst) -> None:
     require_postgresql()
     release = Release.objects.create(
         round=open_round("2040", created_by=analyst), number=1, created_by=analyst, note="First.",
@@ -128,7 +128,7 @@ def test_postgresql_refuses_to_rewrite_or_delete_a_release(db, analyst) -> None:
     assert rows.get().note == "First." and rows.get().published
 
 
-def test_an_analyst_makes_checks_and_publishes_a_release_from_the_pages(client, adversarial, analyst) -> None:  # type: ignore[no-untyped-def]
+def test_an_analyst_makes_checks_and_publishes_a_release_from_the_pages(client, adversarial, analyst) -> None:
     client.force_login(analyst)
     releases_page = reverse("metrics:releases", args=[adversarial.label])
     assert "No release has been made" in client.get(releases_page).content.decode()
@@ -157,7 +157,7 @@ def test_an_analyst_makes_checks_and_publishes_a_release_from_the_pages(client, 
     )
 
 
-def test_the_live_dashboard_says_which_figures_are_not_safe_to_publish(client, adversarial, analyst) -> None:  # type: ignore[no-untyped-def]
+def test_the_live_dashboard_says_which_figures_are_not_safe_to_publish(client, adversarial, analyst) -> None:
     client.force_login(analyst)
     page = client.get(reverse("metrics:dashboard"), {"round": adversarial.label}).content.decode()
     assert "not safe to publish" in page and "[c]: a count from 1 to 9" in page
@@ -173,7 +173,7 @@ def test_the_live_dashboard_says_which_figures_are_not_safe_to_publish(client, a
     assert "Built from 1 council, fewer than 5" in city.content.decode()
 
 
-def test_the_api_lists_releases_and_serves_their_tables_to_analysts_only(db, analyst, alice) -> None:  # type: ignore[no-untyped-def]
+def test_the_api_lists_releases_and_serves_their_tables_to_analysts_only(db, analyst, alice) -> None:
     from rest_framework.test import APIClient
 
     from tests.factories import api_key

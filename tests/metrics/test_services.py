@@ -14,7 +14,7 @@ from submissions.models import Return, ReturnRow
 from submissions.schema import RowKey
 
 
-def _rows() -> list[tuple]:  # type: ignore[type-arg]
+def _rows() -> list[tuple]:
     return sorted(
         Benchmark.objects.values_list(
             "pk",
@@ -34,7 +34,7 @@ def _rows() -> list[tuple]:  # type: ignore[type-arg]
     )
 
 
-def test_accepting_returns_computes_results_and_benchmarks(national) -> None:  # type: ignore[no-untyped-def]
+def test_accepting_returns_computes_results_and_benchmarks(national) -> None:
     accepted = Return.objects.filter(round=national, status="accepted")
     assert accepted.count() == 8
     assert VersionResults.objects.count() == 8
@@ -48,8 +48,8 @@ def test_accepting_returns_computes_results_and_benchmarks(national) -> None:  #
     )
 
 
-def test_pooled_figure_is_computed_on_the_summed_counts(national) -> None:  # type: ignore[no-untyped-def]
-    datas = [r.current_version.data() for r in Return.objects.filter(round=national)]
+def test_pooled_figure_is_computed_on_the_summed_counts(national) -> None:
+    datas = [r.current().data() for r in Return.objects.filter(round=national)]
     expected = {
         (e["service"], e["indicator"]): e for e in compute_results(pooled(datas), population_share=None)
     }
@@ -62,25 +62,25 @@ def test_pooled_figure_is_computed_on_the_summed_counts(national) -> None:  # ty
     assert m2.pooled["numerator"]["white"] == total
 
 
-def test_results_are_stored_once(national) -> None:  # type: ignore[no-untyped-def]
-    version = Return.objects.filter(round=national).first().current_version
+def test_results_are_stored_once(national) -> None:
+    version = Return.objects.filter(round=national)[0].current()
     first = services.results_compute(version=version)
     second = services.results_compute(version=version)
     assert first.pk == second.pk
     assert Result.objects.filter(version=version).count() == 36
 
 
-def test_benchmark_task_run_twice_leaves_the_same_rows(national) -> None:  # type: ignore[no-untyped-def]
+def test_benchmark_task_run_twice_leaves_the_same_rows(national) -> None:
     before = _rows()
     tasks.recompute_benchmarks(national.pk)
     tasks.recompute_benchmarks()
     assert _rows() == before
 
 
-def test_returning_an_accepted_return_drops_it_from_the_benchmarks(national, analyst) -> None:  # type: ignore[no-untyped-def]
+def test_returning_an_accepted_return_drops_it_from_the_benchmarks(national, analyst) -> None:
     from submissions import services as submission_services
 
-    record = Return.objects.filter(round=national).first()
+    record = Return.objects.filter(round=national)[0]
     submission_services.return_send_back(record=record, user=analyst, message="Check")
     tasks.recompute_benchmarks(national.pk)
     assert (
@@ -89,8 +89,8 @@ def test_returning_an_accepted_return_drops_it_from_the_benchmarks(national, ana
     )
 
 
-def test_sweep_computes_results_left_undone(national) -> None:  # type: ignore[no-untyped-def]
-    record = Return.objects.filter(round=national).first()
+def test_sweep_computes_results_left_undone(national) -> None:
+    record = Return.objects.filter(round=national)[0]
     Result.objects.filter(version=record.current_version).delete()
     VersionResults.objects.filter(version=record.current_version).delete()
     assert list(services.versions_missing_results()) == [record.current_version_id]
@@ -98,7 +98,7 @@ def test_sweep_computes_results_left_undone(national) -> None:  # type: ignore[n
     assert tasks.sweep_missing_results() == 0
 
 
-def test_outlier_against_the_previous_round_is_a_warning(national, authority_a, alice, analyst) -> None:  # type: ignore[no-untyped-def]
+def test_outlier_against_the_previous_round_is_a_warning(national, authority_a, alice, analyst) -> None:
     from submissions import services as submission_services
     from submissions.models import ReturnVersion
     from tests.factories import open_round, valid_data
@@ -123,7 +123,7 @@ def test_outlier_against_the_previous_round_is_a_warning(national, authority_a, 
 @pytest.mark.parametrize("run", [1, 2])
 def test_submitting_enqueues_results_after_commit(
     draft, alice, run, django_capture_on_commit_callbacks
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     from submissions import services as submission_services
 
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
@@ -132,7 +132,7 @@ def test_submitting_enqueues_results_after_commit(
     assert VersionResults.objects.filter(version=draft.current_version).exists()
 
 
-def test_a_national_recompute_fills_in_every_missing_result_then_the_benchmarks(national) -> None:  # type: ignore[no-untyped-def]
+def test_a_national_recompute_fills_in_every_missing_result_then_the_benchmarks(national) -> None:
     """recompute_round (eager here; tests/metrics/test_workers.py runs it on two real workers)."""
     expected_rows = sorted((row[1:] for row in _rows()), key=str)
     expected_documents = dict(VersionResults.objects.values_list("version_id", "document"))
@@ -149,7 +149,7 @@ def test_a_national_recompute_fills_in_every_missing_result_then_the_benchmarks(
     assert sorted((row[1:] for row in _rows()), key=str) == expected_rows
 
 
-def test_results_compute_many_stores_each_version_once_and_matches_the_single_path(national) -> None:  # type: ignore[no-untyped-def]
+def test_results_compute_many_stores_each_version_once_and_matches_the_single_path(national) -> None:
     version_ids = list(VersionResults.objects.values_list("version_id", flat=True))
     before = dict(VersionResults.objects.values_list("version_id", "document"))
     results = Result.objects.count()
@@ -161,7 +161,7 @@ def test_results_compute_many_stores_each_version_once_and_matches_the_single_pa
     assert Result.objects.count() == results
 
 
-def _content(rows: list[Benchmark]) -> list[tuple]:  # type: ignore[type-arg]
+def _content(rows: list[Benchmark]) -> list[tuple]:
     return sorted(
         (
             (
@@ -182,7 +182,7 @@ def _content(rows: list[Benchmark]) -> list[tuple]:  # type: ignore[type-arg]
     )
 
 
-def test_benchmarks_aggregated_by_postgresql_equal_the_python_ones(national) -> None:  # type: ignore[no-untyped-def]
+def test_benchmarks_aggregated_by_postgresql_equal_the_python_ones(national) -> None:
     """On PostgreSQL the value statistics come from one GROUPING SETS query with percentile_cont;
     they must be the very same numbers as the Python path (type 7 quartiles), to the last bit,
     including a group whose values are all missing and results with no band."""

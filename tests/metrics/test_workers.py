@@ -14,7 +14,7 @@ from tests.factories import AuthorityFactory, open_round
 from tests.workers import require_services, running_workers, wait_for
 
 
-def _rows() -> list[tuple]:  # type: ignore[type-arg]
+def _rows() -> list[tuple]:
     """Every benchmark row's content (not its id: the rows were deleted before the workers ran)."""
     return sorted(
         Benchmark.objects.values_list(
@@ -26,12 +26,12 @@ def _rows() -> list[tuple]:  # type: ignore[type-arg]
 
 def test_two_workers_at_once_leave_the_same_benchmark_rows(
     transactional_db, analyst, tmp_path, real_broker
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     require_services()
     collection_round = open_round("2025", created_by=analyst)
     regions = ["London", "North West", "South West"]
     for n in range(12):
-        authority = AuthorityFactory(region=regions[n % 3])
+        authority = AuthorityFactory.create(region=regions[n % 3])
         _add_return(authority, collection_round, Return.Status.ACCEPTED, analyst, f"w{n}")
     tasks.recompute_benchmarks(collection_round.pk)
     expected = _rows()
@@ -41,7 +41,7 @@ def test_two_workers_at_once_leave_the_same_benchmark_rows(
     broker = redis.Redis.from_url(settings.REDIS_URL)
     with running_workers(2, tmp_path) as workers:
         for _ in range(6):
-            tasks.recompute_benchmarks.apply_async(args=[collection_round.pk], queue=workers.queue)
+            tasks.recompute_benchmarks.apply_async(args=(collection_round.pk,), queue=workers.queue)
         wait_for(lambda: broker.llen(workers.queue) == 0, what="the queue to drain")
         wait_for(
             lambda: workers.log(0).count("succeeded") + workers.log(1).count("succeeded") == 6,
@@ -51,7 +51,7 @@ def test_two_workers_at_once_leave_the_same_benchmark_rows(
     assert _rows() == expected
 
 
-def _results() -> list[tuple]:  # type: ignore[type-arg]
+def _results() -> list[tuple]:
     from metrics.models import Result, VersionResults
 
     return sorted(
@@ -65,7 +65,7 @@ def _results() -> list[tuple]:  # type: ignore[type-arg]
 
 def test_a_national_recompute_spread_over_two_workers_stores_everything_once(
     transactional_db, analyst, tmp_path, real_broker
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     """recompute_round fans the missing results out in batches, waits for them, then computes the
     benchmarks: the same rows as computing everything in one process, each result stored once."""
     from metrics.models import Result, VersionResults
@@ -73,7 +73,7 @@ def test_a_national_recompute_spread_over_two_workers_stores_everything_once(
     require_services()
     collection_round = open_round("2025", created_by=analyst)
     for n in range(9):
-        _add_return(AuthorityFactory(), collection_round, Return.Status.ACCEPTED, analyst, f"r{n}")
+        _add_return(AuthorityFactory.create(), collection_round, Return.Status.ACCEPTED, analyst, f"r{n}")
     services.benchmarks_recompute(collection_round=collection_round)  # the reference, in one process
     expected_results, expected_rows = _results(), _rows()
     assert VersionResults.objects.count() == 9 and len(expected_rows) > 30
@@ -84,7 +84,7 @@ def test_a_national_recompute_spread_over_two_workers_stores_everything_once(
     with running_workers(2, tmp_path) as workers:
         # Batches of two: five batch tasks for the two workers.
         tasks.recompute_round.apply_async(
-            args=[collection_round.pk], kwargs={"batch_size": 2}, queue=workers.queue
+            args=(collection_round.pk,), kwargs={"batch_size": 2}, queue=workers.queue
         )
         wait_for(lambda: Benchmark.objects.exists(), timeout=120, what="the benchmarks")
         logs = workers.log(0) + workers.log(1)

@@ -5,9 +5,15 @@ from __future__ import annotations
 import csv
 import io
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, cast
 
 from openpyxl import Workbook
+from openpyxl.worksheet.worksheet import Worksheet
+
+if TYPE_CHECKING:
+    # What a cell may be given (str, number, date, formula...): the tests' rows hold only these.
+    from openpyxl.cell import _CellSetValue as CellValue
 
 from submissions.schema import GROUPS, HEADER, ReturnData, RowKey
 
@@ -100,9 +106,9 @@ def csv_bytes(
 
 
 def xlsx_bytes(
-    rows: list[list[object]],
+    rows: Sequence[Sequence[object]],
     *,
-    about: list[tuple[object, object]] | None = None,
+    about: Sequence[tuple[object, object]] | None = None,
     sheet_name: str = "Return",
     formulas: dict[str, object] | None = None,
     extra_sheets: Iterable[str] = (),
@@ -114,13 +120,14 @@ def xlsx_bytes(
     """
     workbook = Workbook()
     sheet = workbook.active
+    assert isinstance(sheet, Worksheet)
     sheet.title = sheet_name
     for number, row in enumerate(rows, start=1):
         for column, value in enumerate(row, start=1):
             if value is not None:
-                sheet.cell(row=number, column=column, value=value)
+                sheet.cell(row=number, column=column, value=cast("CellValue", value))
     for ref, formula in (formulas or {}).items():
-        sheet[ref] = formula
+        sheet[ref] = cast("CellValue", formula)
     if about is not None:
         about_sheet = workbook.create_sheet("About", 0)
         for key, value in about:

@@ -9,7 +9,7 @@ from tests.factories import api_key, valid_data
 from tests.submissions.test_views import _csv
 
 
-def _client(user) -> APIClient:  # type: ignore[no-untyped-def]
+def _client(user) -> APIClient:
     client = APIClient()
     # Lifecycle tests: a token that may do everything its owner may (scopes: tests/accounts/test_tokens.py).
     client.credentials(HTTP_AUTHORIZATION=f"Token {api_key(user, 'attest', verified=True)}")
@@ -17,18 +17,18 @@ def _client(user) -> APIClient:  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def base(authority_a, collection_round) -> str:  # type: ignore[no-untyped-def]
+def base(authority_a, collection_round) -> str:
     return f"/api/v1/authorities/{authority_a.ons_code}/returns/{collection_round.label}/"
 
 
-def _rows(data):  # type: ignore[no-untyped-def]
+def _rows(data):
     return [
         {"service": k.service, "measure": k.measure, "pay_band": k.pay_band, **c}
         for k, c in sorted(data.items())
     ]
 
 
-def test_upload_with_errors_returns_them_all_and_stores_nothing(alice, base) -> None:  # type: ignore[no-untyped-def]
+def test_upload_with_errors_returns_them_all_and_stores_nothing(alice, base) -> None:
     broken = _csv(
         valid_data(),
         breaks={("adults", "appointed", "", "white"): 999, ("children", "cpd", "", "white"): "x"},
@@ -43,7 +43,7 @@ def test_upload_with_errors_returns_them_all_and_stores_nothing(alice, base) -> 
     assert not ReturnVersion.objects.exists()
 
 
-def test_upload_dry_run_then_save(alice, base) -> None:  # type: ignore[no-untyped-def]
+def test_upload_dry_run_then_save(alice, base) -> None:
     client = _client(alice)
     good = _csv(valid_data())
     dry = client.post(
@@ -56,7 +56,7 @@ def test_upload_dry_run_then_save(alice, base) -> None:  # type: ignore[no-untyp
     assert client.get(base + "versions/1/").json()["rows"][0]["service"] == "adults"
 
 
-def test_unreadable_upload_is_a_plain_400(alice, base) -> None:  # type: ignore[no-untyped-def]
+def test_unreadable_upload_is_a_plain_400(alice, base) -> None:
     response = _client(alice).post(
         base + "upload/", {"file": SimpleUploadedFile("r.xlsx", b"PK\x03\x04garbage")}, format="multipart"
     )
@@ -64,7 +64,7 @@ def test_unreadable_upload_is_a_plain_400(alice, base) -> None:  # type: ignore[
     assert "Traceback" not in response.content.decode()
 
 
-def test_json_figures_and_the_whole_lifecycle(alice, sponsor_a, analyst, base) -> None:  # type: ignore[no-untyped-def]
+def test_json_figures_and_the_whole_lifecycle(alice, sponsor_a, analyst, base) -> None:
     lead = _client(alice)
     response = lead.post(base + "data/", {"rows": _rows(valid_data())}, format="json")
     assert response.status_code == 201, response.json()
@@ -91,7 +91,7 @@ def test_json_figures_and_the_whole_lifecycle(alice, sponsor_a, analyst, base) -
     assert [v["number"] for v in lead.get(base + "versions/").json()] == [1, 2]
 
 
-def test_json_figures_breaking_rules_are_refused(alice, base) -> None:  # type: ignore[no-untyped-def]
+def test_json_figures_breaking_rules_are_refused(alice, base) -> None:
     rows = _rows(valid_data())
     next(r for r in rows if r["measure"] == "appointed")["white"] = 10_000
     response = _client(alice).post(base + "data/", {"rows": rows}, format="json")
@@ -100,7 +100,7 @@ def test_json_figures_breaking_rules_are_refused(alice, base) -> None:  # type: 
     assert not Return.objects.filter(current_version__isnull=False).exists()
 
 
-def test_forbidden_steps_answer_clearly(alice, sponsor_a, base, draft) -> None:  # type: ignore[no-untyped-def]
+def test_forbidden_steps_answer_clearly(alice, sponsor_a, base, draft) -> None:
     assert _client(alice).post(base + "sign-off/", {}, format="json").status_code == 403
     refused = _client(sponsor_a).post(
         base + "sign-off/",

@@ -17,7 +17,7 @@ from tests.submissions.test_views import _csv, _file
 LEAVERS = RowKey("adults", "leavers")
 
 
-def warned_data():  # type: ignore[no-untyped-def]
+def warned_data():
     """Valid figures where ethnicity is unknown for more than 10% of staff in both services: two
     warnings, `unknown_share:adults:headcount` and `unknown_share:children:headcount`."""
     data = valid_data()
@@ -28,59 +28,59 @@ def warned_data():  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def url(authority_a, collection_round) -> str:  # type: ignore[no-untyped-def]
+def url(authority_a, collection_round) -> str:
     return reverse("submissions:detail", args=[authority_a.ons_code, collection_round.label])
 
 
 @pytest.fixture
-def explained(authority_a, alice, collection_round) -> Return:  # type: ignore[no-untyped-def]
+def explained(authority_a, alice, collection_round) -> Return:
     record = services.return_get_or_create(authority=authority_a, collection_round=collection_round)
     services.draft_save(record=record, data=warned_data(), user=alice, source=ReturnVersion.Source.WEB)
     record = Return.objects.get(pk=record.pk)
-    keys = [w.key for w in services.version_warnings(record.current_version)]
+    keys = [w.key for w in services.version_warnings(record.current())]
     assert keys == ["unknown_share:adults:headcount", "unknown_share:children:headcount"]
     for key in keys:
         services.warning_explain(record=record, key=key, text=f"Why {key}: a new HR system.", user=alice)
     return Return.objects.get(pk=record.pk)
 
 
-def _entry_post(client, url: str, service: str, data, **extra):  # type: ignore[no-untyped-def]
+def _entry_post(client, url: str, service: str, data, **extra):
     page = client.get(url + f"enter/{service}/").content.decode()
     form = {field_name(k, g): str(c[g]) for k, c in data.items() if k.service == service for g in GROUPS}
     return client.post(url + f"enter/{service}/", {**form, "version": hidden(page, "version"), **extra})
 
 
 def _explanations(record: Return) -> dict[str, str]:
-    version = Return.objects.get(pk=record.pk).current_version
+    version = Return.objects.get(pk=record.pk).current()
     return {e.warning_key: e.text for e in version.explanations.all()}
 
 
-def test_an_unrelated_edit_keeps_every_explanation(client, alice, url, explained) -> None:  # type: ignore[no-untyped-def]
+def test_an_unrelated_edit_keeps_every_explanation(client, alice, url, explained) -> None:
     before = _explanations(explained)
     client.force_login(alice)
     data = warned_data()
     data[LEAVERS] = {"white": 91, "minority_ethnic": 22, "unknown": 4}
     assert _entry_post(client, url, "adults", data).status_code == 302
     record = Return.objects.get(pk=explained.pk)
-    assert record.current_version.number == 2
+    assert record.current().number == 2
     assert _explanations(record) == before
     assert services.submission_blockers(record) == []
 
 
-def test_uploading_again_keeps_the_explanations(client, alice, url, explained) -> None:  # type: ignore[no-untyped-def]
+def test_uploading_again_keeps_the_explanations(client, alice, url, explained) -> None:
     before = _explanations(explained)
     client.force_login(alice)
     response = client.post(url + "upload/", {"file": _file(_csv(warned_data()), "return.csv")})
     preview = client.get(response["Location"]).content.decode()
     assert client.post(response["Location"], {"version": hidden(preview, "version")}).status_code == 302
     record = Return.objects.get(pk=explained.pk)
-    assert record.current_version.number == 2 and _explanations(record) == before
+    assert record.current().number == 2 and _explanations(record) == before
     assert services.submission_blockers(record) == []
 
 
 def test_changing_the_figures_a_warning_is_about_offers_the_earlier_text_first(
     client, alice, url, explained
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     client.force_login(alice)
     data = warned_data()
     for key in (RowKey("adults", "headcount"), RowKey("adults", "headcount_band", "lower")):
@@ -88,7 +88,7 @@ def test_changing_the_figures_a_warning_is_about_offers_the_earlier_text_first(
     first = _entry_post(client, url, "adults", data)
     assert first.status_code == 200, "nothing is saved before the person has seen the explanation"
     page = first.content.decode()
-    assert Return.objects.get(pk=explained.pk).current_version.number == 1
+    assert Return.objects.get(pk=explained.pk).current().number == 1
     assert "Why unknown_share:adults:headcount: a new HR system." in page
     assert "alter figures that 1 of your explanations is about" in page
     form = {field_name(k, g): str(c[g]) for k, c in data.items() if k.service == "adults" for g in GROUPS}
@@ -110,7 +110,7 @@ def test_changing_the_figures_a_warning_is_about_offers_the_earlier_text_first(
     assert services.submission_blockers(record) == []
 
 
-def test_an_api_change_to_the_figures_keeps_the_text_to_be_checked(alice, explained) -> None:  # type: ignore[no-untyped-def]
+def test_an_api_change_to_the_figures_keeps_the_text_to_be_checked(alice, explained) -> None:
     data = warned_data()
     for key in (RowKey("children", "headcount"), RowKey("children", "headcount_band", "lower")):
         data[key] = {**data[key], "unknown": data[key]["unknown"] + 50}
@@ -121,7 +121,7 @@ def test_an_api_change_to_the_figures_keeps_the_text_to_be_checked(alice, explai
     assert len(blockers) == 1 and "Children" in blockers[0] and "still" in blockers[0].lower()
 
 
-def test_an_adults_only_upload_keeps_the_childrens_figures(client, alice, url, draft) -> None:  # type: ignore[no-untyped-def]
+def test_an_adults_only_upload_keeps_the_childrens_figures(client, alice, url, draft) -> None:
     client.force_login(alice)
     adults = valid_data(("adults",))
     adults[LEAVERS] = {"white": 91, "minority_ethnic": 22, "unknown": 4}
@@ -135,23 +135,23 @@ def test_an_adults_only_upload_keeps_the_childrens_figures(client, alice, url, d
     )
     assert preview.index("What the file does") < preview.index("<table")
     assert client.post(response["Location"], {"version": hidden(preview, "version")}).status_code == 302
-    data = Return.objects.get(pk=draft.pk).current_version.data()
+    data = Return.objects.get(pk=draft.pk).current().data()
     assert data[LEAVERS]["white"] == 91
     assert {k: v for k, v in data.items() if k.service == "children"} == valid_data(("children",))
 
 
-def test_removing_the_other_service_is_an_explicit_choice(client, alice, url, draft) -> None:  # type: ignore[no-untyped-def]
+def test_removing_the_other_service_is_an_explicit_choice(client, alice, url, draft) -> None:
     client.force_login(alice)
     response = client.post(url + "upload/", {"file": _file(_csv(valid_data(("adults",))), "adults.csv")})
     preview = client.get(response["Location"]).content.decode()
     assert 'name="remove_children" type="radio" value="" checked' in preview
     post = {"version": hidden(preview, "version"), "remove_children": "1"}
     assert client.post(response["Location"], post).status_code == 302
-    data = Return.objects.get(pk=draft.pk).current_version.data()
+    data = Return.objects.get(pk=draft.pk).current().data()
     assert {k.service for k in data} == {"adults"}
 
 
-def test_api_upload_and_figures_keep_a_service_left_out_unless_removal_is_asked(alice, draft) -> None:  # type: ignore[no-untyped-def]
+def test_api_upload_and_figures_keep_a_service_left_out_unless_removal_is_asked(alice, draft) -> None:
     from rest_framework.test import APIClient
 
     client = APIClient()
@@ -167,16 +167,16 @@ def test_api_upload_and_figures_keep_a_service_left_out_unless_removal_is_asked(
         "kept": ["children"],
         "removed": [],
     }
-    data = Return.objects.get(pk=draft.pk).current_version.data()
+    data = Return.objects.get(pk=draft.pk).current().data()
     assert data[LEAVERS]["white"] == 91 and {k.service for k in data} == {"adults", "children"}
     rows = [
         {"service": k.service, "measure": k.measure, "pay_band": k.pay_band, **c} for k, c in adults.items()
     ]
     assert client.post(base + "data/", {"rows": rows}, format="json").status_code == 201
-    assert {k.service for k in Return.objects.get(pk=draft.pk).current_version.data()} == {
+    assert {k.service for k in Return.objects.get(pk=draft.pk).current().data()} == {
         "adults",
         "children",
     }
     removed = client.post(base + "data/", {"rows": rows, "remove_services": ["children"]}, format="json")
     assert removed.status_code == 201
-    assert {k.service for k in Return.objects.get(pk=draft.pk).current_version.data()} == {"adults"}
+    assert {k.service for k in Return.objects.get(pk=draft.pk).current().data()} == {"adults"}

@@ -15,14 +15,14 @@ from tests.emailbackends import FlakyBackend
 
 
 @pytest.fixture
-def flaky_mail(settings):  # type: ignore[no-untyped-def]
+def flaky_mail(settings):
     settings.EMAIL_BACKEND = "tests.emailbackends.FlakyBackend"
     FlakyBackend.failures = 1
     yield
     FlakyBackend.failures = 0
 
 
-def test_a_reminder_whose_send_fails_is_not_marked_sent_and_goes_out_later(  # type: ignore[no-untyped-def]
+def test_a_reminder_whose_send_fails_is_not_marked_sent_and_goes_out_later(
     authority_a, alice, collection_round, flaky_mail, django_capture_on_commit_callbacks
 ):
     day = collection_round.closes_on - datetime.timedelta(days=14)

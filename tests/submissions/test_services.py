@@ -18,7 +18,7 @@ from tests.factories import member, valid_data
 from wres_portal.errors import ApplicationError
 
 
-def test_saving_writes_a_new_version_every_time(draft, alice) -> None:  # type: ignore[no-untyped-def]
+def test_saving_writes_a_new_version_every_time(draft, alice) -> None:
     first = draft.current_version
     data = valid_data()
     data[RowKey("adults", "leavers")] = {"white": 90, "minority_ethnic": 22, "unknown": 4}
@@ -28,7 +28,7 @@ def test_saving_writes_a_new_version_every_time(draft, alice) -> None:  # type: 
     assert second.data()[RowKey("adults", "leavers")]["white"] == 90
 
 
-def test_invalid_figures_write_nothing(draft, alice) -> None:  # type: ignore[no-untyped-def]
+def test_invalid_figures_write_nothing(draft, alice) -> None:
     data = valid_data()
     data[RowKey("adults", "appointed")] = {"white": 400, "minority_ethnic": 31, "unknown": 1}
     rows, versions = ReturnRow.objects.count(), ReturnVersion.objects.count()
@@ -39,7 +39,7 @@ def test_invalid_figures_write_nothing(draft, alice) -> None:  # type: ignore[no
 
 
 @pytest.mark.parametrize("role", [Role.VIEWER, Role.SENIOR_SPONSOR, Role.STAFF_VOICE_LEAD])
-def test_only_programme_leads_change_or_submit(draft, authority_a, role) -> None:  # type: ignore[no-untyped-def]
+def test_only_programme_leads_change_or_submit(draft, authority_a, role) -> None:
     user = member(authority_a, role)
     with pytest.raises(ApplicationError):
         services.draft_save(record=draft, data=valid_data(), user=user, source=ReturnVersion.Source.WEB)
@@ -50,7 +50,7 @@ def test_only_programme_leads_change_or_submit(draft, authority_a, role) -> None
 
 def test_full_lifecycle_with_emails(
     draft, alice, sponsor_a, analyst, django_capture_on_commit_callbacks
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     with django_capture_on_commit_callbacks(execute=True):
         services.return_submit(record=draft, user=alice)
     assert mail.outbox[-1].to == [sponsor_a.email]
@@ -72,13 +72,13 @@ def test_full_lifecycle_with_emails(
     )
 
 
-def test_programme_lead_cannotsign_off(draft, alice) -> None:  # type: ignore[no-untyped-def]
+def test_programme_lead_cannotsign_off(draft, alice) -> None:
     services.return_submit(record=draft, user=alice)
     with pytest.raises(ApplicationError, match="senior sponsor"):
         sign_off(draft, alice)
 
 
-def test_sign_off_needs_the_declaration(draft, alice, sponsor_a) -> None:  # type: ignore[no-untyped-def]
+def test_sign_off_needs_the_declaration(draft, alice, sponsor_a) -> None:
     services.return_submit(record=draft, user=alice)
     with pytest.raises(ApplicationError, match="accurate"):
         services.return_sign_off(
@@ -91,7 +91,7 @@ def test_sign_off_needs_the_declaration(draft, alice, sponsor_a) -> None:  # typ
         )
 
 
-def test_cannot_sign_off_a_draft_or_accept_beforesign_off(draft, sponsor_a, analyst, alice) -> None:  # type: ignore[no-untyped-def]
+def test_cannot_sign_off_a_draft_or_accept_beforesign_off(draft, sponsor_a, analyst, alice) -> None:
     with pytest.raises(ApplicationError):
         sign_off(draft, sponsor_a)
     services.return_submit(record=draft, user=alice)
@@ -99,13 +99,13 @@ def test_cannot_sign_off_a_draft_or_accept_beforesign_off(draft, sponsor_a, anal
         services.return_accept(record=draft, user=analyst)
 
 
-def test_council_staff_cannot_accept(draft, sponsor_a) -> None:  # type: ignore[no-untyped-def]
+def test_council_staff_cannot_accept(draft, sponsor_a) -> None:
     advance(draft, Return.Status.SIGNED_OFF, sponsor=sponsor_a)
     with pytest.raises(ApplicationError):
         services.return_accept(record=draft, user=sponsor_a)
 
 
-def test_submitted_and_accepted_returns_cannot_be_changed(draft, alice, sponsor_a, analyst) -> None:  # type: ignore[no-untyped-def]
+def test_submitted_and_accepted_returns_cannot_be_changed(draft, alice, sponsor_a, analyst) -> None:
     services.return_submit(record=draft, user=alice)
     with pytest.raises(ApplicationError, match="returned for revision"):
         services.draft_save(record=draft, data=valid_data(), user=alice, source=ReturnVersion.Source.WEB)
@@ -121,7 +121,7 @@ def test_submitted_and_accepted_returns_cannot_be_changed(draft, alice, sponsor_
 
 def test_sponsor_returns_for_revision_starting_a_new_draft(
     draft, alice, sponsor_a, django_capture_on_commit_callbacks
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     services.return_submit(record=draft, user=alice)
     submitted = draft.current_version
     with django_capture_on_commit_callbacks(execute=True):
@@ -138,7 +138,7 @@ def test_sponsor_returns_for_revision_starting_a_new_draft(
     assert draft.events.get(action=ReturnEvent.Action.SUBMITTED).version == submitted
 
 
-def test_analyst_can_return_an_accepted_return(draft, sponsor_a, analyst) -> None:  # type: ignore[no-untyped-def]
+def test_analyst_can_return_an_accepted_return(draft, sponsor_a, analyst) -> None:
     advance(draft, Return.Status.ACCEPTED, sponsor=sponsor_a, analyst=analyst)
     with pytest.raises(ApplicationError):
         services.return_send_back(record=draft, user=sponsor_a, message="Sponsor cannot after acceptance")
@@ -147,7 +147,7 @@ def test_analyst_can_return_an_accepted_return(draft, sponsor_a, analyst) -> Non
     assert draft.status == Return.Status.DRAFT
 
 
-def test_send_back_needs_a_message_and_a_non_draft(draft, alice, sponsor_a, analyst) -> None:  # type: ignore[no-untyped-def]
+def test_send_back_needs_a_message_and_a_non_draft(draft, alice, sponsor_a, analyst) -> None:
     with pytest.raises(ApplicationError, match="already a draft"):
         services.return_send_back(record=draft, user=analyst, message="x")
     services.return_submit(record=draft, user=alice)
@@ -155,7 +155,7 @@ def test_send_back_needs_a_message_and_a_non_draft(draft, alice, sponsor_a, anal
         services.return_send_back(record=draft, user=sponsor_a, message="  ")
 
 
-def test_late_submission_needs_a_reason_and_is_marked(draft, alice, collection_round) -> None:  # type: ignore[no-untyped-def]
+def test_late_submission_needs_a_reason_and_is_marked(draft, alice, collection_round) -> None:
     after = collection_round.closes_on + datetime.timedelta(days=2)
     with time_machine.travel(datetime.datetime.combine(after, datetime.time(12), tzinfo=datetime.UTC)):
         with pytest.raises(ApplicationError, match="late"):
@@ -166,7 +166,7 @@ def test_late_submission_needs_a_reason_and_is_marked(draft, alice, collection_r
     assert draft.events.get(action=ReturnEvent.Action.SUBMITTED).late
 
 
-def test_extension_moves_the_closing_date(draft, alice, analyst, authority_a, collection_round) -> None:  # type: ignore[no-untyped-def]
+def test_extension_moves_the_closing_date(draft, alice, analyst, authority_a, collection_round) -> None:
     later = collection_round.closes_on + datetime.timedelta(days=10)
     services.round_extend(
         collection_round=collection_round,
@@ -182,7 +182,7 @@ def test_extension_moves_the_closing_date(draft, alice, analyst, authority_a, co
     assert not draft.is_late
 
 
-def test_only_analysts_open_rounds_and_extend(alice, authority_a, collection_round) -> None:  # type: ignore[no-untyped-def]
+def test_only_analysts_open_rounds_and_extend(alice, authority_a, collection_round) -> None:
     with pytest.raises(ApplicationError):
         services.round_extend(
             collection_round=collection_round,
@@ -203,7 +203,7 @@ def test_only_analysts_open_rounds_and_extend(alice, authority_a, collection_rou
         )
 
 
-def test_round_dates_must_be_in_order(analyst) -> None:  # type: ignore[no-untyped-def]
+def test_round_dates_must_be_in_order(analyst) -> None:
     with pytest.raises(ApplicationError, match="closing date"):
         services.round_open(
             opened_by=analyst,
@@ -216,14 +216,14 @@ def test_round_dates_must_be_in_order(analyst) -> None:  # type: ignore[no-untyp
         )
 
 
-def test_submission_is_claimed_once(draft, alice) -> None:  # type: ignore[no-untyped-def]
+def test_submission_is_claimed_once(draft, alice) -> None:
     services.return_submit(record=draft, user=alice)
     with pytest.raises(ApplicationError, match="already submitted"):
         services.return_submit(record=draft, user=alice)
     assert draft.events.filter(action=ReturnEvent.Action.SUBMITTED).count() == 1
 
 
-def test_web_entry_replaces_one_service(draft, alice) -> None:  # type: ignore[no-untyped-def]
+def test_web_entry_replaces_one_service(draft, alice) -> None:
     services.draft_save_service(record=draft, service="children", counts=None, user=alice)
     draft.refresh_from_db()
     assert {k.service for k in draft.current_version.data()} == {"adults"}
@@ -235,7 +235,7 @@ def test_web_entry_replaces_one_service(draft, alice) -> None:  # type: ignore[n
 
 def test_reminders_go_14_and_3_days_before_closing_once_each(
     authority_a, authority_b, alice, charlie, collection_round, django_capture_on_commit_callbacks
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     closes = collection_round.closes_on
     # authority_b has submitted, so only authority_a is reminded
     submitted = services.return_get_or_create(authority=authority_b, collection_round=collection_round)
@@ -251,13 +251,13 @@ def test_reminders_go_14_and_3_days_before_closing_once_each(
     assert "in 14 days" in mail.outbox[0].body and "in 2 days" in mail.outbox[1].body
 
 
-def test_reminder_task_runs_the_service(collection_round) -> None:  # type: ignore[no-untyped-def]
+def test_reminder_task_runs_the_service(collection_round) -> None:
     from submissions.tasks import send_return_reminders
 
     assert send_return_reminders() == 0
 
 
-def test_saving_a_version_leaves_the_row_id_sequence_alone(draft, alice) -> None:  # type: ignore[no-untyped-def]
+def test_saving_a_version_leaves_the_row_id_sequence_alone(draft, alice) -> None:
     """django-import-export resets the id sequence to max(id) after an import; with uploads running
     at once that can hand out ids another upload holds (issue 7's concurrent ingest). Ours does not."""
     from django.db import connection

@@ -69,7 +69,7 @@ def test_xlsx_return_sheet_has_the_header_and_every_row() -> None:
     ]
     assert all(r[3:6] == (None, None, None) for r in rows[1:])
     assert rows[1][6] == MEASURES[0].guidance
-    assert rows[2][6].startswith("Lower (under £30,000).")
+    assert str(rows[2][6]).startswith("Lower (under £30,000).")
     assert all(cell.font.bold for cell in sheet[1])
     assert sheet.freeze_panes == "A2"
     assert sheet.column_dimensions["G"].width > 40
@@ -107,7 +107,7 @@ def test_filled_xlsx_template_passes_validation() -> None:
     workbook = load_workbook(io.BytesIO(_xlsx()))
     sheet = workbook["Return"]
     for row in sheet.iter_rows(min_row=2):
-        service, measure, band = row[0].value, row[1].value, row[2].value or ""
+        service, measure, band = str(row[0].value), str(row[1].value), str(row[2].value or "")
         for cell, value in zip(row[3:6], _figures(service, measure, band), strict=True):
             cell.value = value
     out = io.BytesIO()

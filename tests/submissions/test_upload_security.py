@@ -23,22 +23,22 @@ from tests.submissions.test_views import _csv
 
 
 @pytest.fixture
-def url(authority_a, collection_round) -> str:  # type: ignore[no-untyped-def]
+def url(authority_a, collection_round) -> str:
     return reverse("submissions:detail", args=[authority_a.ons_code, collection_round.label])
 
 
 @pytest.fixture
-def api(authority_a, collection_round) -> str:  # type: ignore[no-untyped-def]
+def api(authority_a, collection_round) -> str:
     return f"/api/v1/authorities/{authority_a.ons_code}/returns/{collection_round.label}/upload/"
 
 
 @pytest.fixture
-def nothing_is_parsed(monkeypatch):  # type: ignore[no-untyped-def]
+def nothing_is_parsed(monkeypatch):
     """Fail the test if the request body or the file is parsed at all."""
     from django.http import multipartparser
     from rest_framework import parsers
 
-    def refuse(*_args, **_kwargs):  # type: ignore[no-untyped-def]
+    def refuse(*_args, **_kwargs):
         raise AssertionError("the upload was parsed")
 
     monkeypatch.setattr(returnfile, "read_return_file", refuse)
@@ -49,7 +49,7 @@ def nothing_is_parsed(monkeypatch):  # type: ignore[no-untyped-def]
 # H1: a return that cannot change parses nothing ---------------------------------------------------
 
 
-def test_api_upload_to_a_submitted_return_parses_nothing(  # type: ignore[no-untyped-def]
+def test_api_upload_to_a_submitted_return_parses_nothing(
     alice, authority_a, collection_round, api, nothing_is_parsed
 ) -> None:
     submitted_return(authority_a, collection_round, lead=alice)
@@ -59,7 +59,7 @@ def test_api_upload_to_a_submitted_return_parses_nothing(  # type: ignore[no-unt
     assert "submitted, so it cannot be changed" in str(response.json())
 
 
-def test_web_upload_to_a_submitted_return_parses_nothing(  # type: ignore[no-untyped-def]
+def test_web_upload_to_a_submitted_return_parses_nothing(
     client, alice, authority_a, collection_round, url, monkeypatch
 ) -> None:
     submitted_return(authority_a, collection_round, lead=alice)
@@ -73,9 +73,7 @@ def test_web_upload_to_a_submitted_return_parses_nothing(  # type: ignore[no-unt
 # L1: 18,279 columns ------------------------------------------------------------------------------
 
 
-def test_csv_of_18279_columns_is_a_clear_error_on_the_page_and_in_the_api(  # type: ignore[no-untyped-def]
-    client, alice, url, api
-) -> None:
+def test_csv_of_18279_columns_is_a_clear_error_on_the_page_and_in_the_api(client, alice, url, api) -> None:
     content = hostile.many_columns_csv(0)  # 18,279 columns, about 36 KB
     client.force_login(alice)
     page = client.post(url + "upload/", {"file": SimpleUploadedFile("r.csv", content)})
@@ -89,7 +87,7 @@ def test_csv_of_18279_columns_is_a_clear_error_on_the_page_and_in_the_api(  # ty
 # L2: problems capped and counted --------------------------------------------------------------------
 
 
-def test_a_file_full_of_mistakes_lists_the_first_100_and_counts_the_rest(  # type: ignore[no-untyped-def]
+def test_a_file_full_of_mistakes_lists_the_first_100_and_counts_the_rest(
     client, alice, authority_a, collection_round, url, api
 ) -> None:
     content = hostile.many_problems_csv(1.0)
@@ -113,7 +111,7 @@ def test_a_file_full_of_mistakes_lists_the_first_100_and_counts_the_rest(  # typ
 # L8: the body is refused before it is read ------------------------------------------------------------
 
 
-def test_a_body_over_the_limit_is_refused_before_it_is_read(  # type: ignore[no-untyped-def]
+def test_a_body_over_the_limit_is_refused_before_it_is_read(
     client, alice, url, api, nothing_is_parsed, settings
 ) -> None:
     client.force_login(alice)
@@ -129,7 +127,7 @@ def test_a_body_over_the_limit_is_refused_before_it_is_read(  # type: ignore[no-
     assert settings.FILE_UPLOAD_MAX_MEMORY_SIZE >= settings.MAX_REQUEST_BYTES  # never spooled to disk
 
 
-def test_a_real_body_just_over_the_limit_is_refused_and_one_of_5_mb_is_read(client, alice, url) -> None:  # type: ignore[no-untyped-def]
+def test_a_real_body_just_over_the_limit_is_refused_and_one_of_5_mb_is_read(client, alice, url) -> None:
     client.force_login(alice)
     big = client.post(url + "upload/", {"file": SimpleUploadedFile("r.csv", b"a" * (6 * 1024 * 1024))})
     assert big.status_code == 413
@@ -142,7 +140,7 @@ def test_a_real_body_just_over_the_limit_is_refused_and_one_of_5_mb_is_read(clie
 
 
 @pytest.fixture
-def future_round(analyst):  # type: ignore[no-untyped-def]
+def future_round(analyst):
     today = timezone.localdate()
     return open_round(
         "2030",
@@ -152,7 +150,7 @@ def future_round(analyst):  # type: ignore[no-untyped-def]
     )
 
 
-def test_nothing_can_be_uploaded_entered_or_submitted_before_the_round_opens(  # type: ignore[no-untyped-def]
+def test_nothing_can_be_uploaded_entered_or_submitted_before_the_round_opens(
     client, alice, authority_a, future_round
 ) -> None:
     from submissions import services
@@ -180,7 +178,7 @@ def test_nothing_can_be_uploaded_entered_or_submitted_before_the_round_opens(  #
     assert Return.objects.get(pk=record.pk).status == Return.Status.DRAFT
 
 
-def test_a_draft_made_before_a_round_was_moved_later_cannot_be_submitted(  # type: ignore[no-untyped-def]
+def test_a_draft_made_before_a_round_was_moved_later_cannot_be_submitted(
     alice, authority_a, collection_round
 ) -> None:
     from submissions import services

@@ -577,7 +577,7 @@ def test_parse_count_refuses(value: object, code: str) -> None:
 # Warnings ----------------------------------------------------------------------------------------------
 
 
-def _with_headcount(service: str, white: int, minority_ethnic: int, unknown: int) -> dict:  # type: ignore[type-arg]
+def _with_headcount(service: str, white: int, minority_ethnic: int, unknown: int) -> dict:
     data = valid_data([service])
     data[RowKey(service, "headcount")] = {
         "white": white,

@@ -10,13 +10,14 @@ import openpyxl
 import pytest
 from django.apps import apps
 from django.urls import reverse
+from openpyxl.worksheet.worksheet import Worksheet
 
 from submissions.models import Return, ReturnVersion
 from submissions.schema import GROUPS, HEADER, RowKey
 from tests.factories import valid_data
 
 
-def _csv(data, *, breaks: dict | None = None) -> bytes:  # type: ignore[no-untyped-def]
+def _csv(data, *, breaks: dict | None = None) -> bytes:
     """The figures as a CSV file, with `breaks` {(service, measure, band, group): value} written over."""
     out = io.StringIO()
     writer = csv.writer(out)
@@ -27,26 +28,26 @@ def _csv(data, *, breaks: dict | None = None) -> bytes:  # type: ignore[no-untyp
     return out.getvalue().encode()
 
 
-def _upload(client, record_url: str, content: bytes, name: str = "return.csv"):  # type: ignore[no-untyped-def]
+def _upload(client, record_url: str, content: bytes, name: str = "return.csv"):
     return client.post(record_url + "upload/", {"file": _file(content, name)})
 
 
-def _file(content: bytes, name: str):  # type: ignore[no-untyped-def]
+def _file(content: bytes, name: str):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     return SimpleUploadedFile(name, content)
 
 
 @pytest.fixture
-def url(authority_a, collection_round) -> str:  # type: ignore[no-untyped-def]
+def url(authority_a, collection_round) -> str:
     return reverse("submissions:detail", args=[authority_a.ons_code, collection_round.label])
 
 
-def _snapshot() -> dict[str, list]:  # type: ignore[type-arg]
+def _snapshot() -> dict[str, list]:
     """Every row of every model, to prove a request changed nothing."""
     return {
         model._meta.label: sorted(
-            model.objects.values_list(*[f.attname for f in model._meta.concrete_fields]), key=str
+            model._default_manager.values_list(*[f.attname for f in model._meta.concrete_fields]), key=str
         )
         for model in apps.get_models()
         # pghistory.Events is an unmanaged view across the audit tables (audit), not a table. An
@@ -55,7 +56,7 @@ def _snapshot() -> dict[str, list]:  # type: ignore[type-arg]
     }
 
 
-def test_upload_with_three_mistakes_shows_all_with_places_and_stores_nothing(client, alice, url) -> None:  # type: ignore[no-untyped-def]
+def test_upload_with_three_mistakes_shows_all_with_places_and_stores_nothing(client, alice, url) -> None:
     client.force_login(alice)
     broken = _csv(
         valid_data(),
@@ -80,13 +81,15 @@ def test_upload_with_three_mistakes_shows_all_with_places_and_stores_nothing(cli
         row_of[("adults", "leavers")],
         row_of[("children", "cpd")],
     } <= rows
-    csv_link = re.search(r'href="([^"]+errors\.csv)"', body).group(1)
+    found = re.search(r'href="([^"]+errors\.csv)"', body)
+    assert found, body
+    csv_link = found.group(1)
     errors_csv = list(csv.reader(io.StringIO(client.get(csv_link).content.decode())))
     assert errors_csv[0] == ["sheet", "row", "column", "what is wrong", "how to fix it"]
     assert len(errors_csv) - 1 >= 3
 
 
-def test_clean_upload_previews_changes_then_saves_on_confirmation(client, alice, url) -> None:  # type: ignore[no-untyped-def]
+def test_clean_upload_previews_changes_then_saves_on_confirmation(client, alice, url) -> None:
     client.force_login(alice)
     response = _upload(client, url, _csv(valid_data(("adults",))))
     assert response.status_code == 302
@@ -104,10 +107,11 @@ def test_clean_upload_previews_changes_then_saves_on_confirmation(client, alice,
     assert ReturnVersion.objects.count() == 1
 
 
-def test_xlsx_upload_is_accepted(client, alice, url) -> None:  # type: ignore[no-untyped-def]
+def test_xlsx_upload_is_accepted(client, alice, url) -> None:
     client.force_login(alice)
     workbook = openpyxl.Workbook()
     sheet = workbook.active
+    assert isinstance(sheet, Worksheet)
     sheet.title = "Return"
     sheet.append(list(HEADER))
     for key, counts in sorted(valid_data().items()):
@@ -118,7 +122,7 @@ def test_xlsx_upload_is_accepted(client, alice, url) -> None:  # type: ignore[no
     assert response.status_code == 302, response.content.decode()[:2000]
 
 
-def test_unreadable_file_gets_a_plain_message(client, alice, url) -> None:  # type: ignore[no-untyped-def]
+def test_unreadable_file_gets_a_plain_message(client, alice, url) -> None:
     client.force_login(alice)
     response = _upload(client, url, b"\x00\x01\x02 not a spreadsheet", "return.xlsx")
     body = response.content.decode()
@@ -128,13 +132,13 @@ def test_unreadable_file_gets_a_plain_message(client, alice, url) -> None:  # ty
     assert not Return.objects.exists()
 
 
-def test_upload_over_5_mb_is_refused(client, alice, url) -> None:  # type: ignore[no-untyped-def]
+def test_upload_over_5_mb_is_refused(client, alice, url) -> None:
     client.force_login(alice)
     body = _upload(client, url, b"a" * (5 * 1024 * 1024 + 1)).content.decode()
     assert "It must be 5 MB or less" in body
 
 
-def test_web_entry_saves_with_the_same_checks(client, alice, url) -> None:  # type: ignore[no-untyped-def]
+def test_web_entry_saves_with_the_same_checks(client, alice, url) -> None:
     from submissions.forms import field_name
 
     client.force_login(alice)
@@ -155,7 +159,7 @@ def test_web_entry_saves_with_the_same_checks(client, alice, url) -> None:  # ty
     assert ReturnVersion.objects.get().data() == valid_data(("adults",))
 
 
-def test_template_downloads(client, bob, url, authority_a) -> None:  # type: ignore[no-untyped-def]
+def test_template_downloads(client, bob, url, authority_a) -> None:
     client.force_login(bob)
     response = client.get(url + "template.xlsx")
     assert response.status_code == 200
@@ -166,7 +170,7 @@ def test_template_downloads(client, bob, url, authority_a) -> None:  # type: ign
     assert text.splitlines()[0].startswith("service,measure,pay_band,white,minority_ethnic,unknown")
 
 
-def test_lifecycle_pages(client, alice, sponsor_a, analyst, url, draft) -> None:  # type: ignore[no-untyped-def]
+def test_lifecycle_pages(client, alice, sponsor_a, analyst, url, draft) -> None:
     client.force_login(alice)
     assert "Submit the return" in client.get(url).content.decode()
     # Each step's page carries the version it shows, and the step acts on that version only.
@@ -196,7 +200,7 @@ def test_lifecycle_pages(client, alice, sponsor_a, analyst, url, draft) -> None:
         assert word in history
 
 
-def test_compare_versions_marks_changes(client, alice, url, draft) -> None:  # type: ignore[no-untyped-def]
+def test_compare_versions_marks_changes(client, alice, url, draft) -> None:
     from submissions import services
 
     data = valid_data()
@@ -210,7 +214,7 @@ def test_compare_versions_marks_changes(client, alice, url, draft) -> None:  # t
 
 def test_analyst_monitor_filters_and_downloads(
     client, analyst, authority_a, authority_b, collection_round, draft
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     client.force_login(analyst)
     url = reverse("submissions:monitor", args=[collection_round.label])
     body = client.get(url, {"status": "draft"}).content.decode()
@@ -223,7 +227,7 @@ def test_analyst_monitor_filters_and_downloads(
     assert any(line.startswith(f"{authority_a.ons_code},Lambeth") and ",draft," in line for line in lines)
 
 
-def test_analyst_opens_a_round_and_council_sees_it(client, analyst, alice, authority_a) -> None:  # type: ignore[no-untyped-def]
+def test_analyst_opens_a_round_and_council_sees_it(client, analyst, alice, authority_a) -> None:
     import datetime
 
     from django.utils import timezone
@@ -247,7 +251,7 @@ def test_analyst_opens_a_round_and_council_sees_it(client, analyst, alice, autho
     assert "The 2026 round" in home and "Start the 2026 return" in home
 
 
-def test_version_figures_download_round_trips_through_the_upload(client, alice, url, draft) -> None:  # type: ignore[no-untyped-def]
+def test_version_figures_download_round_trips_through_the_upload(client, alice, url, draft) -> None:
     client.force_login(alice)
     exported = client.get(url + "versions/1/figures.csv").content
     assert exported.decode().splitlines()[0].strip() == ",".join(HEADER)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
@@ -31,8 +32,8 @@ class Command(BaseCommand):
             "--population-share", type=float, help="Minority ethnic share of the local population, in percent"
         )
 
-    def handle(self, *args: object, **options: object) -> None:
-        path: Path = options["file"]  # type: ignore[assignment]
+    def handle(self, *args: Any, **options: Any) -> None:
+        path: Path = options["file"]
         try:
             table = read_return_file(path.name, path.read_bytes())
         except OSError as error:
