@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0001_initial'),
-        ('submissions', '0006_integrity_explanation_figures'),
+        ('submissions', '0007_text_length_limits'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
