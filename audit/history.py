@@ -59,6 +59,7 @@ TRACKED: list[Tracked] = [
     Tracked("actionupdate", "Progress update", audit_models.ActionUpdateHistory),
     Tracked("invitation", "Invitation", audit_models.InvitationHistory),
     Tracked("extension", "Closing date extension", audit_models.ClosingDateExtensionHistory),
+    Tracked("extractmapping", "HR extract mapping", audit_models.ExtractMappingHistory),
     # Accounts are not a council's records: these are on the national history page only.
     Tracked("user", "User account", audit_models.UserHistory, None),
     Tracked("apitoken", "API token", audit_models.ApiTokenHistory, None),

@@ -37,6 +37,7 @@ from actionplans.models import (
 from metrics.models import Benchmark, Result, VersionResults
 from submissions.models import (
     ClosingDateExtension,
+    ExtractMapping,
     Return,
     ReturnEvent,
     ReturnRow,
@@ -94,6 +95,7 @@ QuarterlyReportHistory = _track(QuarterlyReport)
 ActionUpdateHistory = _track(ActionUpdate)
 InvitationHistory = _track(Invitation, exclude=["token_hash"])
 ClosingDateExtensionHistory = _track(ClosingDateExtension)
+ExtractMappingHistory = _track(ExtractMapping)
 # Accounts and their security: users' roles and flags (not the password hash or the last sign-in,
 # which SecurityEvent covers), API tokens (not the key's hash, nor when last used), and the security
 # events themselves (only ever inserted).
