@@ -15,9 +15,11 @@ from .tokens import api_tokens_revoke_all, api_tokens_revoke_if_roles_changed
 
 
 @receiver(post_save, sender=User, dispatch_uid="accounts.user_tokens")
-def _user_saved(sender: type[User], instance: User, created: bool, **kwargs: Any) -> None:
-    if created:
-        return
+def _user_saved(
+    sender: type[User], instance: User, created: bool, update_fields: Any = None, **kwargs: Any
+) -> None:
+    if created or (update_fields is not None and set(update_fields) <= {"last_login"}):
+        return  # a new account has no tokens; signing in changes no role
     if getattr(instance, "_wres_password_changed", False):
         instance._wres_password_changed = False
         # The password views say how and from where (accounts.views); the admin and commands do not.
