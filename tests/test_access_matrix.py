@@ -11,7 +11,6 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import pytest
-from django.core.cache import cache
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
@@ -179,8 +178,14 @@ def world(authority_a, alice, bob, charlie, analyst, sponsor_a) -> World:
     collection_round = open_round(created_by=analyst)
     record = services.return_get_or_create(authority=authority_a, collection_round=collection_round)
     services.draft_save(record=record, data=_figures_with_a_warning(), user=alice, source="web")
-    token = "tok-en"
-    cache.set(f"upload:{alice.pk}:{token}", {"data": [], "errors": [], "filename": "r.csv"}, 600)
+    token = services.upload_preview_store(
+        user=alice,
+        authority=authority_a,
+        collection_round=collection_round,
+        filename="r.csv",
+        data=[],
+        errors=[],
+    ).token
     plan, objective, action, target = _plan_of_a(authority_a, alice, sponsor_a)
     _published_release(collection_round, analyst)
     return World(
