@@ -16,6 +16,18 @@ export function normalise(value) {
     .trim();
 }
 
+// A column holds few distinct values over many rows: normalise each once.
+const NORMALISED = new Map();
+function normaliseCached(value) {
+  let found = NORMALISED.get(value);
+  if (found === undefined) {
+    found = normalise(value);
+    if (NORMALISED.size > 50_000) NORMALISED.clear();
+    NORMALISED.set(value, found);
+  }
+  return found;
+}
+
 /** A formula cell read from a workbook is kept as FORMULA + its cached value. */
 export const FORMULA = "\u0000f";
 
@@ -161,7 +173,7 @@ export function distinctValues(rows, index, limit) {
   for (const row of rows) {
     let raw = index < row.cells.length ? row.cells[index] : "";
     if (raw.startsWith(FORMULA)) raw = raw.slice(FORMULA.length);
-    const key = normalise(raw);
+    const key = normaliseCached(raw);
     const entry = seen.get(key);
     if (entry) entry.count += 1;
     else {
@@ -231,12 +243,12 @@ export function aggregate({ extracts, columns, values, period, vocabulary, maxLi
         return raw;
       };
       const problem = (field, why) => problems.push({ field, value: cell(field), why });
-      const service = values.service[normalise(cell("service"))];
+      const service = values.service[normaliseCached(cell("service"))];
       if (service === "out_of_scope") {
         stat.outOfScope += 1;
         continue;
       }
-      const group = values.ethnicity[normalise(cell("ethnicity"))];
+      const group = values.ethnicity[normaliseCached(cell("ethnicity"))];
       if (service === undefined) problem("service", "This service value has not been mapped.");
       if (group === undefined) problem("ethnicity", "This ethnicity value has not been mapped.");
       const effects = handle(cell, problem, service);

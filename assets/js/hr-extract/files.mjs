@@ -213,7 +213,7 @@ function inflateMember(bytes, member, onText, onSlice) {
     return;
   }
   const inflater = new Inflate((chunk, final) => take(chunk, final));
-  const slice = 1 << 20;
+  const slice = 64 << 10; // at most about 64 MB inflated before the size check, even from a bomb
   for (let i = 0; i < data.length; i += slice) {
     inflater.push(data.subarray(i, i + slice), i + slice >= data.length);
     if (onSlice) onSlice(Math.min(1, (i + slice) / data.length));

@@ -27,9 +27,13 @@ async function read({ files }) {
     const file = files[key];
     const fileStarted = performance.now();
     try {
-      extracts[key] = await readExtract(file, (fraction) =>
-        post({ type: "progress", extract: key, fraction: (n + fraction) / names.length }),
-      );
+      let last = -1;
+      extracts[key] = await readExtract(file, (fraction) => {
+        const overall = (n + fraction) / names.length;
+        if (overall - last < 0.01 && fraction < 1) return; // one message per percent at most
+        last = overall;
+        post({ type: "progress", extract: key, fraction: overall });
+      });
     } catch (error) {
       const message = error instanceof ExtractError ? error.message : "The file could not be read. Save it again as CSV or Excel (.xlsx) and choose it again.";
       post({ type: "error", extract: key, message });
