@@ -481,7 +481,8 @@ class Builder:
             (
                 c
                 for c in hidden
-                if self.reasons.get(c)
+                if c not in self.frozen  # an area keeping earlier figures keeps them as printed
+                and self.reasons.get(c)
                 not in ("small count", "small area", "difference from an earlier release")
             ),
             key=lambda c: -self.values[c],
