@@ -15,9 +15,10 @@ from wres_portal.concurrency import StaleWrite, stale_response
 from wres_portal.errors import ApplicationError
 
 from . import services
-from .access import can_invite, get_authority_for_user
+from .access import get_authority_for_user
 from .http import AuthenticatedRequest
 from .models import Authority, Membership, Role
+from .permissions import can_invite
 
 
 def exception_handler(exc: Exception, context: dict[str, object]) -> Response | None:

@@ -37,7 +37,8 @@ from wres_portal.errors import ApplicationError
 
 from . import security_events
 from .http import AuthenticatedHttpRequest
-from .models import Membership, Role
+from .models import Membership
+from .permissions import MFA_REQUIRED_ROLES
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -57,7 +58,7 @@ def is_required(user: User | AnonymousUser) -> bool:
         return False
     if user.is_superuser or user.is_national:
         return True
-    return Membership.objects.filter(user=user, role=Role.SENIOR_SPONSOR).exists()
+    return Membership.objects.filter(user=user, role__in=MFA_REQUIRED_ROLES).exists()
 
 
 def is_enforced(user: User | AnonymousUser) -> bool:

@@ -13,8 +13,8 @@ from django.utils import timezone
 from wres_portal.emails import send_email_on_commit
 from wres_portal.errors import ApplicationError
 
-from .access import can_change_role, can_invite, can_manage_team, is_own_address
 from .models import Authority, Invitation, Membership, Role, User
+from .permissions import can_change_role, can_invite, can_manage_team, is_national, is_own_address
 
 
 def _absolute(path: str) -> str:
@@ -221,7 +221,7 @@ AUTHORITY_EDITABLE_FIELDS = (
 @transaction.atomic
 def authority_update(*, authority: Authority, data: dict[str, object], updated_by: User) -> Authority:
     """Correct an authority's details (analysts only). The register loader then keeps the correction."""
-    if not updated_by.is_national:
+    if not is_national(updated_by):
         raise ApplicationError("Only Skills for Care analysts can correct an authority's details.")
     for field in AUTHORITY_EDITABLE_FIELDS:
         if field in data:

@@ -20,14 +20,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from wres_portal.errors import ApplicationError
 
 from . import mfa, security_events, services, signin_throttle, tokens
-from .access import (
-    can_change_role,
-    can_invite,
-    can_manage_team,
-    get_authority_for_user,
-    get_invitation_for_user,
-    get_membership_for_user,
-)
+from .access import get_authority_for_user, get_invitation_for_user, get_membership_for_user
 from .forms import (
     AcceptInvitationForm,
     AccountDetailsForm,
@@ -39,6 +32,7 @@ from .forms import (
 )
 from .http import AuthenticatedHttpRequest
 from .models import ROLE_DESCRIPTIONS, ApiToken, Authority, Invitation, Membership, Role, User
+from .permissions import can_change_role, can_invite, can_manage_team, is_national
 
 
 class SignInView(auth_views.LoginView):
@@ -65,7 +59,7 @@ class SignInView(auth_views.LoginView):
 def authority_edit(request: AuthenticatedHttpRequest, ons_code: str) -> HttpResponse:
     """Analysts correct an authority's details, such as a missing population share."""
     authority = get_authority_for_user(request.user, ons_code)
-    if not request.user.is_national:
+    if not is_national(request.user):
         raise PermissionDenied
     form = AuthorityForm(request.POST or None, instance=Authority.objects.get(pk=authority.pk))
     if request.method == "POST" and form.is_valid():

@@ -11,8 +11,9 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from accounts.access import get_authority_for_user, role_in
-from accounts.models import Authority, Role, User
+from accounts.access import get_authority_for_user
+from accounts.models import Authority, User
+from accounts.permissions import PLAN_PUBLISHERS, PROGRAMME_LEADS, PROGRESS_WRITERS, SENIOR_SPONSORS, role_in
 
 from .models import Action, ActionPlan, Objective, PlanVersion, Quarter, QuarterlyReport, Target
 
@@ -25,20 +26,20 @@ class PlanContext:
 
     @property
     def is_lead(self) -> bool:
-        return self.role == Role.PROGRAMME_LEAD
+        return self.role in PROGRAMME_LEADS
 
     @property
     def is_sponsor(self) -> bool:
-        return self.role == Role.SENIOR_SPONSOR
+        return self.role in SENIOR_SPONSORS
 
     @property
     def can_update(self) -> bool:
         """May enter quarterly progress: programme and staff voice leads."""
-        return self.role in (Role.PROGRAMME_LEAD, Role.STAFF_VOICE_LEAD)
+        return self.role in PROGRESS_WRITERS
 
     @property
     def can_publish(self) -> bool:
-        return self.role in (Role.PROGRAMME_LEAD, Role.SENIOR_SPONSOR)
+        return self.role in PLAN_PUBLISHERS
 
 
 def get_plan_for_user(

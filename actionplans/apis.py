@@ -20,7 +20,7 @@ from rest_framework.views import APIView
 
 from accounts.access import get_authority_for_user
 from accounts.http import AuthenticatedRequest
-from accounts.models import Role
+from accounts.permissions import PROGRAMME_LEADS, PROGRESS_WRITERS
 from wres_portal.concurrency import ConditionalApiMixin, etag, if_match_parameter, timestamp_token
 from wres_portal.errors import ApplicationError
 from wres_portal.models import NOTE_MAX, TEXT_MAX
@@ -29,9 +29,6 @@ from . import services
 from .access import get_action_for_user, get_objective_for_user, get_plan_for_user, get_quarter
 from .models import Action, ActionPlan, ActionUpdate, Objective, Rag
 from .themes import INDICATOR_CHOICES, Theme
-
-LEAD = [Role.PROGRAMME_LEAD]
-UPDATERS = [Role.PROGRAMME_LEAD, Role.STAFF_VOICE_LEAD]
 
 
 class _TaggedSerializer(serializers.ModelSerializer):
@@ -136,7 +133,7 @@ class PlanListCreateApi(APIView):
         summary="Start a plan (programme lead)",
     )
     def post(self, request: AuthenticatedRequest, ons_code: str) -> Response:
-        authority = get_authority_for_user(request.user, ons_code, roles=LEAD)
+        authority = get_authority_for_user(request.user, ons_code, roles=PROGRAMME_LEADS)
         payload = self.InputSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         plan = services.plan_create(authority=authority, user=request.user, **payload.validated_data)
@@ -167,7 +164,7 @@ class PlanDetailApi(ConditionalApiMixin, APIView):
         summary="Change the plan's details (programme lead; staff voice lead: staff voice summary only)",
     )
     def patch(self, request: AuthenticatedRequest, ons_code: str, plan_year: int) -> Response:
-        ctx = get_plan_for_user(request.user, ons_code, plan_year, roles=UPDATERS)
+        ctx = get_plan_for_user(request.user, ons_code, plan_year, roles=PROGRESS_WRITERS)
         expected = self.if_match(request)
         payload = self.InputSerializer(data=request.data, partial=True)
         payload.is_valid(raise_exception=True)
@@ -208,7 +205,7 @@ class ObjectiveListCreateApi(APIView):
         summary="Add an objective (programme lead)",
     )
     def post(self, request: AuthenticatedRequest, ons_code: str, plan_year: int) -> Response:
-        ctx = get_plan_for_user(request.user, ons_code, plan_year, roles=LEAD)
+        ctx = get_plan_for_user(request.user, ons_code, plan_year, roles=PROGRAMME_LEADS)
         payload = ObjectiveInputSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         objective = services.objective_create(plan=ctx.plan, user=request.user, **payload.validated_data)
@@ -231,7 +228,7 @@ class ObjectiveDetailApi(ConditionalApiMixin, APIView):
     def patch(
         self, request: AuthenticatedRequest, ons_code: str, plan_year: int, objective: UUID
     ) -> Response:
-        ctx = get_plan_for_user(request.user, ons_code, plan_year, roles=LEAD)
+        ctx = get_plan_for_user(request.user, ons_code, plan_year, roles=PROGRAMME_LEADS)
         instance = get_objective_for_user(request.user, ctx, objective)
         expected = self.if_match(request)
         payload = ObjectiveInputSerializer(data=request.data, partial=True)
@@ -271,7 +268,7 @@ class ActionListCreateApi(APIView):
         summary="Add an action to an objective (programme lead)",
     )
     def post(self, request: AuthenticatedRequest, ons_code: str, plan_year: int) -> Response:
-        ctx = get_plan_for_user(request.user, ons_code, plan_year, roles=LEAD)
+        ctx = get_plan_for_user(request.user, ons_code, plan_year, roles=PROGRAMME_LEADS)
         payload = ActionInputSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         fields = dict(payload.validated_data)
@@ -300,7 +297,7 @@ class ActionDetailApi(ConditionalApiMixin, APIView):
         summary="Change an action's text, lead, due date or status (programme lead)",
     )
     def patch(self, request: AuthenticatedRequest, ons_code: str, plan_year: int, action: UUID) -> Response:
-        ctx = get_plan_for_user(request.user, ons_code, plan_year, roles=LEAD)
+        ctx = get_plan_for_user(request.user, ons_code, plan_year, roles=PROGRAMME_LEADS)
         instance = get_action_for_user(request.user, ctx, action)
         expected = self.if_match(request)
         payload = ActionInputSerializer(data=request.data, partial=True)
@@ -341,7 +338,7 @@ class UpdateListCreateApi(ConditionalApiMixin, APIView):
         "If-None-Match: * to record it only if there is none yet (else 412).",
     )
     def post(self, request: AuthenticatedRequest, ons_code: str, plan_year: int, quarter: str) -> Response:
-        ctx = get_plan_for_user(request.user, ons_code, plan_year, roles=UPDATERS)
+        ctx = get_plan_for_user(request.user, ons_code, plan_year, roles=PROGRESS_WRITERS)
         period, _ = get_quarter(ctx, quarter)
         expected = self.if_match(request)
         if expected is None and request.headers.get("If-None-Match", "").strip() == "*":

@@ -13,7 +13,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_safe
 
 from accounts.http import AuthenticatedHttpRequest
-from accounts.models import Role
+from accounts.permissions import PROGRAMME_LEADS, PROGRESS_WRITERS, SENIOR_SPONSORS
 from wres_portal.concurrency import Change, StaleWrite, document_token, timestamp_token
 from wres_portal.errors import ApplicationError
 
@@ -23,8 +23,6 @@ from .forms import ReportSignOffForm, ReportSubmitForm, UpdateForm
 from .models import Action, Quarter, QuarterlyReport
 from .presenters import compare_rows, progress_rows, report_document
 from .views import _add_error, _confirm, _file, _page
-
-UPDATERS = [Role.PROGRAMME_LEAD, Role.STAFF_VOICE_LEAD]
 
 
 def _report_page(ctx: PlanContext, quarter: Quarter) -> HttpResponse:
@@ -65,7 +63,7 @@ def report_detail(
 def update_edit(
     request: AuthenticatedHttpRequest, ons_code: str, plan_year: int, quarter: str, action: UUID
 ) -> HttpResponse:
-    ctx = get_plan_for_user(request.user, ons_code, plan_year, roles=UPDATERS)
+    ctx = get_plan_for_user(request.user, ons_code, plan_year, roles=PROGRESS_WRITERS)
     period, report = get_quarter(ctx, quarter)
     instance = get_action_for_user(request.user, ctx, action)
     row = next(r for r in progress_rows(ctx.plan, report, period.ends_on) if r.action.pk == instance.pk)
@@ -122,7 +120,7 @@ def _update_form(
 def report_submit(
     request: AuthenticatedHttpRequest, ons_code: str, plan_year: int, quarter: str
 ) -> HttpResponse:
-    ctx = get_plan_for_user(request.user, ons_code, plan_year, roles=[Role.PROGRAMME_LEAD])
+    ctx = get_plan_for_user(request.user, ons_code, plan_year, roles=PROGRAMME_LEADS)
     period, report = get_quarter(ctx, quarter)
     if report is None:
         raise Http404
@@ -188,7 +186,7 @@ def _refused(form, error: StaleWrite, report: QuarterlyReport, form_class) -> li
 def report_sign_off(
     request: AuthenticatedHttpRequest, ons_code: str, plan_year: int, quarter: str
 ) -> HttpResponse:
-    ctx = get_plan_for_user(request.user, ons_code, plan_year, roles=[Role.SENIOR_SPONSOR])
+    ctx = get_plan_for_user(request.user, ons_code, plan_year, roles=SENIOR_SPONSORS)
     period, report = get_quarter(ctx, quarter)
     if report is None:
         raise Http404
@@ -227,7 +225,7 @@ def report_sign_off(
 def report_send_back(
     request: AuthenticatedHttpRequest, ons_code: str, plan_year: int, quarter: str
 ) -> HttpResponse:
-    ctx = get_plan_for_user(request.user, ons_code, plan_year, roles=[Role.SENIOR_SPONSOR])
+    ctx = get_plan_for_user(request.user, ons_code, plan_year, roles=SENIOR_SPONSORS)
     period, report = get_quarter(ctx, quarter)
     if report is None:
         raise Http404

@@ -13,14 +13,14 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.http import AuthenticatedRequest
+from accounts.permissions import is_national
 from submissions.access import get_return_for_user
 from submissions.models import CollectionRound
 from wres_portal.downloads import CSV, attachment, dataset_csv
 
-from .calculations import results_document
-from .models import Release, VersionResults
+from .models import Release
 from .releases.services import TABLES, dataset
-from .services import population_share
+from .selectors import version_results
 
 
 class VersionResultsApi(APIView):
@@ -35,10 +35,7 @@ class VersionResultsApi(APIView):
         if ctx.record is None:
             return Response({"detail": "No return has been started for this round."}, status=404)
         version = get_object_or_404(ctx.record.versions, number=number)
-        stored = VersionResults.objects.for_user(request.user).filter(version=version).first()
-        if stored is not None:
-            return Response(stored.document)
-        return Response(results_document(version.data(), population_share=population_share(ctx.authority)))
+        return Response(version_results(ctx, version).document)
 
 
 # Releases (analysts only) -------------------------------------------------------------------------
@@ -72,7 +69,7 @@ class ReleaseSerializer(serializers.Serializer):
 
 def _national_round(request: AuthenticatedRequest, round_label: str) -> CollectionRound:
     """Releases exist for Skills for Care staff only: anyone else gets 404, as for any outsider."""
-    if not request.user.is_national:
+    if not is_national(request.user):
         raise NotFound
     return get_object_or_404(CollectionRound, label=round_label)
 

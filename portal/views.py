@@ -9,9 +9,10 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_safe
 
 from accounts import selectors
-from accounts.access import can_manage_team, get_authority_for_user, require_national, role_in
+from accounts.access import get_authority_for_user, require_national
 from accounts.http import AuthenticatedHttpRequest
 from accounts.models import Role
+from accounts.permissions import can_manage_team, role_in
 from actionplans.selectors import latest_plan
 from submissions.selectors import current_round, return_of, statuses_in_round
 

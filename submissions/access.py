@@ -7,8 +7,9 @@ from dataclasses import dataclass
 from django.contrib.auth.models import AnonymousUser
 from django.shortcuts import get_object_or_404
 
-from accounts.access import get_authority_for_user, role_in
+from accounts.access import get_authority_for_user
 from accounts.models import Authority, User
+from accounts.permissions import role_in
 
 from .models import CollectionRound, Return
 

@@ -19,9 +19,9 @@ from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.access import has_role
+from accounts import permissions
 from accounts.http import AuthenticatedRequest
-from accounts.models import ApiToken, Role
+from accounts.models import ApiToken
 from wres_portal.concurrency import ConditionalApiMixin, PreconditionFailed, if_match_parameter
 from wres_portal.models import NOTE_MAX
 
@@ -175,7 +175,7 @@ class _ReturnApi(ConditionalApiMixin, APIView):
 
     @staticmethod
     def require_lead(request: AuthenticatedRequest, ctx: ReturnContext) -> None:
-        if not has_role(request.user, ctx.authority, [Role.PROGRAMME_LEAD]):
+        if not permissions.can_change_return(request.user, ctx.authority):
             raise PermissionDenied
 
     @staticmethod
@@ -447,7 +447,7 @@ class ReturnSignOffApi(_ReturnApi):
     )
     def post(self, request: AuthenticatedRequest, ons_code: str, round_label: str) -> Response:
         ctx = self.context(request, ons_code, round_label)
-        if not has_role(request.user, ctx.authority, [Role.SENIOR_SPONSOR]):
+        if not permissions.can_sign_off_return(request.user, ctx.authority):
             raise PermissionDenied
         expected = self.expected(request, required=True)
         payload = self.InputSerializer(data=request.data)
@@ -469,7 +469,7 @@ class ReturnAcceptApi(_ReturnApi):
     )
     def post(self, request: AuthenticatedRequest, ons_code: str, round_label: str) -> Response:
         ctx = self.context(request, ons_code, round_label)
-        if not request.user.is_national:
+        if not permissions.can_accept_return(request.user):
             raise PermissionDenied
         expected = self.expected(request, required=True)
         services.return_accept(record=self.record(ctx), user=request.user, **expected)
@@ -493,7 +493,7 @@ class ReturnSendBackApi(_ReturnApi):
     )
     def post(self, request: AuthenticatedRequest, ons_code: str, round_label: str) -> Response:
         ctx = self.context(request, ons_code, round_label)
-        if not (request.user.is_national or has_role(request.user, ctx.authority, [Role.SENIOR_SPONSOR])):
+        if not permissions.can_send_back_return(request.user, ctx.authority, submitted=True):
             raise PermissionDenied
         expected = self.expected(request, required=True)
         payload = self.InputSerializer(data=request.data)

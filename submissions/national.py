@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 from accounts.access import get_authority_for_user, require_national
 from accounts.http import AuthenticatedHttpRequest
 from accounts.models import Authority
+from accounts.permissions import is_national
 from wres_portal.downloads import CSV, attachment, csv_text
 from wres_portal.errors import ApplicationError
 
@@ -146,7 +147,7 @@ def monitor_csv(request: AuthenticatedHttpRequest, round_label: str) -> HttpResp
 def extend(request: AuthenticatedHttpRequest, ons_code: str, round_label: str) -> HttpResponse:
     """An analyst extends one authority's closing date."""
     authority = get_authority_for_user(request.user, ons_code)
-    if not request.user.is_national:
+    if not is_national(request.user):
         raise PermissionDenied
     collection_round = get_object_or_404(CollectionRound, label=round_label)
     form = ExtensionForm(request.POST or None)

@@ -372,7 +372,7 @@ def _table_from_rows(sheet: str | None, rows: list[tuple[int, list[object]]]) ->
 
 def table_from_rows(rows: list[list[object]], *, sheet: str | None = None) -> Table:
     """A `Table` from rows already in memory (for example a tablib Dataset's headers and rows,
-    as django-import-export reads them); the first row is the header, at row 1."""
+    as tablib reads them); the first row is the header, at row 1."""
     numbered = [(number, [_mark_formula(v) for v in values]) for number, values in enumerate(rows, start=1)]
     return _table_from_rows(sheet, [(number, values) for number, values in numbered if not _is_blank(values)])
 

@@ -244,7 +244,7 @@ def csv_template(data: ReturnData | None = None) -> str:
 
 
 def to_dataset(data: ReturnData | None = None) -> tablib.Dataset:
-    """The same rows as a tablib Dataset (django-import-export's format), headers = `schema.HEADER`."""
+    """The same rows as a tablib Dataset (the format uploads are read into), headers = `schema.HEADER`."""
     dataset = tablib.Dataset(headers=list(HEADER))
     for row in template_rows(data):
         dataset.append(row)

@@ -11,18 +11,13 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.access import has_role
-from accounts.models import Authority, Membership, Role, User
+from accounts.models import Authority, Membership, User
 from actionplans.models import (
     ActionPlan,
 )
 from wres_portal.emails import Receipt, send_email_on_commit
 from wres_portal.errors import ApplicationError
 
-LEAD = [Role.PROGRAMME_LEAD]
-SPONSOR = [Role.SENIOR_SPONSOR]
-UPDATERS = [Role.PROGRAMME_LEAD, Role.STAFF_VOICE_LEAD]
-PUBLISHERS = [Role.PROGRAMME_LEAD, Role.SENIOR_SPONSOR]
 HEADER_FIELDS = (
     "senior_sponsors",
     "programme_leads",
@@ -33,13 +28,6 @@ HEADER_FIELDS = (
 )
 #: Fields of the header a staff voice lead may change.
 STAFF_VOICE_FIELDS = frozenset({"staff_voice_summary"})
-
-
-def _require(user: User, authority: Authority, roles: Iterable[str], doing: str) -> None:
-    roles = list(roles)
-    if not has_role(user, authority, roles):
-        labels = " or ".join(Role(r).label.lower() for r in roles)
-        raise ApplicationError(f"Only the council's {labels} can {doing}.")
 
 
 def _lock(plan: ActionPlan) -> ActionPlan:

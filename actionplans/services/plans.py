@@ -8,8 +8,15 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.access import has_role
-from accounts.models import Authority, Role, User
+from accounts.models import Authority, User
+from accounts.permissions import (
+    PLAN_PUBLISHERS,
+    PROGRAMME_LEADS,
+    PROGRESS_WRITERS,
+    SENIOR_SPONSORS,
+    has_role,
+    require,
+)
 from actionplans.models import (
     Action,
     ActionPlan,
@@ -31,19 +38,7 @@ from metrics.calculations import INDICATORS_BY_CODE
 from wres_portal.concurrency import StaleWrite, document_token, row_stale, when
 from wres_portal.errors import ApplicationError
 
-from .common import (
-    HEADER_FIELDS,
-    LEAD,
-    PUBLISHERS,
-    SPONSOR,
-    STAFF_VOICE_FIELDS,
-    _changed,
-    _check_declaration,
-    _clean,
-    _lock,
-    _notify,
-    _require,
-)
+from .common import HEADER_FIELDS, STAFF_VOICE_FIELDS, _changed, _check_declaration, _clean, _lock, _notify
 from .targets import _store_outcome, target_evaluate
 
 # Plans ---------------------------------------------------------------------------------------------
@@ -53,7 +48,7 @@ from .targets import _store_outcome, target_evaluate
 def plan_create(*, authority: Authority, year: int, user: User) -> ActionPlan:
     """Start a plan for a plan year (programme lead). One plan per council per year; the "what we
     know" table is pre-filled from the council's latest results."""
-    _require(user, authority, LEAD, "start an action plan")
+    require(user, authority, PROGRAMME_LEADS, "start an action plan")
     if ActionPlan.objects.filter(authority=authority, year=year).exists():
         raise ApplicationError(f"{authority.name} already has a plan for {year} to {year + 1}.", field="year")
     plan = ActionPlan(authority=authority, year=year, created_by=user)
@@ -91,9 +86,9 @@ def plan_update(
     if unknown:
         raise ApplicationError(f"Unknown field: {sorted(unknown)[0]}.")
     changing = {k for k, v in fields.items() if getattr(plan, k) != v}
-    if has_role(user, plan.authority, LEAD):
+    if has_role(user, plan.authority, PROGRAMME_LEADS):
         pass
-    elif has_role(user, plan.authority, [Role.STAFF_VOICE_LEAD]):
+    elif has_role(user, plan.authority, PROGRESS_WRITERS):  # the staff voice lead: some fields only
         if changing - STAFF_VOICE_FIELDS:
             raise ApplicationError("A staff voice lead can change only the staff voice summary.")
     else:
@@ -111,7 +106,7 @@ def plan_update(
 def what_we_know_update(*, plan: ActionPlan, user: User, lines: dict[str, str]) -> ActionPlan:
     """Replace the "what we know" lines (programme lead); metrics not given keep their text."""
     plan = _lock(plan)
-    _require(user, plan.authority, LEAD, "change what the plan says we know")
+    require(user, plan.authority, PROGRAMME_LEADS, "change what the plan says we know")
     changed = False
     for metric, text in lines.items():
         if metric not in METRICS:
@@ -167,7 +162,7 @@ def _set(obj: Any, fields: dict[str, Any]) -> bool:
 def objective_create(*, plan: ActionPlan, user: User, **fields: Any) -> Objective:
     """Add an objective (programme lead), numbered after the last one."""
     plan = _lock(plan)
-    _require(user, plan.authority, LEAD, "add objectives")
+    require(user, plan.authority, PROGRAMME_LEADS, "add objectives")
     _check_objective({"text": "", **fields})
     last = plan.objectives.order_by("-number").values_list("number", flat=True).first() or 0
     objective = Objective(authority=plan.authority, plan=plan, number=last + 1, updated_by=user)
@@ -189,7 +184,7 @@ def objective_update(
     under the plan's row lock, which every change to the plan's objectives and actions takes.
     """
     plan = _lock(objective.plan)
-    _require(user, plan.authority, LEAD, "change objectives")
+    require(user, plan.authority, PROGRAMME_LEADS, "change objectives")
     objective = Objective.objects.select_related("updated_by").get(pk=objective.pk)
     row_stale(objective, expected_state, f"Objective {objective.number}")
     _check_objective(fields)
@@ -206,7 +201,7 @@ def objective_delete(*, objective: Objective, user: User) -> None:
     """Remove an objective with its actions and targets (programme lead); the rest are renumbered.
     An objective with updates in a signed-off quarterly report stays: that report is a record."""
     plan = _lock(objective.plan)
-    _require(user, plan.authority, LEAD, "remove objectives")
+    require(user, plan.authority, PROGRAMME_LEADS, "remove objectives")
     if ActionUpdate.objects.filter(
         action__objective=objective, report__status=QuarterlyReport.Status.SIGNED_OFF
     ).exists():
@@ -241,7 +236,7 @@ def _check_action(fields: dict[str, Any]) -> None:
 def action_create(*, objective: Objective, user: User, **fields: Any) -> Action:
     """Add an action to an objective (programme lead); actions are renumbered across the plan."""
     plan = _lock(objective.plan)
-    _require(user, plan.authority, LEAD, "add actions")
+    require(user, plan.authority, PROGRAMME_LEADS, "add actions")
     _check_action({"text": "", **fields})
     last = plan.actions.order_by("-number").values_list("number", flat=True).first() or 0
     action = Action(
@@ -261,7 +256,7 @@ def action_update(*, action: Action, user: User, expected_state: str | None = No
     """Change an action: its text, lead, due date or status (programme lead). `expected_state` as
     for objective_update: an action saved by someone else since it was read is not overwritten."""
     plan = _lock(action.plan)
-    _require(user, plan.authority, LEAD, "change actions")
+    require(user, plan.authority, PROGRAMME_LEADS, "change actions")
     action = Action.objects.select_related("updated_by").get(pk=action.pk)
     row_stale(action, expected_state, f"Action {action.number}")
     _check_action(fields)
@@ -277,7 +272,7 @@ def action_update(*, action: Action, user: User, expected_state: str | None = No
 def action_delete(*, action: Action, user: User) -> None:
     """Remove an action (programme lead), unless a signed-off quarterly report records its progress."""
     plan = _lock(action.plan)
-    _require(user, plan.authority, LEAD, "remove actions")
+    require(user, plan.authority, PROGRAMME_LEADS, "remove actions")
     if action.updates.filter(report__status=QuarterlyReport.Status.SIGNED_OFF).exists():
         raise ApplicationError("This action has progress in a signed-off quarterly report, so it stays.")
     action.delete()
@@ -325,7 +320,7 @@ def plan_sign_off(
     (StaleWrite), so what is signed is exactly what was shown.
     """
     plan = _lock(plan)
-    _require(user, plan.authority, SPONSOR, "sign off the action plan")
+    require(user, plan.authority, SENIOR_SPONSORS, "sign off the action plan")
     if expected_state is not None:
         current = plan_state(plan)
         if current != expected_state:
@@ -363,7 +358,7 @@ def plan_sign_off(
     plan.changed_since_sign_off = False
     plan.signed_version = version
     plan.save(update_fields=["status", "changed_since_sign_off", "signed_version", "updated_at"])
-    _notify(plan, LEAD, "plan_signed_off", user)
+    _notify(plan, PROGRAMME_LEADS, "plan_signed_off", user)
     return version
 
 
@@ -372,7 +367,7 @@ def plan_publish(*, plan: ActionPlan, user: User) -> ActionPlan:
     """Publish the last signed-off version at the plan's public address (programme lead or sponsor).
     Later changes appear there only once signed off again."""
     plan = _lock(plan)
-    _require(user, plan.authority, PUBLISHERS, "publish the action plan")
+    require(user, plan.authority, PLAN_PUBLISHERS, "publish the action plan")
     if plan.signed_version_id is None:
         raise ApplicationError(
             "Only a signed-off plan can be published. Ask your senior sponsor to sign it off."
@@ -388,7 +383,7 @@ def plan_publish(*, plan: ActionPlan, user: User) -> ActionPlan:
 def plan_withdraw(*, plan: ActionPlan, user: User) -> ActionPlan:
     """Take the plan off its public address (programme lead or sponsor); the address then answers 404."""
     plan = _lock(plan)
-    _require(user, plan.authority, PUBLISHERS, "withdraw the action plan")
+    require(user, plan.authority, PLAN_PUBLISHERS, "withdraw the action plan")
     if not plan.is_published:
         raise ApplicationError("This plan is not published.")
     plan.is_published = False
@@ -406,7 +401,7 @@ def plan_roll_forward(*, plan: ActionPlan, user: User) -> ActionPlan:
     pre-filled again from the latest results, and every unfinished objective (one with an action not
     complete, or with no actions) comes over with its unfinished actions and targets not yet met."""
     plan = _lock(plan)
-    _require(user, plan.authority, LEAD, "roll the plan forward")
+    require(user, plan.authority, PROGRAMME_LEADS, "roll the plan forward")
     year = plan.year + 1
     if ActionPlan.objects.filter(authority=plan.authority, year=year).exists():
         raise ApplicationError(f"There is already a plan for {year} to {year + 1}.")

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
+from accounts.permissions import PROGRAMME_LEADS, PROGRESS_WRITERS, SENIOR_SPONSORS, require
 from actionplans.models import (
     Action,
     ActionPlan,
@@ -24,15 +25,7 @@ from wres_portal.concurrency import StaleWrite, document_token, row_stale, when
 from wres_portal.emails import may_queue_again
 from wres_portal.errors import ApplicationError
 
-from .common import (
-    LEAD,
-    SPONSOR,
-    UPDATERS,
-    _check_declaration,
-    _clean,
-    _notify,
-    _require,
-)
+from .common import _check_declaration, _clean, _notify
 
 # Quarterly progress --------------------------------------------------------------------------------
 
@@ -73,7 +66,7 @@ def update_save(
     `expected_state` is the update's state token as read ("new" when there was none yet): if
     someone saved this update since, nothing is replaced (StaleWrite). Checked under the report's
     row lock, which every save of the quarter's updates takes."""
-    _require(user, plan.authority, UPDATERS, "enter progress updates")
+    require(user, plan.authority, PROGRESS_WRITERS, "enter progress updates")
     if action.plan_id != plan.pk:
         raise ApplicationError("That action is not in this plan.")
     report = _lock_report(report_get_or_create(plan=plan, quarter=quarter))
@@ -130,7 +123,7 @@ def report_submit(
     """Submit the quarter's report for sign-off (programme lead): every action needs an update.
     With `expected_state` (`report_state` as read), a report changed since is refused."""
     report = _lock_report(report)
-    _require(user, report.authority, LEAD, "submit the quarterly report")
+    require(user, report.authority, PROGRAMME_LEADS, "submit the quarterly report")
     _report_stale(report, expected_state, "submitted", "submit")
     if report.status != QuarterlyReport.Status.DRAFT:
         raise ApplicationError(f"This report is already {report.get_status_display().lower()}.")
@@ -142,7 +135,7 @@ def report_submit(
     report.summary = _clean(summary) or report.summary
     report.submitted_by, report.submitted_at = user, timezone.now()
     report.save(update_fields=["status", "summary", "submitted_by", "submitted_at", "updated_at"])
-    _notify(report.plan, SPONSOR, "report_submitted", user, report=report)
+    _notify(report.plan, SENIOR_SPONSORS, "report_submitted", user, report=report)
     return report
 
 
@@ -162,7 +155,7 @@ def report_sign_off(
     since (returned to draft, corrected and submitted again) is refused: what is signed is what
     was shown."""
     report = _lock_report(report)
-    _require(user, report.authority, SPONSOR, "sign off the quarterly report")
+    require(user, report.authority, SENIOR_SPONSORS, "sign off the quarterly report")
     _report_stale(report, expected_state, "signed off", "sign off")
     if report.status != QuarterlyReport.Status.SUBMITTED:
         raise ApplicationError("Only a submitted report can be signed off.")
@@ -173,7 +166,7 @@ def report_sign_off(
     report.signed_on, report.declaration = signed_on, True
     report.signed_document = report_document(report)
     report.save()
-    _notify(report.plan, LEAD, "report_signed_off", user, report=report)
+    _notify(report.plan, PROGRAMME_LEADS, "report_signed_off", user, report=report)
     return report
 
 
@@ -181,7 +174,7 @@ def report_sign_off(
 def report_send_back(*, report: QuarterlyReport, user: User) -> QuarterlyReport:
     """The sponsor returns a submitted report to draft so its updates can be corrected."""
     report = _lock_report(report)
-    _require(user, report.authority, SPONSOR, "return the quarterly report")
+    require(user, report.authority, SENIOR_SPONSORS, "return the quarterly report")
     if report.status != QuarterlyReport.Status.SUBMITTED:
         raise ApplicationError("Only a submitted report can be returned to draft.")
     report.status = QuarterlyReport.Status.DRAFT
@@ -224,6 +217,6 @@ def reminders_send(*, today: datetime.date | None = None) -> int:
                 reminder.save(update_fields=["queued_at"])
             receipt = ("actionplans", "QuarterReminderSent", reminder.pk)
             sent += _notify(
-                plan, UPDATERS, "reminder", None, receipt=receipt, quarter=quarter, missing=missing
+                plan, PROGRESS_WRITERS, "reminder", None, receipt=receipt, quarter=quarter, missing=missing
             )
     return sent

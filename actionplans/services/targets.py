@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Authority, User
+from accounts.permissions import PROGRAMME_LEADS, require
 from actionplans.models import (
     Objective,
     Target,
@@ -18,13 +19,7 @@ from submissions.models import CollectionRound, ReturnVersion
 from submissions.schema import SERVICE_LABELS
 from wres_portal.errors import ApplicationError
 
-from .common import (
-    LEAD,
-    _changed,
-    _clean,
-    _lock,
-    _require,
-)
+from .common import _changed, _clean, _lock
 
 # Targets -------------------------------------------------------------------------------------------
 
@@ -42,7 +37,7 @@ def target_create(
 ) -> Target:
     """Add a measurable target to an objective (programme lead), evaluated at once."""
     plan = _lock(objective.plan)
-    _require(user, plan.authority, LEAD, "set targets")
+    require(user, plan.authority, PROGRAMME_LEADS, "set targets")
     if indicator not in INDICATORS_BY_CODE:
         raise ApplicationError("Choose a metric from the list.", field="indicator")
     if service not in SERVICE_LABELS:
@@ -72,7 +67,7 @@ def target_create(
 def target_delete(*, target: Target, user: User) -> None:
     """Remove a target (programme lead)."""
     plan = _lock(target.plan)
-    _require(user, plan.authority, LEAD, "remove targets")
+    require(user, plan.authority, PROGRAMME_LEADS, "remove targets")
     target.delete()
     _changed(plan)
 

@@ -4,7 +4,7 @@ page. Quarterly progress pages are in `quarterly.py`, the analysts' view in `nat
 
 from __future__ import annotations
 
-from .common import LEAD, PUBLISHERS, SPONSOR, XLSX, _add_error, _confirm, _file, _page
+from .common import XLSX, _add_error, _confirm, _file, _page
 from .objectives import (
     action_create,
     action_delete,
@@ -29,9 +29,6 @@ from .plans import (
 from .versions import plan_download, plan_print, version_compare, version_detail, version_list
 
 __all__ = [
-    "LEAD",
-    "PUBLISHERS",
-    "SPONSOR",
     "XLSX",
     "_add_error",
     "_confirm",

@@ -5,21 +5,12 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
-from accounts.models import Role
 from actionplans.access import (
     PlanContext,
 )
 from actionplans.models import PlanVersion
 from wres_portal.downloads import PDF, XLSX, attachment
 from wres_portal.errors import ApplicationError
-
-LEAD = [Role.PROGRAMME_LEAD]
-
-
-SPONSOR = [Role.SENIOR_SPONSOR]
-
-
-PUBLISHERS = [Role.PROGRAMME_LEAD, Role.SENIOR_SPONSOR]
 
 
 def _detail(ctx: PlanContext) -> HttpResponse:

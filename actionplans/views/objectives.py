@@ -8,6 +8,7 @@ from django.http import HttpResponse
 from django.views.decorators.http import require_http_methods
 
 from accounts.http import AuthenticatedHttpRequest
+from accounts.permissions import PROGRAMME_LEADS
 from actionplans import services
 from actionplans.access import (
     get_action_for_user,
@@ -23,13 +24,13 @@ from actionplans.forms import (
 from wres_portal.concurrency import Change, StaleWrite, timestamp_token
 from wres_portal.errors import ApplicationError
 
-from .common import LEAD, _add_error, _confirm, _detail, _page
+from .common import _add_error, _confirm, _detail, _page
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def objective_create(request: AuthenticatedHttpRequest, ons_code: str, plan_year: int) -> HttpResponse:
-    ctx = get_plan_for_user(request.user, ons_code, plan_year, roles=LEAD)
+    ctx = get_plan_for_user(request.user, ons_code, plan_year, roles=PROGRAMME_LEADS)
     form = ObjectiveForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -47,7 +48,7 @@ def objective_create(request: AuthenticatedHttpRequest, ons_code: str, plan_year
 def objective_edit(
     request: AuthenticatedHttpRequest, ons_code: str, plan_year: int, objective: UUID
 ) -> HttpResponse:
-    ctx = get_plan_for_user(request.user, ons_code, plan_year, roles=LEAD)
+    ctx = get_plan_for_user(request.user, ons_code, plan_year, roles=PROGRAMME_LEADS)
     instance = get_objective_for_user(request.user, ctx, objective)
     form = ObjectiveForm(
         request.POST or None, instance=instance, seen_token=timestamp_token(instance.updated_at)
@@ -87,7 +88,7 @@ def objective_edit(
 def objective_delete(
     request: AuthenticatedHttpRequest, ons_code: str, plan_year: int, objective: UUID
 ) -> HttpResponse:
-    ctx = get_plan_for_user(request.user, ons_code, plan_year, roles=LEAD)
+    ctx = get_plan_for_user(request.user, ons_code, plan_year, roles=PROGRAMME_LEADS)
     instance = get_objective_for_user(request.user, ctx, objective)
     return _confirm(
         request,
@@ -107,7 +108,7 @@ def objective_delete(
 def action_create(
     request: AuthenticatedHttpRequest, ons_code: str, plan_year: int, objective: UUID
 ) -> HttpResponse:
-    ctx = get_plan_for_user(request.user, ons_code, plan_year, roles=LEAD)
+    ctx = get_plan_for_user(request.user, ons_code, plan_year, roles=PROGRAMME_LEADS)
     parent = get_objective_for_user(request.user, ctx, objective)
     form = ActionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -128,7 +129,7 @@ def action_create(
 def action_edit(
     request: AuthenticatedHttpRequest, ons_code: str, plan_year: int, action: UUID
 ) -> HttpResponse:
-    ctx = get_plan_for_user(request.user, ons_code, plan_year, roles=LEAD)
+    ctx = get_plan_for_user(request.user, ons_code, plan_year, roles=PROGRAMME_LEADS)
     instance = get_action_for_user(request.user, ctx, action)
     form = ActionForm(
         request.POST or None, instance=instance, seen_token=timestamp_token(instance.updated_at)
@@ -165,7 +166,7 @@ def action_edit(
 def action_delete(
     request: AuthenticatedHttpRequest, ons_code: str, plan_year: int, action: UUID
 ) -> HttpResponse:
-    ctx = get_plan_for_user(request.user, ons_code, plan_year, roles=LEAD)
+    ctx = get_plan_for_user(request.user, ons_code, plan_year, roles=PROGRAMME_LEADS)
     instance = get_action_for_user(request.user, ctx, action)
     return _confirm(
         request,
@@ -184,7 +185,7 @@ def action_delete(
 def target_create(
     request: AuthenticatedHttpRequest, ons_code: str, plan_year: int, objective: UUID
 ) -> HttpResponse:
-    ctx = get_plan_for_user(request.user, ons_code, plan_year, roles=LEAD)
+    ctx = get_plan_for_user(request.user, ons_code, plan_year, roles=PROGRAMME_LEADS)
     parent = get_objective_for_user(request.user, ctx, objective)
     form = TargetForm(request.POST or None, initial={"service": "all", "comparison": "gte"})
     if request.method == "POST" and form.is_valid():
@@ -215,7 +216,7 @@ def target_create(
 def target_delete(
     request: AuthenticatedHttpRequest, ons_code: str, plan_year: int, target: UUID
 ) -> HttpResponse:
-    ctx = get_plan_for_user(request.user, ons_code, plan_year, roles=LEAD)
+    ctx = get_plan_for_user(request.user, ons_code, plan_year, roles=PROGRAMME_LEADS)
     instance = get_target_for_user(request.user, ctx, target)
     return _confirm(
         request,

@@ -8,9 +8,9 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_safe
 
-from accounts.access import get_authority_for_user, role_in
+from accounts.access import get_authority_for_user
 from accounts.http import AuthenticatedHttpRequest
-from accounts.models import Role
+from accounts.permissions import PLAN_PUBLISHERS, PROGRAMME_LEADS, PROGRESS_WRITERS, SENIOR_SPONSORS, role_in
 from actionplans import services
 from actionplans.access import (
     get_plan_for_user,
@@ -32,7 +32,7 @@ from actionplans.presenters import (
 from wres_portal.concurrency import StaleWrite, document_token
 from wres_portal.errors import ApplicationError
 
-from .common import LEAD, PUBLISHERS, SPONSOR, _add_error, _confirm, _detail, _page
+from .common import _add_error, _confirm, _detail, _page
 
 
 @login_required
@@ -44,14 +44,14 @@ def plan_list(request: AuthenticatedHttpRequest, ons_code: str) -> HttpResponse:
     return render(
         request,
         "actionplans/plan_list.html",
-        {"authority": authority, "plans": plans, "can_start": role == Role.PROGRAMME_LEAD},
+        {"authority": authority, "plans": plans, "can_start": role in PROGRAMME_LEADS},
     )
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def plan_create(request: AuthenticatedHttpRequest, ons_code: str) -> HttpResponse:
-    authority = get_authority_for_user(request.user, ons_code, roles=LEAD)
+    authority = get_authority_for_user(request.user, ons_code, roles=PROGRAMME_LEADS)
     form = PlanCreateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -92,7 +92,7 @@ def plan_detail(request: AuthenticatedHttpRequest, ons_code: str, plan_year: int
             "quarters": quarters,
             "versions": ctx.plan.versions.select_related("signed_by"),
             "blockers": services.sign_off_blockers(ctx.plan),
-            "can_edit_header": ctx.role in (Role.PROGRAMME_LEAD, Role.STAFF_VOICE_LEAD),
+            "can_edit_header": ctx.role in PROGRESS_WRITERS,
         },
     )
 
@@ -100,7 +100,7 @@ def plan_detail(request: AuthenticatedHttpRequest, ons_code: str, plan_year: int
 @login_required
 @require_http_methods(["GET", "POST"])
 def header_edit(request: AuthenticatedHttpRequest, ons_code: str, plan_year: int) -> HttpResponse:
-    ctx = get_plan_for_user(request.user, ons_code, plan_year, roles=[*LEAD, Role.STAFF_VOICE_LEAD])
+    ctx = get_plan_for_user(request.user, ons_code, plan_year, roles=PROGRESS_WRITERS)
     form = HeaderForm(request.POST or None, instance=ctx.plan, voice_only=not ctx.is_lead)
     if request.method == "POST" and form.is_valid():
         try:
@@ -117,7 +117,7 @@ def header_edit(request: AuthenticatedHttpRequest, ons_code: str, plan_year: int
 @login_required
 @require_http_methods(["GET", "POST"])
 def what_we_know_edit(request: AuthenticatedHttpRequest, ons_code: str, plan_year: int) -> HttpResponse:
-    ctx = get_plan_for_user(request.user, ons_code, plan_year, roles=LEAD)
+    ctx = get_plan_for_user(request.user, ons_code, plan_year, roles=PROGRAMME_LEADS)
     results = latest_results(ctx.authority)
     initial = {f"metric_{line.metric}": line.text for line in ctx.plan.what_we_know.all()}
     form = WhatWeKnowForm(
@@ -142,7 +142,7 @@ def what_we_know_edit(request: AuthenticatedHttpRequest, ons_code: str, plan_yea
 @login_required
 @require_http_methods(["GET", "POST"])
 def sign_off(request: AuthenticatedHttpRequest, ons_code: str, plan_year: int) -> HttpResponse:
-    ctx = get_plan_for_user(request.user, ons_code, plan_year, roles=SPONSOR)
+    ctx = get_plan_for_user(request.user, ons_code, plan_year, roles=SENIOR_SPONSORS)
     shown = plan_document(ctx.plan)
     form = PlanSignOffForm(
         request.POST or None,
@@ -189,7 +189,7 @@ def sign_off(request: AuthenticatedHttpRequest, ons_code: str, plan_year: int) -
 @login_required
 @require_http_methods(["GET", "POST"])
 def publish(request: AuthenticatedHttpRequest, ons_code: str, plan_year: int) -> HttpResponse:
-    ctx = get_plan_for_user(request.user, ons_code, plan_year, roles=PUBLISHERS)
+    ctx = get_plan_for_user(request.user, ons_code, plan_year, roles=PLAN_PUBLISHERS)
     return _confirm(
         request,
         ctx,
@@ -205,7 +205,7 @@ def publish(request: AuthenticatedHttpRequest, ons_code: str, plan_year: int) ->
 @login_required
 @require_http_methods(["GET", "POST"])
 def withdraw(request: AuthenticatedHttpRequest, ons_code: str, plan_year: int) -> HttpResponse:
-    ctx = get_plan_for_user(request.user, ons_code, plan_year, roles=PUBLISHERS)
+    ctx = get_plan_for_user(request.user, ons_code, plan_year, roles=PLAN_PUBLISHERS)
     return _confirm(
         request,
         ctx,
@@ -221,7 +221,7 @@ def withdraw(request: AuthenticatedHttpRequest, ons_code: str, plan_year: int) -
 @login_required
 @require_http_methods(["GET", "POST"])
 def roll_forward(request: AuthenticatedHttpRequest, ons_code: str, plan_year: int) -> HttpResponse:
-    ctx = get_plan_for_user(request.user, ons_code, plan_year, roles=LEAD)
+    ctx = get_plan_for_user(request.user, ons_code, plan_year, roles=PROGRAMME_LEADS)
     return _confirm(
         request,
         ctx,

@@ -19,6 +19,7 @@ from metrics.disclosure import benchmark_value
 from metrics.exports import council_results_csv, council_results_xlsx
 from metrics.models import Benchmark, Result, VersionResults
 from metrics.presenters import SERVICE_CHOICES, Card, cards, index_benchmarks, series
+from metrics.selectors import version_results
 from metrics.services import population_share
 from submissions.access import ReturnContext, get_return_for_user
 from submissions.models import Return, ReturnVersion
@@ -194,17 +195,7 @@ def council_results_download(
     version = ctx.record.current_version if ctx.record else None
     if version is None:
         raise Http404
-    stored = VersionResults.objects.filter(version=version).first()
-    if stored is None:
-        stored = VersionResults(
-            authority=ctx.authority,
-            round=ctx.round,
-            version=version,
-            document={
-                "schema": "wres-results/1",
-                "results": compute_results(version.data(), population_share=population_share(ctx.authority)),
-            },
-        )
+    stored = version_results(ctx, version)
     name = f"wres-results-{ctx.round.label}-{ctx.authority.ons_code}.{fmt}"
     if fmt == "csv":
         return attachment(council_results_csv(stored), name, CSV)

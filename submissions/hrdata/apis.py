@@ -11,9 +11,8 @@ from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.access import has_role
 from accounts.http import AuthenticatedRequest
-from accounts.models import Role
+from accounts.permissions import can_change_return
 from submissions.access import get_return_for_user
 from submissions.hrdata import selectors, services
 
@@ -66,7 +65,7 @@ class ExtractMappingApi(APIView):
     )
     def put(self, request: AuthenticatedRequest, ons_code: str, round_label: str) -> Response:
         ctx = get_return_for_user(request.user, ons_code, round_label)
-        if not has_role(request.user, ctx.authority, [Role.PROGRAMME_LEAD]):
+        if not can_change_return(request.user, ctx.authority):
             raise PermissionDenied
         payload = self.InputSerializer(data=request.data)
         payload.is_valid(raise_exception=True)

@@ -8,8 +8,8 @@ from typing import Any
 
 from django.db import transaction
 
-from accounts.access import has_role
-from accounts.models import Authority, Role, User
+from accounts.models import Authority, User
+from accounts.permissions import can_change_return
 from submissions import services as return_services
 from submissions.hrdata.vocabulary import EXTRACTS, normalise
 from submissions.models import CollectionRound, ExtractMapping, Return, ReturnVersion
@@ -27,7 +27,7 @@ NOT_IN_EXTRACT = ""
 
 
 def _require_lead(user: User, authority: Authority, doing: str) -> None:
-    if not has_role(user, authority, [Role.PROGRAMME_LEAD]):
+    if not can_change_return(user, authority):
         raise ApplicationError(f"Only the council's programme lead can {doing}.")
 
 

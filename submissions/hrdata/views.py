@@ -12,9 +12,8 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from accounts.access import has_role
 from accounts.http import AuthenticatedHttpRequest
-from accounts.models import Role
+from accounts.permissions import can_change_return
 from submissions import services as return_services
 from submissions.access import ReturnContext, get_return_for_user
 from submissions.hrdata import selectors, services, templates
@@ -49,7 +48,7 @@ SURVEY_MEASURES = (
 
 def _lead_context(request: HttpRequest, ons_code: str, round_label: str) -> ReturnContext:
     ctx = get_return_for_user(request.user, ons_code, round_label)
-    if not has_role(request.user, ctx.authority, [Role.PROGRAMME_LEAD]):
+    if not can_change_return(request.user, ctx.authority):
         raise PermissionDenied
     return ctx
 

@@ -7,7 +7,7 @@ draft --submit (programme lead)--> submitted --sign off (senior sponsor)--> sign
 
 from __future__ import annotations
 
-from .common import LEAD, SPONSOR, require_changeable
+from .common import require_changeable
 from .drafts import (
     ReturnDataInvalid,
     UploadCheck,
@@ -40,9 +40,7 @@ from .warnings import (
 )
 
 __all__ = [
-    "LEAD",
     "REMINDER_DAYS",
-    "SPONSOR",
     "SUBJECTS",
     "UPLOAD_TTL",
     "ReturnDataInvalid",

@@ -6,19 +6,20 @@ from dataclasses import dataclass, field
 from django.db import transaction
 
 from accounts.models import Authority, User
+from accounts.permissions import PROGRAMME_LEADS, require
 from submissions.models import (
     CollectionRound,
     Return,
     ReturnEvent,
     ReturnVersion,
 )
-from submissions.resources import version_rows_import
 from submissions.returnfile import UnreadableFile, read_return_file
+from submissions.rows import version_rows_store
 from submissions.schema import SERVICES, ReturnData, row_keys
 from submissions.validation import check_data, check_table, diff, merge_services
 from wres_portal.errors import ApplicationError
 
-from .common import LEAD, _lock, _require, require_changeable
+from .common import _lock, require_changeable
 
 
 @transaction.atomic
@@ -52,7 +53,7 @@ def _write_version(
         created_by=user,
         note=note,
     )
-    version_rows_import(version, data)
+    version_rows_store(version, data)
     record.current_version = version
     record.save(update_fields=["current_version", "updated_at"])
     carry_explanations(record, version, user=user, given=explanations)
@@ -94,7 +95,7 @@ def draft_save(
     from .integrity import check_version
 
     record = _lock(record)
-    _require(user, record.authority, LEAD, "change the return")
+    require(user, record.authority, PROGRAMME_LEADS, "change the return")
     check_version(
         record,
         expected_version,

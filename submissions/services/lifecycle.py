@@ -5,8 +5,9 @@ import datetime
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.access import has_role, may_sign_off
-from accounts.models import Role, User
+from accounts import permissions
+from accounts.models import User
+from accounts.permissions import PROGRAMME_LEADS, SENIOR_SPONSORS, may_sign_off, require
 from submissions.models import (
     Return,
     ReturnEvent,
@@ -15,7 +16,7 @@ from submissions.models import (
 from submissions.signals import return_submitted, returns_accepted, send_on_commit
 from wres_portal.errors import ApplicationError
 
-from .common import LEAD, SPONSOR, _lock, _require, require_changeable
+from .common import _lock, require_changeable
 from .drafts import _write_version
 from .notifications import _notify_analysts, _notify_council
 from .warnings import is_late, submission_blockers
@@ -45,7 +46,7 @@ def return_submit(
     from .integrity import check_version
 
     record = _lock(record)
-    _require(user, record.authority, LEAD, "submit the return")
+    require(user, record.authority, PROGRAMME_LEADS, "submit the return")
     check_version(
         record,
         expected_version,
@@ -79,7 +80,7 @@ def return_submit(
         message=record.late_reason,
         late=late,
     )
-    _notify_council(record, SPONSOR, "submitted", user)
+    _notify_council(record, SENIOR_SPONSORS, "submitted", user)
     _after_submit(record)
     return record
 
@@ -107,7 +108,7 @@ def return_sign_off(
     from .integrity import check_version
 
     record = _lock(record)
-    _require(user, record.authority, SPONSOR, "sign off the return")
+    require(user, record.authority, SENIOR_SPONSORS, "sign off the return")
     check_version(
         record,
         expected_version,
@@ -154,7 +155,7 @@ def return_accept(
     from .integrity import check_version
 
     record = _lock(record)
-    if not user.is_national:
+    if not permissions.can_accept_return(user):
         raise ApplicationError("Only Skills for Care analysts can accept a return.")
     check_version(
         record,
@@ -173,7 +174,7 @@ def return_accept(
         action=ReturnEvent.Action.ACCEPTED,
         actor=user,
     )
-    _notify_council(record, [Role.PROGRAMME_LEAD, Role.SENIOR_SPONSOR], "accepted", user)
+    _notify_council(record, permissions.TOLD_OF_ACCEPTANCE, "accepted", user)
     _after_accept(record)
     return record
 
@@ -207,11 +208,10 @@ def return_send_back(
         refused="You have not returned it. Check this version, then return it again if it still needs "
         "to change.",
     )
-    sponsor_may = record.status == Return.Status.SUBMITTED and has_role(user, record.authority, SPONSOR)
-    analyst_may = record.status != Return.Status.DRAFT and user.is_national
     if record.status == Return.Status.DRAFT:
         raise ApplicationError("This return is already a draft.")
-    if not (sponsor_may or analyst_may):
+    submitted = record.status == Return.Status.SUBMITTED
+    if not permissions.can_send_back_return(user, record.authority, submitted=submitted):
         raise ApplicationError("You cannot return this return for revision at this stage.")
     if not message.strip():
         raise ApplicationError("Say what needs to change.", field="message")
@@ -230,7 +230,7 @@ def return_send_back(
         actor=user,
         message=message.strip(),
     )
-    _notify_council(record, LEAD, "returned", user, message=message.strip())
+    _notify_council(record, PROGRAMME_LEADS, "returned", user, message=message.strip())
     if was_accepted:
         _after_accept(record)  # it leaves the accepted returns: benchmarks without it
     return record

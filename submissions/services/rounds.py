@@ -5,6 +5,7 @@ import datetime
 from django.db import transaction
 
 from accounts.models import Authority, User
+from accounts.permissions import is_national
 from submissions.models import (
     ClosingDateExtension,
     CollectionRound,
@@ -15,7 +16,7 @@ from wres_portal.errors import ApplicationError
 @transaction.atomic
 def round_open(*, opened_by: User, **fields: object) -> CollectionRound:
     """Open a collection round (analysts only). Dates must be in order; the label must be new."""
-    if not opened_by.is_national:
+    if not is_national(opened_by):
         raise ApplicationError("Only Skills for Care analysts can open a collection round.")
     if CollectionRound.objects.filter(label=fields.get("label")).exists():
         raise ApplicationError("A round with this year label already exists.", field="label")
@@ -43,7 +44,7 @@ def round_extend(
     granted_by: User,
 ) -> ClosingDateExtension:
     """Extend the closing date for one authority (analysts only); a later extension replaces it."""
-    if not granted_by.is_national:
+    if not is_national(granted_by):
         raise ApplicationError("Only Skills for Care analysts can extend a closing date.")
     if closes_on <= collection_round.closes_on:
         raise ApplicationError(

@@ -7,6 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
+from accounts.permissions import PROGRAMME_LEADS, require
 from submissions.models import (
     Return,
     ReturnVersion,
@@ -17,7 +18,7 @@ from submissions.signals import warning_inputs
 from submissions.validation import check_data, compute_warnings
 from wres_portal.errors import ApplicationError
 
-from .common import LEAD, _lock, _require
+from .common import _lock
 
 
 def version_warnings(version: ReturnVersion) -> list:
@@ -82,7 +83,7 @@ def warning_explain(
     from .integrity import check_version
 
     record = _lock(record)
-    _require(user, record.authority, LEAD, "explain warnings")
+    require(user, record.authority, PROGRAMME_LEADS, "explain warnings")
     check_version(
         record,
         expected_version,

@@ -4,8 +4,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 
-from accounts.access import has_role
-from accounts.models import Role
+from accounts import permissions
 from submissions import services
 from submissions.access import ReturnContext, get_return_for_user
 from submissions.models import Return
@@ -16,7 +15,7 @@ def _ctx(request: HttpRequest, ons_code: str, round_label: str) -> ReturnContext
 
 
 def _require_lead(request: HttpRequest, ctx: ReturnContext) -> None:
-    if not has_role(request.user, ctx.authority, [Role.PROGRAMME_LEAD]):
+    if not permissions.can_change_return(request.user, ctx.authority):
         raise PermissionDenied
 
 

@@ -5,9 +5,9 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
+from accounts import permissions
 from accounts.access import get_authority_for_user
 from accounts.http import AuthenticatedHttpRequest
-from accounts.models import Role
 from submissions import services
 from submissions.models import CollectionRound, Return
 from submissions.presenters import data_tables, version_history
@@ -34,7 +34,8 @@ def return_detail(request: AuthenticatedHttpRequest, ons_code: str, round_label:
     record, version = ctx.record, ctx.record.current_version if ctx.record else None
     warnings = services.version_warnings(version) if version else []
     explained = {e.warning_key: e for e in version.explanations.all()} if version else {}
-    is_lead = ctx.role == Role.PROGRAMME_LEAD
+    user, authority = request.user, ctx.authority
+    is_lead = permissions.can_change_return(user, authority)
     return render(
         request,
         "submissions/return_detail.html",
@@ -56,14 +57,16 @@ def return_detail(request: AuthenticatedHttpRequest, ons_code: str, round_label:
             else [],
             "is_lead": is_lead,
             "can_edit": is_lead and (record is None or record.is_editable()),
-            "can_sign_off": ctx.role == Role.SENIOR_SPONSOR
+            "can_sign_off": permissions.can_sign_off_return(user, authority)
             and record
             and record.status == Return.Status.SUBMITTED,
-            "can_accept": request.user.is_national and record and record.status == Return.Status.SIGNED_OFF,
+            "can_accept": permissions.can_accept_return(user)
+            and record
+            and record.status == Return.Status.SIGNED_OFF,
             "can_send_back": record is not None
-            and (
-                (ctx.role == Role.SENIOR_SPONSOR and record.status == Return.Status.SUBMITTED)
-                or (request.user.is_national and record.status != Return.Status.DRAFT)
+            and record.status != Return.Status.DRAFT
+            and permissions.can_send_back_return(
+                user, authority, submitted=record.status == Return.Status.SUBMITTED
             ),
             "closes_on": ctx.round.closes_on_for(ctx.authority),
             "history": version_history(record) if record else [],

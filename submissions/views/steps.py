@@ -7,9 +7,8 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
 
-from accounts.access import has_role
+from accounts import permissions
 from accounts.http import AuthenticatedHttpRequest
-from accounts.models import Role
 from submissions import services
 from submissions.forms import (
     LateReasonForm,
@@ -74,7 +73,7 @@ def submit(request: AuthenticatedHttpRequest, ons_code: str, round_label: str) -
 @require_http_methods(["GET", "POST"])
 def sign_off(request: AuthenticatedHttpRequest, ons_code: str, round_label: str) -> HttpResponse:
     ctx = _ctx(request, ons_code, round_label)
-    if not has_role(request.user, ctx.authority, [Role.SENIOR_SPONSOR]):
+    if not permissions.can_sign_off_return(request.user, ctx.authority):
         raise PermissionDenied
     if ctx.record is None:
         raise Http404
@@ -116,7 +115,7 @@ def sign_off(request: AuthenticatedHttpRequest, ons_code: str, round_label: str)
 @require_http_methods(["GET", "POST"])
 def accept(request: AuthenticatedHttpRequest, ons_code: str, round_label: str) -> HttpResponse:
     ctx = _ctx(request, ons_code, round_label)
-    if not request.user.is_national:
+    if not permissions.can_accept_return(request.user):
         raise PermissionDenied
     if ctx.record is None:
         raise Http404
@@ -153,7 +152,8 @@ def accept(request: AuthenticatedHttpRequest, ons_code: str, round_label: str) -
 @require_http_methods(["GET", "POST"])
 def send_back(request: AuthenticatedHttpRequest, ons_code: str, round_label: str) -> HttpResponse:
     ctx = _ctx(request, ons_code, round_label)
-    if not (request.user.is_national or has_role(request.user, ctx.authority, [Role.SENIOR_SPONSOR])):
+    # Who may at all; the service decides by the return's status (the sponsor only while submitted).
+    if not permissions.can_send_back_return(request.user, ctx.authority, submitted=True):
         raise PermissionDenied
     if ctx.record is None:
         raise Http404

@@ -7,7 +7,7 @@ from django.views.decorators.http import require_safe
 
 from accounts.http import AuthenticatedHttpRequest
 from submissions.presenters import compare_rows, version_history
-from submissions.resources import version_export
+from submissions.rows import version_export
 from wres_portal.downloads import CSV, XLSX, attachment, dataset_csv, dataset_xlsx
 
 from .common import _ctx
@@ -57,7 +57,7 @@ def version_compare(request: AuthenticatedHttpRequest, ons_code: str, round_labe
 def version_download(
     request: AuthenticatedHttpRequest, ons_code: str, round_label: str, number: int, fmt: str
 ) -> HttpResponse:
-    """One version's figures as CSV or XLSX, exported through the import-export resource."""
+    """One version's figures as CSV or XLSX, exported as one dataset (submissions/rows.py)."""
     from django.shortcuts import get_object_or_404
 
     ctx = _ctx(request, ons_code, round_label)

@@ -83,7 +83,7 @@ def test_import_bulk_create_and_bulk_update_are_recorded_with_before_and_after(
 ) -> None:
     version = draft.current_version
     rows = ReturnRow.objects.filter(version=version)
-    # The draft fixture wrote its rows through django-import-export (bulk_create, use_bulk=True).
+    # The draft fixture wrote its rows with one COPY (submissions/rows.py).
     inserted = audit_models.ReturnRowHistory.objects.filter(version_id=version.pk, pgh_label="insert")
     assert inserted.count() == rows.count() > 10
 
