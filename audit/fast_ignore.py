@@ -12,6 +12,13 @@ exception handler, and treats an unset or emptied setting as "ignore nothing", e
 original does. It is installed after every `migrate`, after pgtrigger has (re)installed its own
 (the audit app comes after pgtrigger in INSTALLED_APPS, so its post_migrate receiver runs later).
 
+Why replace the function rather than configure pgtrigger: it is not a Python monkeypatch but a SQL
+function that pgtrigger's triggers call by name, and django-pgtrigger (4.x) has no setting to change
+it (its settings cover the schema, migrations and install-on-migrate only; `core.py` and
+`compiler.py` hard-code the function and its exception block). pghistory's triggers are pgtrigger
+triggers, so there is no supported way round it; if pgtrigger drops the exception block upstream,
+this module can go.
+
 The switch is honoured only for the role that installed the function (the owner, which runs
 migrations): any role may `SET pgtrigger.ignore`, so without this check the application's own
 database role could skip the audit triggers, or the append-only protection of the event tables,
