@@ -60,7 +60,7 @@ def _memberships(user: User) -> list[Membership]:
     if cached is None:
         # No ordering: Membership's default one joins every authority and user to sort (issue 7).
         cached = list(Membership.objects.filter(user=user).order_by())
-        user._membership_cache = cached  # type: ignore[union-attr]
+        user._membership_cache = cached
     return cached
 
 

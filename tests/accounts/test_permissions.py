@@ -47,7 +47,7 @@ def test_role_lists_and_the_role_guard_are_defined_only_in_the_permissions_modul
 
 
 @pytest.mark.django_db
-def test_the_predicates(authority_a, authority_b, alice, analyst) -> None:  # type: ignore[no-untyped-def]
+def test_the_predicates(authority_a, authority_b, alice, analyst) -> None:
     sponsor = member(authority_a, Role.SENIOR_SPONSOR, "sponsor@a.example")
     voice = member(authority_a, Role.STAFF_VOICE_LEAD, "voice@a.example")
     viewer = member(authority_a, Role.VIEWER, "viewer@a.example")
@@ -74,7 +74,7 @@ def test_the_predicates(authority_a, authority_b, alice, analyst) -> None:  # ty
 
 
 @pytest.mark.django_db
-def test_require_names_who_may(authority_a, alice) -> None:  # type: ignore[no-untyped-def]
+def test_require_names_who_may(authority_a, alice) -> None:
     permissions.require(alice, authority_a, permissions.PROGRAMME_LEADS, "submit the return")
     with pytest.raises(
         ApplicationError, match=r"^Only the council's programme lead or senior sponsor can publish"
