@@ -5,9 +5,11 @@ from __future__ import annotations
 from celery import shared_task
 from django.db import InterfaceError, OperationalError
 
+from accounts.models import User
 from submissions.models import CollectionRound, ReturnVersion
 
 from . import services
+from .releases import services as release_services
 from .signals import results_stored
 
 TRANSIENT = (OperationalError, InterfaceError)
@@ -91,17 +93,13 @@ def sweep_stale_benchmarks() -> int:
 def make_release(round_id: int, user_id: int, note: str, number: int) -> int:
     """Make release `number` of a round (building and auditing a national release takes longer than a
     web request may). Safe to run twice: a second run finds release `number` made and returns it."""
-    from accounts.models import User
-
-    from .releases.services import release_create, release_making_done
-
     try:
-        release = release_create(
+        release = release_services.release_create(
             collection_round=CollectionRound.objects.get(pk=round_id),
             user=User.objects.get(pk=user_id),
             note=note,
             expected_number=number,
         )
     finally:
-        release_making_done(round_id)
+        release_services.release_making_done(round_id)
     return release.pk

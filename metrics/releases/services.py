@@ -14,6 +14,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from accounts.models import Authority, User
+from metrics import tasks
 from metrics.auditor import Area, AuditResult, Leak, ReleaseView, audit
 from metrics.disclosure import MIN_AUTHORITIES, SUPPRESSED
 from metrics.exports.columns import _dataset
@@ -255,8 +256,6 @@ def release_making_done(round_id: int) -> None:
 
 def release_request(*, collection_round: CollectionRound, user: User, note: str) -> int:
     """Ask for the round's next release to be made in the background; its number."""
-    from metrics.tasks import make_release
-
     note = note.strip()
     if not note:
         raise ValueError("Say what changed since the previous release, and why.")
@@ -266,7 +265,7 @@ def release_request(*, collection_round: CollectionRound, user: User, note: str)
         {"number": number, "by": user.full_name or user.email, "at": timezone.now().isoformat()},
         MAKING_SECONDS,
     )
-    make_release.delay(collection_round.pk, user.pk, note, number)
+    tasks.make_release.delay(collection_round.pk, user.pk, note, number)
     return number
 
 

@@ -31,6 +31,7 @@ from submissions.schema import (
     services_in,
 )
 from submissions.services import previews
+from submissions.validation import check_data, diff, merge_services
 from wres_portal.concurrency import StaleWrite
 from wres_portal.errors import ApplicationError
 
@@ -122,8 +123,6 @@ def check(request: AuthenticatedHttpRequest, ons_code: str, round_label: str) ->
         message = error.message if isinstance(error, ApplicationError) else "Build the counts again."
         messages.error(request, message)
         return redirect("submissions:hrdata_build", ons_code, round_label)
-    from submissions.validation import check_data
-
     problems = check_data(data)
     if problems:
         return render(
@@ -149,8 +148,6 @@ def confirm(
 ) -> HttpResponse:
     """What the counts change, then save them as the draft if the draft is still the version the
     page showed (a stale confirmation is refused and the counts kept)."""
-    from submissions.validation import diff, merge_services
-
     ctx = _lead_context(request, ons_code, round_label)
     preview = previews.upload_preview_get(
         user=request.user, authority=ctx.authority, collection_round=ctx.round, token=upload_token

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from accounts.models import User
 from submissions.models import Return, ReturnEvent, ReturnVersion, WarningExplanation
 from submissions.schema import ReturnData
+from submissions.validation import diff
 from wres_portal.concurrency import Change, StaleWrite, when
 
 from .warnings import data_warnings, version_warnings
@@ -31,8 +32,6 @@ _DID: dict[str, str] = {
 
 def figure_changes(old: ReturnData, new: ReturnData) -> list[Change]:
     """Every count that differs, as "Adult social care: headcount, White: 120 → 125"."""
-    from submissions.validation import diff
-
     return [Change(c.label, c.old, c.new) for c in diff(old, new)]
 
 
