@@ -94,8 +94,6 @@ def enter_service(
 
 def _stale_entry(error: StaleWrite, service: str, counts: ReturnData) -> dict[str, object]:
     """The other person's changes beside what this person typed on the entry page."""
-    from wres_portal.concurrency import Change
-
     typed = {
         f"{key}, {GROUP_LABELS[group]}": value for key, c in counts.items() for group, value in c.items()
     }
