@@ -63,22 +63,25 @@ def _functions(path: Path) -> dict[str, str]:
     """Every mutmut copy of a function in the mutated module, by its name, as source in which the copy's
     name is the function's own (a mutant may change a default in the `def` line)."""
     source = path.read_text()
+    lines = source.splitlines()
     copies = {}
     for node in ast.parse(source).body:
         match = NAME.match(getattr(node, "name", ""))
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and match:
-            segment = ast.get_source_segment(source, node) or ""
+            segment = "\n".join(lines[node.lineno - 1 : node.end_lineno])
             copies[node.name] = segment.replace(node.name, match["function"], 1)
     return copies
 
 
 def _change(original: str, mutant: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     removed, added = [], []
-    for line in difflib.ndiff(original.splitlines(), mutant.splitlines()):
-        if line.startswith("- "):
-            removed.append(" ".join(line[2:].split()))
-        elif line.startswith("+ "):
-            added.append(" ".join(line[2:].split()))
+    for line in difflib.unified_diff(original.splitlines(), mutant.splitlines(), n=0, lineterm=""):
+        if line.startswith(("---", "+++", "@@")):
+            continue
+        if line.startswith("-"):
+            removed.append(" ".join(line[1:].split()))
+        elif line.startswith("+"):
+            added.append(" ".join(line[1:].split()))
     return tuple(removed), tuple(added)
 
 
