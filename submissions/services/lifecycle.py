@@ -25,7 +25,12 @@ from .warnings import is_late, submission_blockers
 def return_preparers(record: Return) -> set[int]:
     """Everyone who saved a version of the return or submitted it (separation of duties: none of
     them may sign it off)."""
-    authors = ReturnVersion.objects.filter(return_record=record).values_list("created_by_id", flat=True)
+    # A version made by returning the return for revision copies the figures: its maker prepared nothing.
+    authors = (
+        ReturnVersion.objects.filter(return_record=record)
+        .exclude(source=ReturnVersion.Source.REVISION)
+        .values_list("created_by_id", flat=True)
+    )
     submitters = ReturnEvent.objects.filter(
         return_record=record, action=ReturnEvent.Action.SUBMITTED
     ).values_list("actor_id", flat=True)
