@@ -19,6 +19,7 @@ from submissions.schema import SERVICES, ReturnData, row_keys
 from submissions.validation import check_data, check_table, diff, merge_services
 from wres_portal.errors import ApplicationError
 
+from . import integrity
 from .common import _lock, require_changeable
 
 
@@ -41,8 +42,6 @@ def _write_version(
     """Write `data` as the return's next version and make it current. The explanations of its
     warnings come with it (integrity.carry_explanations): `explanations` given now, else the latest
     earlier text of each warning that still stands."""
-    from .integrity import carry_explanations
-
     last = record.versions.order_by("-number").values_list("number", flat=True).first() or 0
     version = ReturnVersion.objects.create(
         authority=record.authority,
@@ -56,7 +55,7 @@ def _write_version(
     version_rows_store(version, data)
     record.current_version = version
     record.save(update_fields=["current_version", "updated_at"])
-    carry_explanations(record, version, user=user, given=explanations)
+    integrity.carry_explanations(record, version, user=user, given=explanations)
     return version
 
 
@@ -92,11 +91,9 @@ def draft_save(
     - `explanations`: warning key -> text, kept or written on the page before saving (see
       integrity.explanations_affected); other explanations are carried while their warnings stand.
     """
-    from .integrity import check_version
-
     record = _lock(record)
     require(user, record.authority, PROGRAMME_LEADS, "change the return")
-    check_version(
+    integrity.check_version(
         record,
         expected_version,
         expected_status=expected_status,

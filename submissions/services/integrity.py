@@ -19,7 +19,7 @@ from submissions.schema import ReturnData
 from submissions.validation import diff
 from wres_portal.concurrency import Change, StaleWrite, when
 
-from .warnings import data_warnings, version_warnings
+from . import warnings as _warnings
 
 _DID: dict[str, str] = {
     ReturnEvent.Action.SAVED: "saved version {number}",
@@ -94,7 +94,7 @@ def carry_explanations(
     if not latest and not any(given.values()):
         return
     rows = []
-    for warning in version_warnings(version):
+    for warning in _warnings.version_warnings(version):
         earlier = latest.get(warning.key)
         if given.get(warning.key):
             text, figures, author = given[warning.key], warning.message, user
@@ -135,8 +135,8 @@ def explanations_affected(record: Return | None, data: ReturnData) -> list[Affec
     explanations = {e.warning_key: e for e in version.explanations.select_related("written_by")}
     if not explanations:
         return []
-    before = {w.key: w.message for w in version_warnings(version)}
-    after = {w.key: w.message for w in data_warnings(record, data)}  # type: ignore[arg-type]
+    before = {w.key: w.message for w in _warnings.version_warnings(version)}
+    after = {w.key: w.message for w in _warnings.data_warnings(record, data)}  # type: ignore[arg-type]
     affected = []
     for key, explanation in explanations.items():
         if key not in before:

@@ -16,6 +16,7 @@ from submissions.models import (
 from submissions.signals import return_submitted, returns_accepted, send_on_commit
 from wres_portal.errors import ApplicationError
 
+from . import integrity
 from .common import _lock, require_changeable
 from .drafts import _write_version
 from .notifications import _notify_analysts, _notify_council
@@ -48,11 +49,9 @@ def return_submit(
 ) -> Return:
     """Submit the current draft version (programme lead). A late return needs a reason.
     `expected_version`: the version the lead was shown; if the draft has moved on, refused."""
-    from .integrity import check_version
-
     record = _lock(record)
     require(user, record.authority, PROGRAMME_LEADS, "submit the return")
-    check_version(
+    integrity.check_version(
         record,
         expected_version,
         expected_status=expected_status,
@@ -110,11 +109,9 @@ def return_sign_off(
 ) -> Return:
     """The senior sponsor signs off a submitted return, declaring the figures accurate.
     `expected_version`: the version the sponsor was shown; the sign-off names it, or is refused."""
-    from .integrity import check_version
-
     record = _lock(record)
     require(user, record.authority, SENIOR_SPONSORS, "sign off the return")
-    check_version(
+    integrity.check_version(
         record,
         expected_version,
         expected_status=expected_status,
@@ -157,12 +154,10 @@ def return_accept(
 ) -> Return:
     """An analyst accepts a signed-off return into the national figures.
     `expected_version`: the version the analyst was shown; the acceptance names it, or is refused."""
-    from .integrity import check_version
-
     record = _lock(record)
     if not permissions.can_accept_return(user):
         raise ApplicationError("Only Skills for Care analysts can accept a return.")
-    check_version(
+    integrity.check_version(
         record,
         expected_version,
         expected_status=expected_status,
@@ -203,10 +198,8 @@ def return_send_back(
     """Return for revision with a message: the sponsor while submitted, an analyst at any later
     stage. The figures (and their explanations) are copied into a new draft version; earlier
     versions stay as they were. `expected_version`: the version shown; refused if it moved on."""
-    from .integrity import check_version
-
     record = _lock(record)
-    check_version(
+    integrity.check_version(
         record,
         expected_version,
         expected_status=expected_status,

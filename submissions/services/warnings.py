@@ -18,6 +18,7 @@ from submissions.signals import warning_inputs
 from submissions.validation import check_data, compute_warnings
 from wres_portal.errors import ApplicationError
 
+from . import integrity
 from .common import _lock
 
 
@@ -80,11 +81,9 @@ def warning_explain(
 ) -> WarningExplanation:
     """Record (or keep) the council's explanation of a warning on the current version, about the
     warning's figures as they are now. With `expected_version`, refused if the return moved on."""
-    from .integrity import check_version
-
     record = _lock(record)
     require(user, record.authority, PROGRAMME_LEADS, "explain warnings")
-    check_version(
+    integrity.check_version(
         record,
         expected_version,
         expected_status=expected_status,
