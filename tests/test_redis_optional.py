@@ -10,6 +10,7 @@ and each call to a hung Redis waited for the operating system's timeout.
 
 from __future__ import annotations
 
+import re
 import socket
 import threading
 import time
@@ -107,6 +108,13 @@ def redis_at(settings, real_broker):
         cache_module.ResilientRedisCache._down_until = 0.0
 
 
+def _shown_version(page) -> str:  # type: ignore[no-untyped-def]
+    """The version number a form was rendered from (its hidden field), as a browser posts it."""
+    found = re.search(r'name="version" value="(\d*)"', page.content.decode())
+    assert found, "the form names no version"
+    return found.group(1)
+
+
 def _journey(client, authority, collection_round, alice, waits) -> list[tuple[str, float, float]]:
     """Upload, confirm, explain, submit; returns (step, seconds, seconds waiting for the cache)."""
     base = reverse("submissions:detail", args=[authority.ons_code, collection_round.label])
@@ -128,12 +136,13 @@ def _journey(client, authority, collection_round, alice, waits) -> list[tuple[st
     confirm_url = upload["Location"]
     page = step("preview", lambda: client.get(confirm_url))
     assert b"That upload has expired" not in page.content
-    step("confirm", lambda: client.post(confirm_url, {}))
+    step("confirm", lambda: client.post(confirm_url, {"version": _shown_version(page)}))
     record = Return.objects.get(authority=authority, round=collection_round)
     assert record.current_version is not None, "the upload was not saved"
     for warning in services.version_warnings(record.current_version):
         services.warning_explain(record=record, key=warning.key, text="Checked.", user=alice)
-    step("submit", lambda: client.post(base + "submit/", {}))
+    submit_page = step("check before submitting", lambda: client.get(base + "submit/"))
+    step("submit", lambda: client.post(base + "submit/", {"version": _shown_version(submit_page)}))
     record.refresh_from_db()
     assert record.status == Return.Status.SUBMITTED
     return timings
