@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import cast
+from typing import Any, cast
 
 from django import forms
 from django.contrib.auth import password_validation
@@ -145,8 +145,8 @@ class MFACodeForm(forms.Form):
         ),
     )
 
-    def __init__(self, *args: object, label: str, hint: str, required_message: str, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+    def __init__(self, *args: Any, label: str, hint: str, required_message: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
         field = self.fields["code"]
         field.label = label
         field.help_text = hint

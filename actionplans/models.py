@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime
 import uuid as uuid_lib
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.conf import settings
 from django.db import models
@@ -26,7 +26,11 @@ if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
 
 
-def _scoped(queryset: models.QuerySet, user: User | AnonymousUser) -> models.QuerySet:
+_QS = TypeVar("_QS", bound="models.QuerySet[Any]")
+
+
+def _scoped(queryset: _QS, user: User | AnonymousUser) -> _QS:
+    """The rows of `queryset` (whatever its QuerySet class) that `user` may see."""
     return queryset.filter(authority__in=Authority.objects.for_user(user))
 
 
@@ -87,7 +91,7 @@ def plan_year_label(year: int) -> str:
 class ActionPlanQuerySet(models.QuerySet["ActionPlan"]):
     def for_user(self, user: User | AnonymousUser) -> ActionPlanQuerySet:
         """Plans of the authorities `user` may see (every plan for national staff)."""
-        return _scoped(self, user).select_related("authority", "signed_version")  # type: ignore[return-value]
+        return _scoped(self, user).select_related("authority", "signed_version")
 
     def published(self) -> ActionPlanQuerySet:
         """Plans anyone may read: published, with a signed-off version to show."""
@@ -167,7 +171,7 @@ class ActionPlan(PublicIdModel):
 
 class WhatWeKnowQuerySet(models.QuerySet["WhatWeKnow"]):
     def for_user(self, user: User | AnonymousUser) -> WhatWeKnowQuerySet:
-        return _scoped(self, user)  # type: ignore[return-value]
+        return _scoped(self, user)
 
 
 class WhatWeKnow(TimeStampedModel):
@@ -193,7 +197,7 @@ class WhatWeKnow(TimeStampedModel):
 
 class ObjectiveQuerySet(models.QuerySet["Objective"]):
     def for_user(self, user: User | AnonymousUser) -> ObjectiveQuerySet:
-        return _scoped(self, user).select_related("plan")  # type: ignore[return-value]
+        return _scoped(self, user).select_related("plan")
 
 
 class Objective(PublicIdModel):
@@ -242,7 +246,7 @@ class Objective(PublicIdModel):
 
 class ActionQuerySet(models.QuerySet["Action"]):
     def for_user(self, user: User | AnonymousUser) -> ActionQuerySet:
-        return _scoped(self, user).select_related("plan", "objective")  # type: ignore[return-value]
+        return _scoped(self, user).select_related("plan", "objective")
 
 
 class Action(PublicIdModel):
@@ -285,7 +289,7 @@ class Action(PublicIdModel):
 
 class TargetQuerySet(models.QuerySet["Target"]):
     def for_user(self, user: User | AnonymousUser) -> TargetQuerySet:
-        return _scoped(self, user).select_related("plan", "objective")  # type: ignore[return-value]
+        return _scoped(self, user).select_related("plan", "objective")
 
 
 class Target(PublicIdModel):
@@ -344,7 +348,7 @@ class Target(PublicIdModel):
 
 class QuarterlyReportQuerySet(models.QuerySet["QuarterlyReport"]):
     def for_user(self, user: User | AnonymousUser) -> QuarterlyReportQuerySet:
-        return _scoped(self, user).select_related("plan", "authority")  # type: ignore[return-value]
+        return _scoped(self, user).select_related("plan", "authority")
 
 
 class QuarterlyReport(PublicIdModel):
@@ -407,7 +411,7 @@ class Rag(models.TextChoices):
 
 class ActionUpdateQuerySet(models.QuerySet["ActionUpdate"]):
     def for_user(self, user: User | AnonymousUser) -> ActionUpdateQuerySet:
-        return _scoped(self, user).select_related("action", "report", "updated_by")  # type: ignore[return-value]
+        return _scoped(self, user).select_related("action", "report", "updated_by")
 
 
 class ActionUpdate(PublicIdModel):
@@ -436,7 +440,7 @@ class ActionUpdate(PublicIdModel):
 
 class PlanVersionQuerySet(models.QuerySet["PlanVersion"]):
     def for_user(self, user: User | AnonymousUser) -> PlanVersionQuerySet:
-        return _scoped(self, user).select_related("signed_by")  # type: ignore[return-value]
+        return _scoped(self, user).select_related("signed_by")
 
 
 class PlanVersion(TimeStampedModel):

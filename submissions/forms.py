@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import cast
+from typing import Any, cast
 
 from django import forms
 from django.utils import timezone
@@ -84,8 +84,8 @@ class ServiceEntryForm(forms.Form):
 
     govuk_mark_optional = False
 
-    def __init__(self, *args: object, service: str, **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+    def __init__(self, *args: Any, service: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
         self.service = service
         for key in row_keys(service):
             for group in GROUPS:
@@ -196,8 +196,8 @@ class MonitorFilterForm(forms.Form):
     region = forms.ChoiceField(label="Region", required=False)
     authority_type = forms.ChoiceField(label="Type", required=False)
 
-    def __init__(self, *args: object, statuses: list[tuple[str, str]], **kwargs: object) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+    def __init__(self, *args: Any, statuses: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
         for name, choices in (
             ("status", [("", "All statuses"), *statuses]),
             ("region", [("", "All regions"), *Region.choices]),
