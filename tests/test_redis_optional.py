@@ -108,7 +108,7 @@ def redis_at(settings, real_broker):
         cache_module.ResilientRedisCache._down_until = 0.0
 
 
-def _shown_version(page) -> str:  # type: ignore[no-untyped-def]
+def _shown_version(page) -> str:
     """The version number a form was rendered from (its hidden field), as a browser posts it."""
     found = re.search(r'name="version" value="(\d*)"', page.content.decode())
     assert found, "the form names no version"
