@@ -13,6 +13,7 @@ from submissions.forms import (
     ServiceEntryForm,
     field_name,
 )
+from submissions.models import Return
 from submissions.schema import GROUP_LABELS, SERVICE_LABELS, SERVICES, ReturnData, RowKey
 from wres_portal.concurrency import Change, StaleWrite
 from wres_portal.errors import ApplicationError
@@ -64,9 +65,11 @@ def enter_service(
                 explanations=posted_explanations(request),
             )
         except StaleWrite as error:
+            fresh = _record(_ctx(request, ons_code, round_label))
+            form = _merged(request, fresh, service, form)
             form.add_error(None, error.message)
             stale = _stale_entry(error, service, form.counts())
-            version_number = _ctx(request, ons_code, round_label).record.version_number  # type: ignore[union-attr]
+            version_number = fresh.version_number
         except services.ReturnDataInvalid as invalid:
             for problem in invalid.problems:
                 name = field_name(problem.key, problem.group) if problem.key and problem.group else None
@@ -90,6 +93,26 @@ def enter_service(
             **stale,
         },
     )
+
+
+def _merged(
+    request: AuthenticatedHttpRequest, record: Return, service: str, form: ServiceEntryForm
+) -> ServiceEntryForm:
+    """The form to save again after a refusal: what this person typed where they changed a figure,
+    and the other person's figure where they left it as it was when they opened the page, so saving
+    again never quietly undoes the other change (the table above the form shows both)."""
+    opened_version = record.versions.filter(number=posted_version(request)).first()
+    opened = opened_version.data() if opened_version else {}
+    now = record.current_version.data() if record.current_version else {}
+    data = request.POST.copy()
+    for key, counts in form.counts().items():
+        for group, typed in counts.items():
+            before, after = opened.get(key, {}).get(group), now.get(key, {}).get(group)
+            if typed == before and after is not None and after != before:
+                data[field_name(key, group)] = str(after)
+    merged = ServiceEntryForm(data, service=service, initial=form.initial)
+    merged.is_valid()
+    return merged
 
 
 def _stale_entry(error: StaleWrite, service: str, counts: ReturnData) -> dict[str, object]:

@@ -3,6 +3,8 @@ for one service never silently removes the other (web and API)."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -180,3 +182,49 @@ def test_api_upload_and_figures_keep_a_service_left_out_unless_removal_is_asked(
     removed = client.post(base + "data/", {"rows": rows, "remove_services": ["children"]}, format="json")
     assert removed.status_code == 201
     assert {k.service for k in Return.objects.get(pk=draft.pk).current().data()} == {"adults"}
+
+
+def _box(page: str, name: str) -> str:
+    """The value a browser would post from the page's box `name`."""
+    tag = re.search(rf'<input[^>]*name="{name}"[^>]*>', page)
+    assert tag, name
+    value = re.search(r'value="([^"]*)"', tag.group(0))
+    return value.group(1) if value else ""
+
+
+def test_saving_again_after_a_refusal_keeps_the_other_persons_change(client, alice, url, draft) -> None:
+    """Seen as two leads in separate browsers: B's page, opened before A's save, kept B's old value
+    in a box B never touched, so B's "save again" quietly undid A's change. The refused page now
+    holds A's figure where B typed nothing, and B's where B did."""
+    from accounts.models import Role
+    from tests.factories import member
+
+    other = member(draft.authority, Role.PROGRAMME_LEAD, "lead-b@lambeth.example")
+    disciplinary, leavers = RowKey("adults", "disciplinary"), RowKey("adults", "leavers")
+    client.force_login(other)
+    page = client.get(url + "enter/adults/").content.decode()
+    opened_version = hidden(page, "version")
+    data = Return.objects.get(pk=draft.pk).current().data()
+
+    a_data = {k: dict(v) for k, v in data.items()}
+    a_data[disciplinary]["white"] += 1
+    client.force_login(alice)
+    assert _entry_post(client, url, "adults", a_data).status_code == 302
+
+    b_data = {k: dict(v) for k, v in data.items()}
+    b_data[leavers]["white"] += 2
+    form = {field_name(k, g): str(c[g]) for k, c in b_data.items() if k.service == "adults" for g in GROUPS}
+    client.force_login(other)
+    refused = client.post(url + "enter/adults/", {**form, "version": opened_version})
+    assert refused.status_code == 200
+    html = refused.content.decode()
+    assert "changed after you opened this page" in html
+    again = {name: _box(html, name) for name in form}
+    assert again[field_name(disciplinary, "white")] == str(a_data[disciplinary]["white"])  # A's, merged
+    assert again[field_name(leavers, "white")] == str(b_data[leavers]["white"])  # B's, kept
+    assert (
+        client.post(url + "enter/adults/", {**again, "version": hidden(html, "version")}).status_code == 302
+    )
+    saved = Return.objects.get(pk=draft.pk).current().data()
+    assert saved[disciplinary]["white"] == a_data[disciplinary]["white"]
+    assert saved[leavers]["white"] == b_data[leavers]["white"]
