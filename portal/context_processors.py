@@ -10,6 +10,8 @@ from django.urls import reverse
 from accounts import mfa
 from accounts.middleware import session_seconds_left
 
+from .navigation import council_nav
+
 
 def _mfa_pending(request: HttpRequest) -> bool:
     """Signed in with a password but still owing a code (or an authenticator set-up)."""
@@ -23,8 +25,16 @@ def portal(request: HttpRequest) -> dict[str, object]:
     user = getattr(request, "user", None)
     nav: list[dict[str, object]] = []
     signed_in = user is not None and user.is_authenticated
+    match = getattr(request, "resolver_match", None)
+    view_name = match.view_name if match else ""
+    ons_code = match.kwargs.get("ons_code") if match else None
+    council_items: list[dict[str, object]] = []
     if user is not None and signed_in and not _mfa_pending(request):
         nav.append({"label": "Home", "href": reverse("portal:home")})
+        if ons_code and not user.is_national:
+            # A council's own sections on every page of that council (issue 15, item 15).
+            council_items = council_nav(view_name, ons_code)
+            nav.extend(council_items)
         if user.is_national:
             nav.append({"label": "Authorities", "href": reverse("portal:authority_list")})
             nav.append({"label": "Rounds", "href": reverse("submissions:round_list")})
@@ -34,8 +44,12 @@ def portal(request: HttpRequest) -> dict[str, object]:
         nav.append({"label": "Your account", "href": reverse("accounts:settings")})
     path = request.path
     for item in nav:
+        if item in council_items:
+            continue
         href = str(item["href"])
         item["active"] = path == href if href == "/" else path.startswith(href)
+    if nav and view_name == "portal:council_home":
+        nav[0]["active"] = True  # a council's home page is its members' home
     return {
         "service_name": settings.SERVICE_NAME,
         "nav_items": nav,

@@ -1,0 +1,31 @@
+"""`{% load navigation %}{% breadcrumbs %}`: the GOV.UK breadcrumbs for the page being rendered
+(base.html shows them above <main> unless the page puts a back link there instead)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+
+from portal.navigation import breadcrumbs as trail
+
+register = template.Library()
+
+
+@register.inclusion_tag("includes/breadcrumbs.html", takes_context=True)
+def breadcrumbs(context: template.Context) -> dict[str, Any]:
+    request = context.get("request")
+    match = getattr(request, "resolver_match", None)
+    user = getattr(request, "user", None)
+    if match is None or user is None or not user.is_authenticated:
+        return {"crumbs": []}
+    # The council's name from the page's own context: no query of our own.
+    authority = context.get("authority") or getattr(context.get("ctx"), "authority", None)
+    return {
+        "crumbs": trail(
+            match.view_name,
+            dict(match.kwargs),
+            council_name=getattr(authority, "name", None),
+            national=bool(getattr(user, "is_national", False)),
+        )
+    }
