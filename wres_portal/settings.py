@@ -202,6 +202,8 @@ SESSION_REFRESH_SECONDS = 60
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
+# A refused form comes back with its answers and a fresh token, not Django's plain page (issue 15).
+CSRF_FAILURE_VIEW = "wres_portal.csrf.csrf_failure"
 
 # Security headers ---------------------------------------------------------------------------------
 HTTPS = env.bool("HTTPS", default=False)  # true in production, behind TLS
