@@ -20,9 +20,10 @@ from .calculations import (
     quartile_position,
     sentence,
 )
-from .disclosure import BENCHMARK_NOT_SHOWN, benchmark_shown, benchmark_value
+from .disclosure import BENCHMARK_NOT_SHOWN
+from .guidance import Guidance, guidance_for, median_note, quartile_reading
 from .indicators import Indicator
-from .models import Benchmark
+from .publication import Comparator, PublishedComparators
 
 
 def figure(indicator: Indicator, value: float | None) -> str:
@@ -43,35 +44,51 @@ class Card:
     quartile: str
     region_median: str
     type_median: str
+    national_pooled: str = ""
+    quartile_reading: str = ""
+    median_note: str = ""
+    guidance: Guidance | None = None
     trend: list[tuple[str, str, str]] = field(default_factory=list)
     chart: str = ""
     trend_chart: str = ""
 
 
-def _median_text(benchmark: Benchmark | None, indicator: Indicator) -> str:
-    if benchmark is None:
-        return "not available yet"
-    if not benchmark_shown(benchmark.n_authorities):
+#: What a council page says where a round has no published release yet (issue 14).
+NOT_PUBLISHED = "not published yet"
+
+
+def _median_text(comparator: Comparator | None, indicator: Indicator, *, published: bool) -> str:
+    """A published median with the number of councils behind it, or why there is none."""
+    if not published:
+        return NOT_PUBLISHED
+    if comparator is None:
+        return "not available"
+    if comparator.withheld or comparator.median is None:
         return BENCHMARK_NOT_SHOWN
-    return f"{figure(indicator, benchmark.distribution.get('median'))} ({benchmark.n_authorities} councils)"
+    return f"{figure(indicator, comparator.median)} ({comparator.n_with_value} councils)"
 
 
-def index_benchmarks(benchmarks: list[Benchmark]) -> dict[tuple[str, str, str, str], Benchmark]:
-    return {(b.scope, b.scope_value, b.service, b.indicator): b for b in benchmarks}
+def _pooled_text(comparator: Comparator | None, indicator: Indicator) -> str:
+    if comparator is None or comparator.pooled is None:
+        return ""
+    return figure(indicator, comparator.pooled)
 
 
 def cards(
     *,
     entries: list[dict[str, Any]],
     service: str,
-    benchmarks: dict[tuple[str, str, str, str], Benchmark],
+    comparators: PublishedComparators,
     region: str,
     authority_type: str,
     trend: dict[tuple[str, str], list[tuple[str, float | None]]],
     national_trend: dict[tuple[str, str], list[tuple[str, float | None]]],
 ) -> list[Card]:
-    """One card per indicator of `service`, in the order of the spec."""
+    """One card per indicator of `service`, in the order of the spec, beside the comparators of the
+    round's latest published release (never live benchmarks: issue 14)."""
     from .services import headline
+
+    published = comparators.release_number is not None
 
     by_code = {e["indicator"]: e for e in entries if e["service"] == service}
     result = []
@@ -80,11 +97,10 @@ def cards(
         if entry is None:
             continue
         value = headline(entry)
-        national = benchmarks.get(("national", "", service, indicator.code))
+        areas = comparators.for_authority(region, authority_type, service, indicator.code)
+        national = areas["national"]
         position = (
-            quartile_position(value, national.distribution)
-            if national and benchmark_shown(national.n_authorities)
-            else None
+            quartile_position(value, national.distribution) if national and not national.withheld else None
         )
         band = entry.get("four_fifths") or ""
         card = Card(
@@ -96,14 +112,21 @@ def cards(
             interval=format_interval(entry.get("ci95")) if indicator.kind != "share" else "",
             band=band,
             band_label=FOUR_FIFTHS_LABELS.get(band, ""),
-            national_median=_median_text(national, indicator),
+            national_median=_median_text(national, indicator, published=published),
             quartile=QUARTILE_LABELS.get(position, "") if position else "",
-            region_median=_median_text(
-                benchmarks.get(("region", region, service, indicator.code)), indicator
+            region_median=_median_text(areas["region"], indicator, published=published),
+            type_median=_median_text(areas["authority_type"], indicator, published=published),
+            national_pooled=_pooled_text(national, indicator),
+            quartile_reading=quartile_reading(position, indicator),
+            median_note=next(
+                (
+                    note
+                    for area in areas.values()
+                    if area and not area.withheld and (note := median_note(area.median, indicator))
+                ),
+                "",
             ),
-            type_median=_median_text(
-                benchmarks.get(("authority_type", authority_type, service, indicator.code)), indicator
-            ),
+            guidance=guidance_for(indicator),
         )
         points = trend.get((service, indicator.code), [])
         national_points = national_trend.get((service, indicator.code), [])
@@ -125,11 +148,7 @@ def cards(
             card.chart = charts.interval_chart(
                 value=value,
                 ci95=tuple(ci) if ci else None,
-                national_median=benchmark_value(
-                    national.distribution.get("median"), n_authorities=national.n_authorities
-                )
-                if national
-                else None,
+                national_median=national.median if national and not national.withheld else None,
                 label=indicator.title,
                 id_prefix=prefix,
             )

@@ -13,11 +13,14 @@ its own would be one council's figures, and the region minus the other types wou
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from metrics.auditor import Area, Cell, Key, ReleaseView, StatisticsRow, cases_implied
 from metrics.calculations import FOUR_FIFTHS_LABELS
+from metrics.disclosure import SUPPRESSED
 from metrics.indicators import INDICATORS_BY_CODE
 from submissions.schema import GROUP_LABELS, GROUPS, SERVICE_LABELS
 
@@ -139,3 +142,107 @@ def view_from_tables(
             )
         )
     return ReleaseView(label, dict(bases), shown, facts)
+
+
+#: (scope, area, service, indicator): one published comparator.
+ComparatorKey = tuple[str, str, str, str]
+
+
+@dataclass(frozen=True)
+class Comparator:
+    """What a release prints for one area, service and indicator, as a council page shows it.
+
+    Figures are as the results documents hold them (relative likelihoods; fractions for the metric 1
+    shares), read back from the printed tables, so a council sees exactly what was published. `None`
+    where the release prints `[c]`, `[low]` or a blank; `withheld` when the area's statistics are not
+    published at all (fewer than 5 councils with a value, or withheld by the release builder)."""
+
+    scope: str
+    area: str
+    service: str
+    indicator: str
+    n_with_value: int | None
+    lower_quartile: float | None
+    median: float | None
+    upper_quartile: float | None
+    pooled: float | None
+    withheld: bool
+
+    @property
+    def distribution(self) -> dict[str, Any]:
+        """The statistics in the shape `calculations.quartile_position` reads."""
+        return {
+            "n": 0 if self.withheld else (self.n_with_value or 0),
+            "lower_quartile": self.lower_quartile,
+            "median": self.median,
+            "upper_quartile": self.upper_quartile,
+        }
+
+
+_POOLED_FIGURE = {"share": "Minority ethnic share of the pay band (%)", "rate": "Relative likelihood"}
+
+
+def _figure(value: Any, *, share: bool) -> float | None:
+    """A printed figure as a number (a percentage as a fraction); None for a symbol or a blank."""
+    number = None if value is None or (isinstance(value, str) and value.startswith("[")) else _number(value)
+    if number is None:
+        return None
+    return number / 100 if share else number
+
+
+def comparators_from_tables(
+    pooled: Iterable[Mapping[str, Any]],
+    distribution: Iterable[Mapping[str, Any]],
+    *,
+    type_values: Mapping[str, str],
+) -> dict[ComparatorKey, Comparator]:
+    """Every area's published median, quartiles and pooled figure, by (scope, area, service, indicator),
+    read from a release's "Pooled counts" and "Distribution" rows (headers of `metrics.exports`)."""
+    figures: dict[ComparatorKey, float | None] = {}
+    for row in pooled:
+        share = INDICATORS_BY_CODE[row["Indicator code"]].kind == "share"
+        key = (*_area(row, type_values), _SERVICES[row["Service"]], row["Indicator code"])
+        figures[key] = _figure(row.get(_POOLED_FIGURE["share" if share else "rate"]), share=share)
+    found: dict[ComparatorKey, Comparator] = {}
+    for row in distribution:
+        share = INDICATORS_BY_CODE[row["Indicator code"]].kind == "share"
+        key = (*_area(row, type_values), _SERVICES[row["Service"]], row["Indicator code"])
+        n = _count(row.get("Authorities with a value"))
+        scope, area, service, indicator = key
+        found[key] = Comparator(
+            scope=scope,
+            area=area,
+            service=service,
+            indicator=indicator,
+            n_with_value=n,
+            lower_quartile=_figure(row.get(_STATISTICS["lower_quartile"]), share=share),
+            median=_figure(row.get(_STATISTICS["median"]), share=share),
+            upper_quartile=_figure(row.get(_STATISTICS["upper_quartile"]), share=share),
+            pooled=figures.get(key),
+            withheld=not n or row.get(_STATISTICS["median"]) in (SUPPRESSED, None, ""),
+        )
+    return found
+
+
+@dataclass(frozen=True)
+class PublishedComparators:
+    """The comparators a council may be shown for a round: those of the round's latest published
+    release (issue 14: councils are shown releases, never live data). `release_number` is None when no
+    release of the round is published yet, and then there are no comparators."""
+
+    round_label: str
+    release_number: int | None
+    published_at: datetime.datetime | None
+    rows: Mapping[ComparatorKey, Comparator]
+
+    def get(self, scope: str, area: str, service: str, indicator: str) -> Comparator | None:
+        return self.rows.get((scope, area, service, indicator))
+
+    def for_authority(
+        self, region: str, authority_type: str, service: str, indicator: str
+    ) -> dict[str, Comparator | None]:
+        """England, the council's region and its (published) type, by scope."""
+        return {
+            scope: self.get(scope, area, service, indicator)
+            for scope, area in member_areas(region, authority_type)
+        }

@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import datetime
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from typing import Any
+
 from submissions.access import ReturnContext
-from submissions.models import ReturnVersion
+from submissions.models import CollectionRound, ReturnVersion
 
 from .calculations import results_document
-from .models import VersionResults
+from .exports.national import type_values
+from .models import Release, VersionResults
+from .publication import Comparator, ComparatorKey, PublishedComparators, comparators_from_tables
 from .services import population_share
 
 
@@ -22,3 +29,71 @@ def version_results(ctx: ReturnContext, version: ReturnVersion) -> VersionResult
         version=version,
         document=results_document(version.data(), population_share=population_share(ctx.authority)),
     )
+
+
+#: Parsed comparators by (release pk, created_at): releases never change once made, so a parse is
+#: good for the life of the process. Bounded: a few releases a round.
+_PARSED: dict[tuple[int, datetime.datetime], Mapping[ComparatorKey, Comparator]] = {}
+_PARSED_MAX = 256
+
+
+def _parsed(pk: int, created_at: datetime.datetime) -> Mapping[ComparatorKey, Comparator]:
+    key = (pk, created_at)
+    found = _PARSED.get(key)
+    if found is None:
+        tables = Release.objects.values_list("tables", flat=True).get(pk=pk)
+        found = comparators_from_tables(
+            _rows(tables["pooled"]),
+            _rows(tables["distribution"]),
+            type_values=type_values(published_types=True),
+        )
+        if len(_PARSED) >= _PARSED_MAX:
+            _PARSED.clear()
+        _PARSED[key] = found
+    return found
+
+
+def _rows(table: Mapping[str, Any]) -> list[dict[str, Any]]:
+    headers = table["headers"]
+    return [dict(zip(headers, row, strict=False)) for row in table["rows"]]
+
+
+def latest_published_releases(
+    round_ids: Iterable[int] | None = None,
+) -> dict[int, tuple[int, int, datetime.datetime, datetime.datetime | None]]:
+    """{round id: (release pk, number, created_at, published_at)} of each round's latest published
+    release (of `round_ids`, or of every round), in one query."""
+    releases = Release.objects.published()
+    if round_ids is not None:
+        releases = releases.filter(round_id__in=list(round_ids))
+    latest: dict[int, tuple[int, int, datetime.datetime, datetime.datetime | None]] = {}
+    for round_id, pk, number, created_at, published_at in releases.order_by("round_id", "number").values_list(
+        "round_id", "pk", "number", "created_at", "published_at"
+    ):
+        latest[round_id] = (pk, number, created_at, published_at)
+    return latest
+
+
+def published_comparators(collection_round: CollectionRound) -> PublishedComparators:
+    """The national, regional and type comparators of the round's latest published release."""
+    found = latest_published_releases([collection_round.pk]).get(collection_round.pk)
+    if found is None:
+        return PublishedComparators(collection_round.label, None, None, {})
+    pk, number, created_at, published_at = found
+    return PublishedComparators(collection_round.label, number, published_at, _parsed(pk, created_at))
+
+
+def published_national_trend(service: str) -> dict[tuple[str, str], list[tuple[str, float | None]]]:
+    """The published England median of each indicator of `service`, round by round (oldest first),
+    from each round's latest published release: {(service, indicator): [(round label, median)]}."""
+    latest = latest_published_releases()
+    labels = dict(
+        CollectionRound.objects.filter(pk__in=latest).order_by("opens_on").values_list("pk", "label")
+    )
+    trend: dict[tuple[str, str], list[tuple[str, float | None]]] = defaultdict(list)
+    for round_id, label in labels.items():
+        pk, _, created_at, _ = latest[round_id]
+        for (scope, _, svc, indicator), comparator in _parsed(pk, created_at).items():
+            if scope == "national" and svc == service:
+                trend[(svc, indicator)].append((label, None if comparator.withheld else comparator.median))
+    return trend

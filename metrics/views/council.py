@@ -15,18 +15,23 @@ from accounts.models import Authority
 from metrics.calculations import (
     compute_results,
 )
-from metrics.disclosure import benchmark_value
 from metrics.exports import council_results_csv, council_results_xlsx
-from metrics.models import Benchmark, Result, VersionResults
-from metrics.presenters import SERVICE_CHOICES, Card, cards, index_benchmarks, series
-from metrics.selectors import version_results
+from metrics.models import Result, VersionResults
+from metrics.presenters import SERVICE_CHOICES, Card, cards, series
+from metrics.publication import PublishedComparators
+from metrics.selectors import (
+    latest_published_releases,
+    published_comparators,
+    published_national_trend,
+    version_results,
+)
 from metrics.services import population_share
 from submissions.access import ReturnContext, get_return_for_user
 from submissions.models import Return, ReturnVersion
 from submissions.schema import GROUP_LABELS, SERVICE_LABELS
 from wres_portal.downloads import CSV, XLSX, attachment
 
-from .common import FRAGMENT_SECONDS, _digest, _service, _stamp
+from .common import FRAGMENT_SECONDS, _digest, _service
 
 
 def _council_page(request: HttpRequest, ons_code: str, round_label: str) -> dict[str, object]:
@@ -43,23 +48,18 @@ def _council_page(request: HttpRequest, ons_code: str, round_label: str) -> dict
 
 
 def _council_cards(
-    ctx: ReturnContext, version: ReturnVersion, service: str, stored: VersionResults | None
+    ctx: ReturnContext,
+    version: ReturnVersion,
+    service: str,
+    stored: VersionResults | None,
+    comparators: PublishedComparators,
 ) -> list[Card]:
-    """One card per indicator: the version's results beside the benchmarks and the trends."""
+    """One card per indicator: the version's results beside the published comparators and the trends."""
     authority = ctx.authority
     entries = (
         stored.document["results"]
         if stored
         else compute_results(version.data(), population_share=population_share(authority))
-    )
-    benchmarks = index_benchmarks(
-        list(
-            Benchmark.objects.filter(round=ctx.round, service=service).filter(
-                Q(scope=Benchmark.Scope.NATIONAL)
-                | Q(scope=Benchmark.Scope.REGION, scope_value=authority.region)
-                | Q(scope=Benchmark.Scope.TYPE, scope_value=authority.authority_type)
-            )
-        )
     )
     trend = series(
         list(
@@ -70,24 +70,14 @@ def _council_cards(
             .values_list("round__label", "service", "indicator", "value")
         )
     )
-    national_trend = series(
-        [
-            (label, svc, code, benchmark_value((dist or {}).get("median"), n_authorities=n))
-            for label, svc, code, dist, n in Benchmark.objects.filter(
-                scope=Benchmark.Scope.NATIONAL, service=service
-            )
-            .order_by("round__opens_on")
-            .values_list("round__label", "service", "indicator", "distribution", "n_authorities")
-        ]
-    )
     return cards(
         entries=entries,
         service=service,
-        benchmarks=benchmarks,
+        comparators=comparators,
         region=authority.region,
         authority_type=authority.authority_type,
         trend=trend,
-        national_trend=national_trend,
+        national_trend=published_national_trend(service),
     )
 
 
@@ -107,20 +97,24 @@ def _council_context(request: HttpRequest, ons_code: str, round_label: str) -> d
     if not isinstance(version, ReturnVersion) or not isinstance(ctx, ReturnContext):
         return page  # no version yet: the page says so
     stored = VersionResults.objects.filter(version=version).first()
+    comparators = published_comparators(ctx.round)
     page.update(
         stored=stored,
-        cards=_council_cards(ctx, version, service, stored),
+        comparators=comparators,
+        cards=_council_cards(ctx, version, service, stored, comparators),
         service_label=SERVICE_LABELS[service],
     )
     return page
 
 
-def _council_cards_html(ctx: ReturnContext, version: ReturnVersion, service: str) -> tuple[str, bool]:
+def _council_cards_html(
+    ctx: ReturnContext, version: ReturnVersion, service: str, comparators: PublishedComparators
+) -> tuple[str, bool]:
     """The rendered cards of the results page and whether the results are stored (not a draft
     preview), from the cache when nothing they are built from has changed since.
 
     Two small queries make the key, whatever the number of authorities: the authority's stored results
-    among this version and its trend's versions, and the stamp of every round's benchmarks (the
+    among this version and its trend's versions, and every round's latest published release (the
     national, regional and type comparators and the national trend). The authority's region, type and
     population share are in it too, as analysts can correct them."""
     authority = ctx.authority
@@ -130,7 +124,7 @@ def _council_cards_html(ctx: ReturnContext, version: ReturnVersion, service: str
         .values_list("pk", "version_id")
     )
     stored_pk = next((pk for pk, version_id in with_results if version_id == version.pk), None)
-    key = "metrics:council-cards:1:" + _digest(
+    key = "metrics:council-cards:2:" + _digest(
         authority.pk,
         authority.region,
         authority.authority_type,
@@ -138,14 +132,17 @@ def _council_cards_html(ctx: ReturnContext, version: ReturnVersion, service: str
         version.pk,
         service,
         with_results,
-        _stamp(),
+        sorted(latest_published_releases().items()),
     )
     html = cache.get(key)
     if html is None:
         stored = VersionResults.objects.get(pk=stored_pk) if stored_pk else None
         html = render_to_string(
             "metrics/_cards.html",
-            {"cards": _council_cards(ctx, version, service, stored), "groups": list(GROUP_LABELS.items())},
+            {
+                "cards": _council_cards(ctx, version, service, stored, comparators),
+                "groups": list(GROUP_LABELS.items()),
+            },
         )
         cache.set(key, html, FRAGMENT_SECONDS)
     return mark_safe(html), stored_pk is not None  # noqa: S308 - rendered by our own template
@@ -157,8 +154,16 @@ def council_results(request: AuthenticatedHttpRequest, ons_code: str, round_labe
     page = _council_page(request, ons_code, round_label)
     version, service = page["version"], str(page["service"])
     if version is not None:
-        cards_html, stored = _council_cards_html(page["ctx"], version, service)  # type: ignore[arg-type]
-        page.update(cards_html=cards_html, stored=stored, service_label=SERVICE_LABELS[service])
+        ctx = page["ctx"]
+        assert isinstance(ctx, ReturnContext)  # noqa: S101 - narrowing for mypy
+        comparators = published_comparators(ctx.round)
+        cards_html, stored = _council_cards_html(ctx, version, service, comparators)  # type: ignore[arg-type]
+        page.update(
+            cards_html=cards_html,
+            stored=stored,
+            service_label=SERVICE_LABELS[service],
+            comparators=comparators,
+        )
     return render(request, "metrics/council_results.html", page)
 
 

@@ -115,28 +115,39 @@ def test_help_page_explains_each_indicator(client, alice) -> None:
 
 
 @pytest.mark.django_db
-def test_cached_figures_follow_a_benchmark_recompute(client, analyst) -> None:
-    """The results page and the dashboard serve their figures from the cache, keyed on the stored
-    benchmarks: a new accepted return and a recompute show at once, with no stale figures."""
+def test_cached_figures_follow_a_benchmark_recompute_and_a_new_release(client, analyst) -> None:
+    """The results page and the dashboard serve their figures from the cache. The dashboard is live:
+    a new accepted return and a recompute show at once. The council page shows the latest published
+    release (issue 14): a new published release shows at once, a recompute alone changes nothing."""
     authority, collection_round = _country(6, analyst)
     lead = member(authority, Role.PROGRAMME_LEAD)
     page = reverse("metrics:council_results", args=[authority.ons_code, collection_round.label])
     dashboard = reverse("metrics:dashboard") + f"?round={collection_round.label}"
     client.force_login(lead)
-    assert "(6 councils)" in client.get(page).content.decode()
+    assert "(6 councils)" not in client.get(page).content.decode()  # nothing published yet
     client.force_login(analyst)
     assert ">6</td>" in client.get(dashboard).content.decode()
-
-    other = AuthorityFactory.create(region=authority.region)
-    _add_return(other, collection_round, Return.Status.ACCEPTED, analyst, f"x{other.pk}")
+    release_publish(
+        release=release_create(collection_round=collection_round, user=analyst, note="1.", budget_seconds=0),
+        user=analyst,
+    )
     client.force_login(lead)
-    assert "(6 councils)" in client.get(page).content.decode()  # benchmarks not recomputed yet
+    assert "(6 councils)" in client.get(page).content.decode()
+
+    others = [AuthorityFactory.create(region=region) for region in ["London", "North West", "South East"] * 2]
+    for other in others:
+        _add_return(other, collection_round, Return.Status.ACCEPTED, analyst, f"x{other.pk}")
     benchmarks_recompute(collection_round=collection_round)
     body = client.get(page).content.decode()
-    assert "(7 councils)" in body and "(6 councils)" not in body
+    assert "(6 councils)" in body and "(12 councils)" not in body  # live benchmarks are not shown
     client.force_login(analyst)
-    body = client.get(dashboard).content.decode()
-    assert ">7</td>" in body
+    assert ">12</td>" in client.get(dashboard).content.decode()
+    second = release_create(collection_round=collection_round, user=analyst, note="2.", budget_seconds=0)
+    release_publish(release=second, user=analyst)
+    client.force_login(lead)
+    body = client.get(page).content.decode()
+    # two more councils in each region: the builder holds them back, so release 2 repeats release 1
+    assert second.changes["held_back"] and "from release 2" in body and "from release 1" not in body
 
 
 @pytest.mark.django_db
@@ -186,6 +197,10 @@ def test_pages_with_cached_parts_still_work_while_redis_is_unreachable(client, a
     cache.delete_many(["anything"])
     authority, collection_round = _country(6, analyst)
     lead = member(authority, Role.PROGRAMME_LEAD)
+    release_publish(
+        release=release_create(collection_round=collection_round, user=analyst, note="1.", budget_seconds=0),
+        user=analyst,
+    )
     client.force_login(lead)
     page = reverse("metrics:council_results", args=[authority.ons_code, collection_round.label])
     assert "(6 councils)" in client.get(page).content.decode()
