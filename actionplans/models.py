@@ -168,6 +168,12 @@ class ActionPlan(PublicIdModel):
     def quarters(self) -> list[Quarter]:
         return [Quarter(self.year, n) for n in (1, 2, 3, 4)]
 
+    def reporting_quarters(self) -> list[Quarter]:
+        """The quarters a report is due for: those of the plan year that had not ended when the plan
+        was started. A plan started in November reports on quarters 3 and 4 only."""
+        started = timezone.localdate(self.created_at) if self.created_at else None
+        return [q for q in self.quarters() if started is None or q.ends_on >= started]
+
 
 class WhatWeKnowQuerySet(models.QuerySet["WhatWeKnow"]):
     def for_user(self, user: User | AnonymousUser) -> WhatWeKnowQuerySet:

@@ -26,16 +26,31 @@ REPORT_DUE_DAYS = 30
 def overdue_reports(
     plans: list[ActionPlan], reports: list[QuarterlyReport], today: datetime.date
 ) -> list[dict]:
-    """Quarters that ended more than REPORT_DUE_DAYS ago whose report is not yet submitted."""
+    """Quarters that ended more than REPORT_DUE_DAYS ago whose report is not yet submitted, among the
+    quarters each plan reports on (none for quarters that ended before the plan was started)."""
     status = {(r.plan_id, r.year, r.quarter): r for r in reports}
     overdue = []
     for plan in plans:
-        for quarter in plan.quarters():
+        for quarter in plan.reporting_quarters():
             report = status.get((plan.pk, quarter.year, quarter.number))
             due = quarter.ends_on + datetime.timedelta(days=REPORT_DUE_DAYS)
             if due < today and (report is None or report.status == QuarterlyReport.Status.DRAFT):
                 overdue.append({"plan": plan, "quarter": quarter, "report": report, "due": due})
     return overdue
+
+
+def opening_quarter(year: int, current: Quarter, reports: list[QuarterlyReport]) -> Quarter:
+    """The quarter the page opens on: the latest of the plan year with a submitted or signed-off
+    report (the current quarter has none yet, and would show every count as 0); with none, the
+    current quarter in the current plan year, or quarter 4 of a past one."""
+    reported = [
+        Quarter(r.year, r.quarter)
+        for r in reports
+        if r.status != QuarterlyReport.Status.DRAFT and r.year == year
+    ]
+    if reported:
+        return max(reported, key=lambda q: q.number)
+    return current if current.year == year else Quarter(year, 4)
 
 
 @login_required
@@ -57,7 +72,8 @@ def national(request: AuthenticatedHttpRequest) -> HttpResponse:
         if request.GET.get("quarter") in {"1", "2", "3", "4"}
         else None
     )
-    quarter = quarter or (current if current.year == year else Quarter(year, 4))
+    reports = list(QuarterlyReport.objects.for_user(request.user).filter(plan__year=year))
+    quarter = quarter or opening_quarter(year, current, reports)
     rag: dict[str, Counter[str]] = defaultdict(Counter)
     for objective_id, value in (
         ActionUpdate.objects.for_user(request.user)
@@ -66,7 +82,6 @@ def national(request: AuthenticatedHttpRequest) -> HttpResponse:
     ):
         for theme in themes_of.get(objective_id, []):
             rag[theme][value] += 1
-    reports = list(QuarterlyReport.objects.for_user(request.user).filter(plan__year=year))
     rows = [(a, plans.get(a.pk)) for a in authorities]
     return render(
         request,
