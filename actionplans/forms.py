@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.utils import timezone
 
-from submissions.forms import DateInput, SignOffForm
-from wres_portal.forms import PlainEnglishErrors, SeenStateForm
+from metrics.calculations import INDICATORS_BY_CODE
+from submissions.forms import SignOffForm
+from wres_portal.forms import (
+    GovukDateField,
+    PlainEnglishErrors,
+    SeenStateForm,
+    WholeNumberField,
+    parse_number,
+)
 from wres_portal.models import TEXT_MAX
 
 from .models import Action, ActionPlan, Objective, Rag, Target
@@ -41,6 +50,7 @@ class HeaderForm(PlainEnglishErrors, forms.ModelForm):
             "how_agreed",
             "staff_voice_summary",
         ]
+        field_classes = {"direct_employees": WholeNumberField}  # "1,930" as well as "1930"
         widgets = {
             "senior_sponsors": forms.Textarea(attrs={"rows": 3}),
             "programme_leads": forms.Textarea(attrs={"rows": 3}),
@@ -133,33 +143,88 @@ class ActionForm(PlainEnglishErrors, SeenStateForm, forms.ModelForm):
         widgets = {
             "text": forms.Textarea(attrs={"rows": 3}),
             "lead": forms.TextInput(attrs={"class": "govuk-input--width-20"}),
-            "due_date": DateInput(),
             "status": forms.RadioSelect,
         }
         labels = {"text": "Specific action", "due_date": "Due date"}
+        field_classes = {"due_date": GovukDateField}
+        help_texts = {"due_date": "For example 31 3 2027."}
 
 
-class TargetForm(PlainEnglishErrors, forms.ModelForm):
+class TargetForm(PlainEnglishErrors, forms.Form):
+    """A measurable target. Pay band shares are typed as percentages ("15" or "15%" is 15%) and
+    stored as fractions; relative likelihoods are plain numbers ("0.80"). The round is the one after
+    the plan's year at the earliest: the 2027 round measures April 2026 to March 2027, the first year
+    of a 2026 plan."""
+
     indicator = forms.ChoiceField(label="Metric", choices=INDICATOR_CHOICES)
     service = forms.ChoiceField(label="Service", choices=SERVICE_CHOICES, widget=forms.RadioSelect)
-    value = forms.FloatField(
-        label="Value",
-        min_value=0,
-        max_value=1000,
-        help_text="A relative likelihood such as 0.80, or for pay band shares a fraction such as 0.15.",
+    comparison = forms.ChoiceField(
+        label="The figure should be", choices=Target.Comparison.choices, widget=forms.RadioSelect
+    )
+    value = forms.CharField(
+        label="Target figure",
+        max_length=20,
+        help_text="For a pay band share, a percentage such as 15%. For any other metric, a relative "
+        "likelihood such as 0.80 (1 means minority ethnic and white staff are equally likely).",
         widget=forms.TextInput(attrs={"inputmode": "decimal", "class": "govuk-input--width-5"}),
-        error_messages={"invalid": "Enter the value as a number, like 0.80"},
+        error_messages={"required": "Enter the target figure, like 15% or 0.80"},
+    )
+    round_label = forms.CharField(
+        label="By the round",
+        max_length=20,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "class": "govuk-input--width-4"}),
+        error_messages={"required": "Enter the round the target is for, like 2027"},
     )
 
-    class Meta:
-        model = Target
-        fields = ["indicator", "service", "comparison", "value", "round_label"]
-        widgets = {
-            "comparison": forms.RadioSelect,
-            "round_label": forms.TextInput(attrs={"class": "govuk-input--width-5"}),
-        }
-        labels = {"comparison": "The figure should be", "round_label": "By the round"}
-        help_texts = {"round_label": "The year label of the collection round, for example 2026."}
+    def __init__(self, *args: object, plan_year: int, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.earliest_round = plan_year + 1
+        self.fields["round_label"].help_text = (
+            f"The year of the collection round, {self.earliest_round} or later. The {self.earliest_round} "
+            f"round counts April {plan_year} to March {plan_year + 1}, the first year of this plan."
+        )
+        self.fields["round_label"].initial = str(self.earliest_round)
+
+    def clean_round_label(self) -> str:
+        text = self.cleaned_data["round_label"].strip()
+        if not text.isdigit() or len(text) != 4:
+            raise forms.ValidationError(f"Enter the round as a year, like {self.earliest_round}")
+        if int(text) < self.earliest_round:
+            raise forms.ValidationError(
+                f"The round must be {self.earliest_round} or later: earlier rounds counted the years "
+                "before this plan started"
+            )
+        if int(text) > self.earliest_round + 10:
+            raise forms.ValidationError(f"The round must be {self.earliest_round + 10} or earlier")
+        return text
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        text = str(cleaned.get("value") or "").strip().replace(" ", "")
+        indicator = INDICATORS_BY_CODE.get(str(cleaned.get("indicator")))
+        if not text or indicator is None:
+            return cleaned
+        share = indicator.kind == "share"
+        percent = text.endswith("%")
+        number = parse_number(text.removesuffix("%"))
+        if number is None:
+            example = "15%" if share else "0.80"
+            self.add_error("value", f"Enter the target figure as a number, like {example}")
+        elif share:
+            if not 0 <= number <= 100:
+                self.add_error("value", "Enter a percentage from 0% to 100%, like 15%")
+            else:
+                cleaned["value"] = number / 100
+        elif percent:
+            self.add_error(
+                "value",
+                "A relative likelihood is not a percentage: enter a number such as 0.80 or 1.25, without %",
+            )
+        elif not 0 <= number <= 1000:
+            self.add_error("value", "Enter a relative likelihood from 0 to 1,000, like 0.80")
+        else:
+            cleaned["value"] = number
+        return cleaned
 
 
 class UpdateForm(PlainEnglishErrors, SeenStateForm, forms.Form):

@@ -8,7 +8,7 @@ from django import forms
 from django.utils import timezone
 
 from accounts.models import AuthorityType, Region
-from wres_portal.forms import PlainEnglishErrors
+from wres_portal.forms import GovukDateField, PlainEnglishErrors, WholeNumberField
 from wres_portal.models import NOTE_MAX
 
 from .models import CollectionRound
@@ -25,33 +25,43 @@ from .schema import (
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 
 
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs: dict[str, str] | None = None) -> None:
-        super().__init__(attrs={"class": "govuk-input--width-10", **(attrs or {})}, format="%Y-%m-%d")
-
-
 class RoundForm(PlainEnglishErrors, forms.ModelForm):
+    # The form says which dates are in the wrong order (clean), so the database constraints that
+    # also check it add nothing.
+    constraint_messages = {"round_period_order": None, "round_dates_order": None}
+
     class Meta:
         model = CollectionRound
         fields = ["label", "period_start", "period_end", "snapshot_date", "opens_on", "closes_on"]
-        widgets = {
-            "label": forms.TextInput(attrs={"class": "govuk-input--width-5"}),
-            "period_start": DateInput(),
-            "period_end": DateInput(),
-            "snapshot_date": DateInput(),
-            "opens_on": DateInput(),
-            "closes_on": DateInput(),
+        field_classes = {
+            "period_start": GovukDateField,
+            "period_end": GovukDateField,
+            "snapshot_date": GovukDateField,
+            "opens_on": GovukDateField,
+            "closes_on": GovukDateField,
         }
+        widgets = {"label": forms.TextInput(attrs={"class": "govuk-input--width-5"})}
         help_texts = {
-            "period_start": "The 12 months the event counts cover, for example 1 April 2024.",
-            "snapshot_date": "The date the headcounts describe, for example 31 March 2025.",
+            "period_start": "The first day of the 12 months the event counts cover, for example 1 4 2024.",
+            "period_end": "The last day of those 12 months, for example 31 3 2025.",
+            "snapshot_date": "The date the headcounts describe, for example 31 3 2025.",
+            "opens_on": "For example 1 6 2025.",
+            "closes_on": "For example 31 7 2025.",
         }
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        start, end = cleaned.get("period_start"), cleaned.get("period_end")
+        if start and end and end <= start:
+            self.add_error("period_end", "The reporting period must end after it starts")
+        opens, closes = cleaned.get("opens_on"), cleaned.get("closes_on")
+        if opens and closes and closes < opens:
+            self.add_error("closes_on", "The closing date must be the same as or after the opening date")
+        return cleaned
 
 
 class ExtensionForm(PlainEnglishErrors, forms.Form):
-    closes_on = forms.DateField(label="New closing date", widget=DateInput())
+    closes_on = GovukDateField(label="New closing date", help_text="For example 14 8 2025.")
     reason = forms.CharField(label="Reason", max_length=NOTE_MAX, widget=forms.Textarea(attrs={"rows": 3}))
 
 
@@ -90,7 +100,8 @@ class ServiceEntryForm(forms.Form):
         for key in row_keys(service):
             for group in GROUPS:
                 band = f", {PAY_BAND_LABELS[key.pay_band]}" if key.pay_band else ""
-                self.fields[field_name(key, group)] = forms.IntegerField(
+                # Thousands separators ("1,250") are accepted, as in an uploaded file.
+                self.fields[field_name(key, group)] = WholeNumberField(
                     label=f"{MEASURES_BY_CODE[key.measure].label}{band}: {GROUP_LABELS[group]}",
                     min_value=0,
                     max_value=MAX_COUNT,
@@ -160,7 +171,7 @@ class SignOffForm(PlainEnglishErrors, forms.Form):
         help_text="For example: Director of Adult Social Services",
         widget=forms.TextInput(attrs={"autocomplete": "organization-title"}),
     )
-    signed_on = forms.DateField(label="Date of sign-off", widget=DateInput())
+    signed_on = GovukDateField(label="Date of sign-off", help_text="For example 27 3 2026.")
     declaration = forms.BooleanField(
         label="I confirm that, to the best of my knowledge, the figures in this return are accurate.",
         error_messages={"required": "Confirm that the figures are accurate to sign off"},

@@ -187,7 +187,9 @@ def target_create(
 ) -> HttpResponse:
     ctx = get_plan_for_user(request.user, ons_code, plan_year, roles=PROGRAMME_LEADS)
     parent = get_objective_for_user(request.user, ctx, objective)
-    form = TargetForm(request.POST or None, initial={"service": "all", "comparison": "gte"})
+    form = TargetForm(
+        request.POST or None, plan_year=ctx.plan.year, initial={"service": "all", "comparison": "gte"}
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.target_create(objective=parent, user=request.user, **form.cleaned_data)
@@ -198,7 +200,8 @@ def target_create(
             return _detail(ctx)
     intro = (
         "A target is checked automatically when that round's results arrive: met, not met, or no data. "
-        "For example: appointment from shortlisting, both services, at least 0.80 by the 2026 round."
+        "For example: appointment from shortlisting, both services, at least 0.80 by the "
+        f"{ctx.plan.year + 1} round."
     )
     return _page(
         request,

@@ -277,7 +277,7 @@ def test_api_tokens_page_shows_located_errors(client, alice) -> None:
     client.force_login(alice)
     body = client.post(reverse("accounts:api_tokens"), {"action": "create"}).content.decode()
     assert "<title>Error:" in body and 'href="#id_name"' in body
-    assert "Enter name" in body or "Enter a name" in body
+    assert "Enter the name" in body or "Enter a name" in body
 
 
 def test_accessibility_statement_is_public(client, db) -> None:

@@ -61,7 +61,7 @@ def test_forms_show_errors_in_an_error_summary(plan, alice):
     assert response.status_code == 200
     body = response.content.decode()
     assert "govuk-error-summary" in body
-    assert "Enter objective" in body
+    assert "Enter the objective" in body
 
 
 def test_sponsor_signs_off_through_the_page(written_plan, sponsor_a, voice_a):
