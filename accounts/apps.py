@@ -8,4 +8,4 @@ class AccountsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from . import signals, signin_throttle  # noqa: F401  (connect their receivers)
+        from . import middleware, signals, signin_throttle  # noqa: F401  (connect their receivers)

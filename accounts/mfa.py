@@ -26,6 +26,7 @@ import qrcode
 import qrcode.image.svg
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Exists, OuterRef, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 from django_otp.oath import TOTP
@@ -37,7 +38,7 @@ from wres_portal.errors import ApplicationError
 
 from . import security_events
 from .http import AuthenticatedHttpRequest
-from .models import Membership
+from .models import Membership, User
 from .permissions import MFA_REQUIRED_ROLES
 
 if TYPE_CHECKING:
@@ -45,7 +46,6 @@ if TYPE_CHECKING:
     from django.http import HttpRequest
     from django_otp.models import Device
 
-    from .models import User
 
 AUTHENTICATOR_NAME = "Authenticator app"
 RECOVERY_NAME = "Recovery codes"
@@ -79,18 +79,54 @@ def has_authenticator(user: User | AnonymousUser) -> bool:
     return user.is_authenticated and TOTPDevice.objects.filter(user=user, confirmed=True).exists()
 
 
+def signed_in_user_queryset() -> QuerySet[User]:
+    """Users with what every signed-in request asks about their second factor, in the one query that
+    reads the user: the ids of their confirmed authenticator and recovery codes (the session's
+    verifying device must be one of them) and whether a membership's role requires a second factor.
+    Read fresh on every request, so a change of role or device applies to the next page."""
+    totp = TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=True).order_by("-id").values("id")[:1]
+    static = StaticDevice.objects.filter(user=OuterRef("pk"), confirmed=True).order_by("-id").values("id")[:1]
+    role = Membership.objects.filter(user=OuterRef("pk"), role__in=MFA_REQUIRED_ROLES)
+    return User.objects.annotate(
+        _wres_totp_id=Subquery(totp), _wres_static_id=Subquery(static), _wres_mfa_role=Exists(role)
+    )
+
+
+def verified_device(user: User, persistent_id: str) -> Device | None:
+    """The device a session says verified it, if it is still one of the user's confirmed devices,
+    from the ids read with the user (no query). The device's other fields load if anything asks."""
+    label, _, pk = persistent_id.rpartition("/")
+    model: type[Device]
+    if label.endswith(TOTPDevice._meta.label_lower):
+        model, current = TOTPDevice, user._wres_totp_id  # type: ignore[attr-defined]
+    elif label.endswith(StaticDevice._meta.label_lower):
+        model, current = StaticDevice, user._wres_static_id  # type: ignore[attr-defined]
+    else:
+        return None
+    if current is None or str(current) != pk:
+        return None
+    return model.from_db("default", ["id", "user_id", "confirmed"], [current, user.pk, True])
+
+
 def has_authenticator_cached(request: HttpRequest) -> bool:
-    """`has_authenticator` for the signed-in user, asked once per request (the multi-factor middleware
-    and the page navigation both need it)."""
+    """`has_authenticator` for the signed-in user, from the query that read the user when it could
+    (accounts.signin_throttle.ThrottledModelBackend.get_user), else asked once per request."""
+    user = request.user
+    if hasattr(user, "_wres_totp_id"):
+        return user._wres_totp_id is not None
     if not hasattr(request, "_wres_has_authenticator"):
-        request._wres_has_authenticator = has_authenticator(request.user)  # type: ignore[attr-defined]
+        request._wres_has_authenticator = has_authenticator(user)  # type: ignore[attr-defined]
     return bool(request._wres_has_authenticator)  # type: ignore[attr-defined]
 
 
 def is_enforced_cached(request: HttpRequest) -> bool:
-    """`is_enforced` for the signed-in user, asked once per request."""
+    """`is_enforced` for the signed-in user, from the query that read the user when it could."""
+    user = request.user
+    if isinstance(user, User) and hasattr(user, "_wres_mfa_role"):
+        required = user.is_superuser or user.is_national or bool(user._wres_mfa_role)
+        return bool(settings.MFA_REQUIRED_ROLES_ENFORCED) and required
     if not hasattr(request, "_wres_mfa_enforced"):
-        request._wres_mfa_enforced = is_enforced(request.user)  # type: ignore[attr-defined]
+        request._wres_mfa_enforced = is_enforced(user)  # type: ignore[attr-defined]
     return bool(request._wres_mfa_enforced)  # type: ignore[attr-defined]
 
 

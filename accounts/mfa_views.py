@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -20,7 +21,7 @@ from wres_portal.errors import ApplicationError
 from . import mfa
 from .forms import MFACodeForm
 from .http import AuthenticatedHttpRequest
-from .middleware import session_refresh
+from .middleware import session_refresh, session_seconds_left
 
 #: Fewer recovery codes than this left: suggest making new ones.
 FEW_RECOVERY_CODES = 3
@@ -158,3 +159,13 @@ def session_keep_alive(request: AuthenticatedHttpRequest) -> JsonResponse:
     Answers only with the new time left."""
     session_refresh(request)
     return JsonResponse({"expires_in": settings.SESSION_COOKIE_AGE})
+
+
+@never_cache
+@transaction.non_atomic_requests  # it writes nothing: no transaction round trips
+@login_required
+@require_http_methods(["GET", "HEAD"])
+def session_status(request: AuthenticatedHttpRequest) -> JsonResponse:
+    """How long the caller's session has left without activity (no data about anyone; it reads only
+    the session and the user). Also the "signed-in no-op view" `make bench` times beside /healthz."""
+    return JsonResponse({"expires_in": session_seconds_left(request)})

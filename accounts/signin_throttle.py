@@ -44,7 +44,7 @@ from django.utils import timezone
 
 from wres_portal.net import client_ip
 
-from . import security_events
+from . import mfa, security_events
 from .models import SignInThrottle, User
 
 ACCOUNT = SignInThrottle.Scope.ACCOUNT
@@ -159,6 +159,15 @@ class ThrottledModelBackend(ModelBackend):
                 setattr(request, WAIT_ATTRIBUTE, wait)
                 raise PermissionDenied  # Django stops here and sends user_login_failed
         return super().authenticate(request, username=username, password=password, **kwargs)
+
+    def get_user(self, user_id: Any) -> User | None:
+        """The signed-in user of a request, with what every request asks about their second factor
+        read in the same query (accounts.mfa.signed_in_user_queryset)."""
+        try:
+            user = mfa.signed_in_user_queryset().get(pk=user_id)
+        except User.DoesNotExist:
+            return None
+        return user if self.user_can_authenticate(user) else None
 
 
 @receiver(user_login_failed, dispatch_uid="accounts.signin_throttle.failed")

@@ -49,6 +49,7 @@ urlpatterns = [
     path("account/two-factor/recovery-codes/", mfa_views.mfa_recovery_codes, name="mfa_recovery_codes"),
     path("account/two-factor/remove/", mfa_views.mfa_remove, name="mfa_remove"),
     path("account/session/keep-alive/", mfa_views.session_keep_alive, name="session_keep_alive"),
+    path("account/session/", mfa_views.session_status, name="session_status"),
     path("invitations/<str:token>/", views.invitation_accept, name="invitation_accept"),
     path("councils/<str:ons_code>/details/", views.authority_edit, name="authority_edit"),
     path("councils/<str:ons_code>/team/", views.team, name="team"),

@@ -80,7 +80,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # Sets request.user.is_verified(); then users who must (or chose to) use a second factor may
     # open only the sign-in, set-up and sign-out pages until they have entered a code.
-    "django_otp.middleware.OTPMiddleware",
+    "accounts.middleware.OTPMiddleware",
     "accounts.middleware.MFARequiredMiddleware",
     # Audit trail: records the signed-in user and URL with every change (PostgreSQL only).
     "audit.middleware.HistoryMiddleware",
@@ -194,11 +194,15 @@ OTP_STATIC_THROTTLE_FACTOR = 1
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=30 * 60)
 SESSION_WARNING_SECONDS = min(2 * 60, SESSION_COOKIE_AGE // 2)
 # The inactivity clock is restarted at most once a minute (accounts.middleware.
-# SessionRefreshMiddleware) rather than by writing the session on every request (issue 7: that write
-# was a transaction per page). Sessions stay in the database only: not in Redis, whose outage must
-# neither sign everyone out nor (a delete lost meanwhile) bring a signed-out session back.
+# SessionRefreshMiddleware), in a signed cookie rather than by writing the session (issue 7: that
+# write was a transaction per page; issue 18: not even once a minute). Sessions stay in the
+# database only: not in Redis, whose outage must neither sign everyone out nor (a delete lost
+# meanwhile) bring a signed-out session back.
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 SESSION_REFRESH_SECONDS = 60
+# The session row's own expiry: the inactivity clock rides in a signed cookie between writes, so the
+# row is written at sign-in and then about every SESSION_STORE_SECONDS - SESSION_COOKIE_AGE of use.
+SESSION_STORE_SECONDS = 12 * 60 * 60
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"

@@ -22,6 +22,7 @@ from django.contrib.sessions.models import Session
 from django.urls import Resolver404, resolve, reverse
 from django.utils import timezone
 
+from accounts.middleware import ACTIVITY_COOKIE
 from tests.factories import TEST_PASSWORD
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -217,6 +218,10 @@ def _expiry(client) -> datetime.datetime:
     return Session.objects.get(session_key=client.cookies["sessionid"].value).expire_date
 
 
+def _activity(response) -> str:
+    return response.cookies[ACTIVITY_COOKIE].value
+
+
 def test_keep_alive_extends_only_the_callers_session(client, alice, bob) -> None:
     from django.test import Client
 
@@ -232,11 +237,13 @@ def test_keep_alive_extends_only_the_callers_session(client, alice, bob) -> None
         response = client.post(url, {"session_key": other.cookies["sessionid"].value})
         assert response.status_code == 200
         assert response.json() == {"expires_in": django_settings.SESSION_COOKIE_AGE}
-        assert response.cookies["sessionid"]["max-age"] == django_settings.SESSION_COOKIE_AGE
-        assert response.cookies["sessionid"]["httponly"]
+        assert response.cookies[ACTIVITY_COOKIE]["max-age"] == django_settings.SESSION_COOKIE_AGE
+        assert response.cookies[ACTIVITY_COOKIE]["httponly"]
         assert response["Cache-Control"].startswith("max-age=0")
-        assert _expiry(client) >= timezone.now() + timedelta(seconds=django_settings.SESSION_COOKIE_AGE - 1)
         assert _expiry(other) == bobs
+        assert ACTIVITY_COOKIE not in other.cookies or other.cookies[ACTIVITY_COOKIE].value != _activity(
+            response
+        )
         assert alice.email not in response.content.decode()
         # 25 minutes after the keep-alive (45 after signing in) alice is still signed in ...
         clock.shift(timedelta(minutes=25))
@@ -353,9 +360,10 @@ def test_secret_key_comes_from_the_environment() -> None:
     assert keys == ["django-insecure-local-only-wres-portal-key-not-for-production"]
 
 
-def test_a_signed_in_session_is_written_at_most_once_a_minute(client, alice) -> None:
-    """Issue 7: the session is not written on every request; its expiry is pushed back when the
-    last push is a minute old, and the warning counts down from the real end."""
+def test_a_signed_in_get_writes_nothing_and_restarts_the_clock_at_most_once_a_minute(client, alice) -> None:
+    """Issues 7 and 18: an ordinary GET never writes the session; the inactivity clock restarts (a
+    new signed activity cookie) when the last restart is a minute old, and the warning counts down
+    from the real end."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -365,21 +373,59 @@ def test_a_signed_in_session_is_written_at_most_once_a_minute(client, alice) -> 
         client.force_login(alice)
         client.get(url)
         first = _expiry(client)
-        clock.shift(timedelta(seconds=30))
-        with CaptureQueriesContext(connection) as queries:
-            response = client.get(url)
-        assert "sessionid" not in response.cookies  # not saved: no new cookie
-        writes = [q for q in queries.captured_queries if q["sql"].startswith("UPDATE")]
-        assert not [q for q in writes if "django_session" in q["sql"]]
+        for wait, restarted in [(30, False), (31, True), (59, False), (1, True)]:
+            clock.shift(timedelta(seconds=wait))
+            with CaptureQueriesContext(connection) as queries:
+                response = client.get(url)
+            assert response.status_code == 200
+            assert "sessionid" not in response.cookies  # the row is not saved
+            writes = [q["sql"] for q in queries.captured_queries if not q["sql"].startswith("SELECT")]
+            assert not [sql for sql in writes if "django_session" in sql], writes
+            assert (ACTIVITY_COOKIE in response.cookies) == restarted, wait
+            seconds = django_settings.SESSION_COOKIE_AGE - (0 if restarted else wait)
+            assert f'data-timeout-seconds="{seconds}"' in response.content.decode()
         assert _expiry(client) == first
-        seconds = django_settings.SESSION_COOKIE_AGE - 30
-        assert f'data-timeout-seconds="{seconds}"' in response.content.decode()
+        # Half an hour without a request after the last restart ends the session.
+        clock.shift(timedelta(seconds=django_settings.SESSION_COOKIE_AGE))
+        assert client.get(url)["Location"].startswith(reverse("accounts:login"))
+        assert not Session.objects.filter(session_key=client.cookies["sessionid"].value).exists()
 
-        clock.shift(timedelta(seconds=31))  # a minute since the last push
-        response = client.get(url)
-        assert response.cookies["sessionid"]["max-age"] == django_settings.SESSION_COOKIE_AGE
-        assert _expiry(client) == first + timedelta(seconds=61)
-        assert f'data-timeout-seconds="{django_settings.SESSION_COOKIE_AGE}"' in response.content.decode()
+
+def test_an_activity_cookie_from_another_session_or_edited_does_not_keep_a_session_alive(
+    client, alice, bob
+) -> None:
+    from django.test import Client
+
+    start = timezone.now()
+    with time_machine.travel(start, tick=False) as clock:
+        client.force_login(alice)
+        other = Client()
+        other.force_login(bob)
+        clock.shift(timedelta(minutes=29))
+        fresh = other.post(reverse("accounts:session_keep_alive"))
+        clock.shift(timedelta(minutes=2))  # alice idle 31 minutes; bob's cookie is 2 minutes old
+        client.cookies[ACTIVITY_COOKIE] = _activity(fresh)
+        assert client.get(reverse("accounts:settings"))["Location"].startswith(reverse("accounts:login"))
+        other.cookies[ACTIVITY_COOKIE] = _activity(fresh)[:-1] + "A"
+        clock.shift(timedelta(minutes=30))
+        assert other.get(reverse("accounts:settings"))["Location"].startswith(reverse("accounts:login"))
+
+
+def test_a_session_in_use_has_its_row_pushed_back_before_it_expires(client, alice) -> None:
+    """The stored row has a long expiry (SESSION_STORE_SECONDS), pushed back when it comes within
+    SESSION_COOKIE_AGE, so a session in continuous use never loses its row."""
+    start = timezone.now()
+    store = django_settings.SESSION_STORE_SECONDS
+    age = django_settings.SESSION_COOKIE_AGE
+    with time_machine.travel(start, tick=False) as clock:
+        client.force_login(alice)
+        assert _expiry(client) >= timezone.now() + timedelta(seconds=store - 1)
+        elapsed = 0
+        while elapsed < store + age:
+            clock.shift(timedelta(seconds=age - 60))
+            elapsed += age - 60
+            assert client.get(reverse("accounts:settings")).status_code == 200, elapsed
+        assert _expiry(client) > timezone.now() + timedelta(seconds=age)
 
 
 def test_an_idle_session_still_ends_after_the_cookie_age(client, alice) -> None:
