@@ -53,4 +53,4 @@ RUN SECRET_KEY=collectstatic-at-build-time-only DATABASE_URL= REDIS_URL= \
 
 USER wres
 EXPOSE 8000
-CMD ["gunicorn", "wres_portal.wsgi:application", "-b", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+CMD ["gunicorn", "-c", "gunicorn.conf.py", "wres_portal.wsgi:application"]
