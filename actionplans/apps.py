@@ -11,3 +11,6 @@ class ActionplansConfig(AppConfig):
         from . import receivers
 
         signals.results_stored.connect(receivers.evaluate_targets, dispatch_uid="actionplans_results_stored")
+        signals.plan_objectives_wanted.connect(
+            receivers.plan_objectives, dispatch_uid="actionplans_plan_objectives_wanted"
+        )

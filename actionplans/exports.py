@@ -15,6 +15,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
 from wres_portal.downloads import safe_cell, workbook_bytes
+from wres_portal.pdf import html_pdf
 
 PDF_CSS = Path(__file__).with_name("pdf.css")
 
@@ -130,16 +131,8 @@ def document_xlsx(document: dict[str, Any], *, signature: Any = None) -> bytes:
     return workbook_bytes(workbook)
 
 
-def _no_fetch(url: str, *args: object, **kwargs: object) -> dict[str, Any]:
-    raise ValueError(f"The PDF may not load {url}: everything it needs is inline.")
-
-
 def document_pdf(document: dict[str, Any], *, signature: Any = None, uncompressed: bool = False) -> bytes:
     """The printable layout as a PDF (A4 landscape, objective tables as councils publish them).
     `uncompressed` leaves its text streams readable, for tests."""
-    from weasyprint import CSS, HTML
-
     html = render_to_string("actionplans/plan_pdf.html", {"doc": document, "signature": signature})
-    return HTML(string=html, url_fetcher=_no_fetch, base_url=None).write_pdf(
-        stylesheets=[CSS(string=PDF_CSS.read_text(), url_fetcher=_no_fetch)], uncompressed_pdf=uncompressed
-    )
+    return html_pdf(html, PDF_CSS.read_text(), uncompressed=uncompressed)

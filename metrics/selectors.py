@@ -7,14 +7,19 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from django.contrib.auth.models import AnonymousUser
+
+from accounts.models import Authority, User
 from submissions.access import ReturnContext
-from submissions.models import CollectionRound, ReturnVersion
+from submissions.models import CollectionRound, Return, ReturnVersion
 
 from .calculations import results_document
 from .exports.national import type_values
-from .models import Release, VersionResults
+from .models import Release, Result, VersionResults
 from .publication import Comparator, ComparatorKey, PublishedComparators, comparators_from_tables
 from .services import population_share
+from .signals import plan_objectives_wanted
+from .summary import PlanLink, Summary, results_summary
 
 
 def version_results(ctx: ReturnContext, version: ReturnVersion) -> VersionResults:
@@ -97,3 +102,48 @@ def published_national_trend(service: str) -> dict[tuple[str, str], list[tuple[s
             if scope == "national" and svc == service:
                 trend[(svc, indicator)].append((label, None if comparator.withheld else comparator.median))
     return trend
+
+
+def previous_round_values(
+    authority: Authority, collection_round: CollectionRound, service: str
+) -> tuple[str | None, dict[str, float | None]]:
+    """The authority's headline values for `service` in its latest earlier round with a return past
+    draft: (round label, {indicator: value}), or (None, {}) when there is none."""
+    earlier = (
+        Return.objects.filter(authority=authority, round__opens_on__lt=collection_round.opens_on)
+        .exclude(status=Return.Status.DRAFT)
+        .exclude(current_version=None)
+        .order_by("-round__opens_on")
+        .values_list("round__label", "current_version_id")
+        .first()
+    )
+    if earlier is None:
+        return None, {}
+    label, version_id = earlier
+    values = dict(
+        Result.objects.filter(version_id=version_id, service=service).values_list("indicator", "value")
+    )
+    return label, values
+
+
+def plan_objectives(authority: Authority, user: User | AnonymousUser) -> list[PlanLink]:
+    """The plan objectives tied to indicators, from whichever app answers `plan_objectives_wanted`."""
+    links: list[PlanLink] = []
+    for _, response in plan_objectives_wanted.send(sender=None, authority=authority, user=user):
+        if isinstance(response, list):
+            links.extend(link for link in response if isinstance(link, PlanLink))
+    return links
+
+
+def council_results_summary(
+    ctx: ReturnContext, version: ReturnVersion, service: str, user: User | AnonymousUser
+) -> Summary:
+    """The summary that opens a council's results page and its board summary."""
+    label, previous = previous_round_values(ctx.authority, ctx.round, service)
+    return results_summary(
+        version_results(ctx, version).document["results"],
+        service=service,
+        previous=previous,
+        previous_label=label,
+        objectives=plan_objectives(ctx.authority, user),
+    )

@@ -7,7 +7,14 @@ what it was built from, so a recompute or a new version shows at once (issue 7).
 from __future__ import annotations
 
 from .common import FRAGMENT_SECONDS
-from .council import council_report, council_results, council_results_download, council_results_latest
+from .council import (
+    council_board_summary,
+    council_board_summary_pdf,
+    council_report,
+    council_results,
+    council_results_download,
+    council_results_latest,
+)
 from .national import indicator_help, national_dashboard, national_indicator
 from .releases import (
     national_download,
@@ -20,6 +27,8 @@ from .releases import (
 
 __all__ = [
     "FRAGMENT_SECONDS",
+    "council_board_summary",
+    "council_board_summary_pdf",
     "council_report",
     "council_results",
     "council_results_download",

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from pathlib import Path
+
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.db.models import Q, QuerySet
@@ -20,6 +22,7 @@ from metrics.models import Result, VersionResults
 from metrics.presenters import SERVICE_CHOICES, Card, cards, series
 from metrics.publication import PublishedComparators
 from metrics.selectors import (
+    council_results_summary,
     latest_published_releases,
     published_comparators,
     published_national_trend,
@@ -30,8 +33,11 @@ from submissions.access import ReturnContext, get_return_for_user
 from submissions.models import Return, ReturnVersion
 from submissions.schema import GROUP_LABELS, SERVICE_LABELS
 from wres_portal.downloads import CSV, XLSX, attachment
+from wres_portal.pdf import html_pdf
 
 from .common import FRAGMENT_SECONDS, _digest, _service
+
+BOARD_CSS = Path(__file__).resolve().parent.parent / "board.css"
 
 
 def _council_page(request: HttpRequest, ons_code: str, round_label: str) -> dict[str, object]:
@@ -155,14 +161,16 @@ def council_results(request: AuthenticatedHttpRequest, ons_code: str, round_labe
     version, service = page["version"], str(page["service"])
     if version is not None:
         ctx = page["ctx"]
-        assert isinstance(ctx, ReturnContext)  # noqa: S101 - narrowing for mypy
+        if not isinstance(ctx, ReturnContext) or not isinstance(version, ReturnVersion):
+            raise Http404
         comparators = published_comparators(ctx.round)
-        cards_html, stored = _council_cards_html(ctx, version, service, comparators)  # type: ignore[arg-type]
+        cards_html, stored = _council_cards_html(ctx, version, service, comparators)
         page.update(
             cards_html=cards_html,
             stored=stored,
             service_label=SERVICE_LABELS[service],
             comparators=comparators,
+            summary=council_results_summary(ctx, version, service, request.user),
         )
     return render(request, "metrics/council_results.html", page)
 
@@ -205,3 +213,33 @@ def council_results_download(
     if fmt == "csv":
         return attachment(council_results_csv(stored), name, CSV)
     return attachment(council_results_xlsx(stored), name, XLSX)
+
+
+def _board_context(request: AuthenticatedHttpRequest, ons_code: str, round_label: str) -> dict[str, object]:
+    page = _council_context(request, ons_code, round_label)
+    version, ctx = page["version"], page["ctx"]
+    if not isinstance(version, ReturnVersion) or not isinstance(ctx, ReturnContext):
+        raise Http404  # nothing to summarise yet
+    page["summary"] = council_results_summary(ctx, version, str(page["service"]), request.user)
+    return page
+
+
+@login_required
+@require_safe
+def council_board_summary(request: AuthenticatedHttpRequest, ons_code: str, round_label: str) -> HttpResponse:
+    """One page for the council's board: the summary and every metric's figure beside the published
+    national median."""
+    return render(request, "metrics/board_summary.html", _board_context(request, ons_code, round_label))
+
+
+@login_required
+@require_safe
+def council_board_summary_pdf(
+    request: AuthenticatedHttpRequest, ons_code: str, round_label: str
+) -> HttpResponse:
+    """The board summary as a one-page A4 PDF (WeasyPrint, as the action plan PDF)."""
+    page = _board_context(request, ons_code, round_label)
+    html = render_to_string("metrics/board_summary_pdf.html", page)
+    ctx = page["ctx"]
+    name = f"wres-board-summary-{ctx.round.label}-{ctx.authority.ons_code}.pdf"  # type: ignore[attr-defined]
+    return attachment(html_pdf(html, BOARD_CSS.read_text()), name, "application/pdf")
