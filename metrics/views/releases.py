@@ -15,6 +15,7 @@ from accounts.http import AuthenticatedHttpRequest
 from metrics.exports.columns import _xlsx
 from metrics.models import Release
 from metrics.releases import services as releases
+from metrics.report import indicator_sections
 from submissions.models import CollectionRound
 from wres_portal.downloads import CSV, XLSX, attachment, dataset_csv
 from wres_portal.forms import PlainEnglishErrors
@@ -130,7 +131,10 @@ def _report(request: HttpRequest, release: Release) -> HttpResponse:
         {
             "release": release,
             "round": release.round,
-            "tables": [releases.dataset(release, table) for table in releases.TABLES],
+            "about": releases.dataset(release, "about"),
+            "sections": indicator_sections(
+                releases.dataset(release, "pooled").dict, releases.dataset(release, "distribution").dict
+            ),
         },
     )
 

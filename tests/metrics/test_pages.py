@@ -173,7 +173,7 @@ def test_the_national_report_and_downloads_serve_the_latest_published_release(cl
     first = release_create(collection_round=collection_round, user=analyst, note="First.", budget_seconds=0)
     release_publish(release=first, user=analyst)
     body = client.get(report).content.decode()
-    assert "release 1" in body and "Pooled counts" in body and "Distribution" in body
+    assert "release 1" in body and "Appointment from shortlisting" in body and "Quartiles" in body
     before = client.get(pooled).content
     assert b"England" in before
     other = AuthorityFactory.create(region=authority.region)
