@@ -2,9 +2,20 @@
 
 from __future__ import annotations
 
+from uuid import UUID
+
 from django.contrib.auth.models import AnonymousUser
 
-from .models import Authority, AuthorityQuerySet, Membership, MembershipQuerySet, User
+from .models import (
+    ApiToken,
+    Authority,
+    AuthorityQuerySet,
+    Invitation,
+    InvitationQuerySet,
+    Membership,
+    MembershipQuerySet,
+    User,
+)
 
 
 def memberships_of(user: User) -> MembershipQuerySet:
@@ -14,7 +25,40 @@ def memberships_of(user: User) -> MembershipQuerySet:
 
 def team_of(authority: Authority) -> MembershipQuerySet:
     """The members of an authority the caller has already been allowed to see, with their users."""
-    return Membership.objects.filter(authority=authority).select_related("user")
+    return Membership.objects.filter(authority=authority).select_related("user", "authority")
+
+
+def pending_invitations(authority: Authority) -> InvitationQuerySet:
+    """Invitations to an authority not yet accepted, revoked or expired."""
+    return Invitation.objects.filter(authority=authority).pending()
+
+
+def account_exists(email: str) -> bool:
+    return User.objects.filter(email=email).exists()
+
+
+def user_by_email(email: str) -> User | None:
+    return User.objects.filter(email=email).first()
+
+
+def own_token(user: User, token_id: UUID | None) -> ApiToken | None:
+    """One of the user's own API tokens (None for another person's, or none named)."""
+    return ApiToken.objects.filter(user=user, uuid=token_id).first() if token_id else None
+
+
+def authority_fresh(authority: Authority) -> Authority:
+    """The authority read again (for a form that edits it, apart from the scoped copy)."""
+    return Authority.objects.get(pk=authority.pk)
+
+
+def authority_by_code(ons_code: str) -> Authority | None:
+    """Any authority by ONS code (national pages only: the caller is an analyst)."""
+    return Authority.objects.filter(ons_code=ons_code).first() if ons_code else None
+
+
+def authority_choices() -> AuthorityQuerySet:
+    """Every authority's code and name, for a national filter."""
+    return Authority.objects.only("ons_code", "name")
 
 
 def authorities_search(

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from wres_portal.errors import ApplicationError
 
-from . import mfa, security_events, services, signin_throttle, tokens
+from . import mfa, security_events, selectors, services, signin_throttle, tokens
 from .access import get_authority_for_user, get_invitation_for_user, get_membership_for_user
 from .forms import (
     AcceptInvitationForm,
@@ -31,7 +31,7 @@ from .forms import (
     SignInForm,
 )
 from .http import AuthenticatedHttpRequest
-from .models import ROLE_DESCRIPTIONS, ApiToken, Authority, Invitation, Membership, Role, User
+from .models import ROLE_DESCRIPTIONS, Authority, Membership, Role
 from .permissions import can_change_role, can_invite, can_manage_team, is_national
 
 
@@ -61,7 +61,7 @@ def authority_edit(request: AuthenticatedHttpRequest, ons_code: str) -> HttpResp
     authority = get_authority_for_user(request.user, ons_code)
     if not is_national(request.user):
         raise PermissionDenied
-    form = AuthorityForm(request.POST or None, instance=Authority.objects.get(pk=authority.pk))
+    form = AuthorityForm(request.POST or None, instance=selectors.authority_fresh(authority))
     if request.method == "POST" and form.is_valid():
         services.authority_update(authority=authority, data=form.cleaned_data, updated_by=request.user)
         messages.success(request, f"{authority.name}'s details were updated.")
@@ -73,7 +73,7 @@ def authority_edit(request: AuthenticatedHttpRequest, ons_code: str) -> HttpResp
 @require_safe
 def team(request: AuthenticatedHttpRequest, ons_code: str) -> HttpResponse:
     authority = get_authority_for_user(request.user, ons_code)
-    members = list(Membership.objects.filter(authority=authority).select_related("user", "authority"))
+    members = list(selectors.team_of(authority))
     for membership in members:
         membership.changeable = bool(_assignable_roles(request, membership))  # type: ignore[attr-defined]
     invitable = _invitable_roles(request, authority)
@@ -83,7 +83,7 @@ def team(request: AuthenticatedHttpRequest, ons_code: str) -> HttpResponse:
         {
             "authority": authority,
             "members": members,
-            "invitations": Invitation.objects.filter(authority=authority).pending(),
+            "invitations": selectors.pending_invitations(authority),
             "can_manage_team": can_manage_team(request.user, authority),
             "can_change_roles": any(m.changeable for m in members),  # type: ignore[attr-defined]
             "can_invite": bool(invitable),
@@ -224,7 +224,7 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
             "invitation": invitation,
             "form": form,
             "errors": errors,
-            "account_exists": user is None and User.objects.filter(email=invitation.email).exists(),
+            "account_exists": user is None and selectors.account_exists(invitation.email),
             "role_label": Role(invitation.role).label,
         },
     )
@@ -238,7 +238,7 @@ def account_settings(request: AuthenticatedHttpRequest) -> HttpResponse:
         form.save()
         messages.success(request, "Your details were saved.")
         return redirect("accounts:settings")
-    memberships = Membership.objects.filter(user=request.user).select_related("authority")
+    memberships = selectors.memberships_of(request.user)
     has_authenticator = mfa.has_authenticator(request.user)
     return render(
         request,
@@ -264,7 +264,7 @@ def api_tokens(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = ApiTokenForm(request.POST if request.POST.get("action") == "create" else None)
     if request.method == "POST" and request.POST.get("action") == "revoke":
         token_id = _uuid(request.POST.get("token"))
-        token = ApiToken.objects.filter(user=request.user, uuid=token_id).first() if token_id else None
+        token = selectors.own_token(request.user, token_id)
         if token is None:
             raise Http404
         tokens.api_token_revoke(token=token, user=request.user, request=request)
@@ -324,7 +324,7 @@ class PasswordResetView(auth_views.PasswordResetView):
         email = form.cleaned_data["email"].strip().lower()
         security_events.record(
             security_events.Kind.PASSWORD_RESET_REQUESTED,
-            user=User.objects.filter(email=email).first(),
+            user=selectors.user_by_email(email),
             email=email,
             request=self.request,
         )

@@ -8,7 +8,7 @@ from django.urls import reverse
 from accounts.models import Authority, User
 from metrics.summary import PlanLink
 
-from .models import ActionPlan, Objective
+from .models import ActionPlan, ActionPlanQuerySet, Objective
 
 
 def latest_plan(user: User | AnonymousUser, authority: Authority) -> ActionPlan | None:
@@ -29,3 +29,8 @@ def objectives_by_indicator(user: User | AnonymousUser, authority: Authority) ->
         .values_list("number", "text", "related_indicators")
         for code in codes or []
     ]
+
+
+def plans_of(user: User | AnonymousUser, authority: Authority) -> ActionPlanQuerySet:
+    """The authority's plans `user` may see, latest year first."""
+    return ActionPlan.objects.for_user(user).filter(authority=authority)

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_safe
 
 from accounts.access import get_authority_for_user, require_national
 from accounts.http import AuthenticatedHttpRequest
-from accounts.models import Authority
+from accounts.selectors import authority_by_code, authority_choices
 
 from .context import tracking
 from .history import TRACKED, events_page
@@ -49,7 +49,7 @@ def national_history(request: AuthenticatedHttpRequest) -> HttpResponse:
     require_national(request.user)
     keys = _keys(request)
     ons_code = request.GET.get("authority", "")
-    authority = Authority.objects.filter(ons_code=ons_code).first() if ons_code else None
+    authority = authority_by_code(ons_code)
     page, entries = events_page(authority=authority, keys=keys, page_number=request.GET.get("page"))
     return render(
         request,
@@ -57,7 +57,7 @@ def national_history(request: AuthenticatedHttpRequest) -> HttpResponse:
         {
             "national": True,
             "authority": authority,
-            "authorities": Authority.objects.only("ons_code", "name"),
+            "authorities": authority_choices(),
             "page": page,
             "entries": entries,
             "models": TRACKED,

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from accounts.models import Authority
+from django.contrib.auth.models import AnonymousUser
+
+from accounts.models import Authority, User
 
 from .models import CollectionRound, Return
 
@@ -25,3 +27,11 @@ def statuses_in_round(collection_round: CollectionRound | None) -> dict[int, str
     if collection_round is None:
         return {}
     return dict(Return.objects.filter(round=collection_round).values_list("authority_id", "status"))
+
+
+def rounds_with_returns(
+    user: User | AnonymousUser, authority: Authority
+) -> list[tuple[CollectionRound, Return | None]]:
+    """Every round, each with the authority's return in it (None before one is started)."""
+    returns = {r.round_id: r for r in Return.objects.for_user(user).filter(authority=authority)}
+    return [(r, returns.get(r.pk)) for r in CollectionRound.objects.all()]

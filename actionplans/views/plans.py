@@ -11,7 +11,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 from accounts.access import get_authority_for_user
 from accounts.http import AuthenticatedHttpRequest
 from accounts.permissions import PLAN_PUBLISHERS, PROGRAMME_LEADS, PROGRESS_WRITERS, SENIOR_SPONSORS, role_in
-from actionplans import services
+from actionplans import selectors, services
 from actionplans.access import (
     get_plan_for_user,
 )
@@ -21,7 +21,6 @@ from actionplans.forms import (
     PlanSignOffForm,
     WhatWeKnowForm,
 )
-from actionplans.models import ActionPlan
 from actionplans.presenters import (
     compare_rows,
     latest_results,
@@ -39,7 +38,7 @@ from .common import _add_error, _confirm, _detail, _page
 @require_safe
 def plan_list(request: AuthenticatedHttpRequest, ons_code: str) -> HttpResponse:
     authority = get_authority_for_user(request.user, ons_code)
-    plans = ActionPlan.objects.for_user(request.user).filter(authority=authority)
+    plans = selectors.plans_of(request.user, authority)
     role = role_in(request.user, authority)
     return render(
         request,

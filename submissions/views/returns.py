@@ -8,8 +8,8 @@ from django.views.decorators.http import require_safe
 from accounts import permissions
 from accounts.access import get_authority_for_user
 from accounts.http import AuthenticatedHttpRequest
-from submissions import services
-from submissions.models import CollectionRound, Return
+from submissions import selectors, services
+from submissions.models import Return
 from submissions.presenters import data_tables, version_history
 from submissions.schema import SERVICE_LABELS, SERVICES
 from submissions.template_files import csv_template, xlsx_template
@@ -22,8 +22,7 @@ from .common import _ctx
 @require_safe
 def return_list(request: AuthenticatedHttpRequest, ons_code: str) -> HttpResponse:
     authority = get_authority_for_user(request.user, ons_code)
-    returns = {r.round_id: r for r in Return.objects.for_user(request.user).filter(authority=authority)}
-    rounds = [(r, returns.get(r.pk)) for r in CollectionRound.objects.all()]
+    rounds = selectors.rounds_with_returns(request.user, authority)
     return render(request, "submissions/return_list.html", {"authority": authority, "rounds": rounds})
 
 
