@@ -324,10 +324,17 @@ class UploadPreview(models.Model):
     CSV. Kept in the database rather than the cache, so an upload can be confirmed while Redis is
     down; expired ones are deleted by `submissions.tasks.delete_expired_upload_previews`."""
 
+    class Flow(models.TextChoices):
+        UPLOAD = "upload", "File upload"
+        HRDATA = "hrdata", "Built from HR data"
+
     token = models.CharField(max_length=32, unique=True)
     authority = models.ForeignKey(Authority, on_delete=models.CASCADE, related_name="+")
     round = models.ForeignKey(CollectionRound, on_delete=models.CASCADE, related_name="+")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    #: The flow that made the preview: only that flow's pages read it back (a token from one flow
+    #: is unknown to the other's confirmation page).
+    flow = models.CharField(max_length=16, choices=Flow.choices, default=Flow.UPLOAD)
     filename = models.CharField(max_length=255)
     #: The checked figures, as [[service, measure, pay band, {group: count}], ...], or null.
     data = models.JSONField(null=True, blank=True)

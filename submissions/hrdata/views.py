@@ -18,6 +18,7 @@ from submissions import services as return_services
 from submissions.access import ReturnContext, get_return_for_user
 from submissions.hrdata import selectors, services, templates
 from submissions.hrdata.vocabulary import EXTRACTS, for_page
+from submissions.models import UploadPreview
 from submissions.presenters import data_tables, problem_rows
 from submissions.schema import (
     GROUPS,
@@ -137,6 +138,7 @@ def check(request: AuthenticatedHttpRequest, ons_code: str, round_label: str) ->
         # The preview's file name carries what the confirmation needs besides the counts.
         filename=f"{PREVIEW_MARK}{base_version}:{request.POST.get('sources', '')[:200]}",
         data=[[k.service, k.measure, k.pay_band, c] for k, c in sorted(data.items())],
+        flow=UploadPreview.Flow.HRDATA,
     )
     return redirect("submissions:hrdata_confirm", ons_code, round_label, preview.token)
 
@@ -150,7 +152,11 @@ def confirm(
     page showed (a stale confirmation is refused and the counts kept)."""
     ctx = _lead_context(request, ons_code, round_label)
     preview = previews.upload_preview_get(
-        user=request.user, authority=ctx.authority, collection_round=ctx.round, token=upload_token
+        user=request.user,
+        authority=ctx.authority,
+        collection_round=ctx.round,
+        token=upload_token,
+        flow=UploadPreview.Flow.HRDATA,
     )
     if preview is None or not preview.filename.startswith(PREVIEW_MARK) or not preview.data:
         messages.error(request, "Those counts have expired. Build them again from your extracts.")

@@ -23,10 +23,12 @@ def upload_preview_store(
     filename: str,
     data: list[Any] | None = None,
     errors: list[Any] | None = None,
+    flow: str = UploadPreview.Flow.UPLOAD,
 ) -> UploadPreview:
     now = timezone.now()
     return UploadPreview.objects.create(
         token=secrets.token_urlsafe(16),
+        flow=flow,
         user=user,
         authority=authority,
         round=collection_round,
@@ -39,12 +41,17 @@ def upload_preview_store(
 
 
 def upload_preview_get(
-    *, user: User, authority: Authority, collection_round: CollectionRound, token: str
+    *,
+    user: User,
+    authority: Authority,
+    collection_round: CollectionRound,
+    token: str,
+    flow: str = UploadPreview.Flow.UPLOAD,
 ) -> UploadPreview | None:
-    """The uploader's own live preview for this council and round, or None."""
+    """The uploader's own live preview for this council and round, made by `flow`, or None."""
     return (
         UploadPreview.objects.live()
-        .filter(token=token, user=user, authority=authority, round=collection_round)
+        .filter(token=token, user=user, authority=authority, round=collection_round, flow=flow)
         .first()
     )
 

@@ -13,6 +13,7 @@ from openpyxl import load_workbook
 
 from submissions.models import Return, ReturnVersion
 from submissions.schema import GROUPS
+from submissions.services import upload_preview_store
 from tests.factories import valid_data
 
 pytestmark = pytest.mark.django_db
@@ -203,3 +204,35 @@ def test_guidance_page_for_hr_officers(client, alice, collection_round):
     assert "guidance for HR officers" in body
     assert "in_post_at_snapshot" in body and "harassed_by_managers" in body
     assert set(GROUPS) <= {"white", "minority_ethnic", "unknown"}
+
+
+def test_a_preview_token_works_only_in_the_flow_that_made_it(client, alice, authority_a, collection_round):
+    """An HR-data preview and an upload preview are stored alike: the upload confirmation must not
+    accept an HR-data token (nor the HR-data confirmation an upload's), even for the same lead."""
+    client.force_login(alice)
+    response = client.post(
+        _url("hrdata_check", collection_round),
+        {"counts": _rows(valid_data()), "base_version": "0", "sources": "staff extract"},
+    )
+    token = response["Location"].rstrip("/").rsplit("/", 1)[-1]
+    shown = client.get(_url("upload_confirm", collection_round, token))
+    assert shown.status_code == 302
+    assert shown["Location"] == _url("upload", collection_round)
+    saved = client.post(_url("upload_confirm", collection_round, token), {"expected_version": "0"})
+    assert saved.status_code == 302
+    assert not Return.objects.filter(authority=authority_a).exists()
+
+    # An upload whose file is named like an HR-data preview is not an HR-data preview.
+    upload = upload_preview_store(
+        user=alice,
+        authority=authority_a,
+        collection_round=collection_round,
+        filename="hr-data:0:staff.csv",
+        data=[[k.service, k.measure, k.pay_band, c] for k, c in sorted(valid_data().items())],
+    )
+    refused = client.post(_url("hrdata_confirm", collection_round, upload.token), {"base_version": "0"})
+    assert refused.status_code == 302
+    assert refused["Location"] == _url("hrdata_build", collection_round)
+    assert not Return.objects.filter(authority=authority_a).exists()
+    # and the HR-data token still works where it was made
+    assert client.get(response["Location"]).status_code == 200
