@@ -255,7 +255,8 @@ export function aggregate({ extracts, columns, values, period, vocabulary, maxLi
       if (extractKey !== "staff" && service && !counts[service]) {
         problem("service", "The staff extract has nobody placed in this service, so it is not in the return.");
       }
-      for (const field of formulas) {
+      // cell() below notes the formula again: walk a copy, or the loop would never end.
+      for (const field of [...new Set(formulas)]) {
         problems.push({
           field,
           value: cell(field),

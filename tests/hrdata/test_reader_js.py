@@ -1,0 +1,163 @@
+"""The extract reader's JavaScript (assets/js/hr-extract), run under Node on workbooks and rows made
+here: the worksheet scanner reads what Excel-like writers write (shared and inline strings, rich
+text, a namespace prefix, formulas), refuses a member that inflates past its declared size, and a
+formula cell in a counted column is listed as a problem rather than hanging the count."""
+
+from __future__ import annotations
+
+import io
+import json
+import shutil
+import struct
+import subprocess
+import zipfile
+from pathlib import Path
+
+import pytest
+from openpyxl import Workbook
+from openpyxl.worksheet.worksheet import Worksheet
+
+ROOT = Path(__file__).resolve().parents[2]
+NODE = shutil.which("node")
+pytestmark = pytest.mark.skipif(NODE is None, reason="needs node")
+
+READ = """
+import { readFileSync } from "node:fs";
+const { readExtract } = await import(process.argv[1] + "/assets/js/hr-extract/files.mjs");
+const buf = readFileSync(process.argv[2]);
+const file = { name: process.argv[3], size: buf.length,
+  arrayBuffer: async () => buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.length) };
+try { console.log(JSON.stringify(await readExtract(file, () => {}))); }
+catch (e) { console.log(JSON.stringify({ error: e.message })); }
+"""
+
+COUNT = """
+const { aggregate, parseDate, FORMULA } = await import(
+  process.argv[1] + "/assets/js/hr-extract/aggregate.mjs");
+const vocabulary = { yes: ["y", "yes"], no: ["n", "no"] };
+vocabulary.yesSet = new Set(vocabulary.yes); vocabulary.noSet = new Set(vocabulary.no);
+const headers = ["Service", "Ethnicity", "In post", "Salary", "Regulated", "Senior", "Leaver"];
+const rows = [
+  { number: 2, cells: ["adults", "white", "Y", FORMULA + "30000", "N", "N", "N"] },
+  { number: 3, cells: ["adults", "white", "Y", "31000", "N", "N", "N"] },
+];
+const columns = { staff: { service: "Service", ethnicity: "Ethnicity", in_post_at_snapshot: "In post",
+  annual_salary_fte: "Salary", pay_band: "", regulated_professional: "Regulated",
+  senior_manager: "Senior", left_in_period: "Leaver" } };
+const result = aggregate({ extracts: { staff: { headers, rows } }, columns,
+  values: { ethnicity: { white: "white" }, service: { adults: "adults" } },
+  period: { start: parseDate("2025-04-01"), end: parseDate("2026-03-31"), snapshot: parseDate("2026-03-31") },
+  vocabulary });
+console.log(JSON.stringify({ unplaced: result.unplaced, headcount: result.counts.adults.headcount }));
+"""
+
+
+def _node(script: str, *args: str) -> dict:
+    done = subprocess.run(  # noqa: S603 - fixed arguments
+        [NODE or "node", "--input-type=module", "-e", script, str(ROOT), *args],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=True,
+    )
+    return json.loads(done.stdout)
+
+
+def _read(tmp_path: Path, content: bytes, name: str = "staff.xlsx") -> dict:
+    path = tmp_path / name
+    path.write_bytes(content)
+    return _node(READ, str(path), name)
+
+
+def test_a_formula_in_a_counted_column_is_listed_not_counted_and_the_count_ends() -> None:
+    result = _node(COUNT)
+    assert result["unplaced"] == [
+        {
+            "extract": "staff",
+            "row": 2,
+            "column": "Salary",
+            "value": "30000",
+            "why": "The cell holds a formula. Copy the column and paste it back as values.",
+        }
+    ]
+    assert result["headcount"] == {"white": 1, "minority_ethnic": 0, "unknown": 0}
+
+
+def test_shared_strings_numbers_booleans_and_formulas(tmp_path) -> None:
+    book = Workbook()
+    sheet = book.active
+    assert isinstance(sheet, Worksheet)
+    sheet.title = "Staff & pay"
+    sheet.append(["Service", "Ethnicity <code>", "Salary", "Regulated"])
+    sheet.append(["Adults", "White British", 30500, True])
+    sheet.append(["Children’s", "Asian & British", 41000.5, False])
+    sheet["C4"] = "=C2+C3"
+    sheet["A4"] = "Adults"
+    sheet["E5"] = "beyond the headers"
+    out = io.BytesIO()
+    book.save(out)
+    result = _read(tmp_path, out.getvalue())
+    assert result["sheet"] == "Staff & pay"
+    assert result["headers"] == ["Service", "Ethnicity <code>", "Salary", "Regulated"]
+    rows = {row["number"]: row["cells"] for row in result["rows"]}
+    assert rows[2] == ["Adults", "White British", "30500", "TRUE"]
+    assert rows[3] == ["Children’s", "Asian & British", "41000.5", "FALSE"]
+    assert rows[4] == ["Adults", "", "\u0000f"]  # a formula, marked, with no cached value
+    assert rows[5] == ["", "", "", ""]  # cut to the headers' width
+
+
+def _workbook(sheet_xml: str) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr(
+            "xl/workbook.xml",
+            '<x:workbook xmlns:x="main" xmlns:r="rel"><x:sheets>'
+            '<x:sheet name="Extract" sheetId="1" r:id="rId1"/></x:sheets></x:workbook>',
+        )
+        z.writestr(
+            "xl/_rels/workbook.xml.rels",
+            '<Relationships><Relationship Id="rId1" Target="worksheets/sheet1.xml"/></Relationships>',
+        )
+        z.writestr("xl/worksheets/sheet1.xml", sheet_xml)
+    return out.getvalue()
+
+
+def test_a_prefixed_worksheet_with_rich_and_inline_text(tmp_path) -> None:
+    xml = (
+        '<x:worksheet xmlns:x="main"><x:sheetData>'
+        '<x:row r="1"><x:c r="A1" t="inlineStr"><x:is><x:t>Service</x:t></x:is></x:c>'
+        '<x:c r="C1" t="inlineStr"><x:is><x:r><x:t>Ethnic</x:t></x:r>'
+        '<x:r><x:t xml:space="preserve"> group</x:t></x:r>'
+        "<x:rPh><x:t>ignored</x:t></x:rPh></x:is></x:c></x:row>"
+        '<x:row r="3" spans="1:3"><x:c r="A3" t="inlineStr"><x:is><x:t>A &amp; B</x:t></x:is></x:c>'
+        '<x:c r="C3"><x:f>1+1</x:f><x:v>2</x:v></x:c></x:row>'
+        '<x:row r="4"/><x:row><x:c t="b"><x:v>1</x:v></x:c></x:row>'
+        "</x:sheetData></x:worksheet>"
+    )
+    result = _read(tmp_path, _workbook(xml))
+    assert result["headers"] == ["Service", "", "Ethnic group"]
+    assert result["rows"] == [
+        {"number": 3, "cells": ["A & B", "", "\u0000f2"]},
+        {"number": 5, "cells": ["TRUE"]},
+    ]
+
+
+def test_a_row_never_closed_is_refused(tmp_path) -> None:
+    xml = '<worksheet><sheetData><row r="1"><c t="inlineStr"><is><t>Service</t></is></c>'
+    assert "a row is not closed" in _read(tmp_path, _workbook(xml))["error"]
+
+
+def test_a_member_inflating_past_its_declared_size_is_refused(tmp_path) -> None:
+    xml = "<worksheet><sheetData>" + '<row><c t="inlineStr"><is><t>x</t></is></c></row>' * 50_000
+    content = bytearray(_workbook(xml + "</sheetData></worksheet>"))
+    # Declare the worksheet 100 times smaller than it is, in both headers (a zip bomb's lie).
+    name = b"xl/worksheets/sheet1.xml"
+    for signature, offset in ((b"PK\x03\x04", 22), (b"PK\x01\x02", 24)):
+        at = content.find(signature)
+        while at >= 0:
+            length = 30 if signature == b"PK\x03\x04" else 46
+            if content[at + length : at + length + len(name)] == name:
+                (size,) = struct.unpack_from("<I", content, at + offset)
+                struct.pack_into("<I", content, at + offset, size // 100)
+            at = content.find(signature, at + 4)
+    assert "compressed in an unusual way" in _read(tmp_path, bytes(content))["error"]
