@@ -39,7 +39,7 @@ class PlanCreateForm(PlainEnglishErrors, forms.Form):
         self.fields["year"].initial = today.year if today.month >= 4 else today.year - 1
 
 
-class HeaderForm(PlainEnglishErrors, forms.ModelForm):
+class HeaderForm(PlainEnglishErrors, SeenStateForm, forms.ModelForm):
     class Meta:
         model = ActionPlan
         fields = [
@@ -74,7 +74,7 @@ class HeaderForm(PlainEnglishErrors, forms.ModelForm):
                     del self.fields[name]
 
 
-class WhatWeKnowForm(PlainEnglishErrors, forms.Form):
+class WhatWeKnowForm(PlainEnglishErrors, SeenStateForm, forms.Form):
     """One text box per metric; the hint shows what the latest results say."""
 
     govuk_mark_optional = False
@@ -150,7 +150,7 @@ class ActionForm(PlainEnglishErrors, SeenStateForm, forms.ModelForm):
         help_texts = {"due_date": "For example 31 3 2027."}
 
 
-class TargetForm(PlainEnglishErrors, forms.Form):
+class TargetForm(PlainEnglishErrors, SeenStateForm, forms.Form):
     """A measurable target. Pay band shares are typed as percentages ("15" or "15%" is 15%) and
     stored as fractions; relative likelihoods are plain numbers ("0.80"). The round is the one after
     the plan's year at the earliest: the 2027 round measures April 2026 to March 2027, the first year

@@ -150,6 +150,7 @@ class ExpectedState(TypedDict, total=False):
 
     expected_version: int
     expected_status: str
+    expected_explanations: str
 
 
 class _ReturnApi(ConditionalApiMixin, APIView):
@@ -171,7 +172,11 @@ class _ReturnApi(ConditionalApiMixin, APIView):
         parsed = Return.parse_state_token(token)
         if parsed is None:
             raise PreconditionFailed("If-Match does not name a state of this return. Send its ETag.")
-        return {"expected_version": parsed[0], "expected_status": parsed[1]}
+        return {
+            "expected_version": parsed[0],
+            "expected_status": parsed[1],
+            "expected_explanations": parsed[2],
+        }
 
     @staticmethod
     def require_lead(request: AuthenticatedRequest, ctx: ReturnContext) -> None:

@@ -5,6 +5,7 @@ the lifecycle is an event naming who, when and why."""
 from __future__ import annotations
 
 import datetime
+import hashlib
 from typing import TYPE_CHECKING
 
 from django.conf import settings
@@ -144,17 +145,25 @@ class Return(PublicIdModel):
         return self.current_version.number if self.current_version is not None else 0
 
     def state_token(self) -> str:
-        """The return's state as the API's ETag names it: version number and status, e.g. "12-draft".
-        Every save makes a new version and every step changes the status, so an attestation sent
-        with this token names exactly the figures and stage the client read."""
-        return f"{self.version_number}-{self.status}"
+        """The return's state as the API's ETag names it: version number and status, e.g. "12-draft",
+        and, once the version has explanations, a digest of them ("12-draft-3f9c0a1b"). Every save
+        makes a new version, every step changes the status and explaining a warning changes the
+        digest, so an attestation sent with this token names exactly the figures, explanations and
+        stage the client read."""
+        token = f"{self.version_number}-{self.status}"
+        digest = self.current_version.explanations_digest() if self.current_version is not None else ""
+        return f"{token}-{digest}" if digest else token
 
     @staticmethod
-    def parse_state_token(token: str) -> tuple[int, str] | None:
-        number, _, status = token.partition("-")
+    def parse_state_token(token: str) -> tuple[int, str, str] | None:
+        """(version number, status, explanations digest: "" for none) or None for garbage."""
+        number, _, rest = token.partition("-")
+        status, _, digest = rest.partition("-")
         if not number.isdigit() or status not in Return.Status.values:
             return None
-        return int(number), status
+        if digest and not (len(digest) == 8 and all(c in "0123456789abcdef" for c in digest)):
+            return None
+        return int(number), status, digest
 
     def current(self) -> ReturnVersion:
         """The current version. Every stored return has one: a return and its first version are
@@ -190,6 +199,15 @@ class ReturnVersion(PublicIdModel):
 
     def __str__(self) -> str:
         return f"version {self.number}"
+
+    def explanations_digest(self) -> str:
+        """A digest of this version's explanations (warning key and text), "" when it has none: the
+        part of the return's state that changes without a new version."""
+        rows = sorted(self.explanations.values_list("warning_key", "text"))
+        if not rows:
+            return ""
+        text = "\x1f".join(f"{key}\x1e{body}" for key, body in rows)
+        return hashlib.sha256(text.encode()).hexdigest()[:8]
 
     def data(self) -> ReturnData:
         return {row.key: row.counts for row in self.rows.all()}

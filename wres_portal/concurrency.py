@@ -102,11 +102,12 @@ def when(moment: datetime.datetime | None) -> str:
     return f"{local:%-I:%M}{local:%p}".lower() + f" on {local:%-d %B %Y}"
 
 
-def row_stale(row: Any, expected: str | None, what: str) -> None:
+def row_stale(row: Any, expected: str | None, what: str, *, refused: str | None = None) -> None:
     """Refuse a write to `row` (a TimeStampedModel held under a lock) built on an older state.
 
     `expected` is the token the page or client saw (`timestamp_token` of `updated_at`, "new" when
     the row did not exist yet); None means the caller named no state and nothing is checked.
+    `refused` says what did not happen (default: the changes are kept, to save again).
     """
     if expected is None:
         return
@@ -117,9 +118,11 @@ def row_stale(row: Any, expected: str | None, what: str) -> None:
     name = getattr(by, "display_name", "") or getattr(by, "email", "") if by else ""
     at = row.updated_at if row is not None and row.pk else None
     who = f" by {name}" if name else ""
+    refused = refused or (
+        "Your changes have not been saved yet: they are kept below, beside theirs. Check them and save again."
+    )
     raise StaleWrite(
-        f"{what} was changed{who} at {when(at)}, after you opened this page. Your changes have not "
-        "been saved yet: they are kept below, beside theirs. Check them and save again.",
+        f"{what} was changed{who} at {when(at)}, after you opened this page. {refused}",
         current=current,
         changed_by=name,
         changed_at=at,

@@ -21,8 +21,10 @@ from .plans import (
     action_create,
     action_delete,
     action_update,
+    header_state,
     objective_create,
     objective_delete,
+    objective_state,
     objective_update,
     plan_create,
     plan_publish,
@@ -32,6 +34,7 @@ from .plans import (
     plan_update,
     plan_withdraw,
     sign_off_blockers,
+    what_we_know_state,
     what_we_know_update,
 )
 from .progress import (
@@ -57,9 +60,11 @@ __all__ = [
     "action_create",
     "action_delete",
     "action_update",
+    "header_state",
     "missing_updates",
     "objective_create",
     "objective_delete",
+    "objective_state",
     "objective_update",
     "plan_create",
     "plan_publish",
@@ -82,5 +87,6 @@ __all__ = [
     "targets_evaluate_for_version",
     "targets_evaluate_for_versions",
     "update_save",
+    "what_we_know_state",
     "what_we_know_update",
 ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 from typing import Any
 
 from django.db import transaction
@@ -35,7 +36,7 @@ from actionplans.presenters import (
 )
 from actionplans.themes import METRICS, Theme
 from metrics.calculations import INDICATORS_BY_CODE
-from wres_portal.concurrency import StaleWrite, document_token, row_stale, when
+from wres_portal.concurrency import StaleWrite, document_token, row_stale, timestamp_token, when
 from wres_portal.errors import ApplicationError
 
 from .common import HEADER_FIELDS, STAFF_VOICE_FIELDS, _changed, _check_declaration, _clean, _lock, _notify
@@ -73,15 +74,72 @@ def _prefill_what_we_know(plan: ActionPlan) -> None:
     )
 
 
+def header_state(plan: ActionPlan, names: Iterable[str] = HEADER_FIELDS) -> str:
+    """The plan's details (the header fields `names`, those a form shows) as a token: a change to
+    an objective elsewhere in the plan, or to a field the form does not show, does not make the
+    page stale; a change to what it shows does."""
+    return document_token({name: getattr(plan, name) for name in sorted(names)})
+
+
+def what_we_know_state(plan: ActionPlan) -> str:
+    """The "what we know" lines as a form showed them, as a token."""
+    return document_token(dict(plan.what_we_know.values_list("metric", "text")))
+
+
+def objective_state(objective: Objective) -> str:
+    """An objective with its actions and targets, as a page asking to remove them showed them: an
+    action or target added since makes the removal stale."""
+    return document_token(
+        {
+            "objective": timestamp_token(objective.updated_at),
+            "actions": sorted(
+                (str(pk), timestamp_token(at)) for pk, at in objective.actions.values_list("pk", "updated_at")
+            ),
+            "targets": sorted(str(pk) for pk in objective.targets.values_list("pk", flat=True)),
+        }
+    )
+
+
+_NOT_REMOVED = "It has not been removed. Check it as it is now, then remove it again if you still want to."
+
+
+def _still(rows: Any, what: str) -> Any:
+    """The row, read again under the plan's lock; gone means someone removed it meanwhile."""
+    row = rows.first()
+    if row is None:
+        raise ApplicationError(f"This {what} had already been removed by someone else.")
+    return row
+
+
+def _stale(what: str, expected: str | None, current: str, refused: str) -> None:
+    """Refuse a write built on another state of a part of the plan that has no `updated_by`."""
+    if expected is None or expected == current:
+        return
+    raise StaleWrite(f"{what} changed after you opened this page. {refused}", current=current)
+
+
 @transaction.atomic
 def plan_update(
-    *, plan: ActionPlan, user: User, expected_state: str | None = None, **fields: Any
+    *,
+    plan: ActionPlan,
+    user: User,
+    expected_state: str | None = None,
+    expected_details: str | None = None,
+    **fields: Any,
 ) -> ActionPlan:
     """Change the plan's header. Programme leads change any of it; staff voice leads only the staff
-    voice summary. With `expected_state` (the plan's `updated_at` token as read), a plan changed
-    since is refused (StaleWrite)."""
+    voice summary. With `expected_state` (the plan's `updated_at` token as read: the API's ETag), a
+    plan changed since is refused (StaleWrite); with `expected_details` (`header_state` as a page
+    showed it), only a change to the details themselves refuses the save."""
     plan = _lock(plan)
     row_stale(plan, expected_state, "The plan")
+    _stale(
+        "The plan's details",
+        expected_details,
+        header_state(plan, fields),
+        "Your changes have not been saved yet: they are kept below, beside the details as they are now. "
+        "Check them and save again.",
+    )
     unknown = set(fields) - set(HEADER_FIELDS)
     if unknown:
         raise ApplicationError(f"Unknown field: {sorted(unknown)[0]}.")
@@ -103,10 +161,20 @@ def plan_update(
 
 
 @transaction.atomic
-def what_we_know_update(*, plan: ActionPlan, user: User, lines: dict[str, str]) -> ActionPlan:
-    """Replace the "what we know" lines (programme lead); metrics not given keep their text."""
+def what_we_know_update(
+    *, plan: ActionPlan, user: User, lines: dict[str, str], expected_state: str | None = None
+) -> ActionPlan:
+    """Replace the "what we know" lines (programme lead); metrics not given keep their text.
+    With `expected_state` (`what_we_know_state` as the page showed it), lines changed since refuse it."""
     plan = _lock(plan)
     require(user, plan.authority, PROGRAMME_LEADS, "change what the plan says we know")
+    _stale(
+        "What the plan says we know",
+        expected_state,
+        what_we_know_state(plan),
+        "Your changes have not been saved yet: they are kept below, beside the lines as they are now. "
+        "Check them and save again.",
+    )
     changed = False
     for metric, text in lines.items():
         if metric not in METRICS:
@@ -197,11 +265,20 @@ def objective_update(
 
 
 @transaction.atomic
-def objective_delete(*, objective: Objective, user: User) -> None:
+def objective_delete(*, objective: Objective, user: User, expected_state: str | None = None) -> None:
     """Remove an objective with its actions and targets (programme lead); the rest are renumbered.
-    An objective with updates in a signed-off quarterly report stays: that report is a record."""
+    An objective with updates in a signed-off quarterly report stays: that report is a record.
+    With `expected_state` (`objective_state` as the page asking showed it), an objective changed
+    since, or given an action or target since, is not removed (StaleWrite)."""
     plan = _lock(objective.plan)
     require(user, plan.authority, PROGRAMME_LEADS, "remove objectives")
+    objective = _still(Objective.objects.filter(pk=objective.pk), "objective")
+    _stale(
+        f"Objective {objective.number}, its actions or its targets",
+        expected_state,
+        objective_state(objective),
+        _NOT_REMOVED,
+    )
     if ActionUpdate.objects.filter(
         action__objective=objective, report__status=QuarterlyReport.Status.SIGNED_OFF
     ).exists():
@@ -257,7 +334,7 @@ def action_update(*, action: Action, user: User, expected_state: str | None = No
     for objective_update: an action saved by someone else since it was read is not overwritten."""
     plan = _lock(action.plan)
     require(user, plan.authority, PROGRAMME_LEADS, "change actions")
-    action = Action.objects.select_related("updated_by").get(pk=action.pk)
+    action = _still(Action.objects.select_related("updated_by").filter(pk=action.pk), "action")
     row_stale(action, expected_state, f"Action {action.number}")
     _check_action(fields)
     if _set(action, {k: v for k, v in fields.items() if k in ACTION_FIELDS}):
@@ -269,10 +346,14 @@ def action_update(*, action: Action, user: User, expected_state: str | None = No
 
 
 @transaction.atomic
-def action_delete(*, action: Action, user: User) -> None:
-    """Remove an action (programme lead), unless a signed-off quarterly report records its progress."""
+def action_delete(*, action: Action, user: User, expected_state: str | None = None) -> None:
+    """Remove an action (programme lead), unless a signed-off quarterly report records its progress.
+    With `expected_state` (the action's `timestamp_token` as the page asking showed it), an action
+    changed since is not removed (StaleWrite)."""
     plan = _lock(action.plan)
     require(user, plan.authority, PROGRAMME_LEADS, "remove actions")
+    action = _still(Action.objects.select_related("updated_by").filter(pk=action.pk), "action")
+    row_stale(action, expected_state, f"Action {action.number}", refused=_NOT_REMOVED)
     if action.updates.filter(report__status=QuarterlyReport.Status.SIGNED_OFF).exists():
         raise ApplicationError("This action has progress in a signed-off quarterly report, so it stays.")
     action.delete()

@@ -17,6 +17,7 @@ from metrics.calculations import INDICATORS_BY_CODE
 from metrics.models import Result
 from submissions.models import CollectionRound, ReturnVersion
 from submissions.schema import SERVICE_LABELS
+from wres_portal.concurrency import row_stale
 from wres_portal.errors import ApplicationError
 
 from .common import _changed, _clean, _lock
@@ -34,10 +35,26 @@ def target_create(
     comparison: str,
     value: float,
     round_label: str,
+    expected_objective: str | None = None,
 ) -> Target:
-    """Add a measurable target to an objective (programme lead), evaluated at once."""
+    """Add a measurable target to an objective (programme lead), evaluated at once. With
+    `expected_objective` (the objective's `timestamp_token` as the page showed it), a target for an
+    objective reworded since is refused (StaleWrite), so it is never added to an aim nobody read."""
     plan = _lock(objective.plan)
     require(user, plan.authority, PROGRAMME_LEADS, "set targets")
+    current = Objective.objects.select_related("updated_by").filter(pk=objective.pk).first()
+    if current is None:
+        raise ApplicationError(
+            "The objective was removed by someone else after you opened this page, so the target was "
+            "not saved."
+        )
+    objective = current
+    row_stale(
+        objective,
+        expected_objective,
+        f"Objective {objective.number}",
+        refused="Your target has not been saved yet: it is kept below. Check the objective, then save again.",
+    )
     if indicator not in INDICATORS_BY_CODE:
         raise ApplicationError("Choose a metric from the list.", field="indicator")
     if service not in SERVICE_LABELS:
@@ -64,10 +81,21 @@ def target_create(
 
 
 @transaction.atomic
-def target_delete(*, target: Target, user: User) -> None:
-    """Remove a target (programme lead)."""
+def target_delete(*, target: Target, user: User, expected_state: str | None = None) -> None:
+    """Remove a target (programme lead). With `expected_state` (the target's `timestamp_token` as
+    the page asking showed it), a target changed since is not removed (StaleWrite)."""
     plan = _lock(target.plan)
     require(user, plan.authority, PROGRAMME_LEADS, "remove targets")
+    current = Target.objects.filter(pk=target.pk).first()
+    if current is None:
+        raise ApplicationError("This target had already been removed by someone else.")
+    target = current
+    row_stale(
+        target,
+        expected_state,
+        "The target",
+        refused="It has not been removed. Check it as it is now, then remove it again if you still want to.",
+    )
     target.delete()
     _changed(plan)
 

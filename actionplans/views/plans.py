@@ -28,7 +28,9 @@ from actionplans.presenters import (
     progress_rows,
     what_we_know_suggestions,
 )
-from wres_portal.concurrency import StaleWrite, document_token
+from actionplans.services.common import HEADER_FIELDS
+from actionplans.themes import METRICS
+from wres_portal.concurrency import Change, StaleWrite, document_token
 from wres_portal.errors import ApplicationError
 
 from .common import _add_error, _confirm, _detail, _page
@@ -100,17 +102,33 @@ def plan_detail(request: AuthenticatedHttpRequest, ons_code: str, plan_year: int
 @require_http_methods(["GET", "POST"])
 def header_edit(request: AuthenticatedHttpRequest, ons_code: str, plan_year: int) -> HttpResponse:
     ctx = get_plan_for_user(request.user, ons_code, plan_year, roles=PROGRESS_WRITERS)
-    form = HeaderForm(request.POST or None, instance=ctx.plan, voice_only=not ctx.is_lead)
+    voice_only = not ctx.is_lead
+    shown = ("staff_voice_summary",) if voice_only else HEADER_FIELDS
+    form = HeaderForm(
+        request.POST or None,
+        instance=ctx.plan,
+        voice_only=voice_only,
+        seen_token=services.header_state(ctx.plan, shown),
+    )
+    stale_changes: list[Change] = []
     if request.method == "POST" and form.is_valid():
         try:
-            services.plan_update(plan=ctx.plan, user=request.user, **form.cleaned_data)
+            services.plan_update(
+                plan=ctx.plan, user=request.user, expected_details=form.expected_state(), **form.cleaned_data
+            )
+        except StaleWrite as error:
+            now = ActionPlan.objects.get(pk=ctx.plan.pk)
+            stale_changes = form.refused(
+                error,
+                HeaderForm(instance=now, voice_only=voice_only, seen_token=services.header_state(now, shown)),
+            )
         except ApplicationError as error:
             _add_error(form, error)
         else:
             messages.success(request, "The plan's details were saved.")
             return _detail(ctx)
     title = "Plan details" if ctx.is_lead else "Staff voice"
-    return _page(request, ctx, form, title, "Save")
+    return _page(request, ctx, form, title, "Save", stale_changes=stale_changes)
 
 
 @login_required
@@ -118,24 +136,38 @@ def header_edit(request: AuthenticatedHttpRequest, ons_code: str, plan_year: int
 def what_we_know_edit(request: AuthenticatedHttpRequest, ons_code: str, plan_year: int) -> HttpResponse:
     ctx = get_plan_for_user(request.user, ons_code, plan_year, roles=PROGRAMME_LEADS)
     results = latest_results(ctx.authority)
-    initial = {f"metric_{line.metric}": line.text for line in ctx.plan.what_we_know.all()}
-    form = WhatWeKnowForm(
-        request.POST or None,
-        initial=initial,
-        suggestions=what_we_know_suggestions(results),
-        round_label=results.round_label,
-    )
+    suggestions = what_we_know_suggestions(results)
+
+    def form_for(plan: ActionPlan, data: object = None) -> WhatWeKnowForm:
+        lines = dict(plan.what_we_know.values_list("metric", "text"))
+        return WhatWeKnowForm(
+            data,
+            initial={f"metric_{metric}": text for metric, text in lines.items()},
+            suggestions=suggestions,
+            round_label=results.round_label,
+            seen_token=services.what_we_know_state(plan),
+            seen_values={f"metric_{metric}": lines.get(metric, "") for metric in METRICS},
+        )
+
+    form = form_for(ctx.plan, request.POST or None)
+    stale_changes: list[Change] = []
     if request.method == "POST" and form.is_valid():
-        services.what_we_know_update(plan=ctx.plan, user=request.user, lines=form.lines())
-        messages.success(request, "What we know was saved.")
-        return _detail(ctx)
+        try:
+            services.what_we_know_update(
+                plan=ctx.plan, user=request.user, lines=form.lines(), expected_state=form.expected_state()
+            )
+        except StaleWrite as error:
+            stale_changes = form.refused(error, form_for(ActionPlan.objects.get(pk=ctx.plan.pk)))
+        else:
+            messages.success(request, "What we know was saved.")
+            return _detail(ctx)
     intro = (
         f"Each line starts as what your {results.round_label} results say. Change it to say what it means "
         "for your council."
         if results.round_label
         else "Your council has no submitted results yet. Write what you know from your own data."
     )
-    return _page(request, ctx, form, "What we know", "Save", intro=intro)
+    return _page(request, ctx, form, "What we know", "Save", intro=intro, stale_changes=stale_changes)
 
 
 @login_required

@@ -75,6 +75,7 @@ def draft_save(
     remove_services: Iterable[str] = (),
     expected_version: int | None = None,
     expected_status: str | None = None,
+    expected_explanations: str | None = None,
     explanations: dict[str, str] | None = None,
 ) -> ReturnVersion:
     """Save figures as a new draft version, after checking them with the same rules as an upload.
@@ -97,6 +98,7 @@ def draft_save(
         record,
         expected_version,
         expected_status=expected_status,
+        expected_explanations=expected_explanations,
         refused="Your figures have not been saved yet: they are kept below, beside the changes. "
         "Check them and save again.",
     )

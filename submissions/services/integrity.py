@@ -41,14 +41,25 @@ def check_version(
     *,
     refused: str,
     expected_status: str | None = None,
+    expected_explanations: str | None = None,
 ) -> None:
     """Refuse a write built on another state of the return. `record` must be held under
     `select_for_update` in the caller's transaction, so nothing can move it on between this check
     and the write. `expected_version` None (and no `expected_status`) checks nothing: internal
-    callers that build on the current version themselves. `refused` says what did not happen."""
+    callers that build on the current version themselves. `refused` says what did not happen.
+    `expected_explanations` is the digest of the version's explanations the client read (the last
+    part of the state token; "" for none): an explanation written since refuses the write too."""
     number = record.version_number
     version_moved = expected_version is not None and expected_version != number
     status_moved = expected_status is not None and expected_status != record.status
+    current = record.current_version
+    explained_moved = (
+        expected_explanations is not None
+        and not version_moved
+        and expected_explanations != (current.explanations_digest() if current is not None else "")
+    )
+    if explained_moved and not status_moved and current is not None:
+        _refuse_explained(record, current, refused)
     if not (version_moved or status_moved):
         return
     latest = record.events.select_related("actor", "version").order_by("-at", "-id").first()
@@ -66,6 +77,26 @@ def check_version(
         f"This return changed after you opened this page: {by or 'someone'} {did} at {when(at)}. "
         f"It is now version {number}, {status}."
     )
+    raise StaleWrite(
+        f"{situation} {refused}",
+        current=record.state_token(),
+        changed_by=by,
+        changed_at=at,
+        changes=changes,
+        situation=situation,
+    )
+
+
+def _refuse_explained(record: Return, version: ReturnVersion, refused: str) -> None:
+    """The figures and stage are as the client read them, but an explanation changed since."""
+    latest = version.explanations.select_related("written_by").order_by("-updated_at", "-id").first()
+    by = latest.written_by.display_name if latest else "someone"
+    at = latest.updated_at if latest else record.updated_at
+    situation = (
+        f"The explanations of this return's warnings changed after you opened this page: {by} "
+        f"saved one at {when(at)}."
+    )
+    changes = [Change(f"Explanation of “{latest.figures}”", "", latest.text)] if latest else []
     raise StaleWrite(
         f"{situation} {refused}",
         current=record.state_token(),

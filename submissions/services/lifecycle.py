@@ -46,6 +46,7 @@ def return_submit(
     late_reason: str = "",
     expected_version: int | None = None,
     expected_status: str | None = None,
+    expected_explanations: str | None = None,
 ) -> Return:
     """Submit the current draft version (programme lead). A late return needs a reason.
     `expected_version`: the version the lead was shown; if the draft has moved on, refused."""
@@ -55,6 +56,7 @@ def return_submit(
         record,
         expected_version,
         expected_status=expected_status,
+        expected_explanations=expected_explanations,
         refused="You have not submitted it. Check the figures as they are now, then submit again.",
     )
     if record.status != Return.Status.DRAFT:
@@ -106,6 +108,7 @@ def return_sign_off(
     declaration: bool,
     expected_version: int | None = None,
     expected_status: str | None = None,
+    expected_explanations: str | None = None,
 ) -> Return:
     """The senior sponsor signs off a submitted return, declaring the figures accurate.
     `expected_version`: the version the sponsor was shown; the sign-off names it, or is refused."""
@@ -115,6 +118,7 @@ def return_sign_off(
         record,
         expected_version,
         expected_status=expected_status,
+        expected_explanations=expected_explanations,
         refused="You have not signed it off. Check the figures of this version, then sign off again.",
     )
     if record.status != Return.Status.SUBMITTED:
@@ -150,7 +154,12 @@ def return_sign_off(
 
 @transaction.atomic
 def return_accept(
-    *, record: Return, user: User, expected_version: int | None = None, expected_status: str | None = None
+    *,
+    record: Return,
+    user: User,
+    expected_version: int | None = None,
+    expected_status: str | None = None,
+    expected_explanations: str | None = None,
 ) -> Return:
     """An analyst accepts a signed-off return into the national figures.
     `expected_version`: the version the analyst was shown; the acceptance names it, or is refused."""
@@ -161,6 +170,7 @@ def return_accept(
         record,
         expected_version,
         expected_status=expected_status,
+        expected_explanations=expected_explanations,
         refused="You have not accepted it. Check this version, then accept again.",
     )
     if record.status != Return.Status.SIGNED_OFF:
@@ -194,6 +204,7 @@ def return_send_back(
     message: str,
     expected_version: int | None = None,
     expected_status: str | None = None,
+    expected_explanations: str | None = None,
 ) -> Return:
     """Return for revision with a message: the sponsor while submitted, an analyst at any later
     stage. The figures (and their explanations) are copied into a new draft version; earlier
@@ -203,6 +214,7 @@ def return_send_back(
         record,
         expected_version,
         expected_status=expected_status,
+        expected_explanations=expected_explanations,
         refused="You have not returned it. Check this version, then return it again if it still needs "
         "to change.",
     )

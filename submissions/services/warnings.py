@@ -78,6 +78,7 @@ def warning_explain(
     user: User,
     expected_version: int | None = None,
     expected_status: str | None = None,
+    expected_explanations: str | None = None,
 ) -> WarningExplanation:
     """Record (or keep) the council's explanation of a warning on the current version, about the
     warning's figures as they are now. With `expected_version`, refused if the return moved on."""
@@ -87,6 +88,7 @@ def warning_explain(
         record,
         expected_version,
         expected_status=expected_status,
+        expected_explanations=expected_explanations,
         refused="Your explanation has not been saved yet: it is kept below. Check the warning and save "
         "again.",
     )

@@ -197,6 +197,10 @@ def explain_warning(
     )
     form = ExplanationForm(request.POST or None, initial={"text": existing.text if existing else ""})
     version_number = record.version_number
+    # The explanations as this page shows them: saving names them, so one written since (by another
+    # programme lead, say) is never overwritten unseen. After a refusal, the page names them as now.
+    explained = version.explanations_digest()
+    stale_changes: list = []
     if request.method == "POST" and form.is_valid():
         try:
             services.warning_explain(
@@ -205,9 +209,12 @@ def explain_warning(
                 text=form.cleaned_data["text"],
                 user=request.user,
                 expected_version=posted_version(request),
+                expected_explanations=request.POST.get("explained", "unknown"),
             )
         except StaleWrite as error:
             form.add_error(None, error.message)
+            stale_changes = error.changes
+            explained = record.current_version.explanations_digest() if record.current_version else ""
         except ApplicationError as error:
             form.add_error("text", error.message)
         else:
@@ -221,6 +228,8 @@ def explain_warning(
             "warning": warning,
             "form": form,
             "version_number": version_number,
+            "explained": explained,
+            "stale_changes": stale_changes,
             "earlier": existing,
             "earlier_is_current": existing is not None and existing.is_current_for(warning.message),
         },

@@ -84,7 +84,10 @@ def test_staff_voice_lead_sees_only_the_staff_voice_field(plan, voice_a):
     page = client.get(_url("header", plan)).content.decode()
     assert 'name="staff_voice_summary"' in page
     assert 'name="how_agreed"' not in page
-    client.post(_url("header", plan), {"staff_voice_summary": "Focus groups held."})
+    form = {"staff_voice_summary": "Focus groups held.", "seen": hidden(page, "seen")}
+    # The lead changing a field the staff voice lead cannot see does not make their page stale.
+    services.plan_update(plan=plan, user=plan.created_by, how_agreed="Agreed at the board.")
+    assert client.post(_url("header", plan), form).status_code == 302
     plan.refresh_from_db()
     assert plan.staff_voice_summary == "Focus groups held."
 

@@ -228,3 +228,75 @@ def test_saving_again_after_a_refusal_keeps_the_other_persons_change(client, ali
     saved = Return.objects.get(pk=draft.pk).current().data()
     assert saved[disciplinary]["white"] == a_data[disciplinary]["white"]
     assert saved[leavers]["white"] == b_data[leavers]["white"]
+
+
+# Explanations are part of the return's state (issue 12: "a return's ETag ignores explanation
+# changes"). Both tests fail on the code before: the ETag stayed "1-draft" and the second lead's
+# explanation replaced the first's unseen.
+
+
+def test_explaining_a_warning_changes_the_etag_and_refuses_a_submit_built_on_the_old_one(
+    alice, authority_a, explained
+) -> None:
+    from tests.factories import member
+    from tests.submissions.test_apis import _client
+
+    other_lead = member(authority_a, "programme_lead", "dana@lambeth.example")
+    base = f"/api/v1/authorities/{explained.authority.ons_code}/returns/{explained.round.label}/"
+    lead = _client(alice)
+    read = lead.get(base)
+    key = "unknown_share:adults:headcount"
+    changed = _client(other_lead).post(
+        base + "warnings/", {"key": key, "text": "A restructure moved staff."}, format="json"
+    )
+    assert changed.status_code == 200
+    assert changed["ETag"] != read["ETag"], "an explanation changes the return's state"
+    stale = lead.post(base + "submit/", {}, format="json", HTTP_IF_MATCH=read["ETag"])
+    assert stale.status_code == 412
+    assert "explanations" in str(stale.json()).lower()
+    assert Return.objects.get(pk=explained.pk).status == Return.Status.DRAFT
+    fresh = lead.post(base + "submit/", {}, format="json", HTTP_IF_MATCH=changed["ETag"])
+    assert fresh.status_code == 200, fresh.content
+    assert Return.objects.get(pk=explained.pk).status == Return.Status.SUBMITTED
+
+
+def test_two_leads_explaining_the_same_warning_the_second_sees_the_first_before_saving(
+    client, alice, authority_a, url, explained
+) -> None:
+    from django.test import Client
+
+    from tests.factories import member
+
+    other = Client()
+    other.force_login(member(authority_a, "programme_lead", "dana@lambeth.example"))
+    client.force_login(alice)
+    key = "unknown_share:adults:headcount"
+    page_url = url + f"warnings/{key}/"
+    mine = client.get(page_url).content.decode()
+    theirs = other.get(page_url).content.decode()
+    assert (
+        other.post(
+            page_url,
+            {
+                "version": hidden(theirs, "version"),
+                "explained": hidden(theirs, "explained"),
+                "text": "Theirs.",
+            },
+        ).status_code
+        == 302
+    )
+    refused = client.post(
+        page_url,
+        {"version": hidden(mine, "version"), "explained": hidden(mine, "explained"), "text": "Mine."},
+    )
+    page = refused.content.decode()
+    assert refused.status_code == 200
+    assert "changed after you opened this page" in page
+    assert "Theirs." in page and "Mine." in page, "their text shown, mine kept in the box"
+    assert _explanations(explained)[key] == "Theirs."
+    again = client.post(
+        page_url,
+        {"version": hidden(page, "version"), "explained": hidden(page, "explained"), "text": "Mine."},
+    )
+    assert again.status_code == 302
+    assert _explanations(explained)[key] == "Mine."
