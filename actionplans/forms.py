@@ -70,7 +70,7 @@ class HeaderForm(PlainEnglishErrors, SeenStateForm, forms.ModelForm):
         super().__init__(*args, **kwargs)
         if voice_only:
             for name in list(self.fields):
-                if name != "staff_voice_summary":
+                if name not in ("staff_voice_summary", "seen"):
                     del self.fields[name]
 
 

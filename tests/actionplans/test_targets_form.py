@@ -11,6 +11,7 @@ from django.urls import reverse
 from actionplans.models import Target
 from actionplans.presenters import plan_document
 from tests.actionplans.conftest import PLAN_YEAR
+from tests.concurrency import hidden
 
 pytestmark = pytest.mark.django_db
 
@@ -28,7 +29,8 @@ def _post(client, plan, **fields):
         "value": "15",
         "round_label": str(PLAN_YEAR + 1),
     }
-    return client.post(_url(plan), {**data, **fields})
+    page = client.get(_url(plan)).content.decode()
+    return client.post(_url(plan), {**data, **fields, "seen": hidden(page, "seen")})
 
 
 @pytest.mark.parametrize("typed", ["15", "15%", "15 %"])
