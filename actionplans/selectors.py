@@ -34,3 +34,9 @@ def objectives_by_indicator(user: User | AnonymousUser, authority: Authority) ->
 def plans_of(user: User | AnonymousUser, authority: Authority) -> ActionPlanQuerySet:
     """The authority's plans `user` may see, latest year first."""
     return ActionPlan.objects.for_user(user).filter(authority=authority)
+
+
+def plan_now(plan: ActionPlan) -> ActionPlan:
+    """The plan read again, as it is now (after a refused stale save, to show the other person's
+    changes)."""
+    return ActionPlan.objects.select_related("authority").get(pk=plan.pk)

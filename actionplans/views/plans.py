@@ -21,6 +21,7 @@ from actionplans.forms import (
     PlanSignOffForm,
     WhatWeKnowForm,
 )
+from actionplans.models import ActionPlan
 from actionplans.presenters import (
     compare_rows,
     latest_results,
@@ -117,7 +118,7 @@ def header_edit(request: AuthenticatedHttpRequest, ons_code: str, plan_year: int
                 plan=ctx.plan, user=request.user, expected_details=form.expected_state(), **form.cleaned_data
             )
         except StaleWrite as error:
-            now = ActionPlan.objects.get(pk=ctx.plan.pk)
+            now = selectors.plan_now(ctx.plan)
             stale_changes = form.refused(
                 error,
                 HeaderForm(instance=now, voice_only=voice_only, seen_token=services.header_state(now, shown)),
@@ -157,7 +158,7 @@ def what_we_know_edit(request: AuthenticatedHttpRequest, ons_code: str, plan_yea
                 plan=ctx.plan, user=request.user, lines=form.lines(), expected_state=form.expected_state()
             )
         except StaleWrite as error:
-            stale_changes = form.refused(error, form_for(ActionPlan.objects.get(pk=ctx.plan.pk)))
+            stale_changes = form.refused(error, form_for(selectors.plan_now(ctx.plan)))
         else:
             messages.success(request, "What we know was saved.")
             return _detail(ctx)
