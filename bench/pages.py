@@ -2,10 +2,15 @@
 production (DEBUG off, the Dockerfile's command), each driven by wrk with 16 connections.
 
 - `trivial`: /healthz, a view that touches neither the database nor the session (the floor);
+- `signed_in`: /account/session/, a signed-in no-op view (the programme lead's session): what any
+  signed-in page costs before it does anything (the session, the user and their second factor);
 - `results_page`: one authority's results page, signed in as its programme lead;
 - `dashboard`: the national dashboard, signed in as the analyst (multi-factor sign-in done the real
   way: a confirmed authenticator app and a session verified with it, as `django_otp.login` leaves it);
-- `results_api`: the results API of that authority's version, with the lead's API token.
+- `results_api`: the results API of that authority's version, with the lead's API token;
+- the analyst's lists and downloads, as the analyst: the completeness monitor, `status.csv`, the
+  authority list, the national page of one indicator and the round's `tables.xlsx` (of a published
+  release, see `bench.steps.publish_release`).
 
 Each endpoint's queries per request are counted in-process (django.test.Client against the same data
 and sessions), after one warm-up request, so they are the figures of a page served from a warm cache.
@@ -41,7 +46,6 @@ if TYPE_CHECKING:
 BASE_DIR = Path(__file__).resolve().parent.parent
 CONNECTIONS = 16
 THREADS = 2
-WORKERS = 3  # as the Dockerfile and docker-compose.yml
 
 # wrk prints its own summary first; done() adds one line this module parses (latencies in µs).
 LUA = """
@@ -58,6 +62,8 @@ RESULT = re.compile(
 
 
 def _free_port() -> int:
+    if os.environ.get("BENCH_PORT"):
+        return int(os.environ["BENCH_PORT"])
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
@@ -71,10 +77,17 @@ def _session(user, *, device=None) -> str:
     from django.contrib.sessions.backends.db import SessionStore
     from django_otp import DEVICE_ID_SESSION_KEY
 
+    from accounts.middleware import REFRESHED_KEY
+
     session = SessionStore()
     session[SESSION_KEY] = user._meta.pk.value_to_string(user)
     session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[-1]
     session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    # As every sign-in leaves it (accounts.middleware): the inactivity clock started now, the row's
+    # long expiry. wrk sends no activity cookie, so each request is judged by this clock: under
+    # SESSION_COOKIE_AGE, far longer than a scenario's pages take.
+    session[REFRESHED_KEY] = time.time()
+    session.set_expiry(settings.SESSION_STORE_SECONDS)
     if device is not None:
         session[DEVICE_ID_SESSION_KEY] = device.persistent_id
     session.save()
@@ -109,24 +122,50 @@ def _endpoints(world: World) -> dict[str, tuple[str, dict[str, str]]]:
     from accounts.tokens import api_token_create
 
     _, token_key = api_token_create(user=lead, name="Bench", scope="read", expires_in_days=7, verified=False)
-    return {
+    from metrics.indicators import INDICATORS
+
+    found = {
         "trivial": (reverse("healthz"), {}),
+        "signed_in": (reverse("accounts:session_status"), lead_cookie),
         "results_page": (reverse("metrics:council_results", args=[authority.ons_code, label]), lead_cookie),
         "dashboard": (reverse("metrics:dashboard"), analyst_cookie),
         "results_api": (
             reverse("metrics-api:version_results", args=[authority.ons_code, label, number]),
             {"Authorization": f"Token {token_key}"},
         ),
+        "monitor": (reverse("submissions:monitor", args=[label]), analyst_cookie),
+        "status_csv": (reverse("submissions:monitor_csv", args=[label]), analyst_cookie),
+        "authority_list": (reverse("portal:authority_list"), analyst_cookie),
+        "indicator": (reverse("metrics:indicator", args=[label, INDICATORS[0].code]), analyst_cookie),
     }
+    if _published_release(world) is not None:
+        found["tables_xlsx"] = (reverse("metrics:national_xlsx", args=[label]), analyst_cookie)
+    return found
 
 
-def count_queries(endpoints: dict[str, tuple[str, dict[str, str]]]) -> dict[str, int]:
-    """SQL queries per request of each endpoint, in-process, after one warm-up request."""
+def _published_release(world: World):
+    from metrics.models import Release
+
+    return Release.objects.filter(round=world.collection_round, published=True).first()
+
+
+#: Endpoints whose CPU per request is also measured in-process (the per-request overhead).
+CPU_ENDPOINTS = ("trivial", "signed_in")
+CPU_REPEATS = 300
+
+
+def count_queries(
+    endpoints: dict[str, tuple[str, dict[str, str]]],
+) -> tuple[dict[str, int], dict[str, float]]:
+    """SQL queries per request of each endpoint, in-process, after one warm-up request; and the CPU
+    per request (ms, mean of CPU_REPEATS, in this process: the whole Django request, no network)
+    of CPU_ENDPOINTS."""
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
     counts = {}
+    cpu = {}
     for name, (path, headers) in endpoints.items():
         client = Client(headers=headers)
         first = client.get(path)
@@ -135,7 +174,12 @@ def count_queries(endpoints: dict[str, tuple[str, dict[str, str]]]) -> dict[str,
         with CaptureQueriesContext(connection) as queries:
             client.get(path)
         counts[name] = len(queries)
-    return counts
+        if name in CPU_ENDPOINTS:
+            started = time.process_time()
+            for _ in range(CPU_REPEATS):
+                client.get(path)
+            cpu[name] = (time.process_time() - started) * 1000 / CPU_REPEATS
+    return counts, cpu
 
 
 def _ensure_static() -> None:
@@ -207,7 +251,10 @@ def _wait_until_up(base: str, server: subprocess.Popen[bytes], timeout: float = 
 
 
 def _wrk(url: str, headers: dict[str, str], duration: float, script: str) -> dict[str, float]:
-    command = ["wrk", f"-t{THREADS}", f"-c{CONNECTIONS}", f"-d{max(1, round(duration))}s", "-s", script]
+    command = [
+        "wrk", f"-t{THREADS}", f"-c{CONNECTIONS}", f"-d{max(1, round(duration))}s", "--timeout", "60s",
+        "-s", script,
+    ]  # fmt: skip
     for key, value in headers.items():
         command += ["-H", f"{key}: {value}"]
     out = subprocess.run([*command, url], capture_output=True, text=True, check=True).stdout  # noqa: S603
@@ -217,7 +264,9 @@ def _wrk(url: str, headers: dict[str, str], duration: float, script: str) -> dic
     p50, p95, requests, duration_us, errors, bad = (int(g) for g in found.groups())
     if errors or bad:
         raise RuntimeError(f"{url}: {errors} socket errors and {bad} responses >= 400 under load:\n{out}")
-    return {"p50_ms": p50 / 1000, "p95_ms": p95 / 1000, "rps": requests / (duration_us / 1e6)}
+    return {
+        "p50_ms": p50 / 1000, "p95_ms": p95 / 1000, "rps": requests / (duration_us / 1e6), "n": requests,
+    }  # fmt: skip
 
 
 def measure_pages(world: World, *, database_url: str, duration: float = 8.0) -> dict[str, dict]:
@@ -234,7 +283,7 @@ def measure_pages(world: World, *, database_url: str, duration: float = 8.0) -> 
     _ensure_static()
     _analyze()
     endpoints = _endpoints(world)
-    queries = count_queries(endpoints)
+    queries, cpu = count_queries(endpoints)
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
     results: dict[str, dict] = {}
@@ -248,9 +297,9 @@ def measure_pages(world: World, *, database_url: str, duration: float = 8.0) -> 
                 sys.executable,
                 "-m",
                 "gunicorn",
+                "-c",
+                "gunicorn.conf.py",
                 "wres_portal.wsgi:application",
-                "--workers",
-                str(WORKERS),
                 "-b",
                 f"127.0.0.1:{port}",
             ],
@@ -271,6 +320,8 @@ def measure_pages(world: World, *, database_url: str, duration: float = 8.0) -> 
                     "queries": queries[name],
                     "status": status,
                 }
+                if name in cpu:
+                    results[name]["cpu_ms"] = cpu[name]
         except Exception:
             print(f"gunicorn's log:\n{log_path.read_text(errors='replace')[-4000:]}", file=sys.stderr)
             raise

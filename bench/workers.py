@@ -44,7 +44,7 @@ def _wait_until_ready(process: subprocess.Popen[bytes], log: Path) -> None:
     from celery import Celery
 
     app = Celery(broker=os.environ["REDIS_URL"])
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 180  # a busy machine is slow to fork and import
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"the Celery worker stopped:\n{log.read_text(errors='replace')}")
