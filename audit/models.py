@@ -50,7 +50,7 @@ def _track(
     model: type[models.Model],
     *,
     exclude: list[str] | None = None,
-    trackers: tuple[pghistory.RowEvent, ...] | None = None,
+    trackers: tuple[pghistory.Tracker, ...] | None = None,
 ) -> type[Any]:
     """Create the event model `<Model>History` in this app and register its triggers. Typed Any:
     its fields are the tracked model's, copied at run time, which no type checker sees.
@@ -83,7 +83,13 @@ ReturnRowHistory = _track(ReturnRow)
 WarningExplanationHistory = _track(WarningExplanation)
 ReturnEventHistory = _track(ReturnEvent)
 VersionResultsHistory = _track(VersionResults)
-ResultHistory = _track(Result)
+# Result rows are not audited row by row (issue 18): each is the headline of one entry of its
+# version's results document, which VersionResultsHistory records whole, once per version, with the
+# context that computed it; the document itself is a pure function of the version's rows (audited in
+# ReturnRowHistory). A trigger per result row (36 per version, 720,000 for a national recompute at
+# 20,000) recorded nothing the document does not, and was the largest cost of a recompute. The event
+# table stays, with the events recorded before, for the history pages; no new ones are written.
+ResultHistory = _track(Result, trackers=(pghistory.ManualEvent("manual"),))  # no trigger
 BenchmarkHistory = _track(Benchmark)
 ActionPlanHistory = _track(ActionPlan)
 WhatWeKnowHistory = _track(WhatWeKnow)

@@ -13,7 +13,7 @@ import psycopg
 import pytest
 from django.db import connection
 
-from audit.models import ResultHistory
+from audit.models import VersionResultsHistory
 from metrics import tasks
 from metrics.models import Benchmark, VersionResults
 from submissions.demo import _add_return
@@ -59,7 +59,7 @@ def _read(dbname: str) -> dict[str, list[tuple]]:
             "result_rows": db.execute(
                 "SELECT version_id, service, indicator, value FROM metrics_result ORDER BY 1, 2, 3"
             ).fetchall(),
-            "audit_events": db.execute("SELECT count(*) FROM audit_resulthistory").fetchall(),
+            "audit_events": db.execute("SELECT count(*) FROM audit_versionresultshistory").fetchall(),
             "triggers": db.execute(
                 "SELECT tgname FROM pg_trigger WHERE NOT tgisinternal ORDER BY tgname"
             ).fetchall(),
@@ -111,5 +111,5 @@ def test_a_dump_restored_into_an_empty_database_shows_the_same_results(
     assert after["benchmarks"] == before["benchmarks"]
     assert after["result_rows"] == before["result_rows"]
     # The audit trail and its triggers come back too.
-    assert after["audit_events"] == before["audit_events"] == [(ResultHistory.objects.count(),)]
+    assert after["audit_events"] == before["audit_events"] == [(VersionResultsHistory.objects.count(),)]
     assert after["triggers"] == before["triggers"] and len(after["triggers"]) >= 30

@@ -11,10 +11,10 @@ tests) it falls back to `bulk_create(ignore_conflicts=True)`.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from typing import Any
 
+import orjson
 from django.db import connections, models, router, transaction
 
 
@@ -31,6 +31,13 @@ def copy_insert(model: type[models.Model], fields: Sequence[str], rows: Sequence
     (row triggers, constraints and the audit trail apply as to any insert; a conflict is an error),
     `bulk_create` elsewhere."""
     _insert(model, fields, rows, ignore_conflicts=False)
+
+
+def _json(value: Any) -> str:
+    """A JSON field's value as COPY sends it. orjson, not the standard library: the same text for
+    the documents we store (shortest round-tripping floats, UTF-8), about 10 times faster; encoding
+    the results documents took 10 s of a national recompute at 20,000 with `json.dumps` (issue 18)."""
+    return orjson.dumps(value).decode()
 
 
 def _column(model: type[models.Model], name: str) -> models.Field:
@@ -73,7 +80,7 @@ def _insert(
             for row in rows:
                 copy.write_row(
                     [
-                        json.dumps(value) if json_field and value is not None else value
+                        _json(value) if json_field and value is not None else value
                         for value, json_field in zip(row, is_json, strict=True)
                     ]
                 )

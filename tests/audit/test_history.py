@@ -19,6 +19,7 @@ from audit import models as audit_models
 from audit.context import history_context
 from audit.history import TRACKED
 from metrics import services as metric_services
+from metrics.models import Result
 from submissions import services as submission_services
 from submissions.models import Return, ReturnRow
 from tests.workers import require_postgresql
@@ -130,7 +131,6 @@ def test_history_page_shows_who_when_and_before_after(
     assert submitted.pgh_context["url"].endswith("/submit/")
     # The results computed after submission (an eager task here) are recorded too.
     assert audit_models.VersionResultsHistory.objects.filter(version_id=record.current_version_id).exists()
-    assert audit_models.ResultHistory.objects.filter(version_id=record.current_version_id).count() > 10
 
     # A membership change by an analyst, and the page that shows it.
     membership = Membership.objects.get(user=alice, authority=record.authority)
@@ -175,9 +175,21 @@ def test_results_written_by_a_service_are_recorded_with_their_context(postgresql
     assert event.pgh_label == "insert"
     assert event.document == stored.document
     assert event.pgh_context == {"source": "task:metrics.tasks.compute_version_results"}
-    assert audit_models.ResultHistory.objects.filter(version_id=version.pk).count() == len(
-        stored.document["results"]
-    )
+
+
+def test_result_rows_are_the_audited_document_and_are_not_audited_row_by_row(postgresql, draft) -> None:
+    """Issue 18: the headline rows are a projection of the results document, which is audited whole
+    (once per version); every row can be rebuilt from the recorded event, so no trigger fires per
+    row (it was the largest cost of a national recompute)."""
+    version = draft.current_version
+    stored = metric_services.results_compute(version=version)
+    event = audit_models.VersionResultsHistory.objects.get(pgh_obj_id=stored.pk)
+    from_audit = {
+        (e["service"], e["indicator"]): metric_services.headline(e) for e in event.document["results"]
+    }
+    rows = {(r.service, r.indicator): r.value for r in Result.objects.filter(version=version)}
+    assert rows and rows == {key: from_audit[key] for key in rows}
+    assert not audit_models.ResultHistory.objects.filter(version_id=version.pk).exists()
 
 
 #: Models with an `authority` that are deliberately not in the audit trail (bookkeeping only).
@@ -211,8 +223,10 @@ def test_every_tracked_table_has_its_triggers_installed(db, postgresql) -> None:
         triggers = dict(cursor.fetchall())
     for tracked in TRACKED:
         model = tracked.event_model.pgh_tracked_model
-        # insert, update, delete; security events are only inserted, and refuse updates and deletes
-        expected = 2 if model._meta.label == "accounts.SecurityEvent" else 3
+        # insert, update, delete; security events are only inserted, and refuse updates and deletes;
+        # result rows are recorded whole in their version's document (VersionResultsHistory), and
+        # keep only the events recorded before issue 18
+        expected = {"accounts.SecurityEvent": 2, "metrics.Result": None}.get(model._meta.label, 3)
         assert triggers.get(model._meta.db_table) == expected, model
         assert triggers.get(tracked.event_model._meta.db_table) == 1, tracked.event_model  # append-only
 
