@@ -117,6 +117,9 @@ class ServiceEntryForm(forms.Form):
                 "measure": MEASURES_BY_CODE[key.measure],
                 "band": PAY_BAND_LABELS.get(key.pay_band, ""),
                 "fields": [self[field_name(key, group)] for group in GROUPS],
+                "cells": [
+                    {"field": self[field_name(key, group)], "group": GROUP_LABELS[group]} for group in GROUPS
+                ],
             }
             for key in row_keys(self.service)
         ]

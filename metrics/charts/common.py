@@ -23,7 +23,7 @@ WIDTH = 640
 FONT_SIZE = 16
 
 
-SMALL_FONT_SIZE = 14
+SMALL_FONT_SIZE = 16  # no chart text smaller than GOV.UK body text on a phone (issue 15)
 
 
 # GOV.UK Design System colours.

@@ -29,6 +29,12 @@ def submit(request: AuthenticatedHttpRequest, ons_code: str, round_label: str) -
     _require_lead(request, ctx)
     if ctx.record is None:
         raise Http404
+    if not ctx.record.is_editable():  # already submitted, signed off or accepted: nothing to press
+        messages.info(
+            request,
+            f"This return is {ctx.record.get_status_display().lower()}, so there is nothing to submit.",
+        )
+        return _detail(ctx)
     late = services.is_late(ctx.record)
     form = LateReasonForm(request.POST or None) if late else None
     errors: list[dict[str, str]] = []
