@@ -42,6 +42,8 @@ PLAN_PUBLISHERS = frozenset({Role.PROGRAMME_LEAD, Role.SENIOR_SPONSOR})
 #: Must sign in with a second factor (national staff too: accounts.mfa).
 MFA_REQUIRED_ROLES = frozenset({Role.SENIOR_SPONSOR})
 #: Told when a return is accepted.
+#: Choose a comparison basket on the results pages (every council role but viewers).
+BASKET_CHOOSERS = frozenset({Role.PROGRAMME_LEAD, Role.STAFF_VOICE_LEAD, Role.SENIOR_SPONSOR})
 TOLD_OF_ACCEPTANCE = frozenset({Role.PROGRAMME_LEAD, Role.SENIOR_SPONSOR})
 
 
@@ -159,6 +161,11 @@ def can_send_back_return(user: AnyUser, authority: Authority, *, submitted: bool
     """The sponsor while the return is submitted (not yet signed off); national staff at any stage
     after the draft. `submitted`: the return's status is exactly "submitted"."""
     return (submitted and can_sign_off_return(user, authority)) or is_national(user)
+
+
+def can_choose_basket(user: AnyUser, authority: Authority) -> bool:
+    """Choose the councils to compare with (the portal records each basket shown: metrics.comparison)."""
+    return has_role(user, authority, BASKET_CHOOSERS)
 
 
 # Action plans --------------------------------------------------------------------------------------

@@ -187,3 +187,31 @@ class Release(models.Model):
 
     def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
         raise ValueError("A release is never deleted.")
+
+
+class ComparisonGroup(models.Model):
+    """A group of councils whose median figures a council has been shown in a round: its nearest
+    neighbours or a basket it chose (metrics.neighbours). Kept so that a later basket differing from
+    any of them by 1 to 4 councils is refused (differencing). Only ever added."""
+
+    class Kind(models.TextChoices):
+        NEIGHBOURS = "neighbours", "Nearest neighbours"
+        BASKET = "basket", "Your basket"
+
+    authority = models.ForeignKey(Authority, on_delete=models.CASCADE, related_name="+")
+    round = models.ForeignKey(CollectionRound, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    members = models.JSONField(help_text="The ONS codes of the councils in the group, sorted.")
+    key = models.CharField(max_length=64, help_text="A digest of the kind and members.")
+    created_by = models.ForeignKey(
+        "accounts.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["authority", "round", "key"], name="comparison_group_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} of {self.authority_id} in {self.round_id}"

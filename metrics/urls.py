@@ -11,6 +11,7 @@ urlpatterns = [
     path(council, views.council_results_latest, name="council_latest"),
     path(council + "<str:round_label>/", views.council_results, name="council_results"),
     path(council + "<str:round_label>/report/", views.council_report, name="council_report"),
+    path(council + "<str:round_label>/compare/", views.council_compare, name="compare"),
     path(council + "<str:round_label>/board-summary/", views.council_board_summary, name="board_summary"),
     path(
         council + "<str:round_label>/board-summary.pdf",

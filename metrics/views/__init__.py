@@ -7,6 +7,7 @@ what it was built from, so a recompute or a new version shows at once (issue 7).
 from __future__ import annotations
 
 from .common import FRAGMENT_SECONDS
+from .compare import council_compare
 from .council import (
     council_board_summary,
     council_board_summary_pdf,
@@ -29,6 +30,7 @@ __all__ = [
     "FRAGMENT_SECONDS",
     "council_board_summary",
     "council_board_summary_pdf",
+    "council_compare",
     "council_report",
     "council_results",
     "council_results_download",

@@ -32,7 +32,7 @@ def _page(client, authority, collection_round, service="all"):
 
 def _one_round(analyst, n=6):
     collection_round = round_with_accepted_returns(analyst, n=n, label="2025", regions=["London"])
-    authority = Return.objects.filter(round=collection_round).first().authority
+    authority = Return.objects.filter(round=collection_round).select_related("authority")[0].authority
     return authority, collection_round
 
 
@@ -98,7 +98,7 @@ def test_metric_4_median_of_0_is_explained_and_england_overall_is_shown(client, 
     collection_round = round_with_accepted_returns(
         analyst, n=6, label="2025", regions=["London"], data=_rare_referrals
     )
-    authority = Return.objects.filter(round=collection_round).first().authority
+    authority = Return.objects.filter(round=collection_round).select_related("authority")[0].authority
     release_publish(
         release=release_create(collection_round=collection_round, user=analyst, note="1.", budget_seconds=0),
         user=analyst,
@@ -113,7 +113,7 @@ def test_metric_4_median_of_0_is_explained_and_england_overall_is_shown(client, 
 
 
 def test_comparators_from_tables_read_shares_as_fractions_and_hidden_rows_as_withheld() -> None:
-    pooled = [
+    pooled: list[dict[str, object]] = [
         {"Scope": "England", "Area": "England", "Service": "Both services", "Indicator code": "m2",
          "Relative likelihood": 0.81},
         {"Scope": "England", "Area": "England", "Service": "Adult social care", "Indicator code": "m1_lower",
@@ -121,7 +121,7 @@ def test_comparators_from_tables_read_shares_as_fractions_and_hidden_rows_as_wit
         {"Scope": "Region", "Area": "London", "Service": "Both services", "Indicator code": "m2",
          "Relative likelihood": "[low]"},
     ]  # fmt: skip
-    distribution = [
+    distribution: list[dict[str, object]] = [
         {"Scope": "England", "Area": "England", "Service": "Both services", "Indicator code": "m2",
          "Authorities with a value": 40, "Lower quartile": 0.7, "Median": 0.9, "Upper quartile": 1.1},
         {"Scope": "England", "Area": "England", "Service": "Adult social care", "Indicator code": "m1_lower",
