@@ -14,6 +14,7 @@ from metrics.neighbours import MIN_GROUP, Profile, basket_refusal, group_median,
 from metrics.releases.services import release_create, release_publish
 from submissions.models import Return
 from tests.builders import round_with_accepted_returns
+from tests.concurrency import client_for, postgres, together  # noqa: F401 - postgres is a fixture
 from tests.factories import AuthorityFactory, member
 
 REGIONS = ["London", "North West", "South East"]
@@ -129,3 +130,34 @@ def test_outsiders_get_404_and_nothing_shows_before_a_release(client, analyst) -
     client.force_login(member(authority, Role.PROGRAMME_LEAD))
     assert "has not published the 2025 national figures yet" in client.get(url).content.decode()
     assert not ComparisonGroup.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("postgres")
+def test_two_baskets_one_council_apart_chosen_at_once_are_never_both_shown(analyst) -> None:
+    """Two people of one council send baskets differing by one council at the same moment: the
+    differencing check is serialised, so exactly one is recorded and the other refused."""
+    collection_round = round_with_accepted_returns(analyst, n=12, label="2025", regions=REGIONS)
+    release_publish(
+        release=release_create(collection_round=collection_round, user=analyst, note="1.", budget_seconds=0),
+        user=analyst,
+    )
+    records = list(
+        Return.objects.filter(round=collection_round)
+        .select_related("authority")
+        .order_by("authority__ons_code")
+    )
+    authority = records[0].authority
+    others = [r.authority.ons_code for r in records[1:]]
+    url = reverse("metrics:compare", args=[authority.ons_code, "2025"])
+    lead, voice = member(authority, Role.PROGRAMME_LEAD), member(authority, Role.STAFF_VOICE_LEAD)
+    assert client_for(lead).get(url).status_code == 200  # the neighbours are recorded
+    neighbours = set(ComparisonGroup.objects.get(authority=authority, kind="neighbours").members)
+    basket = ([c for c in others if c not in neighbours] + sorted(neighbours))[:6]
+    one_more = [*basket, next(c for c in others if c not in basket)]
+    first, second = client_for(lead), client_for(voice)
+    responses = together(
+        lambda: first.post(url, {"councils": basket}), lambda: second.post(url, {"councils": one_more})
+    )
+    assert sorted(r.status_code for r in responses) == [302, 400]
+    assert ComparisonGroup.objects.filter(authority=authority, kind="basket").count() == 1
