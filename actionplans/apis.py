@@ -74,6 +74,10 @@ class PlanOutputSerializer(_TaggedSerializer):
 
 
 class ObjectiveOutputSerializer(_TaggedSerializer):
+    remove_etag = serializers.SerializerMethodField(
+        help_text="What to send in If-Match to remove the objective (it names its actions and targets)."
+    )
+
     class Meta:
         model = Objective
         ref_name = "ActionPlanObjective"
@@ -89,7 +93,13 @@ class ObjectiveOutputSerializer(_TaggedSerializer):
             "indicators_of_improvement",
             "timeframe",
             "etag",
+            "remove_etag",
         ]
+
+    def get_remove_etag(self, objective: Objective) -> str:
+        """The tag to send in If-Match to remove the objective: it names its actions and targets too,
+        so one added or changed since makes the removal stale."""
+        return etag(services.objective_state(objective))
 
 
 class ActionOutputSerializer(_TaggedSerializer):
@@ -238,6 +248,21 @@ class ObjectiveDetailApi(ConditionalApiMixin, APIView):
         )
         return self.tagged(ObjectiveOutputSerializer(instance).data, _token(instance))
 
+    @extend_schema(
+        parameters=[if_match_parameter(required=True)],
+        request=None,
+        responses={204: None},
+        summary="Remove an objective with its actions and targets (programme lead); the rest are renumbered",
+    )
+    def delete(
+        self, request: AuthenticatedRequest, ons_code: str, plan_year: int, objective: UUID
+    ) -> Response:
+        ctx = get_plan_for_user(request.user, ons_code, plan_year, roles=PROGRAMME_LEADS)
+        instance = get_objective_for_user(request.user, ctx, objective)
+        expected = self.if_match(request, required=True)
+        services.objective_delete(objective=instance, user=request.user, expected_state=expected)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
 
 # Actions -------------------------------------------------------------------------------------------
 
@@ -307,6 +332,19 @@ class ActionDetailApi(ConditionalApiMixin, APIView):
             action=instance, user=request.user, expected_state=expected, **fields
         )
         return self.tagged(ActionOutputSerializer(instance).data, _token(instance))
+
+    @extend_schema(
+        parameters=[if_match_parameter(required=True)],
+        request=None,
+        responses={204: None},
+        summary="Remove an action (programme lead); the rest are renumbered",
+    )
+    def delete(self, request: AuthenticatedRequest, ons_code: str, plan_year: int, action: UUID) -> Response:
+        ctx = get_plan_for_user(request.user, ons_code, plan_year, roles=PROGRAMME_LEADS)
+        instance = get_action_for_user(request.user, ctx, action)
+        expected = self.if_match(request, required=True)
+        services.action_delete(action=instance, user=request.user, expected_state=expected)
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 # Quarterly updates ---------------------------------------------------------------------------------

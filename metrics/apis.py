@@ -6,9 +6,9 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
-from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -75,7 +75,17 @@ def _national_round(request: AuthenticatedRequest, round_label: str) -> Collecti
 
 
 class ReleaseListApi(APIView):
-    @extend_schema(responses=ReleaseSerializer(many=True), summary="The releases of a round (analysts)")
+    query_parameters = ("published",)
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "published", bool, description="true: published releases only; false: the others only."
+            )
+        ],
+        responses=ReleaseSerializer(many=True),
+        summary="The releases of a round (analysts)",
+    )
     def get(self, request: AuthenticatedRequest, round_label: str) -> Response:
         collection_round = _national_round(request, round_label)
         found = (
@@ -83,6 +93,11 @@ class ReleaseListApi(APIView):
             .select_related("round", "created_by")
             .order_by("number")
         )
+        published = request.query_params.get("published")
+        if published is not None:
+            if published not in ("true", "false"):
+                raise ValidationError({"published": ["Send true or false."]})
+            found = found.filter(published=published == "true")
         return Response(ReleaseSerializer(found, many=True, context={"request": request}).data)
 
 

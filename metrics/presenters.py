@@ -74,6 +74,65 @@ def _pooled_text(comparator: Comparator | None, indicator: Indicator) -> str:
     return figure(indicator, comparator.pooled)
 
 
+def comparator(comparator: Comparator | None, indicator: Indicator, *, published: bool) -> dict[str, Any]:
+    """One area's published comparator as the results API gives it: the figures of the round's latest
+    published release (None where the release prints a symbol or withholds the area), and the median
+    as the cards print it (`_median_text`)."""
+    shown = published and comparator is not None and not comparator.withheld
+    return {
+        "median": comparator.median if shown and comparator else None,
+        "lower_quartile": comparator.lower_quartile if shown and comparator else None,
+        "upper_quartile": comparator.upper_quartile if shown and comparator else None,
+        "pooled": comparator.pooled if published and comparator else None,
+        "n_with_value": comparator.n_with_value if published and comparator else None,
+        "withheld": bool(comparator.withheld) if published and comparator else False,
+        "median_text": _median_text(comparator, indicator, published=published),
+    }
+
+
+def comparisons(
+    *, entries: list[dict[str, Any]], comparators: PublishedComparators, region: str, authority_type: str
+) -> list[dict[str, Any]]:
+    """Every results entry (each service and indicator, in the spec's order) with its headline figure
+    beside the national, regional and type comparators of the round's latest published release and
+    its quarter nationally: what the results page's cards (`cards`) show, as numbers."""
+    from .services import headline
+
+    published = comparators.release_number is not None
+    by_key = {(e["service"], e["indicator"]): e for e in entries}
+    rows = []
+    for service in SERVICE_LABELS:
+        for indicator in INDICATORS:
+            entry = by_key.get((service, indicator.code))
+            if entry is None:
+                continue
+            value = headline(entry)
+            areas = comparators.for_authority(region, authority_type, service, indicator.code)
+            national = areas["national"]
+            position = (
+                quartile_position(value, national.distribution)
+                if national and not national.withheld
+                else None
+            )
+            rows.append(
+                {
+                    "service": service,
+                    "indicator": indicator.code,
+                    "title": indicator.title,
+                    "value": value,
+                    "figure": figure(indicator, value),
+                    "sentence": sentence(entry),
+                    "four_fifths": entry.get("four_fifths") or "",
+                    "national": comparator(national, indicator, published=published),
+                    "region": comparator(areas["region"], indicator, published=published),
+                    "authority_type": comparator(areas["authority_type"], indicator, published=published),
+                    "national_quarter": position,
+                    "entry": entry,
+                }
+            )
+    return rows
+
+
 def cards(
     *,
     entries: list[dict[str, Any]],

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import apis
+from . import apis, round_apis
 from .hrdata import apis as hrdata_apis
 
 app_name = "submissions-api"
@@ -9,6 +9,9 @@ base = "authorities/<str:ons_code>/returns/<str:round_label>/"
 
 urlpatterns = [
     path("rounds/", apis.RoundListApi.as_view(), name="round_list"),
+    path("rounds/open/", round_apis.OpenRoundApi.as_view(), name="open_round"),
+    path(base + "template.csv", round_apis.TemplateApi.as_view(), {"fmt": "csv"}, name="template_csv"),
+    path(base + "template.xlsx", round_apis.TemplateApi.as_view(), {"fmt": "xlsx"}, name="template_xlsx"),
     path(base, apis.ReturnDetailApi.as_view(), name="detail"),
     path(base + "versions/", apis.VersionListApi.as_view(), name="version_list"),
     path(base + "versions/<int:number>/", apis.VersionDetailApi.as_view(), name="version_detail"),

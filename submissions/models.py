@@ -394,3 +394,37 @@ class ExtractMapping(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"HR extract mapping of {self.authority_id} for round {self.round_id}"
+
+
+class ChangeFeedEntry(models.Model):
+    """One change national data users sync from (the API's change feed): a version accepted into a
+    round's national figures, a return sent back for revision (its version leaves them), a release of
+    national tables published. Written in the same transaction as the change, never changed.
+
+    Entries are read in id order, so ids must become visible in that order: an id is handed out at
+    insert but seen at commit, and a reader who saw id 11 before id 10 committed would pass 10 by.
+    `submissions.services.feed_record` therefore takes one lock for the feed before inserting, held
+    until its transaction ends: the next writer gets its id only after the previous one committed.
+    """
+
+    class Kind(models.TextChoices):
+        ACCEPTED = "return_accepted", "Return accepted"
+        SENT_BACK = "return_sent_back", "Return sent back for revision"
+        RELEASE_PUBLISHED = "release_published", "Release published"
+
+    id = models.BigAutoField(primary_key=True)
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    at = models.DateTimeField(default=timezone.now)
+    round = models.ForeignKey(CollectionRound, on_delete=models.PROTECT, related_name="+")
+    authority = models.ForeignKey(
+        Authority, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    version = models.ForeignKey(
+        ReturnVersion, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    release_number = models.PositiveIntegerField(null=True, blank=True)
+    #: For a return sent back: its status before (accepted: it left the national figures).
+    from_status = models.CharField(max_length=20, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} at {self.at:%Y-%m-%d %H:%M}"

@@ -59,6 +59,14 @@ NATIONAL = {
     "metrics-api:release",
     "metrics-api:release_table",
     "metrics-api:release_table_csv",
+    "metrics-api:release_xlsx",
+    "metrics-api:round_results",
+    "metrics-api:round_results_csv",
+    "metrics-api:benchmarks",
+    "metrics-api:national_table",
+    "metrics-api:national_table_csv",
+    "metrics-api:national_xlsx",
+    "metrics-api:changes",
     "actionplans:national",
     "audit:national_history",
 }
@@ -75,6 +83,9 @@ RIGHTFUL = {
     "actionplans:sign_off": "sponsor",
     "actionplans:report_sign_off": "sponsor",
     "actionplans:report_send_back": "sponsor",
+    "actionplans-api:sign_off": "sponsor",
+    "actionplans-api:report_sign_off": "sponsor",
+    "actionplans-api:report_send_back": "sponsor",
     **{name: "analyst" for name in NATIONAL},
 }
 #: Django's admin has its own staff-only guard, tested in test_admin_is_for_administrators_only.
@@ -377,8 +388,9 @@ OPERATIONS = _schema_operations()
 
 
 def _national_api(path: str) -> bool:
-    """API paths for Skills for Care staff only (a round's releases): everyone else gets 404."""
-    return path.startswith("/api/v1/rounds/{round_label}/releases/")
+    """API paths for Skills for Care staff only (a round's national data, the change feed): everyone
+    else gets 404."""
+    return path.startswith("/api/v1/rounds/{round_label}/") or path == "/api/v1/changes/"
 
 
 def _fill(path: str, world: World) -> str:

@@ -382,6 +382,24 @@ def plan_state(plan: ActionPlan) -> str:
     return document_token(plan_document(plan))
 
 
+def _latest_version(plan: ActionPlan) -> PlanVersion | None:
+    return plan.versions.select_related("signed_by").order_by("-number").first()
+
+
+def plan_sign_off_state(plan: ActionPlan) -> str:
+    """What a sign-off through the API names in If-Match: the number of the latest signed version
+    and the plan as it reads (`plan_state`), e.g. "1-3f9c...". A sponsor who signed off first moves
+    the number on, so a second sponsor sending the same tag is refused rather than told "nothing
+    changed"."""
+    latest = _latest_version(plan)
+    return f"{latest.number if latest else 0}-{plan_state(plan)}"
+
+
+def parse_plan_sign_off_state(token: str) -> tuple[int, str] | None:
+    number, _, state = token.partition("-")
+    return (int(number), state) if number.isdigit() and state else None
+
+
 @transaction.atomic
 def plan_sign_off(
     *,
@@ -392,16 +410,33 @@ def plan_sign_off(
     signed_on: datetime.date,
     declaration: bool,
     expected_state: str | None = None,
+    expected_version: int | None = None,
 ) -> PlanVersion:
     """The senior sponsor signs off the plan as it stands: the objectives' metrics data is frozen and
     the whole plan is stored as a new immutable version. A staff voice lead may never sign off.
 
     `expected_state` is `plan_state` of the plan the sponsor read: if anything in it changed since
     (an objective, an action, a target, the figures from the results), the sign-off is refused
-    (StaleWrite), so what is signed is exactly what was shown.
+    (StaleWrite), so what is signed is exactly what was shown. `expected_version` is the number of
+    the latest signed version the sponsor saw (0: none): another sign-off since is refused too.
     """
     plan = _lock(plan)
     require(user, plan.authority, SENIOR_SPONSORS, "sign off the action plan")
+    if expected_version is not None:
+        latest = _latest_version(plan)
+        if (latest.number if latest else 0) != expected_version:
+            by = latest.signed_by.display_name if latest else ""
+            raise StaleWrite(
+                f"{by} signed off the plan (version {latest.number}) at {when(latest.signed_at)}, after "
+                "you read it. You have not signed it off. Read the plan as it is now, then sign off only "
+                "if it still needs it."
+                if latest
+                else "The plan has not been signed off yet: the state you sent names a version that "
+                "does not exist. You have not signed it off. Read the plan again, then sign off.",
+                current=plan_sign_off_state(plan),
+                changed_by=by,
+                changed_at=latest.signed_at if latest else None,
+            )
     if expected_state is not None:
         current = plan_state(plan)
         if current != expected_state:
@@ -409,7 +444,7 @@ def plan_sign_off(
                 f"The plan changed after you opened this page (last change at {when(plan.updated_at)}). "
                 "You have not signed it off. Read the plan as it is now and what changed, then sign "
                 "off again.",
-                current=current,
+                current=plan_sign_off_state(plan),
                 changed_at=plan.updated_at,
             )
     blockers = sign_off_blockers(plan)
@@ -444,11 +479,13 @@ def plan_sign_off(
 
 
 @transaction.atomic
-def plan_publish(*, plan: ActionPlan, user: User) -> ActionPlan:
+def plan_publish(*, plan: ActionPlan, user: User, expected_state: str | None = None) -> ActionPlan:
     """Publish the last signed-off version at the plan's public address (programme lead or sponsor).
-    Later changes appear there only once signed off again."""
+    Later changes appear there only once signed off again. With `expected_state` (the plan's state
+    token as read), a plan changed since is not published (StaleWrite)."""
     plan = _lock(plan)
     require(user, plan.authority, PLAN_PUBLISHERS, "publish the action plan")
+    row_stale(plan, expected_state, "The plan")
     if plan.signed_version_id is None:
         raise ApplicationError(
             "Only a signed-off plan can be published. Ask your senior sponsor to sign it off."
@@ -461,10 +498,12 @@ def plan_publish(*, plan: ActionPlan, user: User) -> ActionPlan:
 
 
 @transaction.atomic
-def plan_withdraw(*, plan: ActionPlan, user: User) -> ActionPlan:
-    """Take the plan off its public address (programme lead or sponsor); the address then answers 404."""
+def plan_withdraw(*, plan: ActionPlan, user: User, expected_state: str | None = None) -> ActionPlan:
+    """Take the plan off its public address (programme lead or sponsor); the address then answers 404.
+    `expected_state` as for plan_publish."""
     plan = _lock(plan)
     require(user, plan.authority, PLAN_PUBLISHERS, "withdraw the action plan")
+    row_stale(plan, expected_state, "The plan")
     if not plan.is_published:
         raise ApplicationError("This plan is not published.")
     plan.is_published = False

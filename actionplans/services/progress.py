@@ -98,7 +98,40 @@ def report_state(report: QuarterlyReport) -> str:
     return document_token(report_document(report))
 
 
-def _report_stale(report: QuarterlyReport, expected_state: str | None, done: str, do: str) -> None:
+def report_api_state(report: QuarterlyReport) -> str:
+    """What a step on the report through the API names in If-Match: its status and the report as it
+    reads (`report_state`), e.g. "submitted-3f9c...". The status is part of it so that a second
+    sponsor signing off with the tag the first one used is refused as stale, not told "only a
+    submitted report can be signed off"."""
+    return f"{report.status}-{report_state(report)}"
+
+
+def parse_report_api_state(token: str) -> tuple[str, str] | None:
+    status, _, state = token.rpartition("-")
+    return (status, state) if status in QuarterlyReport.Status.values and state else None
+
+
+def _report_stale(
+    report: QuarterlyReport,
+    expected_state: str | None,
+    done: str,
+    do: str,
+    expected_status: str | None = None,
+) -> None:
+    if expected_status is not None and report.status != expected_status:
+        actor = (
+            report.signed_by if report.status == QuarterlyReport.Status.SIGNED_OFF else report.submitted_by
+        )
+        name = actor.display_name if actor and report.status != QuarterlyReport.Status.DRAFT else ""
+        at = report.updated_at
+        raise StaleWrite(
+            f"The report is now {report.get_status_display().lower()}"
+            f"{f' (by {name})' if name else ''} at {when(at)}, after you read it. You have not {done} "
+            f"it. Read the report as it is now, then {do} it only if it still needs it.",
+            current=report_api_state(report),
+            changed_by=name,
+            changed_at=at,
+        )
     if expected_state is None:
         return
     current = report_state(report)
@@ -110,7 +143,7 @@ def _report_stale(report: QuarterlyReport, expected_state: str | None, done: str
             f"The report changed after you opened this page (last update{f' by {by}' if by else ''} at "
             f"{when(at)}). You have not {done} it. Read the report as it is now and what changed, "
             f"then {do} it again.",
-            current=current,
+            current=report_api_state(report),
             changed_by=by,
             changed_at=at,
         )
@@ -118,13 +151,19 @@ def _report_stale(report: QuarterlyReport, expected_state: str | None, done: str
 
 @transaction.atomic
 def report_submit(
-    *, report: QuarterlyReport, user: User, summary: str = "", expected_state: str | None = None
+    *,
+    report: QuarterlyReport,
+    user: User,
+    summary: str = "",
+    expected_state: str | None = None,
+    expected_status: str | None = None,
 ) -> QuarterlyReport:
     """Submit the quarter's report for sign-off (programme lead): every action needs an update.
-    With `expected_state` (`report_state` as read), a report changed since is refused."""
+    With `expected_state` (`report_state` as read) and `expected_status`, a report changed since is
+    refused."""
     report = _lock_report(report)
     require(user, report.authority, PROGRAMME_LEADS, "submit the quarterly report")
-    _report_stale(report, expected_state, "submitted", "submit")
+    _report_stale(report, expected_state, "submitted", "submit", expected_status)
     if report.status != QuarterlyReport.Status.DRAFT:
         raise ApplicationError(f"This report is already {report.get_status_display().lower()}.")
     missing = missing_updates(report)
@@ -149,14 +188,16 @@ def report_sign_off(
     signed_on: datetime.date,
     declaration: bool,
     expected_state: str | None = None,
+    expected_status: str | None = None,
 ) -> QuarterlyReport:
     """The senior sponsor signs off a submitted report; it is stored as signed and never changes.
     With `expected_state` (`report_state` of the report the sponsor read), a report that changed
     since (returned to draft, corrected and submitted again) is refused: what is signed is what
-    was shown."""
+    was shown. With `expected_status` too (the API), a report signed off or returned since is
+    refused as stale."""
     report = _lock_report(report)
     require(user, report.authority, SENIOR_SPONSORS, "sign off the quarterly report")
-    _report_stale(report, expected_state, "signed off", "sign off")
+    _report_stale(report, expected_state, "signed off", "sign off", expected_status)
     if report.status != QuarterlyReport.Status.SUBMITTED:
         raise ApplicationError("Only a submitted report can be signed off.")
     _check_declaration(name, role, signed_on, declaration, "quarterly report")
@@ -171,10 +212,18 @@ def report_sign_off(
 
 
 @transaction.atomic
-def report_send_back(*, report: QuarterlyReport, user: User) -> QuarterlyReport:
-    """The sponsor returns a submitted report to draft so its updates can be corrected."""
+def report_send_back(
+    *,
+    report: QuarterlyReport,
+    user: User,
+    expected_state: str | None = None,
+    expected_status: str | None = None,
+) -> QuarterlyReport:
+    """The sponsor returns a submitted report to draft so its updates can be corrected. With
+    `expected_state` and `expected_status` (as read), a report changed since is refused."""
     report = _lock_report(report)
     require(user, report.authority, SENIOR_SPONSORS, "return the quarterly report")
+    _report_stale(report, expected_state, "returned", "return", expected_status)
     if report.status != QuarterlyReport.Status.SUBMITTED:
         raise ApplicationError("Only a submitted report can be returned to draft.")
     report.status = QuarterlyReport.Status.DRAFT

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -55,14 +56,7 @@ def target_create(
         f"Objective {objective.number}",
         refused="Your target has not been saved yet: it is kept below. Check the objective, then save again.",
     )
-    if indicator not in INDICATORS_BY_CODE:
-        raise ApplicationError("Choose a metric from the list.", field="indicator")
-    if service not in SERVICE_LABELS:
-        raise ApplicationError("Choose a service from the list.", field="service")
-    if comparison not in Target.Comparison.values:
-        raise ApplicationError("Choose at least or at most.", field="comparison")
-    if not _clean(round_label):
-        raise ApplicationError("Enter the round the target is for, for example 2026.", field="round_label")
+    _check_target(indicator=indicator, service=service, comparison=comparison, round_label=round_label)
     target = Target(
         authority=plan.authority,
         plan=plan,
@@ -73,6 +67,51 @@ def target_create(
         value=value,
         round_label=_clean(round_label),
     )
+    target.full_clean()
+    target.save()
+    _store_outcome(target)
+    _changed(plan)
+    return target
+
+
+def _check_target(*, indicator: str, service: str, comparison: str, round_label: str) -> None:
+    if indicator not in INDICATORS_BY_CODE:
+        raise ApplicationError("Choose a metric from the list.", field="indicator")
+    if service not in SERVICE_LABELS:
+        raise ApplicationError("Choose a service from the list.", field="service")
+    if comparison not in Target.Comparison.values:
+        raise ApplicationError("Choose at least or at most.", field="comparison")
+    if not _clean(round_label):
+        raise ApplicationError("Enter the round the target is for, for example 2026.", field="round_label")
+
+
+TARGET_FIELDS = ("indicator", "service", "comparison", "value", "round_label")
+
+
+@transaction.atomic
+def target_update(*, target: Target, user: User, expected_state: str | None = None, **fields: Any) -> Target:
+    """Change a target's metric, service, comparison, value or round (programme lead); it is evaluated
+    again. With `expected_state` (its state token as read), a target changed since is not
+    overwritten (StaleWrite)."""
+    plan = _lock(target.plan)
+    require(user, plan.authority, PROGRAMME_LEADS, "change targets")
+    target = Target.objects.get(pk=target.pk)
+    row_stale(target, expected_state, "The target")
+    unknown = set(fields) - set(TARGET_FIELDS)
+    if unknown:
+        raise ApplicationError(f"Unknown field: {sorted(unknown)[0]}.")
+    merged = {key: fields.get(key, getattr(target, key)) for key in TARGET_FIELDS}
+    _check_target(
+        indicator=merged["indicator"],
+        service=merged["service"],
+        comparison=merged["comparison"],
+        round_label=merged["round_label"],
+    )
+    merged["round_label"] = _clean(merged["round_label"])
+    if all(getattr(target, key) == value for key, value in merged.items()):
+        return target
+    for key, value in merged.items():
+        setattr(target, key, value)
     target.full_clean()
     target.save()
     _store_outcome(target)

@@ -27,7 +27,8 @@ from metrics.services import (
     results_compute_many,
     versions_missing_results_in,
 )
-from submissions.models import CollectionRound
+from submissions.models import ChangeFeedEntry, CollectionRound
+from submissions.services import feed_record
 
 from .builder import Builder, Built, Earlier, Member
 
@@ -364,6 +365,11 @@ def release_publish(*, release: Release, user: User) -> Release:
             raise PublishRefused(result.leaks)
         Release.objects.filter(pk=fresh.pk, published=False).update(
             published=True, published_at=timezone.now(), published_by=user
+        )
+        feed_record(
+            kind=ChangeFeedEntry.Kind.RELEASE_PUBLISHED,
+            collection_round=fresh.round,
+            release_number=fresh.number,
         )
         return Release.objects.get(pk=fresh.pk)
 

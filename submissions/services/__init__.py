@@ -18,6 +18,7 @@ from .drafts import (
     return_get_or_create,
     upload_check,
 )
+from .feed import feed_record
 from .integrity import check_version, explanations_affected, figure_changes
 from .lifecycle import return_accept, return_send_back, return_sign_off, return_submit
 from .notifications import REMINDER_DAYS, SUBJECTS, reminders_send
@@ -53,6 +54,7 @@ __all__ = [
     "draft_save_service",
     "earlier_explanation",
     "explanations_affected",
+    "feed_record",
     "figure_changes",
     "is_late",
     "reminders_send",

@@ -9,6 +9,7 @@ from accounts import permissions
 from accounts.models import User
 from accounts.permissions import PROGRAMME_LEADS, SENIOR_SPONSORS, may_sign_off, require
 from submissions.models import (
+    ChangeFeedEntry,
     Return,
     ReturnEvent,
     ReturnVersion,
@@ -19,6 +20,7 @@ from wres_portal.errors import ApplicationError
 from . import integrity
 from .common import _lock, require_changeable
 from .drafts import _write_version
+from .feed import feed_record
 from .notifications import _notify_analysts, _notify_council
 from .warnings import is_late, submission_blockers
 
@@ -184,6 +186,12 @@ def return_accept(
         action=ReturnEvent.Action.ACCEPTED,
         actor=user,
     )
+    feed_record(
+        kind=ChangeFeedEntry.Kind.ACCEPTED,
+        collection_round=record.round,
+        authority=record.authority,
+        version=record.current(),
+    )
     _notify_council(record, permissions.TOLD_OF_ACCEPTANCE, "accepted", user)
     _after_accept(record)
     return record
@@ -226,6 +234,7 @@ def return_send_back(
     if not message.strip():
         raise ApplicationError("Say what needs to change.", field="message")
     was_accepted = record.status == Return.Status.ACCEPTED
+    from_status = record.status
     previous = record.current()
     version = _write_version(
         record, previous.data(), source=ReturnVersion.Source.REVISION, user=user, note=message.strip()
@@ -239,6 +248,13 @@ def return_send_back(
         action=ReturnEvent.Action.RETURNED,
         actor=user,
         message=message.strip(),
+    )
+    feed_record(
+        kind=ChangeFeedEntry.Kind.SENT_BACK,
+        collection_round=record.round,
+        authority=record.authority,
+        version=previous,
+        from_status=from_status,
     )
     _notify_council(record, PROGRAMME_LEADS, "returned", user, message=message.strip())
     if was_accepted:

@@ -1,0 +1,62 @@
+"""Every council's results for a round as one table (analysts' bulk download): one row per council,
+service and indicator, with the council's figures in full, as each council's own results file has
+them. For Skills for Care staff only: not disclosure-controlled, never published."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import tablib
+
+from .columns import (
+    _INDICATOR_COLUMNS,
+    _INDICATOR_ORDER,
+    _SERVICE_ORDER,
+    COUNCIL_FIGURES,
+    _dataset,
+    _figures,
+    _indicator_labels,
+)
+
+COUNCIL_COLUMNS = ["ONS code", "Authority", "Region", "Authority type", "Return status", "Version"]
+
+
+def round_results_table(
+    councils: Iterable[tuple[Mapping[str, Any], list[dict[str, Any]] | None]],
+) -> tablib.Dataset:
+    """`councils`: for each council, its facts (`COUNCIL_COLUMNS` by key: ons_code, name, region,
+    authority_type, status, version) and its results entries (None while not yet computed: one row
+    saying so)."""
+    rows = []
+    for council, entries in councils:
+        facts = [
+            council["ons_code"],
+            council["name"],
+            council["region"],
+            council["authority_type"],
+            council["status"],
+            council["version"],
+        ]
+        if entries is None:
+            rows.append(
+                [
+                    *facts,
+                    *([""] * len(_INDICATOR_COLUMNS)),
+                    *([""] * (len(COUNCIL_FIGURES) - 1)),
+                    "Results not computed yet",
+                ]
+            )
+            continue
+        for entry in sorted(
+            entries, key=lambda e: (_SERVICE_ORDER[e["service"]], _INDICATOR_ORDER[e["indicator"]])
+        ):
+            figures = _figures(entry, council=True)
+            rows.append(
+                [
+                    *facts,
+                    *_indicator_labels(entry["service"], entry["indicator"]),
+                    *(figures.get(column) for column in COUNCIL_FIGURES),
+                ]
+            )
+    return _dataset("Results", [*COUNCIL_COLUMNS, *_INDICATOR_COLUMNS, *COUNCIL_FIGURES], rows)
