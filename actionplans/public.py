@@ -9,6 +9,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotModif
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_safe
 
+from metrics.publication import PublicStatement
 from wres_portal.downloads import PDF, attachment
 from wres_portal.throttling import page_wait
 
@@ -24,6 +25,25 @@ def _published(public_id: UUID) -> tuple[ActionPlan, PlanVersion]:
     if plan.signed_version is None:
         raise Http404
     return plan, plan.signed_version
+
+
+def metric_statements(round_label: str) -> list[PublicStatement]:
+    """What the public plan pages print about their council's results of `round_label`: each linked
+    metric's headline figure ("data from WRES metrics"), for the publication auditor
+    (`metrics.publication.PUBLIC_STATEMENT_SOURCES`; registered in `actionplans.apps`)."""
+    found = []
+    plans = ActionPlan.objects.published().select_related("authority", "signed_version")
+    for plan in plans:
+        document = plan.signed_version.document if plan.signed_version else {}
+        for objective in document.get("objectives", []):
+            for line in objective.get("metrics_data", []):
+                if line.get("round") == round_label and isinstance(line.get("value"), int | float):
+                    found.append(
+                        PublicStatement(
+                            plan.authority.ons_code, round_label, line["indicator"], float(line["value"])
+                        )
+                    )
+    return found
 
 
 @require_safe

@@ -388,15 +388,19 @@ class _Model:
                 if fact.k >= size:  # every council has one: a bound on each atom
                     for a in atom_ids:
                         found = terms([a], (fact.service, fact.measure, fact.band, fact.group))
-                        ub_rows.append((found, (-1.0,) * len(found), -float(len(atoms[a][0]))))
+                        if found:  # a fact about counts no table prints constrains nothing here
+                            ub_rows.append((found, (-1.0,) * len(found), -float(len(atoms[a][0]))))
                 else:
                     found = terms(atom_ids, (fact.service, fact.measure, fact.band, fact.group))
-                    ub_rows.append((found, (-1.0,) * len(found), -float(fact.k)))
+                    if found:
+                        ub_rows.append((found, (-1.0,) * len(found), -float(fact.k)))
             for ratio in release.ratios:
                 if (ratio.numerator[0][5], family(ratio.numerator[0][3])) not in part:
                     continue
                 top = [t for cell in ratio.numerator for t in terms(in_area[(r, cell[:2])], cell[2:])]
                 bottom = [t for cell in ratio.denominator for t in terms(in_area[(r, cell[:2])], cell[2:])]
+                if not top or not bottom:
+                    continue
                 coefficients: dict[int, float] = defaultdict(float)
                 for t in top:
                     coefficients[t] += 1

@@ -14,11 +14,11 @@ its own would be one council's figures, and the region minus the other types wou
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from metrics.auditor import Area, Cell, Key, ReleaseView, StatisticsRow, cases_implied
+from metrics.auditor import Area, AtLeast, Cell, Key, Ratio, ReleaseView, StatisticsRow, cases_implied
 from metrics.calculations import FOUR_FIFTHS_LABELS
 from metrics.disclosure import SUPPRESSED
 from metrics.indicators import INDICATORS_BY_CODE
@@ -246,3 +246,90 @@ class PublishedComparators:
             scope: self.get(scope, area, service, indicator)
             for scope, area in member_areas(region, authority_type)
         }
+
+
+# What other public pages say about single councils ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PublicStatement:
+    """One figure a public page prints about one council: a council's published action plan shows
+    its headline value (relative likelihood, or metric 1's minority ethnic share of a pay band) of
+    `indicator` for both services together, in `round_label`'s results."""
+
+    ons_code: str
+    round_label: str
+    indicator: str
+    value: float | None
+    source: str = "public action plan"
+
+
+#: Where public statements come from, for the auditor: callables taking a round's label and
+#: returning what is published about single councils in it. The action plans app registers its
+#: public plan pages here (`actionplans.apps`): metrics sits below actionplans and cannot ask it.
+PUBLIC_STATEMENT_SOURCES: list[Callable[[str], list[PublicStatement]]] = []
+
+PUBLIC_PAGES = "public council pages"
+
+
+def public_statements(round_label: str) -> list[PublicStatement]:
+    return [statement for source in PUBLIC_STATEMENT_SOURCES for statement in source(round_label)]
+
+
+def _member_area(member_id: str) -> Area:
+    return ("council", member_id)
+
+
+def public_view(
+    statements: Iterable[PublicStatement],
+    members: Iterable[tuple[str, str, Mapping[tuple[str, str], tuple[float | None, str]]]],
+) -> ReleaseView | None:
+    """What public council pages say, as a view for the auditor: each statement tied to the members
+    (member id, ONS code, headline values) it is true of, as facts about that one council (a case
+    exists; none exists where a relative likelihood is 0). None when nothing is said.
+
+    A statement is tied to a member of its council whose own headline value is the one printed, so
+    a page signed off before a resubmission speaks of the version it was made from, never another.
+    """
+    by_code: dict[str, list[tuple[str, Mapping[tuple[str, str], tuple[float | None, str]]]]] = {}
+    for member_id, ons_code, values in members:
+        by_code.setdefault(ons_code, []).append((member_id, values))
+    bases: dict[Area, frozenset[str]] = {}
+    facts: list[AtLeast] = []
+    ratios: list[Ratio] = []
+    for statement in statements:
+        indicator = INDICATORS_BY_CODE.get(statement.indicator)
+        if indicator is None or statement.value is None:
+            continue
+        for member_id, values in by_code.get(statement.ons_code, []):
+            value, _band = values.get(("all", statement.indicator), (None, ""))
+            if value is None or abs(value - statement.value) > 1e-9:
+                continue
+            area = _member_area(member_id)
+            bases[area] = frozenset({member_id})
+            share = indicator.kind == "share"
+            stats = {"min": statement.value, "max": statement.value}
+            source = f"{statement.source} of {statement.ons_code}: {indicator.code}"
+            facts += [
+                AtLeast(f.area, f.service, f.measure, f.band, f.group, f.k, source)
+                for f in cases_implied(
+                    StatisticsRow(
+                        area=area,
+                        service="all",
+                        numerator=indicator.numerator,
+                        denominator=indicator.denominator,
+                        band=indicator.pay_band,
+                        share=share,
+                        favourable=indicator.favourable,
+                        n_with_value=1,
+                        statistics=stats,
+                    )
+                )
+            ]
+            if not share and statement.value == 0:  # no minority ethnic case at all
+                numerator: Cell = (*area, "all", indicator.numerator, "", "minority_ethnic")
+                denominator: Cell = (*area, "all", indicator.denominator, "", "minority_ethnic")
+                ratios.append(Ratio((numerator,), (denominator,), 0.0, 0.0, source))
+    if not bases:
+        return None
+    return ReleaseView(PUBLIC_PAGES, bases, {}, facts, ratios)

@@ -8,7 +8,7 @@ import pytest
 from accounts.models import AuthorityType
 from metrics import exports
 from metrics.auditor import AtLeast, ReleaseView, StatisticsRow, audit, cases_implied, councils_above
-from metrics.publication import member_counts, view_from_tables
+from metrics.publication import PublicStatement, member_counts, public_view, view_from_tables
 from submissions.models import Return
 from submissions.schema import RowKey
 from submissions.synthetic import synthetic_return
@@ -243,3 +243,52 @@ def test_the_auditor_finds_the_leaks_in_todays_tables(
     recovered = [leak for leak in both.leaks if leak.kind == "council" and "Plymouth" in leak.what]
     assert len(recovered) > 40  # most of its counts, small ones among them
     assert any(1 <= leak.value <= 9 and leak.low == leak.high for leak in recovered)
+
+
+def test_a_public_plan_page_that_says_a_council_has_a_case_narrows_a_hidden_count() -> None:
+    """England's 14 is printed and both regions hidden: North (8) could be 1 to 13. The public plan
+    pages of South's five councils each print a relative likelihood for disciplinary above 0, so each
+    has a minority ethnic case: South is at least 5 and North at most 9."""
+    north = {f"n{k}": v for k, v in enumerate([2, 2, 2, 1, 1])}
+    south = {f"s{k}": 1 + (k == 4) for k in range(5)}
+    counts = _counts(north | south)
+    bases = {
+        ("national", ""): frozenset(counts),
+        ("region", "North"): frozenset(north),
+        ("region", "South"): frozenset(south),
+    }
+    shown = {
+        **_cells(("national", ""), 14),
+        **_cells(("region", "North"), None),
+        **_cells(("region", "South"), None),
+    }
+    release = ReleaseView("release 1", bases, shown)
+    assert audit([release], counts).ok
+    values = {member: {("all", "m3"): (1.4, "")} for member in counts}
+    pages = public_view(
+        [PublicStatement(member, "2025", "m3", 1.4) for member in south],
+        ((member, member, values[member]) for member in counts),
+    )
+    assert pages is not None and set(pages.bases) == {("council", member) for member in south}
+    result = audit([release, pages], counts)
+    north_leak = [
+        leak
+        for leak in result.leaks
+        if leak.kind == "hidden count" and leak.cell and leak.cell[1] == "North" and leak.value == 8
+    ]
+    assert north_leak and north_leak[0].high <= 9
+    # a page whose figure is not the council's own (a later resubmission) says nothing
+    stale = public_view(
+        [PublicStatement(member, "2025", "m3", 0.9) for member in south],
+        ((member, member, values[member]) for member in counts),
+    )
+    assert stale is None
+
+
+def test_a_relative_likelihood_of_0_on_a_public_page_says_there_is_no_case() -> None:
+    counts = {"a": {ADULTS_DISC: 0, ("adults", "headcount", "", "minority_ethnic"): 30}}
+    values = {("all", "m3"): (0.0, "")}
+    pages = public_view([PublicStatement("A1", "2025", "m3", 0.0)], [("a", "A1", values)])
+    assert pages is not None and pages.ratios
+    assert pages.ratios[0].low == pages.ratios[0].high == 0
+    assert audit([pages], counts).ok  # facts about counts no table prints constrain nothing

@@ -2,8 +2,9 @@
 
 Hypothesis builds adversarial worlds (regions of 5 and 6 councils, the one-council types, a single
 minority ethnic case in England, every council of a region with a case, councils accepted between
-two releases), the release builder makes release 1 and then release 2 against it as published, and
-the auditor, run afresh over both releases' printed tables, finds no count a reader could narrow."""
+two releases, councils whose public action plan prints their figures), the release builder makes
+release 1 and then release 2 against it as published, and the auditor, run afresh over both
+releases' printed tables and the public pages, finds no count a reader could narrow."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from hypothesis import strategies as st
 from metrics.auditor import audit
 from metrics.calculations import compute_results
 from metrics.disclosure import is_small
-from metrics.publication import published_type
+from metrics.publication import PublicStatement, public_view, published_type
 from metrics.releases.builder import Builder, Earlier, Member
 from metrics.services import headline
 from submissions.schema import RowKey
@@ -58,7 +59,9 @@ def worlds(draw):
             data[RowKey("adults", "disciplinary", "")] = {**row, "minority_ethnic": me}
         councils.append(_member(i, region, kind, data))
     later = draw(st.sets(st.sampled_from(range(len(councils))), max_size=3))
-    return councils, later
+    # councils whose published action plan prints their headline figures (a public page)
+    pages = draw(st.sets(st.sampled_from(range(len(councils))), max_size=4))
+    return councils, later, pages
 
 
 @settings(
@@ -69,22 +72,31 @@ def worlds(draw):
 )
 @given(world=worlds())
 def test_the_auditor_finds_nothing_in_what_the_portal_publishes(world) -> None:
-    councils, later = world
+    councils, later, pages = world
     members = {m.id: m for m in councils}
+    statements = [
+        PublicStatement(councils[i].ons_code, "2025", indicator, value)
+        for i in sorted(pages)
+        for (service, indicator), (value, _) in councils[i].values.items()
+        if service == "all" and value is not None
+    ]
+    public = public_view(statements, ((m.id, m.ons_code, m.values) for m in councils))
     first = [m for i, m in enumerate(councils) if i not in later]
-    one = Builder("release 1", first, [], members, budget_seconds=1).build()
+    one = Builder("release 1", first, [], members, budget_seconds=1, public=public).build()
     builder = Builder(
         "release 2",
         councils,
         [Earlier(1, one.bases, one.view, frozenset(one.withheld))],
         members,
         budget_seconds=1,
+        public=public,
     )
     two = builder.build()
     for built in (one, two):
         # the primary rules hold in what is printed: no count from 1 to 9 is shown
         assert not [cell for cell, shown in built.view.shown.items() if is_small(shown)]
-    # the auditor, run afresh over both releases' printed tables, finds nothing
-    result = audit([one.view, two.view], builder.counts, names=builder.names)
+    # the auditor, run afresh over both releases' printed tables and the public pages, finds nothing
+    views = [one.view, two.view, *([public] if public is not None else [])]
+    result = audit(views, builder.counts, names=builder.names)
     assert result.ok, [str(leak) for leak in result.leaks[:10]]
     assert result.targets > 0
