@@ -20,8 +20,9 @@ published release of the round. No queries: `metrics.releases.services` gathers 
    secondary suppression and audits again. If it still fails after `MAX_ROUNDS`, it hides every count
    of the parts that leak.
 5. **Less hiding.** It then tries showing each count hidden by secondary suppression or by the auditor,
-   largest first, keeping it shown where the auditor still passes, for as long as `budget_seconds`
-   allows.
+   largest first, keeping it shown where the auditor still passes, for as long as its own budget
+   (`unhide_seconds`, counted from when the pass starts) allows; the release page says how many it
+   had no time to try (over-suppression that may remain).
 """
 
 from __future__ import annotations
@@ -92,6 +93,10 @@ class Built:
     unhidden: int = 0
     tried: int = 0
     notes: list[str] = field(default_factory=list)
+    #: counts hidden only for protection that the un-hiding pass could try, and its time budget
+    candidates: int = 0
+    unhide_seconds: float = 0.0
+    unhide_budget: float = 0.0
 
     def suppression(self) -> dict[str, Any]:
         """The over-suppression figures shown on the release page."""
@@ -108,6 +113,11 @@ class Built:
             "statistics_withheld": len(self.withheld),
             "unhidden": self.unhidden,
             "tried": self.tried,
+            # over-suppression the un-hiding pass had no time to look at: these may be shown safely
+            "candidates": self.candidates,
+            "not_tried": self.candidates - self.tried,
+            "unhide_seconds": round(self.unhide_seconds, 1),
+            "unhide_budget": self.unhide_budget,
         }
 
 
@@ -318,9 +328,14 @@ class Builder:
         members: Mapping[str, Member],
         *,
         budget_seconds: float = 20.0,
+        unhide_seconds: float | None = None,
+        public: ReleaseView | None = None,
     ) -> None:
         self.label = label
         self.earlier = earlier
+        #: What other public pages say about single councils (`publication.public_view`): audited
+        #: with every release, though the builder can only protect against it, not change it.
+        self.public = [public] if public is not None else []
         self.members = members  # every member of this and the earlier releases
         self.counts = _counts_of(members)
         self.names = {i: m.name for i, m in members.items()}
@@ -349,6 +364,9 @@ class Builder:
             self.withheld |= {row for row in source.withheld if row[:2] == area}
         self.force: set[Cell] = set(self.reasons)
         self.budget_seconds = budget_seconds
+        #: The un-hiding pass's own budget, counted from when it starts: before, it shared the
+        #: build's budget and at national scale (minutes to build) never ran at all.
+        self.unhide_budget = budget_seconds if unhide_seconds is None else unhide_seconds
         self.types = type_values(published_types=True)
 
     def tables(self, hidden: set[Cell]) -> list[tablib.Dataset]:
@@ -366,7 +384,8 @@ class Builder:
         return view, tables
 
     def audit(self, view: ReleaseView, only: Iterable[tuple[str, str]] | None = None) -> AuditResult:
-        return audit([*(e.view for e in self.earlier), view], self.counts, names=self.names, only=only)
+        views = [*(e.view for e in self.earlier), view, *self.public]
+        return audit(views, self.counts, names=self.names, only=only)
 
     def _statistics_of(self, leak: Leak, areas: list[Area]) -> set[tuple[str, str, str, str]]:
         """The distribution rows (of `areas`) that speak of the leaking count's measure and group."""
@@ -413,7 +432,6 @@ class Builder:
         return changed
 
     def build(self) -> Built:
-        started = time.monotonic()
         hidden = secondary(self.values, self.relations, self.force)
         view, tables = self.view(hidden)
         result = self.audit(view)
@@ -451,10 +469,14 @@ class Builder:
             notes.append("Every count of a part that still leaked was hidden.")
             if len(hidden) == before and not result.ok and len(notes) > 1:
                 break  # nothing more this release can hide: what leaks comes from earlier releases
-        unhidden = tried = 0
+        unhidden = tried = candidates = 0
+        unhide_started = time.monotonic()
         if result.ok:
-            unhidden, tried, hidden, view, tables = self._unhide(hidden, view, tables, started)
-            result = self.audit(view)
+            candidates = len(self._optional(hidden))
+            unhidden, tried, hidden, view, tables = self._unhide(hidden, view, tables, unhide_started)
+            if unhidden:
+                result = self.audit(view)
+        unhide_took = time.monotonic() - unhide_started
         for cell in hidden:
             self.reasons.setdefault(cell, "secondary suppression")
         return Built(
@@ -470,14 +492,14 @@ class Builder:
             unhidden=unhidden,
             tried=tried,
             notes=notes,
+            candidates=candidates,
+            unhide_seconds=unhide_took,
+            unhide_budget=self.unhide_budget,
         )
 
-    def _unhide(
-        self, hidden: set[Cell], view: ReleaseView, tables: list[tablib.Dataset], started: float
-    ) -> tuple[int, int, set[Cell], ReleaseView, list[tablib.Dataset]]:
-        """Show again, largest first, each count hidden only to protect others, where the auditor
-        still passes; for as long as the budget allows."""
-        optional = sorted(
+    def _optional(self, hidden: set[Cell]) -> list[Cell]:
+        """The hidden counts that no primary rule requires, largest first."""
+        return sorted(
             (
                 c
                 for c in hidden
@@ -485,11 +507,18 @@ class Builder:
                 and self.reasons.get(c)
                 not in ("small count", "small area", "difference from an earlier release")
             ),
-            key=lambda c: -self.values[c],
+            key=lambda c: (-self.values[c], c),
         )
+
+    def _unhide(
+        self, hidden: set[Cell], view: ReleaseView, tables: list[tablib.Dataset], started: float
+    ) -> tuple[int, int, set[Cell], ReleaseView, list[tablib.Dataset]]:
+        """Show again, largest first, each count hidden only to protect others, where the auditor
+        still passes; for as long as the un-hiding budget allows (counted from `started`)."""
+        optional = self._optional(hidden)
         unhidden = tried = 0
         for cell in optional:
-            if time.monotonic() - started > self.budget_seconds:
+            if time.monotonic() - started > self.unhide_budget:
                 break
             tried += 1
             trial = hidden - {cell}

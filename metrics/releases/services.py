@@ -20,7 +20,13 @@ from metrics.disclosure import MIN_AUTHORITIES, SUPPRESSED
 from metrics.exports.columns import _dataset
 from metrics.exports.national import PUBLISHED_TYPE_LABELS, SYMBOL_NOTES, type_values
 from metrics.models import Release, Result
-from metrics.publication import member_counts, published_type, view_from_tables
+from metrics.publication import (
+    member_counts,
+    public_statements,
+    public_view,
+    published_type,
+    view_from_tables,
+)
 from metrics.services import (
     _accepted,
     _version_data,
@@ -302,6 +308,7 @@ def release_create(
             _earlier(published),
             members,
             budget_seconds=budget_seconds,
+            public=_public(collection_round, members),
         ).build()
         previous = published[-1] if published else None
         changes = _changes(current, previous, built, members)
@@ -341,15 +348,28 @@ def release_create(
         )
 
 
+def _public(collection_round: CollectionRound, members: Mapping[str, Member]) -> ReleaseView | None:
+    """What public council pages (published action plans) say about the round's councils."""
+    return public_view(
+        public_statements(collection_round.label),
+        ((i, m.ons_code, m.values) for i, m in members.items()),
+    )
+
+
 def audit_with_published(release: Release) -> AuditResult:
-    """The auditor over `release` and every other published release of its round."""
+    """The auditor over `release`, every other published release of its round and what public
+    council pages say about single councils."""
     others = list(
         Release.objects.filter(round=release.round, published=True).exclude(pk=release.pk).order_by("number")
     )
     chosen = sorted([*others, release], key=lambda r: r.number)
     members = _stored_members(chosen)
     counts = {i: member_counts(m.data) for i, m in members.items()}
-    return audit([view_of(r) for r in chosen], counts, names={i: m.name for i, m in members.items()})
+    views = [view_of(r) for r in chosen]
+    public = _public(release.round, members)
+    if public is not None:
+        views.append(public)
+    return audit(views, counts, names={i: m.name for i, m in members.items()})
 
 
 def release_publish(*, release: Release, user: User) -> Release:
