@@ -110,6 +110,9 @@ class Built:
             "primary": primary,
             "protection": len(self.hidden) - primary,
             "by_reason": dict(sorted(reasons.items())),
+            "protection_by_reason": {
+                why: n for why, n in sorted(reasons.items()) if why not in ("small count", "small area")
+            },
             "statistics_withheld": len(self.withheld),
             "unhidden": self.unhidden,
             "tried": self.tried,

@@ -70,6 +70,9 @@ def test_the_unhiding_pass_runs_however_long_building_took(clock) -> None:
     assert built.tried > 0, "the un-hiding pass never ran: the build's own time used up its budget"
     assert figures["not_tried"] == figures["candidates"] - built.tried
     assert figures["unhide_budget"] == 30
+    # the page lists only the protection's reasons under "hidden for protection"
+    assert sum(figures["protection_by_reason"].values()) == figures["protection"]
+    assert not {"small count", "small area"} & set(figures["protection_by_reason"])
 
 
 def test_what_the_unhiding_pass_had_no_time_for_is_reported(monkeypatch) -> None:
