@@ -230,7 +230,8 @@ def _get(url: str, headers: dict[str, str]) -> int:
 
     opener = urllib.request.build_opener(NoRedirect)
     try:
-        with opener.open(request, timeout=60) as response:
+        # Generous: a slow analyst page may still be queued behind the previous wrk run's requests.
+        with opener.open(request, timeout=300) as response:
             return int(response.status)
     except urllib.error.HTTPError as error:
         return int(error.code)
