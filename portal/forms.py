@@ -3,6 +3,8 @@ from __future__ import annotations
 from django import forms
 
 from accounts.models import AuthorityType, Region
+from submissions.models import Return
+from submissions.selectors import NOT_STARTED
 
 
 class AuthorityFilterForm(forms.Form):
@@ -13,3 +15,13 @@ class AuthorityFilterForm(forms.Form):
     authority_type = forms.ChoiceField(
         label="Type", required=False, choices=[("", "All types"), *AuthorityType.choices]
     )
+    status = forms.ChoiceField(
+        label="Return",
+        required=False,
+        choices=[("", "Any status"), (NOT_STARTED, "Not started"), *Return.Status.choices],
+    )
+
+    def __init__(self, *args: object, with_status: bool = True, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        if not with_status:  # no round yet: no return to filter by
+            del self.fields["status"]

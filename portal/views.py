@@ -4,6 +4,7 @@ list of authorities and the accessibility statement. Reads only, through each ap
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_safe
@@ -11,10 +12,11 @@ from django.views.decorators.http import require_safe
 from accounts import selectors
 from accounts.access import get_authority_for_user, require_national
 from accounts.http import AuthenticatedHttpRequest
-from accounts.models import Role
+from accounts.models import Authority, Role
 from accounts.permissions import can_manage_team, role_in
 from actionplans.selectors import latest_plan
-from submissions.selectors import current_round, return_of, statuses_in_round
+from submissions.selectors import current_round, return_of, with_return_status
+from wres_portal.listing import Column, pages, sorted_page
 
 from .forms import AuthorityFilterForm
 
@@ -55,21 +57,44 @@ def council_home(request: AuthenticatedHttpRequest, ons_code: str) -> HttpRespon
     )
 
 
+AUTHORITY_COLUMNS = [
+    Column("authority", "Authority", ("name", "pk")),
+    Column("ons_code", "ONS code", ("ons_code",)),
+    Column("region", "Region", ("region", "name", "pk")),
+    Column("type", "Type", ("authority_type", "name", "pk")),
+    Column(
+        "population", "Minority ethnic population", ("population_minority_ethnic_percent", "name", "pk"), True
+    ),
+]
+STATUS_COLUMN = Column("status", "Return", ("return_status", "name", "pk"))
+
+
 @login_required
 @require_safe
 def authority_list(request: AuthenticatedHttpRequest) -> HttpResponse:
-    """Analysts: every authority with its status, filterable by name, region and type."""
+    """Analysts: every authority with its return's status in the current round, searched, filtered,
+    sorted and paged by the database (a fixed number of queries at any number of authorities)."""
     require_national(request.user)
-    form = AuthorityFilterForm(request.GET or None)
-    criteria = form.cleaned_data if form.is_valid() else {}
-    authorities = selectors.authorities_search(request.user, **criteria)
     collection_round = current_round()
-    statuses = statuses_in_round(collection_round)
-    rows = [(authority, statuses.get(authority.pk)) for authority in authorities]
+    form = AuthorityFilterForm(request.GET or None, with_status=collection_round is not None)
+    criteria = dict(form.cleaned_data) if form.is_valid() else {}
+    status = criteria.pop("status", "")
+    authorities: QuerySet[Authority] = selectors.authorities_search(request.user, **criteria)
+    columns = list(AUTHORITY_COLUMNS)
+    if collection_round is not None:
+        authorities = with_return_status(authorities, collection_round, status=status)
+        columns.append(Column(STATUS_COLUMN.key, f"{collection_round.label} return", STATUS_COLUMN.fields))
+    page, chosen = sorted_page(request, authorities, columns, default="authority")
     return render(
         request,
         "portal/authority_list.html",
-        {"form": form, "rows": rows, "current_round": collection_round},
+        {
+            "form": form,
+            "page": page,
+            "page_numbers": pages(page),
+            "headers": chosen.headers,
+            "current_round": collection_round,
+        },
     )
 
 

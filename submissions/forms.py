@@ -8,10 +8,10 @@ from django import forms
 from django.utils import timezone
 
 from accounts.models import AuthorityType, Region
-from wres_portal.forms import GovukDateField, PlainEnglishErrors, WholeNumberField
+from wres_portal.forms import GovukDateField, PlainEnglishErrors, SeenStateForm, WholeNumberField
 from wres_portal.models import NOTE_MAX
 
-from .models import CollectionRound
+from .models import CollectionRound, Return
 from .schema import (
     GROUP_LABELS,
     GROUPS,
@@ -204,17 +204,68 @@ class ExplanationForm(PlainEnglishErrors, forms.Form):
     )
 
 
+LATE_CHOICES = [("", "Late or on time"), ("yes", "Late"), ("no", "On time")]
+
+
 class MonitorFilterForm(forms.Form):
     govuk_mark_optional = False
     status = forms.ChoiceField(label="Status", required=False)
     region = forms.ChoiceField(label="Region", required=False)
     authority_type = forms.ChoiceField(label="Type", required=False)
+    late = forms.ChoiceField(label="Late", required=False, choices=LATE_CHOICES)
 
-    def __init__(self, *args: Any, statuses: list[tuple[str, str]], **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, statuses: list[tuple[str, str]], all_statuses: str = "All statuses", **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         for name, choices in (
-            ("status", [("", "All statuses"), *statuses]),
+            ("status", [("", all_statuses), *statuses]),
             ("region", [("", "All regions"), *Region.choices]),
             ("authority_type", [("", "All types"), *AuthorityType.choices]),
         ):
             cast(forms.ChoiceField, self.fields[name]).choices = choices
+
+
+class WorklistFilterForm(MonitorFilterForm):
+    """The analysts' worklist: a round and the monitor's filters (status defaults to the returns on
+    their way to acceptance)."""
+
+    round = forms.ChoiceField(label="Round", required=False)
+    field_order = ["round", "status", "region", "authority_type", "late"]
+
+    def __init__(self, *args: Any, rounds: list[str], **kwargs: Any) -> None:
+        super().__init__(
+            *args, statuses=list(Return.Status.choices), all_statuses="Submitted or signed off", **kwargs
+        )
+        cast(forms.ChoiceField, self.fields["round"]).choices = [(label, label) for label in rounds]
+
+
+class BulkReturnsForm(SeenStateForm, forms.Form):
+    """Returns chosen on a worklist page, and what to do with them. The page signs into `seen` the
+    state token of every return it listed (uuid to `Return.state_token`): only those can be chosen,
+    and each is acted on only at the state it was shown in (services.returns_accept_many)."""
+
+    returns = forms.MultipleChoiceField(
+        label="Returns",
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={
+            "required": "Select at least one return",
+            "invalid_choice": "Select returns from the list as it was shown: open the list again",
+        },
+    )
+    action = forms.ChoiceField(
+        label="Action",
+        choices=[("accept", "Accept"), ("remind", "Send a reminder")],
+        error_messages={"required": "Choose to accept the returns or to send a reminder"},
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["returns"]).choices = [(u, u) for u in self.shown()]
+
+    def shown(self) -> dict[str, str]:
+        """The returns the page listed, each with the state it was shown in."""
+        if self.seen_now is not None:
+            return {str(k): str(v) for k, v in self.seen_now.values.items()}
+        seen = self.seen_before()
+        return {str(k): str(v) for k, v in seen.values.items()} if seen else {}

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import datetime
-from typing import TypedDict
+from collections.abc import Iterable, Iterator
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_safe
 
@@ -16,26 +17,15 @@ from accounts.access import get_authority_for_user, require_national
 from accounts.http import AuthenticatedHttpRequest
 from accounts.models import Authority
 from accounts.permissions import is_national
-from wres_portal.downloads import CSV, attachment, csv_text
+from wres_portal.downloads import CSV, csv_text, streamed_attachment
 from wres_portal.errors import ApplicationError
+from wres_portal.listing import Column, pages, sorted_page
 
-from . import services
+from . import selectors, services
 from .forms import ExtensionForm, MonitorFilterForm, RoundForm
 from .models import CollectionRound, Return
 
-NOT_STARTED = "not_started"
-STATUS_CHOICES = [(NOT_STARTED, "Not started"), *Return.Status.choices]
-
-
-class MonitorRow(TypedDict):
-    """One authority's line on the round monitor (and its CSV)."""
-
-    authority: Authority
-    status: str
-    status_label: str
-    late: bool
-    submitted_at: datetime.datetime | None
-    closes_on: datetime.date
+STATUS_CHOICES = [(selectors.NOT_STARTED, "Not started"), *Return.Status.choices]
 
 
 @login_required
@@ -61,32 +51,12 @@ def round_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(request, "submissions/round_new.html", {"form": form})
 
 
-def monitor_rows(collection_round: CollectionRound, filters: dict[str, str]) -> list[MonitorRow]:
-    """Every authority with its return's status in the round (two queries whatever the count)."""
-    returns = {r.authority_id: r for r in Return.objects.filter(round=collection_round)}
-    extensions = {e.authority_id: e.closes_on for e in collection_round.extensions.all()}
-    authorities = Authority.objects.all()
-    if filters.get("region"):
-        authorities = authorities.filter(region=filters["region"])
-    if filters.get("authority_type"):
-        authorities = authorities.filter(authority_type=filters["authority_type"])
-    rows: list[MonitorRow] = []
-    for authority in authorities:
-        record = returns.get(authority.pk)
-        status = record.status if record else NOT_STARTED
-        if filters.get("status") and filters["status"] != status:
-            continue
-        rows.append(
-            {
-                "authority": authority,
-                "status": status,
-                "status_label": dict(STATUS_CHOICES)[status],
-                "late": bool(record and record.is_late),
-                "submitted_at": record.submitted_at if record else None,
-                "closes_on": extensions.get(authority.pk, collection_round.closes_on),
-            }
-        )
-    return rows
+COLUMNS = [
+    Column("authority", "Authority", ("name", "pk")),
+    Column("region", "Region", ("region", "name", "pk")),
+    Column("status", "Status", ("return_status", "name", "pk")),
+    Column("closes", "Closes", ("closes", "name", "pk")),
+]
 
 
 def _filters(request: HttpRequest) -> tuple[MonitorFilterForm, dict[str, str]]:
@@ -94,52 +64,89 @@ def _filters(request: HttpRequest) -> tuple[MonitorFilterForm, dict[str, str]]:
     return form, (form.cleaned_data if form.is_valid() else {})
 
 
+def _monitored(collection_round: CollectionRound, filters: dict[str, str]) -> QuerySet[Authority]:
+    return selectors.authorities_in_round(
+        collection_round,
+        status=filters.get("status", ""),
+        region=filters.get("region", ""),
+        authority_type=filters.get("authority_type", ""),
+        late=filters.get("late", ""),
+    )
+
+
 @login_required
 @require_safe
 def monitor(request: AuthenticatedHttpRequest, round_label: str) -> HttpResponse:
+    """Every council's return status in the round: counted, filtered, sorted and paged by the
+    database (a fixed number of queries at any number of councils)."""
     require_national(request.user)
     collection_round = get_object_or_404(CollectionRound, label=round_label)
     form, filters = _filters(request)
-    rows = monitor_rows(collection_round, filters)
-    everyone = monitor_rows(collection_round, {})
-    counts = [(label, sum(1 for r in everyone if r["status"] == value)) for value, label in STATUS_CHOICES]
+    page, chosen = sorted_page(request, _monitored(collection_round, filters), COLUMNS, default="authority")
+    counts = selectors.status_counts(collection_round)
     return render(
         request,
         "submissions/monitor.html",
         {
             "round": collection_round,
             "form": form,
-            "rows": rows,
-            "counts": counts,
+            "page": page,
+            "page_numbers": pages(page),
+            "headers": chosen.headers,
+            "counts": [(label, counts.get(value, 0)) for value, label in STATUS_CHOICES],
             "query": request.GET.urlencode(),
         },
     )
 
 
+#: The monitor's annotations (selectors.with_return_status) by name, for the CSV.
+CSV_FIELDS = (
+    "ons_code",
+    "name",
+    "region",
+    "authority_type",
+    "return_status",
+    "return_late",
+    "return_submitted_at",
+    "closes",
+)
+CSV_HEADER = ["ons_code", "authority", "region", "type", "status", "late", "submitted_at", "closes_on"]
+
+
+def _csv_lines(rows: Iterable[tuple[Any, ...]]) -> Iterator[str]:
+    yield csv_text([CSV_HEADER])
+    for ons_code, name, region, kind, status, late, submitted_at, closes in rows:
+        yield csv_text(
+            [
+                [
+                    ons_code,
+                    name,
+                    region,
+                    kind,
+                    status,
+                    "yes" if late else "no",
+                    submitted_at.isoformat() if submitted_at else "",
+                    closes.isoformat(),
+                ]
+            ]
+        )
+
+
 @login_required
 @require_safe
-def monitor_csv(request: AuthenticatedHttpRequest, round_label: str) -> HttpResponse:
+def monitor_csv(request: AuthenticatedHttpRequest, round_label: str) -> StreamingHttpResponse:
+    """Every matching council's status as CSV, streamed from one database cursor (never the whole
+    list in memory)."""
     require_national(request.user)
     collection_round = get_object_or_404(CollectionRound, label=round_label)
     _, filters = _filters(request)
-    rows: list[list[object]] = [
-        ["ons_code", "authority", "region", "type", "status", "late", "submitted_at", "closes_on"]
-    ]
-    for row in monitor_rows(collection_round, filters):
-        authority = row["authority"]
-        rows.append(
-            [
-                authority.ons_code,
-                authority.name,
-                authority.region,
-                authority.authority_type,
-                row["status"],
-                "yes" if row["late"] else "no",
-                row["submitted_at"].isoformat() if row["submitted_at"] else "",
-                row["closes_on"].isoformat(),
-            ]
-        )
-    return attachment(csv_text(rows), f"wres-{collection_round.label}-status.csv", CSV)
+    rows = (
+        _monitored(collection_round, filters)
+        .order_by("name", "pk")
+        .values_list(*CSV_FIELDS)
+        .iterator(chunk_size=2000)
+    )
+    return streamed_attachment(_csv_lines(rows), f"wres-{collection_round.label}-status.csv", CSV)
 
 
 @login_required

@@ -7,6 +7,8 @@ import binascii
 import datetime
 
 from django.contrib.auth.models import AnonymousUser
+from django.db.models import Count, DateField, F, FilteredRelation, Q, QuerySet, Value
+from django.db.models.functions import Coalesce
 
 from accounts.models import Authority, User
 
@@ -30,13 +32,6 @@ def return_of(authority: Authority, collection_round: CollectionRound | None) ->
     if collection_round is None:
         return None
     return Return.objects.filter(authority=authority, round=collection_round).order_by().first()
-
-
-def statuses_in_round(collection_round: CollectionRound | None) -> dict[int, str]:
-    """Each started return's status in a round, by authority id (national pages only)."""
-    if collection_round is None:
-        return {}
-    return dict(Return.objects.filter(round=collection_round).values_list("authority_id", "status"))
 
 
 def rounds_with_returns(
@@ -72,3 +67,88 @@ def feed_since(after: int | None, *, limit: int) -> list[ChangeFeedEntry]:
     if after is not None:
         entries = entries.filter(pk__gt=after)
     return list(entries.order_by("pk")[:limit])
+
+
+#: The statuses an analyst's worklist shows unless asked otherwise: returns on their way to acceptance.
+WAITING = (Return.Status.SUBMITTED, Return.Status.SIGNED_OFF)
+
+
+def worklist(
+    collection_round: CollectionRound,
+    *,
+    status: str = "",
+    region: str = "",
+    authority_type: str = "",
+    late: str = "",
+) -> QuerySet[Return]:
+    """The round's returns for the analysts' worklist (national pages only), filtered in the database:
+    by status (default: submitted or signed off, the returns on their way to acceptance), the council's
+    region and type, and lateness ("yes" or "no"). Unordered: the page sorts it (wres_portal.listing)."""
+    returns = Return.objects.filter(round=collection_round).select_related("authority", "current_version")
+    returns = returns.filter(status=status) if status else returns.filter(status__in=WAITING)
+    if region:
+        returns = returns.filter(authority__region=region)
+    if authority_type:
+        returns = returns.filter(authority__authority_type=authority_type)
+    if late in ("yes", "no"):
+        returns = returns.filter(is_late=late == "yes")
+    return returns.order_by()
+
+
+NOT_STARTED = "not_started"
+
+
+def with_return_status(
+    authorities: QuerySet[Authority], collection_round: CollectionRound, *, status: str = ""
+) -> QuerySet[Authority]:
+    """`authorities`, each annotated (in the database, one query) with its return in the round:
+    `return_status` ("not_started" when there is none), `return_late`, `return_submitted_at` and
+    `closes` (the closing date after any extension). Sort on them like any field; `status` keeps
+    only the councils at that status."""
+    # Left joins on the (authority, round) unique keys: at most one return and one extension each.
+    annotated = authorities.annotate(
+        round_return=FilteredRelation("returns", condition=Q(returns__round=collection_round)),
+        round_extension=FilteredRelation("extensions", condition=Q(extensions__round=collection_round)),
+    ).annotate(
+        return_status=Coalesce(F("round_return__status"), Value(NOT_STARTED)),
+        return_late=Coalesce(F("round_return__is_late"), Value(False)),
+        return_submitted_at=F("round_return__submitted_at"),
+        closes=Coalesce(F("round_extension__closes_on"), Value(collection_round.closes_on, DateField())),
+    )
+    return annotated.filter(**{"return_status": status}) if status else annotated
+
+
+def authorities_in_round(
+    collection_round: CollectionRound,
+    *,
+    status: str = "",
+    region: str = "",
+    authority_type: str = "",
+    late: str = "",
+) -> QuerySet[Authority]:
+    """Every council with its return's status in the round (national pages only: the completeness
+    monitor and its CSV), filtered by status ("not_started" included), region, type and lateness
+    ("yes" or "no") in the database. Unordered: the page sorts it."""
+    authorities: QuerySet[Authority] = Authority.objects.all()
+    if region:
+        authorities = authorities.filter(region=region)
+    if authority_type:
+        authorities = authorities.filter(authority_type=authority_type)
+    authorities = with_return_status(authorities, collection_round, status=status)
+    if late in ("yes", "no"):
+        # By keyword name: the annotations are unknown to the type checker's model of Authority.
+        authorities = authorities.filter(**{"return_late": late == "yes"})
+    return authorities.order_by()
+
+
+def status_counts(collection_round: CollectionRound) -> dict[str, int]:
+    """How many councils are at each status in the round, "not_started" included (two queries)."""
+    counts = dict(
+        Return.objects.filter(round=collection_round)
+        .order_by()
+        .values_list("status")
+        .annotate(n=Count("pk"))
+        .values_list("status", "n")
+    )
+    counts[NOT_STARTED] = Authority.objects.count() - sum(counts.values())
+    return counts

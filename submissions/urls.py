@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import national, views
+from . import national, views, worklist
 from .hrdata import views as hrdata
 
 app_name = "submissions"
@@ -43,6 +43,8 @@ urlpatterns = [
         {"fmt": "xlsx"},
         name="version_xlsx",
     ),
+    path("national/returns/", worklist.worklist, name="worklist"),
+    path("national/returns/actions/", worklist.worklist_action, name="worklist_action"),
     path("national/rounds/", national.round_list, name="round_list"),
     path("national/rounds/new/", national.round_new, name="round_new"),
     path("national/rounds/<str:round_label>/", national.monitor, name="monitor"),

@@ -45,6 +45,8 @@ NATIONAL = {
     "submissions:round_new",
     "submissions:monitor",
     "submissions:monitor_csv",
+    "submissions:worklist",
+    "submissions:worklist_action",
     "metrics:dashboard",
     "metrics:indicator",
     "metrics:national_report",

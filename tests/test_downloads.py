@@ -68,7 +68,7 @@ def test_status_csv_neutralises_authority_names(client, analyst, authority_a, co
     authority_a.save()
     client.force_login(analyst)
     response = client.get(reverse("submissions:monitor_csv", args=[collection_round.label]))
-    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
     names = [row[1] for row in rows[1:]]
     assert "'" + authority_a.name in names
     assert not any(name.startswith("=") for name in names)

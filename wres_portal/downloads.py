@@ -21,7 +21,7 @@ from collections.abc import Iterable
 from typing import Any
 from urllib.parse import quote
 
-from django.http import HttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 CSV = "text/csv; charset=utf-8"
@@ -108,5 +108,15 @@ def content_disposition(filename: str) -> str:
 def attachment(content: bytes | str, filename: str, content_type: str) -> HttpResponse:
     """A download: the content with its type and a safe `Content-Disposition`."""
     response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = content_disposition(filename)
+    return response
+
+
+def streamed_attachment(
+    chunks: Iterable[str | bytes], filename: str, content_type: str
+) -> StreamingHttpResponse:
+    """A download sent as it is produced (a long CSV read from a database cursor), with a safe
+    `Content-Disposition`. The chunks must already be neutralised (`csv_text` does it)."""
+    response = StreamingHttpResponse(chunks, content_type=content_type)
     response["Content-Disposition"] = content_disposition(filename)
     return response

@@ -7,6 +7,7 @@ draft --submit (programme lead)--> submitted --sign off (senior sponsor)--> sign
 
 from __future__ import annotations
 
+from .bulk import BULK_MAX, BulkOutcome, returns_accept_many, returns_remind
 from .common import require_changeable
 from .drafts import (
     ReturnDataInvalid,
@@ -41,9 +42,11 @@ from .warnings import (
 )
 
 __all__ = [
+    "BULK_MAX",
     "REMINDER_DAYS",
     "SUBJECTS",
     "UPLOAD_TTL",
+    "BulkOutcome",
     "ReturnDataInvalid",
     "UploadCheck",
     "_write_version",
@@ -64,6 +67,8 @@ __all__ = [
     "return_send_back",
     "return_sign_off",
     "return_submit",
+    "returns_accept_many",
+    "returns_remind",
     "round_extend",
     "round_open",
     "submission_blockers",

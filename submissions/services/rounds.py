@@ -9,6 +9,7 @@ from accounts.permissions import is_national
 from submissions.models import (
     ClosingDateExtension,
     CollectionRound,
+    Return,
 )
 from wres_portal.errors import ApplicationError
 
@@ -43,9 +44,17 @@ def round_extend(
     reason: str,
     granted_by: User,
 ) -> ClosingDateExtension:
-    """Extend the closing date for one authority (analysts only); a later extension replaces it."""
+    """Extend the closing date for one authority (analysts only); a later extension replaces it.
+    Never for an accepted return: it is finished, and a new date would say it was still due."""
     if not is_national(granted_by):
         raise ApplicationError("Only Skills for Care analysts can extend a closing date.")
+    if Return.objects.filter(
+        round=collection_round, authority=authority, status=Return.Status.ACCEPTED
+    ).exists():
+        raise ApplicationError(
+            f"{authority.name}'s {collection_round.label} return is already accepted, so its closing date "
+            "cannot be extended. Return it for revision first if the council needs to change it."
+        )
     if closes_on <= collection_round.closes_on:
         raise ApplicationError(
             "The new closing date must be after the round's closing date, "

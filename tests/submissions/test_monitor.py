@@ -1,0 +1,146 @@
+"""The completeness monitor and its status.csv (issues 15 and 18): filtered, sorted and paginated by the
+database, the same number of queries at any number of councils, and no "Extend" on an accepted
+return (which the service refuses too)."""
+
+from __future__ import annotations
+
+import datetime
+import re
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from accounts.models import AuthorityType, Region
+from submissions import services
+from submissions.models import ClosingDateExtension, Return
+from tests.builders import accepted_return, draft_return, signed_off_return
+from tests.factories import AuthorityFactory
+from wres_portal.errors import ApplicationError
+
+
+def _monitor(collection_round) -> str:
+    return reverse("submissions:monitor", args=[collection_round.label])
+
+
+def _names(page: str) -> list[str]:
+    return re.findall(
+        r'<td class="govuk-table__cell"><a class="govuk-link" href="/councils/[^/]+/returns/[^/]+/">'
+        r"([^<]+)</a></td>",
+        page,
+    )
+
+
+def _councils(n: int, **fields):
+    return [AuthorityFactory.create(name=f"Council {i:02d}", **fields) for i in range(n)]
+
+
+def test_extend_is_not_offered_on_an_accepted_return(client, analyst, collection_round):
+    done, open_one = _councils(2)
+    accepted_return(done, collection_round, analyst)
+    draft_return(open_one, collection_round)
+    client.force_login(analyst)
+    page = client.get(_monitor(collection_round)).content.decode()
+    assert reverse("submissions:extend", args=[open_one.ons_code, collection_round.label]) in page
+    assert reverse("submissions:extend", args=[done.ons_code, collection_round.label]) not in page
+
+
+def test_extending_an_accepted_return_is_refused(client, analyst, collection_round):
+    council = AuthorityFactory.create(name="Done council")
+    accepted_return(council, collection_round, analyst)
+    later = collection_round.closes_on + datetime.timedelta(days=10)
+    with pytest.raises(ApplicationError, match="accepted"):
+        services.round_extend(
+            collection_round=collection_round,
+            authority=council,
+            closes_on=later,
+            reason="x",
+            granted_by=analyst,
+        )
+    client.force_login(analyst)
+    url = reverse("submissions:extend", args=[council.ons_code, collection_round.label])
+    response = client.post(url, {"closes_on": later.isoformat(), "reason": "Asked late"})
+    assert response.status_code == 200 and "already accepted" in response.content.decode()
+    assert not ClosingDateExtension.objects.exists()
+
+
+def test_monitor_sorts_filters_and_paginates_in_the_database(client, analyst, collection_round, monkeypatch):
+    monkeypatch.setattr("wres_portal.listing.PAGE_SIZE", 2)
+    councils = _councils(3)
+    north = AuthorityFactory.create(name="Northern council", region=Region.NORTH_EAST)
+    signed_off_return(councils[1], collection_round)
+    late = draft_return(north, collection_round)
+    Return.objects.filter(pk=late.pk).update(is_late=True)
+    client.force_login(analyst)
+    url = _monitor(collection_round)
+
+    first = client.get(url, {"sort": "authority"}).content.decode()
+    assert _names(first) == ["Council 00", "Council 01"]
+    assert 'aria-sort="ascending"' in first and 'rel="next"' in first
+    assert _names(client.get(url, {"sort": "authority", "page": 2}).content.decode()) == [
+        "Council 02",
+        "Northern council",
+    ]
+    assert _names(client.get(url, {"sort": "-authority"}).content.decode()) == [
+        "Northern council",
+        "Council 02",
+    ]
+    assert _names(client.get(url, {"status": "signed_off"}).content.decode()) == ["Council 01"]
+    assert _names(client.get(url, {"status": "not_started", "sort": "authority"}).content.decode()) == [
+        "Council 00",
+        "Council 02",
+    ]
+    assert _names(client.get(url, {"late": "yes"}).content.decode()) == ["Northern council"]
+    assert _names(client.get(url, {"region": Region.NORTH_EAST}).content.decode()) == ["Northern council"]
+    # Counts of each status cover the whole round, not the page.
+    assert "<strong>2</strong> not started" in first
+
+
+def _queries(client, url: str) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries)
+
+
+def test_monitor_and_csv_queries_do_not_grow_with_the_number_of_councils(
+    client, analyst, collection_round, django_assert_max_num_queries
+):
+    client.force_login(analyst)
+    url = _monitor(collection_round)
+    _councils(3)
+    few, few_csv = _queries(client, url), _queries(client, url + "status.csv")
+    for i in range(60):
+        AuthorityFactory.create(name=f"More {i:02d}", authority_type=AuthorityType.COUNTY)
+    with django_assert_max_num_queries(few):
+        client.get(url)
+    with django_assert_max_num_queries(few_csv):
+        client.get(url + "status.csv")
+
+
+def test_status_csv_streams_every_matching_council(client, analyst, collection_round, monkeypatch):
+    monkeypatch.setattr("wres_portal.listing.PAGE_SIZE", 2)
+    councils = _councils(4)
+    draft_return(councils[0], collection_round)
+    ClosingDateExtension.objects.create(
+        round=collection_round,
+        authority=councils[1],
+        closes_on=collection_round.closes_on + datetime.timedelta(days=7),
+        reason="Flooding",
+        granted_by=analyst,
+    )
+    AuthorityFactory.create(name="=cmd|' /C calc'!A0")
+    client.force_login(analyst)
+    response = client.get(_monitor(collection_round) + "status.csv")
+    assert response.streaming
+    lines = b"".join(response.streaming_content).decode().splitlines()
+    assert lines[0] == "ons_code,authority,region,type,status,late,submitted_at,closes_on"
+    assert len(lines) == 6, "every council, not one page"
+    by_name = {line.split(",")[1]: line for line in lines[1:]}
+    assert ",draft,no,," in by_name["Council 00"]
+    assert by_name["Council 01"].endswith(
+        (collection_round.closes_on + datetime.timedelta(days=7)).isoformat()
+    )
+    assert any(name.startswith("\"'=cmd") or name.startswith("'=cmd") for name in by_name)
+    filtered = client.get(_monitor(collection_round) + "status.csv", {"status": "draft"})
+    assert len(b"".join(filtered.streaming_content).decode().splitlines()) == 2
