@@ -32,6 +32,7 @@ COUNCIL_SECTIONS: list[tuple[str, str, tuple[str, ...]]] = [
 # National sections: (label, URL name, the URL names below it).
 NATIONAL_SECTIONS: list[tuple[str, str, tuple[str, ...]]] = [
     ("Authorities", "portal:authority_list", ("portal:authority_list", "accounts:authority_edit")),
+    ("Returns to accept", "submissions:worklist", ("submissions:worklist",)),
     ("Rounds", "submissions:round_list", ("submissions:round_", "submissions:monitor")),
     ("National results", "metrics:dashboard", ("metrics:dashboard", "metrics:indicator", "metrics:national_",
                                                "metrics:release")),

@@ -36,6 +36,7 @@ from .common import (
     WIDTH,
 )
 from .distribution import distribution_chart
+from .histogram import histogram_chart
 from .interval import interval_chart
 from .share import share_chart
 from .trend import trend_chart
@@ -58,6 +59,7 @@ __all__ = [
     "WHITE",
     "WIDTH",
     "distribution_chart",
+    "histogram_chart",
     "interval_chart",
     "share_chart",
     "trend_chart",

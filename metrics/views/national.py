@@ -33,7 +33,9 @@ from metrics.disclosure import (
 from metrics.models import Benchmark, Result
 from metrics.presenters import SERVICE_CHOICES, figure
 from metrics.services import headline
+from metrics.spread import histogram, spread
 from submissions.models import CollectionRound, Return
+from wres_portal.listing import Column, pages, sorted_page
 
 from .common import FRAGMENT_SECONDS, _digest, _filters, _round, _service, _stamp
 
@@ -189,28 +191,41 @@ def national_dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     )
 
 
+INDICATOR_COLUMNS = [
+    Column("authority", "Authority", ("authority__name", "pk")),
+    Column("value", "Value", ("value", "authority__name", "pk"), numeric=True),
+    Column("band", "Band", ("four_fifths", "authority__name", "pk")),
+]
+
+
 @login_required
 @require_safe
 def national_indicator(request: AuthenticatedHttpRequest, round_label: str, code: str) -> HttpResponse:
-    """Analysts: one indicator across every authority, with its breakdown by region and type."""
+    """Analysts: one indicator across every authority, with its breakdown by region and type. The
+    chart summarises the authorities (a histogram and a box, worked out by the database), and the
+    table of authorities is sorted, filtered and paged by the database: the page costs the same
+    number of queries at any number of authorities (issue 18)."""
     require_national(request.user)
     indicator = INDICATORS_BY_CODE.get(code)
     if indicator is None:
         raise Http404
     collection_round, service = _round(request, round_label), _service(request)
     region, kind = _filters(request)
-    values = list(
-        _accepted_results(collection_round, service, region, kind)
-        .filter(indicator=code)
-        .order_by("authority__name")
-        .values_list("authority__name", "authority__ons_code", "value", "four_fifths", "low_numbers")
+    band = request.GET.get("band", "")
+    band = band if band in FOUR_FIFTHS_LABELS else ""
+    results = _accepted_results(collection_round, service, region, kind).filter(indicator=code)
+    summary = spread(results)
+    log_scale = indicator.kind != "share"
+    bins, below, above = histogram(results, summary, log_scale=log_scale)
+    listed = results.filter(four_fifths=band) if band else results
+    page, chosen = sorted_page(
+        request, listed.select_related("authority"), INDICATOR_COLUMNS, default="authority"
     )
     breakdown = list(
         Benchmark.objects.filter(round=collection_round, service=service, indicator=code).order_by(
             "scope", "scope_value"
         )
     )
-    spread = distribution(v for _, _, v, _, _ in values)
     return render(
         request,
         "metrics/national_indicator.html",
@@ -221,12 +236,23 @@ def national_indicator(request: AuthenticatedHttpRequest, round_label: str, code
             "services": SERVICE_CHOICES,
             "region": region,
             "kind": kind,
+            "band": band,
+            "bands": list(FOUR_FIFTHS_LABELS.items()),
             "regions": Region.choices,
             "kinds": AuthorityType.choices,
-            "values": [
-                (n, c, figure(indicator, v), FOUR_FIFTHS_LABELS.get(b, ""), low) for n, c, v, b, low in values
+            "page": page,
+            "page_numbers": pages(page),
+            "headers": chosen.headers,
+            "rows": [
+                (
+                    r.authority,
+                    figure(indicator, r.value),
+                    FOUR_FIFTHS_LABELS.get(r.four_fifths, ""),
+                    r.low_numbers,
+                )
+                for r in page.object_list
             ],
-            "spread": spread,
+            "spread": summary,
             "breakdown": [
                 (
                     b,
@@ -237,12 +263,14 @@ def national_indicator(request: AuthenticatedHttpRequest, round_label: str, code
                 )
                 for b in breakdown
             ],
-            "chart": charts.distribution_chart(
-                values=[(n, v) for n, _, v, _, _ in values if v is not None],
-                quartiles=spread if spread["n"] else None,
-                log_scale=indicator.kind != "share",
-                id_prefix=f"strip-{code}",
-                title=f"{indicator.title}: every authority",
+            "chart": charts.histogram_chart(
+                bins=bins,
+                below=below,
+                above=above,
+                quartiles=summary,
+                log_scale=log_scale,
+                id_prefix=f"hist-{code}",
+                title=f"{indicator.title}: spread across authorities",
             ),
         },
     )
