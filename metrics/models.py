@@ -215,3 +215,20 @@ class ComparisonGroup(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} of {self.authority_id} in {self.round_id}"
+
+
+class ReleaseFile(models.Model):
+    """A download of a release (the national tables as XLSX), built the first time it is asked for
+    and kept: a release never changes once made (its row is read-only in the database), so the file
+    is always what a fresh build would give, and serving it costs one read (issue 18)."""
+
+    release = models.ForeignKey(Release, on_delete=models.CASCADE, related_name="files", db_index=False)
+    name = models.CharField(max_length=40)
+    content = models.BinaryField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["release", "name"], name="release_file_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.name} of release {self.release_id}"

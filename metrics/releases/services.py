@@ -4,7 +4,7 @@ them together with every other published release of the round (spec section 5, v
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 import tablib
@@ -19,7 +19,7 @@ from metrics.auditor import Area, AuditResult, Leak, ReleaseView, audit
 from metrics.disclosure import MIN_AUTHORITIES, SUPPRESSED
 from metrics.exports.columns import _dataset
 from metrics.exports.national import PUBLISHED_TYPE_LABELS, SYMBOL_NOTES, type_values
-from metrics.models import Release, Result
+from metrics.models import Release, ReleaseFile, Result
 from metrics.publication import (
     member_counts,
     public_statements,
@@ -399,3 +399,16 @@ def release_publish(*, release: Release, user: User) -> Release:
 
 def latest_published(collection_round: CollectionRound) -> Release | None:
     return Release.objects.filter(round=collection_round, published=True).order_by("-number").first()
+
+
+def release_file(release: Release, name: str, build: Callable[[], bytes]) -> bytes:
+    """The stored download `name` of `release`, built with `build` and stored the first time. Two
+    first requests at once may both build it; the unique key keeps one row and both send the same
+    bytes (a release never changes, so every build gives the same tables)."""
+    stored = ReleaseFile.objects.filter(release=release, name=name).values_list("content", flat=True).first()
+    if stored is not None:
+        return bytes(stored)
+    content = build()
+    with transaction.atomic():
+        ReleaseFile.objects.get_or_create(release=release, name=name, defaults={"content": content})
+    return content

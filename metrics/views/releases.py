@@ -121,7 +121,10 @@ def _download(release: Release, table: str, fmt: str) -> HttpResponse:
         if table not in releases.TABLES:
             raise Http404
         return attachment(dataset_csv(releases.dataset(release, table)), name, CSV)
-    return attachment(_xlsx(releases.dataset(release, t) for t in releases.TABLES), name, XLSX)
+    content = releases.release_file(
+        release, "tables.xlsx", lambda: _xlsx(releases.dataset(release, t) for t in releases.TABLES)
+    )
+    return attachment(content, name, XLSX)
 
 
 def _report(request: HttpRequest, release: Release) -> HttpResponse:
