@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from django.conf import settings
@@ -203,7 +204,12 @@ class ReturnVersion(PublicIdModel):
     def explanations_digest(self) -> str:
         """A digest of this version's explanations (warning key and text), "" when it has none: the
         part of the return's state that changes without a new version."""
-        rows = sorted(self.explanations.values_list("warning_key", "text"))
+        return self.digest_of(self.explanations.values_list("warning_key", "text"))
+
+    @staticmethod
+    def digest_of(explanations: Iterable[tuple[str, str]]) -> str:
+        """`explanations_digest` of (warning key, text) pairs already read (for a list of returns)."""
+        rows = sorted(explanations)
         if not rows:
             return ""
         text = "\x1f".join(f"{key}\x1e{body}" for key, body in rows)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 import datetime
+from collections.abc import Iterable
 
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Count, DateField, F, FilteredRelation, Q, QuerySet, Value
@@ -12,7 +13,7 @@ from django.db.models.functions import Coalesce
 
 from accounts.models import Authority, User
 
-from .models import ChangeFeedEntry, CollectionRound, Return
+from .models import ChangeFeedEntry, CollectionRound, Return, ReturnVersion, WarningExplanation
 
 
 def current_round() -> CollectionRound | None:
@@ -24,6 +25,11 @@ def open_round(day: datetime.date) -> CollectionRound | None:
     """The round open on `day` (opened on or before it, closing on or after it); of two that
     overlap, the one opened last."""
     return CollectionRound.objects.open_on(day).order_by("-opens_on").first()
+
+
+def all_rounds() -> list[CollectionRound]:
+    """Every collection round, the latest first."""
+    return list(CollectionRound.objects.all())
 
 
 def return_of(authority: Authority, collection_round: CollectionRound | None) -> Return | None:
@@ -93,6 +99,23 @@ def worklist(
     if late in ("yes", "no"):
         returns = returns.filter(is_late=late == "yes")
     return returns.order_by()
+
+
+def state_tokens(records: Iterable[Return]) -> dict[str, str]:
+    """Each return's `Return.state_token` by uuid, for a page of returns read with their current
+    version: the explanations of every version in one query, not one per return."""
+    records = list(records)
+    explanations: dict[int, list[tuple[str, str]]] = {}
+    for version_id, key, text in WarningExplanation.objects.filter(
+        version_id__in=[r.current_version_id for r in records if r.current_version_id]
+    ).values_list("version_id", "warning_key", "text"):
+        explanations.setdefault(version_id, []).append((key, text))
+    tokens = {}
+    for record in records:
+        token = f"{record.version_number}-{record.status}"
+        digest = ReturnVersion.digest_of(explanations.get(record.current_version_id or 0, []))
+        tokens[str(record.uuid)] = f"{token}-{digest}" if digest else token
+    return tokens
 
 
 NOT_STARTED = "not_started"

@@ -41,7 +41,7 @@ def _round(form: WorklistFilterForm, rounds: list[CollectionRound]) -> Collectio
 def worklist(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Returns to accept (and, by status, the rest of the round's returns), with bulk actions."""
     require_national(request.user)
-    rounds = list(CollectionRound.objects.all())
+    rounds = selectors.all_rounds()
     form = WorklistFilterForm(request.GET or None, rounds=[r.label for r in rounds])
     collection_round = _round(form, rounds)
     filters = form.cleaned_data if form.is_valid() else {}
@@ -55,7 +55,7 @@ def worklist(request: AuthenticatedHttpRequest) -> HttpResponse:
     page, chosen = sorted_page(request, returns, COLUMNS, default="submitted")
     bulk = BulkReturnsForm(
         seen_token=f"worklist-page-{page.number}",
-        seen_values={str(r.uuid): r.state_token() for r in page.object_list},
+        seen_values=selectors.state_tokens(page.object_list),
     )
     return render(
         request,

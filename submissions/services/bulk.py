@@ -68,7 +68,11 @@ def returns_accept_many(*, user: User, shown: Mapping[str, str], chosen: Iterabl
         try:
             with transaction.atomic():
                 accepted = return_accept(
-                    record=record, user=user, expected_version=parsed[0], expected_status=parsed[1]
+                    record=record,
+                    user=user,
+                    expected_version=parsed[0],
+                    expected_status=parsed[1],
+                    expected_explanations=parsed[2],
                 )
         except ApplicationError as error:
             outcome.refused.append((record, error.message))

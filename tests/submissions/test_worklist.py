@@ -15,7 +15,7 @@ from django.urls import reverse
 
 from accounts.models import Region, Role, User
 from submissions import services
-from submissions.models import Return, ReturnEvent
+from submissions.models import Return, ReturnEvent, WarningExplanation
 from tests.builders import draft_return, signed_off_return, submitted_return
 from tests.concurrency import client_for, hidden, postgres, together  # noqa: F401
 from tests.factories import AuthorityFactory, UserFactory, member
@@ -210,3 +210,21 @@ def test_two_analysts_bulk_accepting_the_same_returns_at_once_accept_each_once(a
     assert accepted.count() == 4
     assert sorted(accepted.values_list("return_record_id", flat=True)) == sorted(r.pk for r in records)
     assert set(Return.objects.values_list("status", flat=True)) == {"accepted"}
+
+
+def test_the_page_reads_each_returns_state_token_as_the_model_gives_it(collection_round):
+    from submissions.selectors import state_tokens
+
+    records = [signed_off_return(a, collection_round) for a in _councils(2)]
+    explained = draft_return(AuthorityFactory.create(name="Explained"), collection_round)
+    WarningExplanation.objects.create(
+        authority=explained.authority,
+        version=explained.current(),
+        warning_key="r1:adults:m3",
+        text="A restructure.",
+        written_by=UserFactory.create(),
+    )
+    records.append(explained)
+    fresh = list(Return.objects.filter(pk__in=[r.pk for r in records]).select_related("current_version"))
+    assert state_tokens(fresh) == {str(r.uuid): r.state_token() for r in fresh}
+    assert any(token.count("-") == 2 for token in state_tokens(fresh).values()), "explanations digested"
