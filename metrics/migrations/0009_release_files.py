@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('metrics', '0007_comparison_groups'),
+        ('metrics', '0008_change_feed_releases'),
     ]
 
     operations = [
