@@ -13,6 +13,7 @@ and only tokens made that way may sign off or accept (accounts/tokens.py).
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 import time
@@ -20,7 +21,7 @@ import xml.etree.ElementTree as ET
 from base64 import b32encode
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import qrcode
 import qrcode.image.svg
@@ -90,6 +91,33 @@ def signed_in_user_queryset() -> QuerySet[User]:
     return User.objects.annotate(
         _wres_totp_id=Subquery(totp), _wres_static_id=Subquery(static), _wres_mfa_role=Exists(role)
     )
+
+
+#: Stands for the user id while the query is compiled (never a real id).
+_USER_ID_SLOT = -918_273_645
+
+
+@functools.cache
+def _signed_in_user_sql() -> tuple[str, tuple[Any, ...], int]:
+    """`signed_in_user_queryset` for one user id, compiled once per process: the SQL, its parameters
+    and where the id goes. Compiling the annotated query was about half the CPU of a signed-in
+    request that does nothing else (issue 18, profiled in make bench)."""
+    sql, params = signed_in_user_queryset().filter(pk=_USER_ID_SLOT).query.sql_with_params()
+    return sql, tuple(params), list(params).index(_USER_ID_SLOT)
+
+
+def signed_in_user(user_id: Any) -> User | None:
+    """The user with this id, annotated as `signed_in_user_queryset` does, in one query; None if
+    there is none (or the id is not a number)."""
+    try:
+        pk = int(user_id)
+    except (TypeError, ValueError):
+        return None
+    sql, params, slot = _signed_in_user_sql()
+    values = list(params)
+    values[slot] = pk
+    found = list(User.objects.raw(sql, values))
+    return found[0] if found else None
 
 
 def verified_device(user: User, persistent_id: str) -> Device | None:

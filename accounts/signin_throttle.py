@@ -163,11 +163,8 @@ class ThrottledModelBackend(ModelBackend):
     def get_user(self, user_id: Any) -> User | None:
         """The signed-in user of a request, with what every request asks about their second factor
         read in the same query (accounts.mfa.signed_in_user_queryset)."""
-        try:
-            user = mfa.signed_in_user_queryset().get(pk=user_id)
-        except User.DoesNotExist:
-            return None
-        return user if self.user_can_authenticate(user) else None
+        user = mfa.signed_in_user(user_id)
+        return user if user is not None and self.user_can_authenticate(user) else None
 
 
 @receiver(user_login_failed, dispatch_uid="accounts.signin_throttle.failed")
