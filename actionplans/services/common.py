@@ -15,6 +15,7 @@ from accounts.models import Authority, Membership, User
 from actionplans.models import (
     ActionPlan,
 )
+from actionplans.presenters import compare_rows, plan_document
 from wres_portal.emails import Receipt, send_email_on_commit
 from wres_portal.errors import ApplicationError
 
@@ -35,12 +36,26 @@ def _lock(plan: ActionPlan) -> ActionPlan:
 
 
 def _changed(plan: ActionPlan) -> None:
-    """After any change to a signed-off plan: it needs signing off again."""
-    if plan.status == ActionPlan.Status.SIGNED_OFF and not plan.changed_since_sign_off:
-        plan.changed_since_sign_off = True
-        plan.save(update_fields=["changed_since_sign_off", "updated_at"])
-    else:
-        plan.save(update_fields=["updated_at"])
+    """After any change to a signed-off plan: it needs signing off again if, and only if, what it
+    says now differs from what the sponsor signed. The content is compared line by line, as the
+    compare page shows it, so adding an objective and removing it again leaves the plan signed off."""
+    if plan.status == ActionPlan.Status.SIGNED_OFF and plan.signed_version is not None:
+        changed = differs_from_signed(plan)
+        if changed != plan.changed_since_sign_off:
+            plan.changed_since_sign_off = changed
+            plan.save(update_fields=["changed_since_sign_off", "updated_at"])
+            return
+    plan.save(update_fields=["updated_at"])
+
+
+def differs_from_signed(plan: ActionPlan) -> bool:
+    """Whether the plan as it stands reads differently from its last signed-off version. Each
+    objective's figures are taken as frozen at sign-off (a new results release is not an edit)."""
+    signed = plan.signed_version
+    if signed is None:
+        return True
+    rows = compare_rows(signed.document, plan_document(plan, frozen=True))
+    return any(row["changed"] for row in rows)
 
 
 def _clean(text: str | None) -> str:

@@ -175,6 +175,26 @@ def test_any_change_after_sign_off_marks_the_plan_changed(change, signed_plan, a
     assert signed_plan.needs_sign_off()
 
 
+def test_adding_then_removing_an_objective_leaves_the_plan_as_signed(signed_plan, alice):
+    """Issue 15 item 12: the plan is compared with what was signed, not counted as edited."""
+    objective = services.objective_create(plan=signed_plan, user=alice, text="A passing thought.")
+    signed_plan.refresh_from_db()
+    assert signed_plan.status_key == "changed"
+    services.objective_delete(objective=objective, user=alice)
+    signed_plan.refresh_from_db()
+    assert not signed_plan.changed_since_sign_off
+    assert signed_plan.status_key == "signed_off"
+    assert not signed_plan.needs_sign_off()
+
+
+def test_changing_a_field_back_leaves_the_plan_as_signed(signed_plan, alice):
+    before = signed_plan.how_agreed
+    services.plan_update(plan=signed_plan, user=alice, how_agreed="Something else.")
+    services.plan_update(plan=signed_plan, user=alice, how_agreed=before)
+    signed_plan.refresh_from_db()
+    assert not signed_plan.changed_since_sign_off
+
+
 def test_saving_without_a_change_does_not_mark_the_plan_changed(signed_plan, alice):
     services.plan_update(plan=signed_plan, user=alice, how_agreed=signed_plan.how_agreed)
     signed_plan.refresh_from_db()
