@@ -130,6 +130,11 @@ class ActionPlan(PublicIdModel):
     signed_version = models.ForeignKey(
         "PlanVersion", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    # When the programme lead last asked the senior sponsor to sign off; cleared by the sign-off.
+    sent_for_sign_off_at = models.DateTimeField(null=True, blank=True)
+    sent_for_sign_off_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     is_published = models.BooleanField(default=False)
     published_at = models.DateTimeField(null=True, blank=True)
     # The public address: separate from `uuid`, so knowing the API id says nothing about it.
@@ -164,6 +169,10 @@ class ActionPlan(PublicIdModel):
 
     def needs_sign_off(self) -> bool:
         return self.status == self.Status.DRAFT or self.changed_since_sign_off
+
+    def is_waiting_for_sign_off(self) -> bool:
+        """Sent to the senior sponsor, and not signed off as it stands since."""
+        return self.sent_for_sign_off_at is not None and self.needs_sign_off()
 
     def quarters(self) -> list[Quarter]:
         return [Quarter(self.year, n) for n in (1, 2, 3, 4)]

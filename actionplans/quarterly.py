@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_safe
 
 from accounts.http import AuthenticatedHttpRequest
@@ -139,10 +140,7 @@ def report_submit(
         except ApplicationError as error:
             _add_error(form, error)
         else:
-            messages.success(
-                request, "The report was submitted. Your senior sponsor has been asked to sign it off."
-            )
-            return _report_page(ctx, period)
+            return _report_done(ctx, period, "submitted")
     return _page(
         request,
         ctx,
@@ -153,6 +151,50 @@ def report_submit(
         quarter=period,
         template="actionplans/report_submit.html",
         stale_rows=stale_rows,
+    )
+
+
+#: Each report step's confirmation: the report's status once the step happened, and the words.
+REPORT_DONE = {
+    "submitted": (
+        QuarterlyReport.Status.SUBMITTED,
+        "Progress report submitted",
+        "Your senior sponsors have been emailed and asked to sign the report off.",
+    ),
+    "signed-off": (
+        QuarterlyReport.Status.SIGNED_OFF,
+        "Progress report signed off",
+        "The programme lead has been emailed. The report is kept as it is now.",
+    ),
+}
+
+
+def _report_done(ctx: PlanContext, period: Quarter, step: str) -> HttpResponse:
+    url = reverse("actionplans:report_done", args=[ctx.authority.ons_code, ctx.plan.year, period.slug])
+    return redirect(f"{url}?step={step}")
+
+
+@login_required
+@require_safe
+def report_done(
+    request: AuthenticatedHttpRequest, ons_code: str, plan_year: int, quarter: str
+) -> HttpResponse:
+    """The confirmation panel after a report step, only while the report is where the step left it."""
+    ctx = get_plan_for_user(request.user, ons_code, plan_year)
+    period, report = get_quarter(ctx, quarter)
+    step = REPORT_DONE.get(request.GET.get("step", ""))
+    if step is None or report is None or report.status != step[0]:
+        return _report_page(ctx, period)
+    return render(
+        request,
+        "actionplans/done.html",
+        {
+            "ctx": ctx,
+            "title": step[1],
+            "body": f"{period.label}, {ctx.authority.name}'s action plan {ctx.plan.year_label}",
+            "next_steps": step[2],
+            "report_url": reverse("actionplans:report", args=[ons_code, plan_year, period.slug]),
+        },
     )
 
 
@@ -202,10 +244,7 @@ def report_sign_off(
         except ApplicationError as error:
             _add_error(form, error)
         else:
-            messages.success(
-                request, "You signed off the quarterly report. The programme lead has been told."
-            )
-            return _report_page(ctx, period)
+            return _report_done(ctx, period, "signed-off")
     return _page(
         request,
         ctx,

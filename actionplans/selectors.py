@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import datetime
+
 from django.contrib.auth.models import AnonymousUser
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.models import Authority, User
 from metrics.summary import PlanLink
 
-from .models import ActionPlan, ActionPlanQuerySet, Objective
+from .models import ActionPlan, ActionPlanQuerySet, Objective, Quarter, QuarterlyReport
 
 
 def latest_plan(user: User | AnonymousUser, authority: Authority) -> ActionPlan | None:
@@ -40,3 +43,43 @@ def plan_now(plan: ActionPlan) -> ActionPlan:
     """The plan read again, as it is now (after a refused stale save, to show the other person's
     changes)."""
     return ActionPlan.objects.select_related("authority").get(pk=plan.pk)
+
+
+def plans_waiting_for_sign_off(user: User | AnonymousUser, authority: Authority) -> list[ActionPlan]:
+    """The authority's plans its programme lead sent for sign-off and nobody has signed off since."""
+    plans = ActionPlan.objects.for_user(user).filter(authority=authority, sent_for_sign_off_at__isnull=False)
+    return [plan for plan in plans if plan.is_waiting_for_sign_off()]
+
+
+def reports_waiting_for_sign_off(user: User | AnonymousUser, authority: Authority) -> list[QuarterlyReport]:
+    """The authority's quarterly progress reports submitted and not yet signed off."""
+    return list(
+        QuarterlyReport.objects.for_user(user)
+        .filter(authority=authority, status=QuarterlyReport.Status.SUBMITTED)
+        .select_related("plan", "plan__authority")
+        .order_by("year", "quarter")
+    )
+
+
+#: A quarter's report is "due" from this many days before the quarter ends (as the reminder email).
+DUE_FROM_DAYS = 7
+
+
+def reports_due(
+    user: User | AnonymousUser, authority: Authority, today: datetime.date | None = None
+) -> list[tuple[ActionPlan, Quarter]]:
+    """Quarters of the authority's signed-off plans whose progress report has not been submitted,
+    from a week before the quarter ends. Quarters that ended before the plan was written are not
+    due (a plan started in November owes no report for April to June)."""
+    today = today or timezone.localdate()
+    due = []
+    plans = ActionPlan.objects.for_user(user).filter(authority=authority, signed_version__isnull=False)
+    for plan in plans.prefetch_related("reports"):
+        done = {(r.year, r.quarter) for r in plan.reports.all() if r.status != QuarterlyReport.Status.DRAFT}
+        written = timezone.localdate(plan.created_at)
+        for quarter in plan.quarters():
+            if (quarter.year, quarter.number) in done or quarter.ends_on < written:
+                continue
+            if (quarter.ends_on - today).days <= DUE_FROM_DAYS:
+                due.append((plan, quarter))
+    return due

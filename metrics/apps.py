@@ -17,3 +17,4 @@ class MetricsConfig(AppConfig):
             receivers.recompute_round_benchmarks, dispatch_uid="metrics_accepted"
         )
         signals.warning_inputs.connect(receivers.warning_inputs, dispatch_uid="metrics_warning_inputs")
+        signals.headline_results.connect(receivers.headline_results, dispatch_uid="metrics_headline_results")

@@ -11,7 +11,7 @@ from django.contrib.auth.models import AnonymousUser
 
 from accounts.models import Authority, User
 from submissions.access import ReturnContext
-from submissions.models import CollectionRound, Return, ReturnVersion
+from submissions.models import CollectionRound, Return, ReturnEvent, ReturnVersion
 
 from .calculations import results_document
 from .exports.national import type_values
@@ -147,3 +147,18 @@ def council_results_summary(
         previous_label=label,
         objectives=plan_objectives(ctx.authority, user),
     )
+
+
+def accepted_since_last_release(collection_round: CollectionRound | None) -> int:
+    """How many of the round's returns were accepted (or accepted again) after its latest release
+    was made: national tables an analyst may want to release again (all accepted ones before the
+    first release)."""
+    if collection_round is None:
+        return 0
+    accepted = ReturnEvent.objects.filter(
+        return_record__round=collection_round, action=ReturnEvent.Action.ACCEPTED
+    )
+    latest = Release.objects.filter(round=collection_round).order_by("-number").first()
+    if latest is not None:
+        accepted = accepted.filter(at__gt=latest.created_at)
+    return accepted.values("return_record_id").distinct().count()

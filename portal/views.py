@@ -18,6 +18,7 @@ from actionplans.selectors import latest_plan
 from submissions.selectors import current_round, return_of, with_return_status
 from wres_portal.listing import Column, pages, sorted_page
 
+from . import waiting
 from .forms import AuthorityFilterForm
 
 
@@ -53,6 +54,8 @@ def council_home(request: AuthenticatedHttpRequest, ons_code: str) -> HttpRespon
             "current_return": return_of(authority, collection_round),
             "closes_on": collection_round.closes_on_for(authority) if collection_round else None,
             "plan": latest_plan(request.user, authority),
+            "waiting": waiting.for_council_member(request.user, authority, role, collection_round),
+            "shows_waiting": role in (Role.PROGRAMME_LEAD, Role.SENIOR_SPONSOR),
         },
     )
 
@@ -94,6 +97,7 @@ def authority_list(request: AuthenticatedHttpRequest) -> HttpResponse:
             "page_numbers": pages(page),
             "headers": chosen.headers,
             "current_round": collection_round,
+            "waiting": waiting.for_analyst(collection_round),
         },
     )
 

@@ -24,12 +24,17 @@ def _row_label(key: RowKey) -> str:
 def data_tables(data: ReturnData) -> list[dict[str, object]]:
     """One table per submitted service, rows in template order."""
     tables: list[dict[str, object]] = []
+    rows: list[dict[str, object]]
     for service in ("adults", "children"):
-        rows = [
-            {"label": _row_label(key), "counts": [data[key][g] for g in GROUPS]}
-            for key in all_row_keys()
-            if key.service == service and key in data
-        ]
+        rows, seen = [], set()
+        for key in all_row_keys():
+            if key.service == service and key in data:
+                # The first row of each measure can be linked to (a warning's "see the figures").
+                anchor = f"figures-{service}-{key.measure}" if key.measure not in seen else ""
+                seen.add(key.measure)
+                rows.append(
+                    {"label": _row_label(key), "counts": [data[key][g] for g in GROUPS], "id": anchor}
+                )
         if rows:
             tables.append({"service": service, "label": SERVICE_LABELS[service], "rows": rows})
     return tables

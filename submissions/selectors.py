@@ -6,14 +6,26 @@ import base64
 import binascii
 import datetime
 from collections.abc import Iterable
+from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Count, DateField, F, FilteredRelation, Q, QuerySet, Value
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from accounts.models import Authority, User
 
-from .models import ChangeFeedEntry, CollectionRound, Return, ReturnVersion, WarningExplanation
+from .models import (
+    ChangeFeedEntry,
+    ClosingDateExtension,
+    CollectionRound,
+    Return,
+    ReturnEvent,
+    ReturnVersion,
+    WarningExplanation,
+)
+from .schema import ReturnData
+from .signals import headline_results
 
 
 def current_round() -> CollectionRound | None:
@@ -175,3 +187,58 @@ def status_counts(collection_round: CollectionRound) -> dict[str, int]:
     )
     counts[NOT_STARTED] = Authority.objects.count() - sum(counts.values())
     return counts
+
+
+def results_in_words(version: ReturnVersion, data: ReturnData | None = None) -> list[dict[str, str]]:
+    """The headline results of the figures (of `version`, or `data` when given), one sentence per
+    metric, from the metrics app through the headline_results signal (none without a receiver)."""
+    figures = version.data() if data is None else data
+    lines: list[dict[str, Any]] = []
+    for _receiver, response in headline_results.send(sender=None, version=version, data=figures):
+        if isinstance(response, list):
+            lines.extend(response)
+    return lines
+
+
+def sent_back(record: Return | None) -> ReturnEvent | None:
+    """Why a draft return is a draft again: the last "returned for revision" event, with who sent
+    it back and their message, while the return has not been submitted since; else None."""
+    if record is None or record.status != Return.Status.DRAFT:
+        return None
+    last = (
+        record.events.exclude(action=ReturnEvent.Action.SAVED)
+        .select_related("actor")
+        .order_by("-at", "-id")
+        .first()
+    )
+    return last if last is not None and last.action == ReturnEvent.Action.RETURNED else None
+
+
+def returns_to_accept(collection_round: CollectionRound | None) -> list[Return]:
+    """Signed-off returns of the round waiting for an analyst to accept them (national staff only),
+    oldest submission first."""
+    if collection_round is None:
+        return []
+    return list(
+        Return.objects.filter(round=collection_round, status=Return.Status.SIGNED_OFF)
+        .select_related("authority", "round")
+        .order_by("submitted_at", "id")
+    )
+
+
+def late_count(collection_round: CollectionRound | None, today: datetime.date | None = None) -> int:
+    """How many authorities have not submitted the round's return although their closing date
+    (after any extension) has passed (national staff only). One count query, whatever the scale."""
+    if collection_round is None:
+        return 0
+    today = today or timezone.localdate()
+    submitted = Return.objects.filter(round=collection_round).exclude(status=Return.Status.DRAFT)
+    not_submitted = Authority.objects.exclude(pk__in=submitted.values("authority_id"))
+    extended = ClosingDateExtension.objects.filter(round=collection_round)
+    if today > collection_round.closes_on:
+        # Past the round's date: late unless an extension runs until today or later.
+        late = not_submitted.exclude(pk__in=extended.filter(closes_on__gte=today).values("authority_id"))
+    else:
+        # Not yet past the round's date: late only where an extension set an earlier date.
+        late = not_submitted.filter(pk__in=extended.filter(closes_on__lt=today).values("authority_id"))
+    return late.count()

@@ -29,6 +29,7 @@ urlpatterns = [
         name="hrdata_template_csv",
     ),
     path(base + "submit/", views.submit, name="submit"),
+    path(base + "done/", views.done, name="done"),
     path(base + "sign-off/", views.sign_off, name="sign_off"),
     path(base + "accept/", views.accept, name="accept"),
     path(base + "send-back/", views.send_back, name="send_back"),

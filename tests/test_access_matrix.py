@@ -365,6 +365,7 @@ def test_viewer_is_refused_with_403_on_every_write_route(world: World) -> None:
         "actionplans:target_create",
         "actionplans:target_delete",
         "actionplans:sign_off",
+        "actionplans:send_for_sign_off",
         "actionplans:publish",
         "actionplans:withdraw",
         "actionplans:roll_forward",

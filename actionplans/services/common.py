@@ -77,6 +77,7 @@ def _check_declaration(name: str, role: str, signed_on: datetime.date, declarati
 
 SUBJECTS = {
     "plan_signed_off": "{authority}'s WRES action plan {year} was signed off",
+    "plan_sent_for_sign_off": "{authority}'s WRES action plan {year} is ready for your sign-off",
     "report_submitted": "{authority}'s WRES action plan progress is ready for your sign-off",
     "report_signed_off": "{authority}'s WRES action plan progress report was signed off",
     "reminder": "Reminder: WRES action plan updates for {authority} are due",
@@ -98,12 +99,13 @@ def _notify(
     actor: User | None,
     *,
     receipt: Receipt | None = None,
+    page: str = "actionplans:detail",
     **extra: Any,
 ) -> int:
     recipients = _emails(plan.authority, roles)
     if not recipients:
         return 0
-    link = settings.SITE_URL + reverse("actionplans:detail", args=[plan.authority.ons_code, plan.year])
+    link = settings.SITE_URL + reverse(page, args=[plan.authority.ons_code, plan.year])
     body = render_to_string(
         "emails/actionplan_event.txt", {"plan": plan, "event": event, "actor": actor, "link": link, **extra}
     )

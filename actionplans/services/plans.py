@@ -377,6 +377,22 @@ def sign_off_blockers(plan: ActionPlan) -> list[str]:
     return blockers
 
 
+@transaction.atomic
+def plan_send_for_sign_off(*, plan: ActionPlan, user: User) -> ActionPlan:
+    """The programme lead asks the senior sponsors to sign off the plan as it stands: they are
+    emailed a link to the sign-off page, and their home pages list it until it is signed off.
+    Refused while something stops a sign-off (sign_off_blockers). Sending again emails again."""
+    plan = _lock(plan)
+    require(user, plan.authority, PROGRAMME_LEADS, "send the plan for sign-off")
+    blockers = sign_off_blockers(plan)
+    if blockers:
+        raise ApplicationError(blockers[0])
+    plan.sent_for_sign_off_at, plan.sent_for_sign_off_by = timezone.now(), user
+    plan.save(update_fields=["sent_for_sign_off_at", "sent_for_sign_off_by", "updated_at"])
+    _notify(plan, SENIOR_SPONSORS, "plan_sent_for_sign_off", user, page="actionplans:sign_off")
+    return plan
+
+
 def plan_state(plan: ActionPlan) -> str:
     """The plan as a sponsor reads it on the sign-off page, as a token (document_token)."""
     return document_token(plan_document(plan))
@@ -473,7 +489,17 @@ def plan_sign_off(
     plan.status = ActionPlan.Status.SIGNED_OFF
     plan.changed_since_sign_off = False
     plan.signed_version = version
-    plan.save(update_fields=["status", "changed_since_sign_off", "signed_version", "updated_at"])
+    plan.sent_for_sign_off_at, plan.sent_for_sign_off_by = None, None
+    plan.save(
+        update_fields=[
+            "status",
+            "changed_since_sign_off",
+            "signed_version",
+            "sent_for_sign_off_at",
+            "sent_for_sign_off_by",
+            "updated_at",
+        ]
+    )
     _notify(plan, PROGRAMME_LEADS, "plan_signed_off", user)
     return version
 

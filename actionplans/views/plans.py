@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_safe
 
 from accounts.access import get_authority_for_user
@@ -13,6 +14,7 @@ from accounts.http import AuthenticatedHttpRequest
 from accounts.permissions import PLAN_PUBLISHERS, PROGRAMME_LEADS, PROGRESS_WRITERS, SENIOR_SPONSORS, role_in
 from actionplans import selectors, services
 from actionplans.access import (
+    PlanContext,
     get_plan_for_user,
 )
 from actionplans.forms import (
@@ -95,6 +97,126 @@ def plan_detail(request: AuthenticatedHttpRequest, ons_code: str, plan_year: int
             "versions": ctx.plan.versions.select_related("signed_by"),
             "blockers": services.sign_off_blockers(ctx.plan),
             "can_edit_header": ctx.role in PROGRESS_WRITERS,
+            "tasks": plan_tasks(ctx, document, quarters),
+        },
+    )
+
+
+def plan_tasks(ctx: PlanContext, document: dict, quarters: list[dict]) -> list[dict[str, str]]:
+    """The plan as a GOV.UK task list: details, objectives and actions, send for sign-off (then the
+    sponsor's sign-off), and the quarterly reports, each with where it stands."""
+    plan, code = ctx.plan, ctx.authority.ons_code
+    header = document["header"]
+    objectives = document["objectives"]
+    detail = reverse("actionplans:detail", args=[code, plan.year])
+
+    def task(title: str, href: str, status: str, hint: str, tag: str = "") -> dict[str, str]:
+        return {"title": title, "href": href, "status": status, "hint": hint, "tag": tag}
+
+    filled = [v for k, v in header.items() if k != "staff_voice_summary" and v]
+    details = (
+        "Completed" if len(filled) == len(header) - 1 else ("Incomplete" if filled else "Not yet started")
+    )
+    with_actions = [o for o in objectives if o["actions"]]
+    if not objectives:
+        work = "Not yet started"
+    elif len(with_actions) < len(objectives):
+        work = "Incomplete"
+    else:
+        work = "Completed"
+    if not plan.needs_sign_off():
+        sign = "Signed off"
+    elif plan.is_waiting_for_sign_off():
+        sign = "Waiting for the senior sponsor"
+    elif services.sign_off_blockers(plan):
+        sign = "Cannot start yet"
+    else:
+        sign = "Not yet started"
+    send_href = ""
+    if sign == "Not yet started" and ctx.is_lead:
+        send_href = reverse("actionplans:send_for_sign_off", args=[code, plan.year])
+    elif sign != "Signed off" and sign != "Cannot start yet" and ctx.is_sponsor:
+        send_href = reverse("actionplans:sign_off", args=[code, plan.year])
+    signed_off = [q for q in quarters if q["report"] and q["report"].status == "signed_off"]
+    reports = f"{len(signed_off)} of 4 signed off" if plan.signed_version_id else "Cannot start yet"
+    todo = {"Incomplete": "blue", "Not yet started": "blue", "Waiting for the senior sponsor": "blue"}
+    rows = [
+        (
+            "Plan details",
+            f"{detail}#details",
+            details,
+            "Who leads the plan, how it was agreed, the staff voice.",
+        ),
+        ("Objectives and actions", f"{detail}#objectives", work, "Each objective needs at least one action."),
+        ("Send for sign-off", send_href, sign, "Your senior sponsor is emailed and signs the plan off."),
+        ("Quarterly reports", f"{detail}#quarters", reports, "Progress on every action each quarter."),
+    ]
+    return [task(title, href, status, hint, todo.get(status, "")) for title, href, status, hint in rows]
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def send_for_sign_off(request: AuthenticatedHttpRequest, ons_code: str, plan_year: int) -> HttpResponse:
+    ctx = get_plan_for_user(request.user, ons_code, plan_year, roles=PROGRAMME_LEADS)
+    errors: list[dict[str, str]] = []
+    if request.method == "POST":
+        try:
+            services.plan_send_for_sign_off(plan=ctx.plan, user=request.user)
+        except ApplicationError as error:
+            errors.append({"text": error.message})
+        else:
+            return redirect("actionplans:sent_for_sign_off", ctx.authority.ons_code, ctx.plan.year)
+    return _page(
+        request,
+        ctx,
+        None,
+        "Send the plan for sign-off",
+        "Send for sign-off",
+        errors=errors,
+        blockers=services.sign_off_blockers(ctx.plan),
+        intro="Your senior sponsors will be emailed a link to read the plan and sign it off. Their home "
+        "pages will list it until they do. You can still change the plan; they sign off what it says then.",
+    )
+
+
+@login_required
+@require_safe
+def signed_off(request: AuthenticatedHttpRequest, ons_code: str, plan_year: int, number: int) -> HttpResponse:
+    """The confirmation panel once the sponsor signed the plan off (only while that version is the
+    one signed and the plan has not changed since)."""
+    ctx = get_plan_for_user(request.user, ons_code, plan_year)
+    version = ctx.plan.signed_version
+    if version is None or version.number != number or ctx.plan.changed_since_sign_off:
+        return _detail(ctx)
+    return render(
+        request,
+        "actionplans/done.html",
+        {
+            "ctx": ctx,
+            "title": "Action plan signed off",
+            "body": f"Version {version.number} of the {ctx.plan.year_label} plan",
+            "next_steps": "The programme lead has been emailed. They can publish the plan at its public "
+            "address. Any later change will need your sign-off again.",
+        },
+    )
+
+
+@login_required
+@require_safe
+def sent_for_sign_off(request: AuthenticatedHttpRequest, ons_code: str, plan_year: int) -> HttpResponse:
+    """The confirmation panel once the plan is sent (only while it is waiting for the sponsor)."""
+    ctx = get_plan_for_user(request.user, ons_code, plan_year)
+    if not ctx.plan.is_waiting_for_sign_off():
+        return _detail(ctx)
+    return render(
+        request,
+        "actionplans/done.html",
+        {
+            "ctx": ctx,
+            "title": "Plan sent for sign-off",
+            "body": f"{ctx.authority.name}'s WRES action plan {ctx.plan.year_label}",
+            "next_steps": "Your senior sponsors have been emailed a link to the plan. They will sign it off, "
+            "or tell you what needs to change. You will be emailed when it is signed off.",
         },
     )
 
@@ -201,10 +323,7 @@ def sign_off(request: AuthenticatedHttpRequest, ons_code: str, plan_year: int) -
         except ApplicationError as error:
             _add_error(form, error)
         else:
-            messages.success(
-                request, f"You signed off the action plan. It is kept as version {version.number}."
-            )
-            return _detail(ctx)
+            return redirect("actionplans:signed_off", ctx.authority.ons_code, ctx.plan.year, version.number)
     return _page(
         request,
         ctx,

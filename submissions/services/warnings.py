@@ -55,6 +55,7 @@ def data_warnings(record: Return, data: ReturnData, *, version: ReturnVersion | 
         previous_headcount=previous_headcount,
         metric_values=inputs.get("metric_values"),
         reference_ranges=inputs.get("reference_ranges"),
+        metric_names=inputs.get("metric_names"),
     )
 
 

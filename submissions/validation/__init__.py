@@ -20,7 +20,13 @@ measure; every other unknown column is an error.
 
 from submissions.validation.counts import CountError, parse_count
 from submissions.validation.preview import Change, ReturnDiff, diff, merge_services, services_effect
-from submissions.validation.return_warnings import ReturnWarning, compute_warnings
+from submissions.validation.return_warnings import (
+    MetricName,
+    ReturnWarning,
+    compute_warnings,
+    outlier_message,
+    warning_hint,
+)
 from submissions.validation.rules import check_data, check_service, cross_field_problems, missing_rows
 from submissions.validation.table import IGNORED_COLUMNS, MAX_PROBLEMS, Checked, check_table
 
@@ -30,6 +36,7 @@ __all__ = [
     "Change",
     "Checked",
     "CountError",
+    "MetricName",
     "ReturnDiff",
     "ReturnWarning",
     "check_data",
@@ -40,6 +47,8 @@ __all__ = [
     "diff",
     "merge_services",
     "missing_rows",
+    "outlier_message",
     "parse_count",
     "services_effect",
+    "warning_hint",
 ]

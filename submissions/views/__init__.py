@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from .entry import enter_service, explain_warning, remove_service
 from .returns import return_detail, return_list, template_download
-from .steps import accept, send_back, sign_off, submit
+from .steps import accept, done, send_back, sign_off, submit
 from .upload import upload, upload_confirm, upload_errors_csv
 from .versions import version_compare, version_download, version_list
 
 __all__ = [
     "accept",
+    "done",
     "enter_service",
     "explain_warning",
     "remove_service",

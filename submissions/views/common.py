@@ -5,9 +5,10 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 
 from accounts import permissions
-from submissions import services
+from submissions import selectors, services
 from submissions.access import ReturnContext, get_return_for_user
 from submissions.models import Return
+from submissions.presenters import data_tables
 
 
 def _ctx(request: HttpRequest, ons_code: str, round_label: str) -> ReturnContext:
@@ -56,4 +57,19 @@ def _shown(record: Return | None) -> dict[str, object]:
     return {
         "version_number": version.number if version else 0,
         "version_by": version.created_by.display_name if version else "",
+    }
+
+
+def answers(record: Return) -> dict[str, object]:
+    """What a person checks before submitting or signing off (GOV.UK "check answers"): the figures
+    of the current version, each warning with its explanation, and the headline results."""
+    version = record.current_version
+    if version is None:
+        return {"answer_tables": [], "answer_warnings": [], "answer_results": []}
+    warnings = services.version_warnings(version)
+    explained = {e.warning_key: e for e in version.explanations.all()}
+    return {
+        "answer_tables": data_tables(version.data()),
+        "answer_warnings": [(w, explained.get(w.key)) for w in warnings],
+        "answer_results": selectors.results_in_words(version),
     }

@@ -4,22 +4,24 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
-from django.shortcuts import render
-from django.views.decorators.http import require_http_methods
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods, require_safe
 
 from accounts import permissions
 from accounts.http import AuthenticatedHttpRequest
 from submissions import services
+from submissions.access import ReturnContext
 from submissions.forms import (
     LateReasonForm,
     SendBackForm,
     SignOffForm,
 )
-from submissions.presenters import data_tables
+from submissions.models import Return
 from wres_portal.concurrency import Change, StaleWrite
 from wres_portal.errors import ApplicationError
 
-from .common import _ctx, _detail, _existing, _require_lead, _shown, posted_version
+from .common import _ctx, _detail, _existing, _require_lead, _shown, answers, posted_version
 
 
 @login_required
@@ -54,10 +56,7 @@ def submit(request: AuthenticatedHttpRequest, ons_code: str, round_label: str) -
         except ApplicationError as error:
             errors.append({"text": error.message})
         else:
-            messages.success(
-                request, "Your return was submitted. Your senior sponsor has been asked to sign it off."
-            )
-            return _detail(ctx)
+            return _done(ctx, "submitted")
     return render(
         request,
         "submissions/submit.html",
@@ -67,7 +66,8 @@ def submit(request: AuthenticatedHttpRequest, ons_code: str, round_label: str) -
             "late": late,
             "errors": errors,
             "blockers": services.submission_blockers(_existing(ctx)),
-            "page_title": "Submit the return",
+            **answers(_existing(ctx)),
+            "page_title": "Check your answers and submit",
             "button": "Submit the return",
             **_shown(ctx.record),
             "stale_changes": stale_changes,
@@ -99,16 +99,14 @@ def sign_off(request: AuthenticatedHttpRequest, ons_code: str, round_label: str)
         except ApplicationError as error:
             form.add_error(error.field if error.field in form.fields else None, error.message)
         else:
-            messages.success(request, "You signed off the return. Skills for Care has been told.")
-            return _detail(ctx)
-    version = _existing(ctx).current_version
+            return _done(ctx, "signed-off")
     return render(
         request,
         "submissions/sign_off.html",
         {
             "ctx": ctx,
             "form": form,
-            "tables": data_tables(version.data()) if version else [],
+            **answers(_existing(ctx)),
             "page_title": "Sign off the return",
             "button": "Sign off the return",
             **_shown(ctx.record),
@@ -138,14 +136,14 @@ def accept(request: AuthenticatedHttpRequest, ons_code: str, round_label: str) -
         except ApplicationError as error:
             errors.append({"text": error.message})
         else:
-            messages.success(request, f"{ctx.authority.name}'s return was accepted.")
-            return _detail(ctx)
+            return _done(ctx, "accepted")
     return render(
         request,
         "submissions/accept.html",
         {
             "ctx": ctx,
             "errors": errors,
+            **answers(_existing(ctx)),
             "page_title": "Accept the return",
             "button": "Accept the return",
             **_shown(ctx.record),
@@ -196,3 +194,43 @@ def send_back(request: AuthenticatedHttpRequest, ons_code: str, round_label: str
             "stale_changes": stale_changes,
         },
     )
+
+
+#: Each step's confirmation: the status the return has once the step happened, and the words.
+DONE = {
+    "submitted": (
+        Return.Status.SUBMITTED,
+        "Return submitted",
+        "Your senior sponsor has been emailed and asked to sign the return off. You will be told if "
+        "they return it for revision.",
+    ),
+    "signed-off": (
+        Return.Status.SIGNED_OFF,
+        "Return signed off",
+        "Skills for Care has been told. They will check the return and accept it, or return it for "
+        "revision with a reason.",
+    ),
+    "accepted": (
+        Return.Status.ACCEPTED,
+        "Return accepted",
+        "The council's figures now count towards the national benchmarks. The council has been told.",
+    ),
+}
+
+
+def _done(ctx: ReturnContext, step: str) -> HttpResponse:
+    url = reverse("submissions:done", args=[ctx.authority.ons_code, ctx.round.label])
+    return redirect(f"{url}?step={step}")
+
+
+@login_required
+@require_safe
+def done(request: AuthenticatedHttpRequest, ons_code: str, round_label: str) -> HttpResponse:
+    """The GOV.UK confirmation page after a step, shown only while the return is where the step
+    left it (a bookmarked or guessed address goes to the return instead)."""
+    ctx = _ctx(request, ons_code, round_label)
+    step = DONE.get(request.GET.get("step", ""))
+    if step is None or ctx.record is None or ctx.record.status != step[0]:
+        return _detail(ctx)
+    _status, title, next_steps = step
+    return render(request, "submissions/done.html", {"ctx": ctx, "title": title, "next_steps": next_steps})

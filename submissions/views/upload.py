@@ -138,6 +138,8 @@ def upload_confirm(
     merged = merge_services(old, data, remove)
     effect = services_effect(old, data, remove)
     missing = [s for s in SERVICES if s in effect["kept"] or s in effect["removed"]]
+    # The warnings the draft would have once saved, worked out as they are after saving.
+    unsaved = ctx.record or Return(authority=ctx.authority, round=ctx.round)
     return render(
         request,
         "submissions/upload_confirm.html",
@@ -154,6 +156,7 @@ def upload_confirm(
             },
             "missing": [(s, SERVICE_LABELS[s], s in remove) for s in missing],
             "affected": services.explanations_affected(ctx.record, merged) if ctx.record else [],
+            "warnings": services.data_warnings(unsaved, merged),
             "errors": errors,
             "stale_changes": stale_changes,
         },

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import re
 
 import pytest
 from django.db.models import Sum
@@ -116,8 +117,16 @@ def test_outlier_against_the_previous_round_is_a_warning(national, authority_a, 
     version = submission_services.draft_save(
         record=record, data=data, user=alice, source=ReturnVersion.Source.WEB
     )
-    keys = {w.key for w in submission_services.version_warnings(version)}
-    assert "metric_outlier:adults:m2" in keys
+    warnings = {w.key: w for w in submission_services.version_warnings(version)}
+    assert "metric_outlier:adults:m2" in warnings
+    # Issue 15 item 1: the metric's name in plain English, never its internal code, and a link to
+    # the figures it is worked out from.
+    warning = warnings["metric_outlier:adults:m2"]
+    assert "metric 2 (appointment from shortlisting)" in warning.message
+    assert "relative likelihood" in warning.message
+    assert not re.search(r"\bm\d", warning.message)
+    assert warning.figures_anchor == "figures-adults-appointed"
+    assert "restructure" not in warning.hint
 
 
 @pytest.mark.parametrize("run", [1, 2])
@@ -200,3 +209,16 @@ def test_benchmarks_aggregated_by_postgresql_equal_the_python_ones(national) -> 
     assert in_sql == in_python
     empty = [row for row in in_sql if row[3] == "m4"]
     assert empty and all(row[5]["n"] == 0 and row[6] is None for row in empty)
+
+
+def test_outlier_words_stored_before_metrics_were_named_are_reworded() -> None:
+    from metrics.receivers import METRIC_NAMES, reworded_outlier
+    from submissions.validation import outlier_message
+
+    old = (
+        "Adult social care: m3 is 2.50, outside the range of most councils in the previous round (0.60 to "
+        "2.40, the 5th to 95th percentile). Explain why, or check the figures."
+    )
+    assert reworded_outlier(old) == outlier_message("Adult social care", METRIC_NAMES["m3"], 2.5, (0.6, 2.4))
+    assert "m3" not in (reworded_outlier(old) or "")
+    assert reworded_outlier("Adult social care: ethnicity is unknown for 12.0% of staff") is None

@@ -12,12 +12,14 @@ from submissions.validation import (
     Change,
     Checked,
     CountError,
+    MetricName,
     check_data,
     check_service,
     check_table,
     compute_warnings,
     diff,
     parse_count,
+    warning_hint,
 )
 from tests.submissions.files import csv_bytes, file_row, set_count, valid_data, valid_rows, xlsx_bytes
 
@@ -664,15 +666,48 @@ def test_metric_outside_the_national_range() -> None:
     values = {("adults", "m2"): 0.61, ("adults", "m3"): 2.5, ("all", "m8"): 0.2, ("children", "m5"): None}
     ranges = {("adults", "m2"): (0.5, 1.2), ("adults", "m3"): (0.6, 2.4), ("all", "m8"): (0.3, 1.5),
               ("children", "m5"): (0.1, 0.2)}  # fmt: skip
+    names = {
+        "m3": MetricName(
+            "metric 3 (entering the formal disciplinary process)", "relative likelihood", "disciplinary"
+        ),
+        "m8": MetricName("metric 8 (leaving the council)", "relative likelihood", "leavers"),
+    }
     warnings = compute_warnings(
-        valid_data(), previous_headcount=None, metric_values=values, reference_ranges=ranges
+        valid_data(),
+        previous_headcount=None,
+        metric_values=values,
+        reference_ranges=ranges,
+        metric_names=names,
     )
     assert [(w.code, w.service, w.key) for w in warnings] == [
         ("metric_outlier", "adults", "metric_outlier:adults:m3"),
         ("metric_outlier", "all", "metric_outlier:all:m8"),
     ]
-    assert warnings[0].message.startswith("Adult social care: m3 is 2.50, outside the range of most councils")
+    assert warnings[0].message.startswith(
+        "Adult social care, metric 3 (entering the formal disciplinary process): the relative likelihood is "
+        "2.50, outside the range of most councils"
+    )
     assert "(0.60 to 2.40, the 5th to 95th percentile)" in warnings[0].message
+    assert warnings[0].figures_anchor == "figures-adults-disciplinary"
+    assert warnings[1].figures_anchor == "figures"
+
+
+@pytest.mark.parametrize("code", ["unknown_share", "headcount_change", "no_events", "metric_outlier"])
+def test_every_warning_has_a_hint_that_fits_it(code) -> None:
+    """Issue 15 item 1: the restructure example fits only a change in headcount."""
+    hint = warning_hint(code)
+    assert hint
+    assert ("restructure" in hint) == (code == "headcount_change")
+
+
+def test_a_metric_without_a_name_is_never_shown_by_its_code() -> None:
+    warnings = compute_warnings(
+        valid_data(),
+        previous_headcount=None,
+        metric_values={("adults", "m3"): 2.5},
+        reference_ranges={("adults", "m3"): (0.6, 2.4)},
+    )
+    assert "m3" not in warnings[0].message
 
 
 def test_metric_on_the_edge_of_the_range_or_without_a_range_is_fine() -> None:
