@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.urls import reverse
+
+from .access import ReturnContext
 from .models import Return, ReturnEvent, ReturnVersion
 from .schema import (
     GROUPS,
@@ -101,3 +104,106 @@ def compare_rows(a: ReturnData, b: ReturnData) -> list[dict[str, object]]:
             }
         )
     return rows
+
+
+#: Task list statuses that need someone to act (shown as a blue tag; others are plain text).
+_TO_DO = {"Incomplete", "Not yet started", "Waiting for the senior sponsor", "Waiting for Skills for Care"}
+
+
+def _task(title: str, href: str, status: str, hint: str) -> dict[str, str]:
+    """One row of a GOV.UK task list (includes/task_list.html)."""
+    return {
+        "title": title,
+        "href": href,
+        "status": status,
+        "hint": hint,
+        "tag": "blue" if status in _TO_DO else "",
+    }
+
+
+def _to_explain(status: str) -> bool:
+    return status.endswith("to explain")
+
+
+def return_tasks(
+    ctx: ReturnContext,
+    record: Return | None,
+    *,
+    warnings: list,
+    unexplained: int,
+    blockers: list[str],
+    can_edit: bool,
+    can_sign_off: bool,
+    can_accept: bool,
+) -> list[dict[str, str]]:
+    """The return as a GOV.UK task list: template, figures, warnings, check and submit, sign-off,
+    acceptance, each with where it stands and (for whoever can do it now) a link."""
+    args = [ctx.authority.ons_code, ctx.round.label]
+    status = record.status if record else None
+    has_figures = record is not None and record.current_version_id is not None
+    sent = status in (Return.Status.SUBMITTED, Return.Status.SIGNED_OFF, Return.Status.ACCEPTED)
+    problems = [b for b in blockers if not b.startswith(("Explain this warning", "Check your explanation"))]
+
+    if not has_figures:
+        figures, explaining = "Not yet started", "Cannot start yet"
+    else:
+        figures = "Incomplete" if problems else "Completed"
+        explaining = "No warnings" if not warnings else "Completed"
+        if warnings and unexplained and not sent:
+            explaining = f"{unexplained} to explain"
+    submitting = (
+        "Completed" if sent else ("Not yet started" if has_figures and not blockers else "Cannot start yet")
+    )
+    signing_by_status: dict[str, str] = {
+        Return.Status.SUBMITTED: "Waiting for the senior sponsor",
+        Return.Status.SIGNED_OFF: "Completed",
+        Return.Status.ACCEPTED: "Completed",
+    }
+    accepting_by_status: dict[str, str] = {
+        Return.Status.SIGNED_OFF: "Waiting for Skills for Care",
+        Return.Status.ACCEPTED: "Completed",
+    }
+    signing = signing_by_status.get(status or "", "Cannot start yet")
+    accepting = accepting_by_status.get(status or "", "Cannot start yet")
+
+    def url(name: str, allowed: bool) -> str:
+        return reverse(f"submissions:{name}", args=args) if allowed else ""
+
+    return [
+        _task(
+            "Get the template",
+            url("template_xlsx", can_edit),
+            "Optional",
+            "Excel, filled in with your current draft. Or type the figures in, or build them from HR data.",
+        ),
+        _task(
+            "Enter or upload the figures",
+            url("upload", can_edit),
+            figures,
+            "Upload the completed template, or use the links below to type the figures in.",
+        ),
+        _task(
+            "Explain the warnings",
+            url("detail", can_edit and bool(warnings)) + ("#warnings" if can_edit and warnings else ""),
+            explaining,
+            "Unusual figures each need a written explanation.",
+        ),
+        _task(
+            "Check and submit",
+            url("submit", can_edit and has_figures and not blockers),
+            submitting,
+            "Check the figures, warnings and results, then send the return to your senior sponsor.",
+        ),
+        _task(
+            "Senior sponsor's sign-off",
+            url("sign_off", can_sign_off),
+            signing,
+            "The senior sponsor checks the return and signs it off, or returns it for revision.",
+        ),
+        _task(
+            "Acceptance by Skills for Care",
+            url("accept", can_accept),
+            accepting,
+            "Skills for Care checks the return and accepts it into the national figures.",
+        ),
+    ]

@@ -110,7 +110,7 @@ def test_upload_and_submit_with_the_keyboard_alone(browser, live_server, alice, 
 
         tab_to(page, link(f"the {current.label} return"), "the link to the return")
         press(page, "Enter")
-        tab_to(page, link("Upload the completed file"), "the upload link")
+        tab_to(page, link("Enter or upload the figures"), "the upload task")
         press(page, "Enter")
         assert urlsplit(page.url).path.endswith("/upload/")
 
@@ -153,11 +153,13 @@ def test_upload_and_submit_with_the_keyboard_alone(browser, live_server, alice, 
         assert explained, "the journey should include a warning to explain (headcount change since 2025)"
 
         # The submit link is styled as a button (role=button): GOV.UK's JS makes Space follow it.
-        tab_to(page, lambda el: "/submit/" in el["href"], "the submit button link")
+        tab_to(
+            page, lambda el: "/submit/" in el["href"] and "govuk-button" in el["classes"], "the submit button"
+        )
         press(page, " ")
         tab_to(page, button("Submit the return"), "the submit button")
         press(page, "Enter")
-        assert "Your return was submitted" in page.locator(".govuk-notification-banner").inner_text()
+        assert "Return submitted" in page.locator(".govuk-panel").inner_text()
     finally:
         context.close()
     record.refresh_from_db()

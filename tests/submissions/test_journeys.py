@@ -3,6 +3,8 @@ before submitting and before sign-off, confirmation panels, and the reason a ret
 
 from __future__ import annotations
 
+import html
+
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -174,7 +176,7 @@ def test_the_upload_check_page_previews_warnings_with_save_near_the_top(authorit
     saved = services.version_warnings(record.current())
     assert len(saved) == 2
     for warning in saved:
-        assert warning.message in page[:save]
+        assert warning.message in html.unescape(page[:save])
 
 
 def test_an_upload_without_warnings_says_so_plainly(authority_a, alice, collection_round):
