@@ -18,7 +18,7 @@ def reword(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("metrics", "0008_change_feed_releases"),
+        ("metrics", "0009_release_files"),
         ("submissions", "0008_extract_mapping"),
     ]
 
