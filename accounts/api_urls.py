@@ -14,4 +14,9 @@ urlpatterns = [
         apis.InvitationCreateApi.as_view(),
         name="invitation_create",
     ),
+    path(
+        "authorities/<str:ons_code>/invitations/<uuid:invitation>/",
+        apis.InvitationDetailApi.as_view(),
+        name="invitation_detail",
+    ),
 ]

@@ -2,35 +2,24 @@
 
 from __future__ import annotations
 
+from uuid import UUID
+
+import django_filters
 from django.core.exceptions import PermissionDenied
-from django.core.exceptions import ValidationError as DjangoValidationError
+from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers, status
-from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
-from rest_framework.views import exception_handler as drf_exception_handler
 
-from wres_portal.concurrency import StaleWrite, stale_response
-from wres_portal.errors import ApplicationError
+from wres_portal.api_schema import errors
+from wres_portal.api_views import ApiListView, located
 
 from . import services
 from .access import get_authority_for_user
 from .http import AuthenticatedRequest
-from .models import Authority, Membership, Role
+from .models import Authority, AuthorityType, Invitation, Membership, Region, Role
 from .permissions import can_invite
-
-
-def exception_handler(exc: Exception, context: dict[str, object]) -> Response | None:
-    """Map service errors to 400 with a plain-English message, like DRF's own validation errors;
-    a write built on a state that has moved on (`StaleWrite`) is 412 with what changed."""
-    if isinstance(exc, StaleWrite):
-        return stale_response(exc)
-    if isinstance(exc, ApplicationError):
-        exc = ValidationError({exc.field or "detail": [exc.message]})
-    elif isinstance(exc, DjangoValidationError):
-        exc = ValidationError({"detail": exc.messages})
-    return drf_exception_handler(exc, context)
 
 
 class AuthorityScopedMixin(APIView):
@@ -53,9 +42,12 @@ class AuthoritySerializer(serializers.ModelSerializer):
 
 
 class MyMembershipSerializer(serializers.Serializer):
-    ons_code = serializers.CharField(source="authority.ons_code")
-    authority = serializers.CharField(source="authority.name")
+    authority = serializers.CharField(source="authority.ons_code", help_text="The council's ONS code.")
+    authority_name = serializers.CharField(source="authority.name")
     role = serializers.ChoiceField(choices=Role.choices)
+
+    class Meta:
+        ref_name = "MyMembership"
 
 
 class MeApi(APIView):
@@ -82,13 +74,27 @@ class MeApi(APIView):
         return Response(data)
 
 
-class AuthorityListApi(generics.ListAPIView):
+class AuthorityFilter(django_filters.FilterSet):
+    region = django_filters.ChoiceFilter(choices=Region.choices)
+    authority_type = django_filters.ChoiceFilter(choices=AuthorityType.choices)
+
+    class Meta:
+        model = Authority
+        fields = ["region", "authority_type"]
+
+
+@extend_schema(summary="The councils you may see (national staff: all of them)")
+class AuthorityListApi(ApiListView):
     serializer_class = AuthoritySerializer
+    filterset_class = AuthorityFilter
+    ordering_fields = ["ons_code", "name"]
+    ordering = ["ons_code"]
 
     def get_queryset(self):
         return Authority.objects.for_user(self.request.user)
 
 
+@extend_schema(summary="One council")
 class AuthorityDetailApi(AuthorityScopedMixin, generics.RetrieveAPIView):
     serializer_class = AuthoritySerializer
 
@@ -105,8 +111,21 @@ class MembershipSerializer(serializers.ModelSerializer):
         fields = ["uuid", "email", "full_name", "role"]
 
 
-class MembershipListApi(AuthorityScopedMixin, generics.ListAPIView):
+class MembershipFilter(django_filters.FilterSet):
+    role = django_filters.ChoiceFilter(choices=Role.choices)
+
+    class Meta:
+        model = Membership
+        fields = ["role"]
+
+
+@extend_schema(summary="The council's team")
+class MembershipListApi(AuthorityScopedMixin, ApiListView):
     serializer_class = MembershipSerializer
+    filterset_class = MembershipFilter
+    queryset = Membership.objects.none()  # the schema's model; requests use get_queryset
+    ordering_fields = ["user__email", "role"]
+    ordering = ["user__email", "pk"]
 
     def get_queryset(self):
         return Membership.objects.for_user(self.request.user).filter(authority=self.get_authority())
@@ -123,7 +142,7 @@ class InvitationCreateApi(AuthorityScopedMixin, APIView):
     class OutputSerializer(serializers.Serializer):
         uuid = serializers.UUIDField()
         email = serializers.EmailField()
-        role = serializers.CharField()
+        role = serializers.ChoiceField(choices=Role.choices)
         expires_at = serializers.DateTimeField()
 
         class Meta:
@@ -131,7 +150,7 @@ class InvitationCreateApi(AuthorityScopedMixin, APIView):
 
     @extend_schema(
         request=InputSerializer,
-        responses={201: OutputSerializer},
+        responses={201: OutputSerializer, **errors(400)},
         summary="Invite a colleague to this authority",
     )
     def post(self, request: AuthenticatedRequest, ons_code: str) -> Response:
@@ -145,4 +164,12 @@ class InvitationCreateApi(AuthorityScopedMixin, APIView):
         invitation, _ = services.invitation_create(
             authority=authority, invited_by=request.user, **payload.validated_data
         )
-        return Response(self.OutputSerializer(invitation).data, status=status.HTTP_201_CREATED)
+        response = Response(self.OutputSerializer(invitation).data, status=status.HTTP_201_CREATED)
+        return located(response, request, "accounts-api:invitation_detail", ons_code, invitation.uuid)
+
+
+class InvitationDetailApi(AuthorityScopedMixin, APIView):
+    @extend_schema(responses=InvitationCreateApi.OutputSerializer, summary="One invitation to this authority")
+    def get(self, request: AuthenticatedRequest, ons_code: str, invitation: UUID) -> Response:
+        found = get_object_or_404(Invitation.objects.filter(authority=self.get_authority()), uuid=invitation)
+        return Response(InvitationCreateApi.OutputSerializer(found).data)

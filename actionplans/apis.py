@@ -11,9 +11,12 @@ state, else 412 with what changed (wres_portal.concurrency)."""
 
 from __future__ import annotations
 
+from typing import Any
 from uuid import UUID
 
-from drf_spectacular.utils import extend_schema
+import django_filters
+from django.urls import reverse
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -21,7 +24,9 @@ from rest_framework.views import APIView
 from accounts.access import get_authority_for_user
 from accounts.http import AuthenticatedRequest
 from accounts.permissions import PROGRAMME_LEADS, PROGRESS_WRITERS
-from wres_portal.concurrency import ConditionalApiMixin, etag, if_match_parameter, timestamp_token
+from wres_portal.api_schema import errors
+from wres_portal.api_views import ApiListView, located
+from wres_portal.concurrency import ConditionalApiMixin, etag, if_match_parameter, timestamp_token, with_etag
 from wres_portal.errors import ApplicationError
 from wres_portal.models import NOTE_MAX, TEXT_MAX
 
@@ -42,8 +47,17 @@ def _token(obj: object) -> str:
     return timestamp_token(obj.updated_at)  # type: ignore[attr-defined]
 
 
+def self_tagged(data: Any, token: str) -> Response:
+    """A 201 answer carrying the new object's ETag."""
+    return with_etag(Response(data, status=status.HTTP_201_CREATED), token)
+
+
+#: A plan's status in the API: signed off and then changed is "changed" (a new sign-off is due).
+PLAN_STATUSES = [*ActionPlan.Status.choices, ("changed", "Changed since sign-off")]
+
+
 class PlanOutputSerializer(_TaggedSerializer):
-    status = serializers.CharField(source="status_key")
+    status = serializers.ChoiceField(choices=PLAN_STATUSES, source="status_key")
     signed_version = serializers.IntegerField(source="signed_version.number", allow_null=True, default=None)
     public_id = serializers.SerializerMethodField()
 
@@ -124,22 +138,39 @@ class UpdateOutputSerializer(_TaggedSerializer):
 # Plans ---------------------------------------------------------------------------------------------
 
 
-class PlanListCreateApi(APIView):
+class _PlanListApi(ApiListView):
+    """A list of one council's plan (or its objects): scoped through the URL's authority."""
+
+    request: AuthenticatedRequest
+    kwargs: dict[str, Any]
+
+    def plan(self) -> Any:
+        return get_plan_for_user(self.request.user, self.kwargs["ons_code"], self.kwargs["plan_year"])
+
+
+@extend_schema_view(get=extend_schema(summary="The council's action plans"))
+class PlanListCreateApi(ApiListView):
+    serializer_class = PlanOutputSerializer
+    queryset = ActionPlan.objects.none()  # the schema's model; requests use get_queryset
+    filterset_fields = ["year"]
+    ordering_fields = ["year"]
+    ordering = ["-year", "pk"]
+    request: AuthenticatedRequest
+    kwargs: dict[str, Any]
+
     class InputSerializer(serializers.Serializer):
         year = serializers.IntegerField(min_value=2020, max_value=2100)
 
         class Meta:
             ref_name = "ActionPlanCreate"
 
-    @extend_schema(responses=PlanOutputSerializer(many=True), summary="The council's action plans")
-    def get(self, request: AuthenticatedRequest, ons_code: str) -> Response:
-        authority = get_authority_for_user(request.user, ons_code)
-        plans = ActionPlan.objects.for_user(request.user).filter(authority=authority)
-        return Response(PlanOutputSerializer(plans, many=True).data)
+    def get_queryset(self):
+        authority = get_authority_for_user(self.request.user, self.kwargs["ons_code"])
+        return ActionPlan.objects.for_user(self.request.user).filter(authority=authority)
 
     @extend_schema(
         request=InputSerializer,
-        responses={201: PlanOutputSerializer},
+        responses={201: PlanOutputSerializer, **errors(400, 409)},
         summary="Start a plan (programme lead)",
     )
     def post(self, request: AuthenticatedRequest, ons_code: str) -> Response:
@@ -147,7 +178,8 @@ class PlanListCreateApi(APIView):
         payload = self.InputSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         plan = services.plan_create(authority=authority, user=request.user, **payload.validated_data)
-        return Response(PlanOutputSerializer(plan).data, status=status.HTTP_201_CREATED)
+        response = self_tagged(PlanOutputSerializer(plan).data, _token(plan))
+        return located(response, request, "actionplans-api:plan", ons_code, plan.year)
 
 
 class PlanDetailApi(ConditionalApiMixin, APIView):
@@ -202,16 +234,19 @@ class ObjectiveInputSerializer(serializers.Serializer):
         ref_name = "ActionPlanObjectiveInput"
 
 
-class ObjectiveListCreateApi(APIView):
-    @extend_schema(responses=ObjectiveOutputSerializer(many=True), summary="The plan's objectives")
-    def get(self, request: AuthenticatedRequest, ons_code: str, plan_year: int) -> Response:
-        ctx = get_plan_for_user(request.user, ons_code, plan_year)
-        objectives = Objective.objects.for_user(request.user).filter(plan=ctx.plan)
-        return Response(ObjectiveOutputSerializer(objectives, many=True).data)
+@extend_schema_view(get=extend_schema(summary="The plan's objectives"))
+class ObjectiveListCreateApi(_PlanListApi):
+    serializer_class = ObjectiveOutputSerializer
+    queryset = Objective.objects.none()  # the schema's model; requests use get_queryset
+    ordering_fields = ["number"]
+    ordering = ["number", "pk"]
+
+    def get_queryset(self):
+        return Objective.objects.for_user(self.request.user).filter(plan=self.plan().plan)
 
     @extend_schema(
         request=ObjectiveInputSerializer,
-        responses={201: ObjectiveOutputSerializer},
+        responses={201: ObjectiveOutputSerializer, **errors(400, 409)},
         summary="Add an objective (programme lead)",
     )
     def post(self, request: AuthenticatedRequest, ons_code: str, plan_year: int) -> Response:
@@ -219,7 +254,8 @@ class ObjectiveListCreateApi(APIView):
         payload = ObjectiveInputSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         objective = services.objective_create(plan=ctx.plan, user=request.user, **payload.validated_data)
-        return Response(ObjectiveOutputSerializer(objective).data, status=status.HTTP_201_CREATED)
+        response = self_tagged(ObjectiveOutputSerializer(objective).data, _token(objective))
+        return located(response, request, "actionplans-api:objective", ons_code, plan_year, objective.uuid)
 
 
 class ObjectiveDetailApi(ConditionalApiMixin, APIView):
@@ -278,18 +314,33 @@ class ActionInputSerializer(serializers.Serializer):
         ref_name = "ActionPlanActionInput"
 
 
-class ActionListCreateApi(APIView):
-    @extend_schema(
-        responses=ActionOutputSerializer(many=True), summary="The plan's actions, numbered across it"
-    )
-    def get(self, request: AuthenticatedRequest, ons_code: str, plan_year: int) -> Response:
-        ctx = get_plan_for_user(request.user, ons_code, plan_year)
-        actions = Action.objects.for_user(request.user).filter(plan=ctx.plan)
-        return Response(ActionOutputSerializer(actions, many=True).data)
+class ActionFilter(django_filters.FilterSet):
+    objective = django_filters.UUIDFilter(field_name="objective__uuid")
+    status = django_filters.ChoiceFilter(choices=Action.Status.choices)
+
+    class Meta:
+        model = Action
+        fields = ["objective", "status"]
+
+
+@extend_schema_view(get=extend_schema(summary="The plan's actions, numbered across it"))
+class ActionListCreateApi(_PlanListApi):
+    serializer_class = ActionOutputSerializer
+    queryset = Action.objects.none()  # the schema's model; requests use get_queryset
+    filterset_class = ActionFilter
+    ordering_fields = ["number", "due_date"]
+    ordering = ["number", "pk"]
+
+    def get_queryset(self):
+        return (
+            Action.objects.for_user(self.request.user)
+            .filter(plan=self.plan().plan)
+            .select_related("objective")
+        )
 
     @extend_schema(
         request=ActionInputSerializer,
-        responses={201: ActionOutputSerializer},
+        responses={201: ActionOutputSerializer, **errors(400, 409)},
         summary="Add an action to an objective (programme lead)",
     )
     def post(self, request: AuthenticatedRequest, ons_code: str, plan_year: int) -> Response:
@@ -305,7 +356,8 @@ class ActionListCreateApi(APIView):
         if objective is None:
             raise ApplicationError("There is no such objective in this plan.", field="objective")
         action = services.action_create(objective=objective, user=request.user, **fields)
-        return Response(ActionOutputSerializer(action).data, status=status.HTTP_201_CREATED)
+        response = self_tagged(ActionOutputSerializer(action).data, _token(action))
+        return located(response, request, "actionplans-api:action", ons_code, plan_year, action.uuid)
 
 
 class ActionDetailApi(ConditionalApiMixin, APIView):
@@ -350,7 +402,23 @@ class ActionDetailApi(ConditionalApiMixin, APIView):
 # Quarterly updates ---------------------------------------------------------------------------------
 
 
-class UpdateListCreateApi(ConditionalApiMixin, APIView):
+class UpdateFilter(django_filters.FilterSet):
+    action = django_filters.UUIDFilter(field_name="action__uuid")
+    rag = django_filters.ChoiceFilter(choices=Rag.choices)
+
+    class Meta:
+        model = ActionUpdate
+        fields = ["action", "rag"]
+
+
+@extend_schema_view(get=extend_schema(summary="A quarter's action updates"))
+class UpdateListCreateApi(ConditionalApiMixin, _PlanListApi):
+    serializer_class = UpdateOutputSerializer
+    queryset = ActionUpdate.objects.none()  # the schema's model; requests use get_queryset
+    filterset_class = UpdateFilter
+    ordering_fields = ["updated_at"]
+    ordering = ["action__number", "pk"]
+
     class InputSerializer(serializers.Serializer):
         action = serializers.UUIDField()
         rag = serializers.ChoiceField(choices=Rag.choices)
@@ -360,16 +428,14 @@ class UpdateListCreateApi(ConditionalApiMixin, APIView):
         class Meta:
             ref_name = "ActionPlanUpdateInput"
 
-    @extend_schema(responses=UpdateOutputSerializer(many=True), summary="A quarter's action updates")
-    def get(self, request: AuthenticatedRequest, ons_code: str, plan_year: int, quarter: str) -> Response:
-        ctx = get_plan_for_user(request.user, ons_code, plan_year)
-        _, report = get_quarter(ctx, quarter)
-        updates = ActionUpdate.objects.for_user(request.user).filter(report=report) if report else []
-        return Response(UpdateOutputSerializer(updates, many=True).data)
+    def get_queryset(self):
+        _, report = get_quarter(self.plan(), self.kwargs["quarter"])
+        updates = ActionUpdate.objects.for_user(self.request.user).select_related("action", "updated_by")
+        return updates.filter(report=report) if report is not None else updates.none()
 
     @extend_schema(
         request=InputSerializer,
-        responses={201: UpdateOutputSerializer},
+        responses={201: UpdateOutputSerializer, **errors(400, 409)},
         parameters=[if_match_parameter(required=False)],
         summary="Record an action's progress this quarter (programme or staff voice lead). Send "
         "If-Match with the update's etag to replace it only if nobody changed it since, or "
@@ -392,4 +458,7 @@ class UpdateListCreateApi(ConditionalApiMixin, APIView):
         update = services.update_save(
             plan=ctx.plan, quarter=period, action=action, user=request.user, expected_state=expected, **fields
         )
-        return self.tagged(UpdateOutputSerializer(update).data, _token(update), status.HTTP_201_CREATED)
+        response = self.tagged(UpdateOutputSerializer(update).data, _token(update), status.HTTP_201_CREATED)
+        where = reverse("actionplans-api:updates", args=[ons_code, plan_year, quarter])
+        response["Location"] = request.build_absolute_uri(f"{where}?action={action.uuid}")
+        return response

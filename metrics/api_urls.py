@@ -35,8 +35,7 @@ urlpatterns = [
     ),
     path(
         "rounds/<str:round_label>/releases/<int:number>/tables/<str:table>.csv",
-        apis.ReleaseTableApi.as_view(),
-        {"fmt": "csv"},
+        apis.ReleaseTableCsvApi.as_view(),
         name="release_table_csv",
     ),
     path(rounds + "results/", national_apis.RoundResultsApi.as_view(), name="round_results"),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -9,6 +11,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -18,22 +21,94 @@ from submissions.access import get_return_for_user
 from submissions.models import CollectionRound
 from wres_portal.downloads import CSV, attachment, dataset_csv
 
+from .calculations import FOUR_FIFTHS_BANDS, RESULTS_SCHEMA
 from .models import Release
 from .releases.services import TABLES, dataset
 from .selectors import version_results
 
 
+def _number(help_text: str = "") -> serializers.FloatField:
+    return serializers.FloatField(allow_null=True, required=False, help_text=help_text)
+
+
+class GroupCountsSerializer(serializers.Serializer):
+    white = serializers.IntegerField()
+    minority_ethnic = serializers.IntegerField()
+    unknown = serializers.IntegerField()
+
+    class Meta:
+        ref_name = "GroupCounts"
+
+
+class ResultShareSerializer(serializers.Serializer):
+    band = _number("m1: minority ethnic share of the pay band (0 to 1).")
+    workforce = _number("Minority ethnic share of the workforce (0 to 1).")
+    senior_managers = _number("m9: minority ethnic share of senior managers (0 to 1).")
+    population = _number("m9: minority ethnic share of the local population (0 to 1).")
+
+    class Meta:
+        ref_name = "ResultShare"
+
+
+class ResultRateSerializer(serializers.Serializer):
+    white = _number()
+    minority_ethnic = _number()
+
+    class Meta:
+        ref_name = "ResultRate"
+
+
+class ResultGapSerializer(serializers.Serializer):
+    vs_workforce = _number("Percentage points.")
+    vs_population = _number("Percentage points.")
+
+    class Meta:
+        ref_name = "ResultGap"
+
+
+class ResultEntrySerializer(serializers.Serializer):
+    service = serializers.CharField(help_text="adults, children, or all (both pooled).")
+    indicator = serializers.CharField(help_text="The metric: m1_<pay band>, m2 ... m9.")
+    numerator = GroupCountsSerializer()
+    denominator = GroupCountsSerializer()
+    share = ResultShareSerializer(required=False, help_text="m1 and m9.")
+    unknown_share = _number("m1: unknown ethnicity over all three groups in the band.")
+    rate = ResultRateSerializer(required=False)
+    relative_likelihood = _number("Unrounded.")
+    ci95 = serializers.ListField(
+        child=serializers.FloatField(), allow_null=True, required=False, min_length=2, max_length=2
+    )
+    four_fifths = serializers.ChoiceField(choices=list(FOUR_FIFTHS_BANDS), allow_null=True, required=False)
+    significant = serializers.BooleanField(allow_null=True, required=False)
+    nhs_direction = _number("m2 and m5: 1 / relative likelihood, as NHS WRES reports it.")
+    gap_pp = ResultGapSerializer(required=False)
+    low_numbers = serializers.BooleanField()
+    calculable = serializers.BooleanField()
+    reason = serializers.CharField(allow_null=True)
+
+    class Meta:
+        ref_name = "ResultEntry"
+
+
+class ResultsDocumentSerializer(serializers.Serializer):
+    schema = serializers.ChoiceField(choices=[RESULTS_SCHEMA])
+    results = ResultEntrySerializer(many=True)
+
+    class Meta:
+        ref_name = "ResultsDocument"
+
+
 class VersionResultsApi(APIView):
     @extend_schema(
-        responses=OpenApiTypes.OBJECT,
+        responses=ResultsDocumentSerializer,
         summary="The results document (schema wres-results/1) of one version of a return",
         description="Stored when the version was submitted; a draft version's results are computed on "
-        "request.",
+        "request. Values are unrounded.",
     )
     def get(self, request: AuthenticatedRequest, ons_code: str, round_label: str, number: int) -> Response:
         ctx = get_return_for_user(request.user, ons_code, round_label)
         if ctx.record is None:
-            return Response({"detail": "No return has been started for this round."}, status=404)
+            raise NotFound("No return has been started for this round.")
         version = get_object_or_404(ctx.record.versions, number=number)
         return Response(version_results(ctx, version).document)
 
@@ -115,11 +190,24 @@ class ReleaseApi(APIView):
         return Response(ReleaseSerializer(release, context={"request": request}).data)
 
 
+class ReleaseTableSerializer(serializers.Serializer):
+    title = serializers.CharField()
+    headers = serializers.ListField(child=serializers.CharField())
+    rows = serializers.ListField(
+        child=serializers.ListField(child=serializers.JSONField(allow_null=True)),
+        help_text="One list per row, in the order of headers: text, numbers, or null (hidden).",
+    )
+
+    class Meta:
+        ref_name = "ReleaseTable"
+
+
 class ReleaseTableApi(APIView):
     @extend_schema(
-        responses=OpenApiTypes.OBJECT,
+        parameters=[OpenApiParameter("table", str, OpenApiParameter.PATH, enum=list(TABLES))],
+        responses=ReleaseTableSerializer,
         summary="One table of a release (analysts): about, pooled or distribution",
-        description="JSON: {title, headers, rows}. Add `.csv` to the address for the same table as CSV.",
+        description="Add `.csv` to the address for the same table as CSV.",
     )
     def get(
         self, request: AuthenticatedRequest, round_label: str, number: int, table: str, fmt: str = "json"
@@ -131,3 +219,29 @@ class ReleaseTableApi(APIView):
             name = f"wres-national-{release.round.label}-release-{release.number}-{table}.csv"
             return attachment(dataset_csv(dataset(release, table)), name, CSV)
         return Response(release.tables[table])
+
+
+class _CsvRenderer(BaseRenderer):
+    """Lets a client ask for text/csv (the view writes the CSV itself)."""
+
+    media_type = "text/csv"
+    format = "csv"
+    charset = "utf-8"
+
+    def render(self, data: Any, accepted_media_type: str | None = None, renderer_context: Any = None) -> Any:
+        return data
+
+
+class ReleaseTableCsvApi(ReleaseTableApi):
+    renderer_classes = [_CsvRenderer, JSONRenderer]
+
+    @extend_schema(
+        parameters=[OpenApiParameter("table", str, OpenApiParameter.PATH, enum=list(TABLES))],
+        responses={(200, "text/csv"): OpenApiTypes.STR},
+        operation_id="rounds_releases_tables_csv_retrieve",
+        summary="One table of a release as CSV (analysts): about, pooled or distribution",
+    )
+    def get(
+        self, request: AuthenticatedRequest, round_label: str, number: int, table: str, fmt: str = "csv"
+    ) -> HttpResponse:
+        return super().get(request, round_label, number, table, "csv")

@@ -8,12 +8,13 @@ names the version it is about. See wres_portal.concurrency."""
 
 from __future__ import annotations
 
-from typing import TypedDict
+from typing import Any, TypedDict
 
+import django_filters
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.response import Response
@@ -22,27 +23,66 @@ from rest_framework.views import APIView
 from accounts import permissions
 from accounts.http import AuthenticatedRequest
 from accounts.models import ApiToken
+from wres_portal.api_schema import errors
+from wres_portal.api_views import ApiListView, located
 from wres_portal.concurrency import ConditionalApiMixin, PreconditionFailed, if_match_parameter
 from wres_portal.models import NOTE_MAX
+from wres_portal.problems import ApiProblem
 
 from . import services
 from .access import ReturnContext, get_return_for_user
 from .forms import MAX_UPLOAD_BYTES
-from .models import CollectionRound, Return, ReturnVersion
-from .presenters import problem_rows
+from .models import CollectionRound, Return, ReturnEvent, ReturnVersion
 from .schema import GROUPS, MAX_COUNT, PAY_BANDS, SERVICES, RowKey, all_row_keys
 from .validation import diff, merge_services, services_effect
 
 
-class ProblemSerializer(serializers.Serializer):
-    sheet = serializers.CharField(allow_blank=True)
-    row = serializers.CharField(allow_blank=True)
-    column = serializers.CharField(allow_blank=True)
-    message = serializers.CharField()
-    fix = serializers.CharField()
+def figure_errors(problems: list, rows: dict[RowKey, int] | None = None) -> list[dict[str, object]]:
+    """The figures' problems as problem-document `errors`, each located by service, measure, pay
+    band and group (and, in a file, sheet, row and column; in JSON, a pointer to the row sent)."""
+    found = []
+    for problem in _in_order(problems):
+        item: dict[str, object] = {"code": problem.code, "detail": problem.message, "fix": problem.fix}
+        found.append(item)
+        if problem.key is not None:
+            item.update(
+                service=problem.key.service, measure=problem.key.measure, pay_band=problem.key.pay_band
+            )
+        if problem.group:
+            item["group"] = problem.group
+        place = problem.place
+        if place is not None:
+            item.update(
+                {k: v for k, v in (("sheet", place.sheet), ("row", place.row), ("column", place.column)) if v}
+            )
+        if rows is not None and problem.key in rows:
+            item["pointer"] = f"/rows/{rows[problem.key]}" + (f"/{problem.group}" if problem.group else "")
+    return found
 
-    class Meta:
-        ref_name = "Problem"
+
+def _in_order(problems: list) -> list:
+    """The problems in the order `problem_rows` lists them (by place)."""
+
+    def order(problem: object) -> tuple[int, str, int, str]:
+        place = getattr(problem, "place", None)
+        if place is None:
+            return (1, "", 0, "")
+        return (0, place.sheet or "", place.row or 0, place.column or "")
+
+    return sorted(problems, key=order)
+
+
+def _invalid_figures(problems: list, *, more: int = 0, rows: dict[RowKey, int] | None = None) -> ApiProblem:
+    count = len(problems) + more
+    extra: dict[str, Any] = {"more_errors": more} if more else {}
+    return ApiProblem(
+        400,
+        f"The figures have {count} problem{'s' if count != 1 else ''}, so nothing was saved. Each is listed "
+        "in errors with where it is and how to fix it.",
+        code="invalid_figures",
+        errors=figure_errors(problems, rows),
+        **extra,
+    )
 
 
 class RowSerializer(serializers.Serializer):
@@ -77,8 +117,12 @@ class WarningSerializer(serializers.Serializer):
         ref_name = "ReturnWarning"
 
 
+#: A return's status in the API: the model's, and "not_started" before the first figures.
+RETURN_STATUSES = [("not_started", "Not started"), *Return.Status.choices]
+
+
 class EventSerializer(serializers.Serializer):
-    action = serializers.CharField()
+    action = serializers.ChoiceField(choices=ReturnEvent.Action.choices)
     actor = serializers.EmailField(source="actor.email")
     at = serializers.DateTimeField()
     message = serializers.CharField()
@@ -101,9 +145,9 @@ class ServicesEffectSerializer(serializers.Serializer):
 
 
 class ReturnSerializer(serializers.Serializer):
-    authority = serializers.CharField()
+    authority = serializers.CharField(help_text="The council's ONS code.")
     round = serializers.CharField()
-    status = serializers.CharField()
+    status = serializers.ChoiceField(choices=RETURN_STATUSES)
     is_late = serializers.BooleanField()
     late_reason = serializers.CharField()
     current_version = serializers.IntegerField(allow_null=True)
@@ -190,16 +234,21 @@ class _ReturnApi(ConditionalApiMixin, APIView):
         return ctx.record
 
 
-class RoundListApi(APIView):
+@extend_schema(summary="Collection rounds, newest first")
+class RoundListApi(ApiListView):
     class OutputSerializer(serializers.ModelSerializer):
         class Meta:
             model = CollectionRound
             fields = ["label", "period_start", "period_end", "snapshot_date", "opens_on", "closes_on"]
             ref_name = "CollectionRound"
 
-    @extend_schema(responses=OutputSerializer(many=True), summary="Collection rounds")
-    def get(self, request: AuthenticatedRequest) -> Response:
-        return Response(self.OutputSerializer(CollectionRound.objects.all(), many=True).data)
+    serializer_class = OutputSerializer
+    filterset_fields = ["label"]
+    ordering_fields = ["label", "opens_on", "closes_on"]
+    ordering = ["-label", "pk"]
+
+    def get_queryset(self):
+        return CollectionRound.objects.all()
 
 
 class ReturnDetailApi(_ReturnApi):
@@ -210,11 +259,29 @@ class ReturnDetailApi(_ReturnApi):
         return self.respond(request, ons_code, round_label)
 
 
-class VersionListApi(_ReturnApi):
-    @extend_schema(responses=VersionSerializer(many=True), summary="Every version of a return")
-    def get(self, request: AuthenticatedRequest, ons_code: str, round_label: str) -> Response:
-        record = self.record(self.context(request, ons_code, round_label))
-        return Response(VersionSerializer(record.versions.select_related("created_by"), many=True).data)
+class VersionFilter(django_filters.FilterSet):
+    source = django_filters.ChoiceFilter(choices=ReturnVersion.Source.choices)
+
+    class Meta:
+        model = ReturnVersion
+        fields = ["source"]
+
+
+@extend_schema(summary="Every version of a return")
+class VersionListApi(ApiListView):
+    serializer_class = VersionSerializer
+    filterset_class = VersionFilter
+    queryset = ReturnVersion.objects.none()  # the schema's model; requests use get_queryset
+    ordering_fields = ["number", "created_at"]
+    ordering = ["number"]
+    request: AuthenticatedRequest
+    kwargs: dict[str, str]
+
+    def get_queryset(self):
+        ctx = get_return_for_user(self.request.user, self.kwargs["ons_code"], self.kwargs["round_label"])
+        if ctx.record is None:
+            raise Http404
+        return ctx.record.versions.select_related("created_by")
 
 
 class VersionDetailApi(_ReturnApi):
@@ -243,9 +310,9 @@ class ReturnUploadApi(_ReturnApi):
     parser_classes = [MultiPartParser]
 
     class InputSerializer(serializers.Serializer):
-        file = serializers.FileField()
+        file = serializers.FileField(help_text="The return as CSV or Excel (.xlsx), at most 5 MB.")
         dry_run = serializers.BooleanField(
-            default=False, help_text="Check only: report problems and changes."
+            default=False, help_text="Check only: report problems and changes, store nothing."
         )
         remove_services = serializers.ListField(
             child=serializers.ChoiceField(choices=SERVICES),
@@ -259,14 +326,10 @@ class ReturnUploadApi(_ReturnApi):
             ref_name = "ReturnUpload"
 
     class ResultSerializer(serializers.Serializer):
-        ok = serializers.BooleanField()
-        problems = ProblemSerializer(many=True)
-        more_problems = serializers.IntegerField(
-            required=False, help_text="Problems found beyond the first 100 listed in problems."
-        )
-        changes = serializers.IntegerField()
-        version = serializers.IntegerField(allow_null=True)
-        services = ServicesEffectSerializer(allow_null=True)
+        dry_run = serializers.BooleanField(help_text="True if nothing was stored (a check only).")
+        changes = serializers.IntegerField(help_text="How many figures differ from the current draft.")
+        version = serializers.IntegerField(allow_null=True, help_text="The version stored; null for a check.")
+        services = ServicesEffectSerializer()
 
         class Meta:
             ref_name = "UploadResult"
@@ -274,8 +337,16 @@ class ReturnUploadApi(_ReturnApi):
     @extend_schema(
         parameters=[if_match_parameter(required=False)],
         request={"multipart/form-data": InputSerializer},
-        responses={200: ResultSerializer, 201: ResultSerializer, 400: ResultSerializer},
+        responses={
+            200: OpenApiResponse(ResultSerializer, description="Checked (dry_run): nothing stored."),
+            201: OpenApiResponse(ResultSerializer, description="Stored as a new version of the draft."),
+            **errors(400, 409, 413, 415),
+        },
         summary="Upload a CSV or XLSX return: checked whole; nothing is stored if it has a problem",
+        description="A file with problems is refused with 400 `invalid_figures`, listing every problem "
+        "(at most 100, and how many more) with its sheet, row and column, service, measure, pay band "
+        "and group. A file that cannot be read as CSV or XLSX is 415; over 5 MB, 413. A return that is "
+        "not a draft, or whose round has not opened, is 409 (before the file is read).",
     )
     def post(self, request: AuthenticatedRequest, ons_code: str, round_label: str) -> Response:
         ctx = self.context(request, ons_code, round_label)
@@ -288,43 +359,27 @@ class ReturnUploadApi(_ReturnApi):
         upload = payload.validated_data["file"]
         remove = payload.validated_data["remove_services"]
         if upload.size > MAX_UPLOAD_BYTES:
-            problem = {
-                "sheet": "",
-                "row": "",
-                "column": "",
-                "message": "The file is larger than 5 MB.",
-                "fix": "Upload a file of 5 MB or less.",
-            }
-            return Response(
-                {"ok": False, "problems": [problem], "changes": 0, "version": None, "services": None},
-                status=400,
-            )
+            raise ApiProblem(413, "The file is larger than 5 MB. Upload a file of 5 MB or less.")
         record = ctx.record or Return(authority=ctx.authority, round=ctx.round)
         checked = services.upload_check(record=record, filename=upload.name, content=upload.read())
         if checked.unreadable:
-            problem = {
-                "sheet": "",
-                "row": "",
-                "column": "",
-                "message": checked.unreadable,
-                "fix": "Save the file as CSV or Excel (.xlsx) and upload it again.",
-            }
-            return Response(
-                {"ok": False, "problems": [problem], "changes": 0, "version": None, "services": None},
-                status=400,
+            # A kind of file the return is never read from is 415; a damaged CSV or XLSX is 400.
+            supported = upload.name.lower().endswith((".csv", ".xlsx"))
+            raise ApiProblem(
+                400 if supported else 415,
+                checked.unreadable,
+                code="unreadable_file" if supported else "unsupported_file_type",
+                errors=[{"code": "unreadable_file", "detail": checked.unreadable, "pointer": "/file"}],
             )
         if checked.problems:
-            rows = problem_rows(checked.problems)
-            body = {"ok": False, "problems": rows, "more_problems": checked.more_problems, "changes": 0}
-            return Response({**body, "version": None, "services": None}, status=400)
+            raise _invalid_figures(checked.problems, more=checked.more_problems)
         current = services.current_data(ctx.record) if ctx.record else {}
         effect = services_effect(current, checked.data, remove)
         merged = merge_services(current, checked.data, remove)
         changes = len(diff(current, merged))
         if payload.validated_data["dry_run"]:
             return self.tagged(
-                {"ok": True, "problems": [], "changes": changes, "version": None, "services": effect},
-                _state(ctx),
+                {"dry_run": True, "changes": changes, "version": None, "services": effect}, _state(ctx)
             )
         record = ctx.record or services.return_get_or_create(
             authority=ctx.authority, collection_round=ctx.round
@@ -338,10 +393,13 @@ class ReturnUploadApi(_ReturnApi):
             remove_services=remove,
             **expected,
         )
-        return self.tagged(
-            {"ok": True, "problems": [], "changes": changes, "version": version.number, "services": effect},
+        response = self.tagged(
+            {"dry_run": False, "changes": changes, "version": version.number, "services": effect},
             f"{version.number}-{Return.Status.DRAFT}",
             status.HTTP_201_CREATED,
+        )
+        return located(
+            response, request, "submissions-api:version_detail", ons_code, round_label, version.number
         )
 
 
@@ -363,9 +421,12 @@ class ReturnDataApi(_ReturnApi):
     @extend_schema(
         parameters=[if_match_parameter(required=False)],
         request=InputSerializer,
-        responses={201: ReturnSerializer, 400: ProblemSerializer(many=True)},
+        responses={201: ReturnSerializer, **errors(400, 409)},
         summary="Replace the figures of the services sent (every row of each); services not sent are "
         "kept unless listed in remove_services",
+        description="Figures that break the return's rules are refused with 400 `invalid_figures`: each "
+        "problem names the service, measure, pay band and group, with a pointer to the row sent "
+        "(`/rows/3/white`). The new version is at the Location.",
     )
     def post(self, request: AuthenticatedRequest, ons_code: str, round_label: str) -> Response:
         ctx = self.context(request, ons_code, round_label)
@@ -374,27 +435,33 @@ class ReturnDataApi(_ReturnApi):
         payload = self.InputSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         data: dict[RowKey, dict[str, int]] = {}
-        problems = []
+        rows: dict[RowKey, int] = {}
+        twice = []
         for number, row in enumerate(payload.validated_data["rows"]):
             key = RowKey(row["service"], row["measure"], row.get("pay_band") or "")
             if key in data:
-                problems.append(
+                twice.append(
                     {
-                        "sheet": "",
-                        "row": str(number),
-                        "column": "",
-                        "message": f"{key} is given twice.",
-                        "fix": "Send each row once.",
+                        "code": "duplicate_row",
+                        "detail": f"{key} is given twice. Send each row once.",
+                        "pointer": f"/rows/{number}",
+                        "service": key.service,
+                        "measure": key.measure,
+                        "pay_band": key.pay_band,
                     }
                 )
             data[key] = {g: row[g] for g in GROUPS}
-        if problems:
-            return Response({"problems": problems}, status=400)
+            rows.setdefault(key, number)
+        if twice:
+            raise ApiProblem(
+                400, "Some rows are given twice, so nothing was saved.", code="invalid_figures", errors=twice
+            )
+        services.require_changeable(ctx.record or Return(authority=ctx.authority, round=ctx.round))
         record = ctx.record or services.return_get_or_create(
             authority=ctx.authority, collection_round=ctx.round
         )
         try:
-            services.draft_save(
+            version = services.draft_save(
                 record=record,
                 data=data,
                 user=request.user,
@@ -403,8 +470,11 @@ class ReturnDataApi(_ReturnApi):
                 **expected,
             )
         except services.ReturnDataInvalid as invalid:
-            return Response({"problems": problem_rows(invalid.problems)}, status=400)
-        return self.respond(request, ons_code, round_label, status.HTTP_201_CREATED)
+            raise _invalid_figures(invalid.problems, rows=rows) from None
+        response = self.respond(request, ons_code, round_label, status.HTTP_201_CREATED)
+        return located(
+            response, request, "submissions-api:version_detail", ons_code, round_label, version.number
+        )
 
 
 class ReturnSubmitApi(_ReturnApi):
@@ -417,7 +487,7 @@ class ReturnSubmitApi(_ReturnApi):
     @extend_schema(
         parameters=[if_match_parameter(required=True)],
         request=InputSerializer,
-        responses=ReturnSerializer,
+        responses={200: ReturnSerializer, **errors(400, 409)},
         summary="Submit the draft (programme lead)",
     )
     def post(self, request: AuthenticatedRequest, ons_code: str, round_label: str) -> Response:
@@ -447,7 +517,7 @@ class ReturnSignOffApi(_ReturnApi):
     @extend_schema(
         parameters=[if_match_parameter(required=True)],
         request=InputSerializer,
-        responses=ReturnSerializer,
+        responses={200: ReturnSerializer, **errors(400, 409)},
         summary="Sign off (senior sponsor)",
     )
     def post(self, request: AuthenticatedRequest, ons_code: str, round_label: str) -> Response:
@@ -469,7 +539,7 @@ class ReturnAcceptApi(_ReturnApi):
     @extend_schema(
         parameters=[if_match_parameter(required=True)],
         request=None,
-        responses=ReturnSerializer,
+        responses={200: ReturnSerializer, **errors(400, 409)},
         summary="Accept a signed-off return (analyst)",
     )
     def post(self, request: AuthenticatedRequest, ons_code: str, round_label: str) -> Response:
@@ -493,7 +563,7 @@ class ReturnSendBackApi(_ReturnApi):
     @extend_schema(
         parameters=[if_match_parameter(required=True)],
         request=InputSerializer,
-        responses=ReturnSerializer,
+        responses={200: ReturnSerializer, **errors(400, 409)},
         summary="Return for revision (sponsor or analyst)",
     )
     def post(self, request: AuthenticatedRequest, ons_code: str, round_label: str) -> Response:
@@ -520,7 +590,7 @@ class WarningExplainApi(_ReturnApi):
     @extend_schema(
         parameters=[if_match_parameter(required=False)],
         request=InputSerializer,
-        responses=ReturnSerializer,
+        responses={200: ReturnSerializer, **errors(400, 409)},
         summary="Explain a warning (programme lead)",
     )
     def post(self, request: AuthenticatedRequest, ons_code: str, round_label: str) -> Response:

@@ -15,7 +15,7 @@ from celery.signals import celeryd_init, setup_logging
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "wres_portal.settings")
 
 # Plumbing tasks (email) live outside the apps, so they are named here; the apps' are discovered.
-app = Celery("wres_portal", include=["wres_portal.emails"])
+app = Celery("wres_portal", include=["wres_portal.emails", "wres_portal.tasks"])
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
@@ -48,6 +48,11 @@ app.conf.beat_schedule = {
         "task": "metrics.tasks.sweep_stale_benchmarks",
         # Every 10 minutes, after the results sweep.
         "schedule": crontab(minute="5-59/10"),
+    },
+    "idempotency-keys-clean-up": {
+        "task": "wres_portal.tasks.delete_expired_idempotency_keys",
+        # Every hour, at 23 minutes past.
+        "schedule": crontab(minute=23),
     },
     "results-sweep": {
         "task": "metrics.tasks.sweep_missing_results",

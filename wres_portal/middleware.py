@@ -5,8 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+
+from .problems import http_response, is_api, problem
 
 _WITH_BODY = {"POST", "PUT", "PATCH"}
 
@@ -37,8 +39,8 @@ class RequestBodyLimitMiddleware:
         message = (
             f"The request is larger than the service accepts. The largest file you can upload is {limit} MB."
         )
-        if request.path.startswith("/api/"):
-            response: HttpResponse = JsonResponse({"detail": message}, status=413)
+        if is_api(request):
+            response: HttpResponse = http_response(problem(413, message, instance=request.path))
         else:
             response = render(request, "413.html", {"limit": limit}, status=413)
         response["Connection"] = "close"  # the unread body must not be taken for the next request

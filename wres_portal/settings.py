@@ -46,12 +46,14 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "rest_framework",
+    "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "csp",
+    "wres_portal",  # plumbing models (API idempotency keys) and tasks
     "accounts",
     "submissions",
     "metrics",
@@ -64,6 +66,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Under /api/: refuses cross-origin preflights, and makes every error a problem document.
+    "wres_portal.api_errors.ApiProblemMiddleware",
     # Refuses a body over MAX_REQUEST_BYTES before anything reads it (issue 13, L8).
     "wres_portal.middleware.RequestBodyLimitMiddleware",
     # Cache-Control: no-store on everything not explicitly public (issue 13, L10); outside the
@@ -287,15 +291,29 @@ REST_FRAMEWORK = {
         "rest_framework.permissions.IsAuthenticated",
         "accounts.authentication.TokenScopePermission",
     ],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
-    "PAGE_SIZE": 100,
-    "EXCEPTION_HANDLER": "accounts.apis.exception_handler",
+    # JSON in and out; an operation that takes a file says MultiPartParser itself. One encoding per
+    # operation, so generated clients have one way to call each.
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "URL_FORMAT_OVERRIDE": None,
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
+    "DEFAULT_SCHEMA_CLASS": "wres_portal.api_schema.AutoSchema",
+    # Lists (wres_portal/api_lists.py): cursor pages, django-filter filters, strict ordering.
+    "DEFAULT_PAGINATION_CLASS": "wres_portal.api_lists.CursorPage",
+    "DEFAULT_FILTER_BACKENDS": [
+        "django_filters.rest_framework.DjangoFilterBackend",
+        "wres_portal.api_lists.StrictOrderingFilter",
+    ],
+    # Every error an RFC 9457 problem document (wres_portal/problems.py).
+    "EXCEPTION_HANDLER": "wres_portal.api_errors.exception_handler",
     # Rate limits for the whole API, per token and per client address (wres_portal/throttling.py):
     # 429 with Retry-After past a limit, RateLimit and RateLimit-Policy headers on every response.
+    # ApiGate, last, limits nothing: it refuses unknown query parameters and honours
+    # Idempotency-Key on every POST (wres_portal/api_gate.py).
     "DEFAULT_THROTTLE_CLASSES": [
         "wres_portal.throttling.TokenRateThrottle",
         "wres_portal.throttling.AddressRateThrottle",
+        "wres_portal.api_gate.ApiGate",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "token": env.str("API_RATE_PER_TOKEN", default="300/minute"),
@@ -314,7 +332,28 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     # One name for the services wherever a field lists them (a row's service, remove_services).
-    "ENUM_NAME_OVERRIDES": {"ServiceEnum": "submissions.schema.SERVICES"},
+    "ENUM_NAME_OVERRIDES": {
+        "ServiceEnum": "submissions.schema.SERVICES",
+        # Statuses, each with its own name (several are called `status`).
+        "ReturnStatusEnum": "submissions.apis.RETURN_STATUSES",
+        "ReturnEventActionEnum": "submissions.models.ReturnEvent.Action",
+        "VersionSourceEnum": "submissions.models.ReturnVersion.Source",
+        "PlanStatusEnum": "actionplans.apis.PLAN_STATUSES",
+        "ActionStatusEnum": "actionplans.models.Action.Status",
+        "QuarterlyReportStatusEnum": "actionplans.models.QuarterlyReport.Status",
+    },
+    # Operations are named and grouped after /api/v1/ (authorities_returns_submit_create, ...).
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    # Requests and responses as separate components, so a file is `format: binary` in requests and
+    # read-only fields stay out of request bodies: generated clients get types that fit both.
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SERVERS": [{"url": SITE_URL, "description": "This portal"}],
+    # What every operation shares (problem responses, Idempotency-Key, Location on 201, examples):
+    # wres_portal/api_schema.py.
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "wres_portal.api_schema.postprocess",
+    ],
 }
 
 # Celery -------------------------------------------------------------------------------------------

@@ -24,3 +24,7 @@ urlpatterns = [
     path("api/docs/", api_docs, name="api-docs"),
     path("admin/", admin.site.urls),
 ]
+
+# Under /api/ these answer with problem documents (wres_portal/api_errors.py); elsewhere, the pages.
+handler404 = "wres_portal.api_errors.not_found"
+handler500 = "wres_portal.api_errors.server_error"

@@ -37,7 +37,7 @@ from actionplans.presenters import (
 from actionplans.themes import METRICS, Theme
 from metrics.calculations import INDICATORS_BY_CODE
 from wres_portal.concurrency import StaleWrite, document_token, row_stale, timestamp_token, when
-from wres_portal.errors import ApplicationError
+from wres_portal.errors import ApplicationError, StateConflict
 
 from .common import HEADER_FIELDS, STAFF_VOICE_FIELDS, _changed, _check_declaration, _clean, _lock, _notify
 from .targets import _store_outcome, target_evaluate
@@ -51,7 +51,7 @@ def plan_create(*, authority: Authority, year: int, user: User) -> ActionPlan:
     know" table is pre-filled from the council's latest results."""
     require(user, authority, PROGRAMME_LEADS, "start an action plan")
     if ActionPlan.objects.filter(authority=authority, year=year).exists():
-        raise ApplicationError(f"{authority.name} already has a plan for {year} to {year + 1}.", field="year")
+        raise StateConflict(f"{authority.name} already has a plan for {year} to {year + 1}.", field="year")
     plan = ActionPlan(authority=authority, year=year, created_by=user)
     plan.full_clean()
     plan.save()
@@ -282,7 +282,7 @@ def objective_delete(*, objective: Objective, user: User, expected_state: str | 
     if ActionUpdate.objects.filter(
         action__objective=objective, report__status=QuarterlyReport.Status.SIGNED_OFF
     ).exists():
-        raise ApplicationError("This objective has progress in a signed-off quarterly report, so it stays.")
+        raise StateConflict("This objective has progress in a signed-off quarterly report, so it stays.")
     objective.delete()
     _renumber(plan)
     _changed(plan)
@@ -355,7 +355,7 @@ def action_delete(*, action: Action, user: User, expected_state: str | None = No
     action = _still(Action.objects.select_related("updated_by").filter(pk=action.pk), "action")
     row_stale(action, expected_state, f"Action {action.number}", refused=_NOT_REMOVED)
     if action.updates.filter(report__status=QuarterlyReport.Status.SIGNED_OFF).exists():
-        raise ApplicationError("This action has progress in a signed-off quarterly report, so it stays.")
+        raise StateConflict("This action has progress in a signed-off quarterly report, so it stays.")
     action.delete()
     _renumber(plan)
     _changed(plan)
@@ -513,7 +513,7 @@ def plan_publish(*, plan: ActionPlan, user: User, expected_state: str | None = N
     require(user, plan.authority, PLAN_PUBLISHERS, "publish the action plan")
     row_stale(plan, expected_state, "The plan")
     if plan.signed_version_id is None:
-        raise ApplicationError(
+        raise StateConflict(
             "Only a signed-off plan can be published. Ask your senior sponsor to sign it off."
         )
     if not plan.is_published:
@@ -531,7 +531,7 @@ def plan_withdraw(*, plan: ActionPlan, user: User, expected_state: str | None = 
     require(user, plan.authority, PLAN_PUBLISHERS, "withdraw the action plan")
     row_stale(plan, expected_state, "The plan")
     if not plan.is_published:
-        raise ApplicationError("This plan is not published.")
+        raise StateConflict("This plan is not published.")
     plan.is_published = False
     plan.save(update_fields=["is_published", "updated_at"])
     return plan
@@ -550,7 +550,7 @@ def plan_roll_forward(*, plan: ActionPlan, user: User) -> ActionPlan:
     require(user, plan.authority, PROGRAMME_LEADS, "roll the plan forward")
     year = plan.year + 1
     if ActionPlan.objects.filter(authority=plan.authority, year=year).exists():
-        raise ApplicationError(f"There is already a plan for {year} to {year + 1}.")
+        raise StateConflict(f"There is already a plan for {year} to {year + 1}.")
     new = ActionPlan(
         authority=plan.authority,
         year=year,

@@ -23,7 +23,7 @@ from actionplans.presenters import (
 )
 from wres_portal.concurrency import StaleWrite, document_token, row_stale, when
 from wres_portal.emails import may_queue_again
-from wres_portal.errors import ApplicationError
+from wres_portal.errors import ApplicationError, StateConflict
 
 from .common import _check_declaration, _clean, _notify
 
@@ -165,7 +165,7 @@ def report_submit(
     require(user, report.authority, PROGRAMME_LEADS, "submit the quarterly report")
     _report_stale(report, expected_state, "submitted", "submit", expected_status)
     if report.status != QuarterlyReport.Status.DRAFT:
-        raise ApplicationError(f"This report is already {report.get_status_display().lower()}.")
+        raise StateConflict(f"This report is already {report.get_status_display().lower()}.")
     missing = missing_updates(report)
     if missing:
         numbers = ", ".join(str(a.number) for a in missing)
@@ -199,7 +199,7 @@ def report_sign_off(
     require(user, report.authority, SENIOR_SPONSORS, "sign off the quarterly report")
     _report_stale(report, expected_state, "signed off", "sign off", expected_status)
     if report.status != QuarterlyReport.Status.SUBMITTED:
-        raise ApplicationError("Only a submitted report can be signed off.")
+        raise StateConflict("Only a submitted report can be signed off.")
     _check_declaration(name, role, signed_on, declaration, "quarterly report")
     report.status = QuarterlyReport.Status.SIGNED_OFF
     report.signed_by, report.signed_at = user, timezone.now()
@@ -225,7 +225,7 @@ def report_send_back(
     require(user, report.authority, SENIOR_SPONSORS, "return the quarterly report")
     _report_stale(report, expected_state, "returned", "return", expected_status)
     if report.status != QuarterlyReport.Status.SUBMITTED:
-        raise ApplicationError("Only a submitted report can be returned to draft.")
+        raise StateConflict("Only a submitted report can be returned to draft.")
     report.status = QuarterlyReport.Status.DRAFT
     report.save(update_fields=["status", "updated_at"])
     return report

@@ -7,7 +7,7 @@ from django.utils import timezone
 from submissions.models import (
     Return,
 )
-from wres_portal.errors import ApplicationError
+from wres_portal.errors import StateConflict
 
 
 def require_changeable(record: Return, today: datetime.date | None = None) -> None:
@@ -19,13 +19,13 @@ def require_changeable(record: Return, today: datetime.date | None = None) -> No
     """
     today = today or timezone.localdate()
     if record.pk and not record.is_editable():
-        raise ApplicationError(
+        raise StateConflict(
             f"This return is {record.get_status_display().lower()}, so it cannot be changed. "
             "It must be returned for revision first."
         )
     opens_on = record.round.opens_on
     if today < opens_on:
-        raise ApplicationError(
+        raise StateConflict(
             f"The {record.round.label} round opens on {opens_on:%-d %B %Y}. You can upload, enter and "
             "submit figures from then."
         )

@@ -15,7 +15,7 @@ from submissions.models import (
     ReturnVersion,
 )
 from submissions.signals import return_submitted, returns_accepted, send_on_commit
-from wres_portal.errors import ApplicationError
+from wres_portal.errors import ApplicationError, StateConflict
 
 from . import integrity
 from .common import _lock, require_changeable
@@ -62,11 +62,11 @@ def return_submit(
         refused="You have not submitted it. Check the figures as they are now, then submit again.",
     )
     if record.status != Return.Status.DRAFT:
-        raise ApplicationError(f"This return is already {record.get_status_display().lower()}.")
+        raise StateConflict(f"This return is already {record.get_status_display().lower()}.")
     require_changeable(record)
     blockers = submission_blockers(record)
     if blockers:
-        raise ApplicationError(blockers[0])
+        raise StateConflict(blockers[0])
     late = is_late(record)
     if late and not late_reason.strip():
         raise ApplicationError(
@@ -124,7 +124,7 @@ def return_sign_off(
         refused="You have not signed it off. Check the figures of this version, then sign off again.",
     )
     if record.status != Return.Status.SUBMITTED:
-        raise ApplicationError("Only a submitted return can be signed off.")
+        raise StateConflict("Only a submitted return can be signed off.")
     if not may_sign_off(user, return_preparers(record)):
         raise ApplicationError(
             "You saved or submitted figures in this return, so you cannot also sign it off. Another "
@@ -176,7 +176,7 @@ def return_accept(
         refused="You have not accepted it. Check this version, then accept again.",
     )
     if record.status != Return.Status.SIGNED_OFF:
-        raise ApplicationError("Only a signed-off return can be accepted.")
+        raise StateConflict("Only a signed-off return can be accepted.")
     record.status = Return.Status.ACCEPTED
     record.save(update_fields=["status", "updated_at"])
     ReturnEvent.objects.create(
@@ -227,10 +227,10 @@ def return_send_back(
         "to change.",
     )
     if record.status == Return.Status.DRAFT:
-        raise ApplicationError("This return is already a draft.")
+        raise StateConflict("This return is already a draft.")
     submitted = record.status == Return.Status.SUBMITTED
     if not permissions.can_send_back_return(user, record.authority, submitted=submitted):
-        raise ApplicationError("You cannot return this return for revision at this stage.")
+        raise StateConflict("You cannot return this return for revision at this stage.")
     if not message.strip():
         raise ApplicationError("Say what needs to change.", field="message")
     was_accepted = record.status == Return.Status.ACCEPTED

@@ -16,7 +16,7 @@ from submissions.models import (
 from submissions.schema import ReturnData
 from submissions.signals import warning_inputs
 from submissions.validation import check_data, compute_warnings
-from wres_portal.errors import ApplicationError
+from wres_portal.errors import ApplicationError, StateConflict
 
 from . import integrity
 from .common import _lock
@@ -94,11 +94,11 @@ def warning_explain(
         "again.",
     )
     if not record.is_editable():
-        raise ApplicationError("Warnings can only be explained while the return is a draft.")
+        raise StateConflict("Warnings can only be explained while the return is a draft.")
     version = record.current_version
     warning = next((w for w in version_warnings(version) if w.key == key), None) if version else None
     if warning is None:
-        raise ApplicationError("This warning no longer applies to the return.")
+        raise StateConflict("This warning no longer applies to the return.")
     if not text.strip():
         raise ApplicationError("Enter an explanation of the warning.", field="text")
     explanation, _ = WarningExplanation.objects.update_or_create(

@@ -14,8 +14,9 @@ def _token_client(user) -> APIClient:
 
 def test_me_lists_memberships(alice, authority_a) -> None:
     data = _token_client(alice).get("/api/v1/me/").json()
+    # `authority` is the ONS code everywhere in the API (issue 16); the name is authority_name.
     assert data["memberships"] == [
-        {"ons_code": authority_a.ons_code, "authority": "Lambeth", "role": "programme_lead"}
+        {"authority": authority_a.ons_code, "authority_name": "Lambeth", "role": "programme_lead"}
     ]
 
 
@@ -46,7 +47,9 @@ def test_members_and_invitation_api(alice, bob, authority_a) -> None:
         f"/api/v1/authorities/{authority_a.ons_code}/invitations/", {"email": bob.email, "role": "viewer"}
     )
     assert again.status_code == 400
-    assert "already a member" in again.json()["email"][0]
+    assert again["Content-Type"] == "application/problem+json"
+    (error,) = again.json()["errors"]
+    assert error["pointer"] == "/email" and "already a member" in error["detail"]
 
 
 def test_schema_and_docs_are_served(client, alice) -> None:

@@ -23,7 +23,7 @@ def test_lead_starts_and_writes_a_plan(authority_a, alice):
     response = client.post(BASE, {"year": PLAN_YEAR}, format="json")
     assert response.status_code == 201
     assert response.json()["status"] == "draft"
-    assert client.post(BASE, {"year": PLAN_YEAR}, format="json").status_code == 400
+    assert client.post(BASE, {"year": PLAN_YEAR}, format="json").status_code == 409  # one plan a year
     plan = f"{BASE}{PLAN_YEAR}/"
     response = client.patch(plan, {"direct_employees": 1930, "how_agreed": "Board"}, format="json")
     assert response.json()["direct_employees"] == 1930
@@ -46,8 +46,8 @@ def test_lead_starts_and_writes_a_plan(authority_a, alice):
     assert response.json()["status"] == "in_progress"
     response = client.patch(plan + f"objectives/{objective}/", {"timeframe": "March 2027"}, format="json")
     assert response.json()["timeframe"] == "March 2027"
-    assert [p["year"] for p in client.get(BASE).json()] == [PLAN_YEAR]
-    assert len(client.get(plan + "actions/").json()) == 1
+    assert [p["year"] for p in client.get(BASE).json()["results"]] == [PLAN_YEAR]
+    assert len(client.get(plan + "actions/").json()["results"]) == 1
     assert client.get(plan + f"objectives/{objective}/").json()["related_indicators"] == ["m2"]
 
 
@@ -62,7 +62,8 @@ def test_bad_input_is_400_with_a_message(plan, alice):
         url + "actions/", {"objective": "00000000-0000-0000-0000-000000000000", "text": "x"}, format="json"
     )
     assert response.status_code == 400
-    assert "no such objective" in response.json()["objective"][0]
+    (error,) = response.json()["errors"]
+    assert error["pointer"] == "/objective" and "no such objective" in error["detail"]
 
 
 def test_updates_by_staff_voice_lead(signed_plan, voice_a, bob):
@@ -78,7 +79,7 @@ def test_updates_by_staff_voice_lead(signed_plan, voice_a, bob):
     response = _api(voice_a).post(url, body, format="json")
     assert response.status_code == 201
     assert response.json()["updated_by"] == "voice@lambeth.example"
-    assert [u["rag"] for u in _api(bob).get(url).json()] == ["amber"]
+    assert [u["rag"] for u in _api(bob).get(url).json()["results"]] == ["amber"]
 
 
 def test_staff_voice_lead_patches_only_the_staff_voice(plan, voice_a):

@@ -46,7 +46,7 @@ def test_a_plan_paragraph_over_the_limit_is_refused_by_the_api(plan, alice) -> N
     base = f"/api/v1/authorities/{plan.authority.ons_code}/action-plans/{PLAN_YEAR}/"
     response = api.post(base + "objectives/", {"text": "x" * (TEXT_MAX + 1)}, format="json")
     assert response.status_code == 400
-    assert "text" in response.json()
+    assert [e["pointer"] for e in response.json()["errors"]] == ["/text"]
     response = api.patch(base, {"senior_sponsors": "x" * (NOTE_MAX + 1)}, format="json")
     assert response.status_code == 400
     assert not Objective.objects.filter(plan=plan).exists()

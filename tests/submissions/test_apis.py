@@ -37,9 +37,12 @@ def test_upload_with_errors_returns_them_all_and_stores_nothing(alice, base) -> 
         base + "upload/", {"file": SimpleUploadedFile("r.csv", broken)}, format="multipart"
     )
     assert response.status_code == 400
+    assert response["Content-Type"] == "application/problem+json"
     body = response.json()
-    assert body["ok"] is False and len(body["problems"]) >= 2
-    assert all({"sheet", "row", "column", "message", "fix"} <= set(p) for p in body["problems"])
+    assert body["code"] == "invalid_figures" and len(body["errors"]) >= 2
+    assert all(
+        {"row", "column", "detail", "fix", "service", "measure", "group"} <= set(p) for p in body["errors"]
+    )
     assert not ReturnVersion.objects.exists()
 
 
@@ -88,7 +91,7 @@ def test_json_figures_and_the_whole_lifecycle(alice, sponsor_a, analyst, base) -
         .json()
     )
     assert back["status"] == "draft" and back["current_version"] == 2
-    assert [v["number"] for v in lead.get(base + "versions/").json()] == [1, 2]
+    assert [v["number"] for v in lead.get(base + "versions/").json()["results"]] == [1, 2]
 
 
 def test_json_figures_breaking_rules_are_refused(alice, base) -> None:
@@ -96,7 +99,16 @@ def test_json_figures_breaking_rules_are_refused(alice, base) -> None:
     next(r for r in rows if r["measure"] == "appointed")["white"] = 10_000
     response = _client(alice).post(base + "data/", {"rows": rows}, format="json")
     assert response.status_code == 400
-    assert response.json()["problems"]
+    body = response.json()
+    assert body["code"] == "invalid_figures"
+    where = rows.index(next(r for r in rows if r["measure"] == "appointed"))
+    located = {
+        "service": "adults",
+        "measure": "appointed",
+        "group": "white",
+        "pointer": f"/rows/{where}/white",
+    }
+    assert any(located.items() <= error.items() for error in body["errors"]), body["errors"]
     assert not Return.objects.filter(current_version__isnull=False).exists()
 
 
@@ -108,5 +120,5 @@ def test_forbidden_steps_answer_clearly(alice, sponsor_a, base, draft) -> None:
         format="json",
         HTTP_IF_MATCH='"1-draft"',
     )
-    assert refused.status_code == 400
-    assert "submitted" in refused.content.decode()
+    assert refused.status_code == 409
+    assert refused.json()["code"] == "state_conflict" and "submitted" in refused.json()["detail"]

@@ -55,8 +55,8 @@ def test_api_upload_to_a_submitted_return_parses_nothing(
     submitted_return(authority_a, collection_round, lead=alice)
     content = hostile.space_rows(0.05)
     response = _client(alice).post(api, {"file": SimpleUploadedFile("r.xlsx", content)}, format="multipart")
-    assert response.status_code == 400
-    assert "submitted, so it cannot be changed" in str(response.json())
+    assert response.status_code == 409
+    assert "submitted, so it cannot be changed" in response.json()["detail"]
 
 
 def test_web_upload_to_a_submitted_return_parses_nothing(
@@ -81,7 +81,7 @@ def test_csv_of_18279_columns_is_a_clear_error_on_the_page_and_in_the_api(client
     assert "Line 1 of the file is more than 4,000 characters long" in page.content.decode()
     response = _client(alice).post(api, {"file": SimpleUploadedFile("r.csv", content)}, format="multipart")
     assert response.status_code == 400
-    assert response.json()["problems"][0]["message"].startswith("Line 1 of the file is more than 4,000")
+    assert response.json()["errors"][0]["detail"].startswith("Line 1 of the file is more than 4,000")
 
 
 # L2: problems capped and counted --------------------------------------------------------------------
@@ -104,8 +104,8 @@ def test_a_file_full_of_mistakes_lists_the_first_100_and_counts_the_rest(
     errors_csv = client.get(reverse("submissions:upload_errors_csv", args=args))
     assert errors_csv.content.decode().count("\n") == MAX_PROBLEMS + 1
     response = _client(alice).post(api, {"file": SimpleUploadedFile("r.csv", content)}, format="multipart")
-    assert len(response.json()["problems"]) == MAX_PROBLEMS
-    assert response.json()["more_problems"] == more
+    assert len(response.json()["errors"]) == MAX_PROBLEMS
+    assert response.json()["more_errors"] == more
 
 
 # L8: the body is refused before it is read ------------------------------------------------------------
@@ -167,8 +167,8 @@ def test_nothing_can_be_uploaded_entered_or_submitted_before_the_round_opens(
     upload = api.post(
         base + "upload/", {"file": SimpleUploadedFile("r.csv", _csv(valid_data()))}, format="multipart"
     )
-    assert upload.status_code == 400
-    assert "opens on" in str(upload.json())
+    assert upload.status_code == 409
+    assert "opens on" in upload.json()["detail"]
     record = services.return_get_or_create(authority=authority_a, collection_round=future_round)
     with pytest.raises(ApplicationError, match="opens on"):
         services.draft_save(record=record, data=valid_data(), user=alice, source=ReturnVersion.Source.WEB)
