@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -11,7 +9,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.exceptions import NotFound, ValidationError
-from rest_framework.renderers import BaseRenderer, JSONRenderer
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -221,19 +219,16 @@ class ReleaseTableApi(APIView):
         return Response(release.tables[table])
 
 
-class _CsvRenderer(BaseRenderer):
-    """Lets a client ask for text/csv (the view writes the CSV itself)."""
+class _CsvRenderer(JSONRenderer):
+    """Lets a client ask for text/csv: the view writes the CSV itself, and an error is still a problem
+    document in JSON (its response names application/problem+json)."""
 
     media_type = "text/csv"
     format = "csv"
-    charset = "utf-8"
-
-    def render(self, data: Any, accepted_media_type: str | None = None, renderer_context: Any = None) -> Any:
-        return data
 
 
 class ReleaseTableCsvApi(ReleaseTableApi):
-    renderer_classes = [_CsvRenderer, JSONRenderer]
+    renderer_classes = [JSONRenderer, _CsvRenderer]
 
     @extend_schema(
         parameters=[OpenApiParameter("table", str, OpenApiParameter.PATH, enum=list(TABLES))],

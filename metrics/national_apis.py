@@ -136,6 +136,7 @@ class RoundResultsApi(generics.ListAPIView):
     ordering_fields = ["ons_code"]
     ordering = "ons_code"
     serializer_class = CouncilRoundResultsSerializer
+    queryset = Return.objects.none()  # the schema's model; requests use get_queryset
 
     def get_queryset(self) -> QuerySet[Return]:
         return _returns(self.request, _round(self.request, self.kwargs["round_label"]))
@@ -225,6 +226,7 @@ class RoundBenchmarksApi(generics.ListAPIView):
     ordering_fields = ["pk"]
     ordering = "pk"
     serializer_class = BenchmarkSerializer
+    queryset = Benchmark.objects.none()  # the schema's model; requests use get_queryset
 
     def get_queryset(self) -> QuerySet[Benchmark]:
         return Benchmark.objects.filter(round=_round(self.request, self.kwargs["round_label"]))

@@ -22,6 +22,7 @@ Operation descriptions come only from `extend_schema(description=...)`, never fr
 from __future__ import annotations
 
 import copy
+import re
 from typing import Any
 
 from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
@@ -166,6 +167,11 @@ class AutoSchema(SpectacularAutoSchema):
 
 _PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
 _BODY_METHODS = {"post", "put", "patch"}
+_BY_EXTENSION = {
+    ".csv": "text/csv",
+    ".pdf": "application/pdf",
+    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}
 _EXAMPLE_STRINGS = {
     "date-time": "2026-11-30T14:05:00Z",
     "date": "2026-11-30",
@@ -238,12 +244,25 @@ def postprocess(result: dict[str, Any], generator: Any, request: Any, public: bo
         "refused (422). Kept for 24 hours.",
         "schema": {"type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[!-~][ -~]*$"},
     }
+    seen: set[str] = set()
     for path, item in result.get("paths", {}).items():
         for method, operation in item.items():
             if method not in {"get", "post", "put", "patch", "delete"}:
                 continue
             _complete(path, method, operation, components)
+            operation["operationId"] = _identifier(operation.get("operationId", ""), seen)
     return result
+
+
+def _identifier(name: str, seen: set[str]) -> str:
+    """An operationId every generator can use as a function name: `rounds_national_.csv_retrieve`
+    (drf-spectacular's, for a path ending .csv) becomes `rounds_national_csv_retrieve`."""
+    clean = re.sub(r"_+", "_", re.sub(r"[^A-Za-z0-9_]", "_", name)).strip("_")
+    unique, n = clean, 2
+    while unique in seen:
+        unique, n = f"{clean}_{n}", n + 1
+    seen.add(unique)
+    return unique
 
 
 def _complete(path: str, method: str, operation: dict[str, Any], components: dict[str, Any]) -> None:
@@ -267,6 +286,13 @@ def _complete(path: str, method: str, operation: dict[str, Any], components: dic
         responses.setdefault(str(status), _problem_response(status))
     responses["429"].setdefault("headers", {})["Retry-After"] = {"$ref": "#/components/headers/Retry-After"}
     for status, response in responses.items():
+        content = response.get("content", {})
+        if status.startswith("2") and len(content) > 1:
+            # A view serving several formats at several addresses: each address has its own.
+            wanted = next((t for ext, t in _BY_EXTENSION.items() if path.rstrip("/").endswith(ext)), None)
+            wanted = wanted or "application/json"
+            if wanted in content:
+                response["content"] = {wanted: content[wanted]}
         if status == "201":
             response.setdefault("headers", {})["Location"] = {
                 "description": "The address of what was created.",

@@ -118,8 +118,8 @@ def test_lead_publishes_and_withdraws_a_signed_plan(signed_plan, alice, bob):
 
 def test_a_draft_plan_cannot_be_published(written_plan, alice):
     refused = _token(alice).post(PLAN + "publish/")
-    assert refused.status_code == 400
-    assert "Only a signed-off plan can be published" in str(refused.json())
+    assert refused.status_code == 409 and refused.json()["code"] == "state_conflict"
+    assert "Only a signed-off plan can be published" in refused.json()["detail"]
     assert not ActionPlan.objects.get(pk=written_plan.pk).is_published
 
 
@@ -168,10 +168,11 @@ def test_a_target_with_a_bad_value_or_objective_is_a_located_400(written_plan, a
     }
     refused = _token(alice).post(PLAN + "targets/", body, format="json")
     assert refused.status_code == 400
-    assert {"indicator", "value"} <= set(refused.json())
+    assert {"/indicator", "/value"} <= {e["pointer"] for e in refused.json()["errors"]}
     wrong = {**body, "indicator": "m2", "value": 1, "objective": "00000000-0000-0000-0000-000000000000"}
     refused = _token(alice).post(PLAN + "targets/", wrong, format="json")
-    assert refused.status_code == 400 and "objective" in refused.json()
+    assert refused.status_code == 400
+    assert [e["pointer"] for e in refused.json()["errors"]] == ["/objective"]
     assert not Target.objects.exists()
 
 

@@ -47,6 +47,11 @@ def generated(tmp_path_factory) -> Any:
     config = out / "config.yaml"
     config.write_text(
         "post_hooks: []\npackage_name_override: wres_client\nproject_name_override: wres-client\n"
+        # Files come back as bytes (the generator knows octet-stream, not each file type).
+        "content_type_overrides:\n"
+        "  text/csv: application/octet-stream\n"
+        "  application/pdf: application/octet-stream\n"
+        "  application/vnd.openxmlformats-officedocument.spreadsheetml.sheet: application/octet-stream\n"
     )
     command = [sys.executable, "-m", openapi_python_client.__name__, "generate", "--path", str(schema_path)]
     command += ["--meta", "none", "--config", str(config), "--output-path", str(out / "wres_client")]
@@ -161,6 +166,10 @@ def test_the_council_journey_and_the_analyst_download_through_the_generated_clie
     assert [(x.authority, x.authority_name) for x in me.parsed.memberships] == [(ons, authority_a.name)]
     rounds = _call(generated, "rounds_list", lead)
     assert label in [r.label for r in rounds.parsed.results]
+    opened = _call(generated, "rounds_open_retrieve", lead)
+    assert isinstance(opened.parsed, m.OpenRound)
+    template = _call(generated, "authorities_returns_template_csv_retrieve", lead, **where)
+    assert template.status_code == 200 and b"service" in template.content[:500]
 
     # A file with a mistake: refused whole, each problem located by service, measure and group.
     rows = valid_rows()
@@ -328,6 +337,14 @@ def test_the_council_journey_and_the_analyst_download_through_the_generated_clie
         403,
         "permission_denied",
     )
+
+    # The analyst's round download: every council's accepted results, typed, then as one CSV.
+    national_results = _call(generated, "rounds_results_list", national, round_label=label)
+    assert isinstance(national_results.parsed, m.PaginatedCouncilRoundResultsList)
+    assert ons in [r.ons_code for r in national_results.parsed.results]
+    as_csv = _call(generated, "rounds_results_csv_retrieve", national, round_label=label)
+    assert as_csv.status_code == 200 and ons.encode() in as_csv.content
+    _problem(generated, _call(generated, "rounds_results_list", lead, round_label=label), 404, "not_found")
 
     # The analyst's round download: the round's releases (national tables).
     releases = _call(generated, "rounds_releases_list", national, round_label=label)
