@@ -14,9 +14,10 @@ from django.views.decorators.http import require_safe
 
 from accounts.access import require_national
 from accounts.http import AuthenticatedHttpRequest
-from accounts.models import Authority
+from accounts.selectors import authorities_listed
 
-from .models import ActionPlan, ActionUpdate, Objective, Quarter, QuarterlyReport, Rag
+from . import selectors
+from .models import ActionPlan, Quarter, QuarterlyReport, Rag
 from .themes import Theme, theme_label
 
 #: A quarter's report is overdue once this many days have passed since the quarter ended unsubmitted.
@@ -60,11 +61,9 @@ def national(request: AuthenticatedHttpRequest) -> HttpResponse:
     today = timezone.localdate()
     current = Quarter.containing(today)
     year = int(request.GET["year"]) if request.GET.get("year", "").isdigit() else current.year
-    plans = {p.authority_id: p for p in ActionPlan.objects.for_user(request.user).filter(year=year)}
-    authorities = list(Authority.objects.for_user(request.user).only("name", "ons_code", "region"))
-    objectives = list(
-        Objective.objects.for_user(request.user).filter(plan__year=year).only("themes", "plan_id")
-    )
+    plans = selectors.plans_in_year(request.user, year)
+    authorities = list(authorities_listed(request.user))
+    objectives = selectors.objectives_in_year(request.user, year)
     by_theme = Counter(t for o in objectives for t in o.themes)
     themes_of = {o.pk: o.themes for o in objectives}
     quarter = (
@@ -72,14 +71,10 @@ def national(request: AuthenticatedHttpRequest) -> HttpResponse:
         if request.GET.get("quarter") in {"1", "2", "3", "4"}
         else None
     )
-    reports = list(QuarterlyReport.objects.for_user(request.user).filter(plan__year=year))
+    reports = selectors.reports_in_year(request.user, year)
     quarter = quarter or opening_quarter(year, current, reports)
     rag: dict[str, Counter[str]] = defaultdict(Counter)
-    for objective_id, value in (
-        ActionUpdate.objects.for_user(request.user)
-        .filter(report__plan__year=year, report__year=quarter.year, report__quarter=quarter.number)
-        .values_list("action__objective_id", "rag")
-    ):
+    for objective_id, value in selectors.update_rags(request.user, year, quarter):
         for theme in themes_of.get(objective_id, []):
             rag[theme][value] += 1
     rows = [(a, plans.get(a.pk)) for a in authorities]
@@ -93,7 +88,7 @@ def national(request: AuthenticatedHttpRequest) -> HttpResponse:
                 {
                     year,
                     current.year,
-                    *ActionPlan.objects.for_user(request.user).values_list("year", flat=True).distinct(),
+                    *selectors.plan_years(request.user),
                 }
             ),
             "rows": rows,

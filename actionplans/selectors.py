@@ -11,7 +11,7 @@ from django.utils import timezone
 from accounts.models import Authority, User
 from metrics.summary import PlanLink
 
-from .models import ActionPlan, ActionPlanQuerySet, Objective, Quarter, QuarterlyReport
+from .models import ActionPlan, ActionPlanQuerySet, ActionUpdate, Objective, Quarter, QuarterlyReport
 
 
 def latest_plan(user: User | AnonymousUser, authority: Authority) -> ActionPlan | None:
@@ -83,3 +83,34 @@ def reports_due(
             if (quarter.ends_on - today).days <= DUE_FROM_DAYS:
                 due.append((plan, quarter))
     return due
+
+
+# The national action-plan page (analysts) ----------------------------------------------------------
+
+
+def plans_in_year(user: User | AnonymousUser, year: int) -> dict[int, ActionPlan]:
+    """The plans of a year `user` may see, by authority id."""
+    return {p.authority_id: p for p in ActionPlan.objects.for_user(user).filter(year=year)}
+
+
+def objectives_in_year(user: User | AnonymousUser, year: int) -> list[Objective]:
+    """The objectives of a year's plans, with their themes only."""
+    return list(Objective.objects.for_user(user).filter(plan__year=year).only("themes", "plan_id"))
+
+
+def reports_in_year(user: User | AnonymousUser, year: int) -> list[QuarterlyReport]:
+    return list(QuarterlyReport.objects.for_user(user).filter(plan__year=year))
+
+
+def update_rags(user: User | AnonymousUser, year: int, quarter: Quarter) -> list[tuple[int, str]]:
+    """(objective id, RAG) of every action update in a quarter's reports of a year's plans."""
+    return list(
+        ActionUpdate.objects.for_user(user)
+        .filter(report__plan__year=year, report__year=quarter.year, report__quarter=quarter.number)
+        .values_list("action__objective_id", "rag")
+    )
+
+
+def plan_years(user: User | AnonymousUser) -> list[int]:
+    """Every year with a plan `user` may see."""
+    return list(ActionPlan.objects.for_user(user).values_list("year", flat=True).distinct())

@@ -15,7 +15,7 @@ from submissions.models import CollectionRound, Return, ReturnEvent, ReturnVersi
 
 from .calculations import results_document
 from .exports.national import type_values
-from .models import Release, Result, VersionResults
+from .models import Benchmark, Release, ReleaseQuerySet, Result, VersionResults
 from .publication import Comparator, ComparatorKey, PublishedComparators, comparators_from_tables
 from .services import population_share
 from .signals import plan_objectives_wanted
@@ -162,3 +162,42 @@ def accepted_since_last_release(collection_round: CollectionRound | None) -> int
     if latest is not None:
         accepted = accepted.filter(at__gt=latest.created_at)
     return accepted.values("return_record_id").distinct().count()
+
+
+def rounds_newest_first() -> Iterable[CollectionRound]:
+    """Every collection round, the newest first (national filters)."""
+    return CollectionRound.objects.order_by("-opens_on")
+
+
+def indicator_breakdown(collection_round: CollectionRound, service: str, code: str) -> list[Benchmark]:
+    """An indicator's benchmarks in a round and service: England, then each region and type."""
+    return list(
+        Benchmark.objects.filter(round=collection_round, service=service, indicator=code).order_by(
+            "scope", "scope_value"
+        )
+    )
+
+
+def releases_of(collection_round: CollectionRound) -> ReleaseQuerySet:
+    """A round's releases, the newest first, with who made and published them."""
+    return (
+        Release.objects.filter(round=collection_round)
+        .select_related("created_by", "published_by")
+        .order_by("-number")
+    )
+
+
+def release_exists(collection_round: CollectionRound, number: int) -> bool:
+    return Release.objects.filter(round=collection_round, number=number).exists()
+
+
+def latest_round_with_results(authority: Authority) -> str | None:
+    """The label of the latest round in which the authority (already scoped to the user) has a
+    saved version, or None."""
+    return (
+        Return.objects.filter(authority=authority)
+        .exclude(current_version=None)
+        .order_by("-round__opens_on")
+        .values_list("round__label", flat=True)
+        .first()
+    )

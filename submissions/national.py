@@ -32,7 +32,7 @@ STATUS_CHOICES = [(selectors.NOT_STARTED, "Not started"), *Return.Status.choices
 @require_safe
 def round_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     require_national(request.user)
-    return render(request, "submissions/round_list.html", {"rounds": CollectionRound.objects.all()})
+    return render(request, "submissions/round_list.html", {"rounds": selectors.rounds()})
 
 
 @login_required

@@ -242,3 +242,8 @@ def late_count(collection_round: CollectionRound | None, today: datetime.date | 
         # Not yet past the round's date: late only where an extension set an earlier date.
         late = not_submitted.filter(pk__in=extended.filter(closes_on__lt=today).values("authority_id"))
     return late.count()
+
+
+def rounds() -> Iterable[CollectionRound]:
+    """Every collection round, in the model's order (national pages)."""
+    return CollectionRound.objects.all()

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_safe
 from accounts.access import get_authority_for_user
 from accounts.http import AuthenticatedHttpRequest
 from accounts.models import Authority
+from metrics import selectors
 from metrics.calculations import (
     compute_results,
 )
@@ -186,13 +187,7 @@ def council_report(request: AuthenticatedHttpRequest, ons_code: str, round_label
 @require_safe
 def council_results_latest(request: AuthenticatedHttpRequest, ons_code: str) -> HttpResponse:
     authority = get_authority_for_user(request.user, ons_code)
-    latest = (
-        Return.objects.filter(authority=authority)
-        .exclude(current_version=None)
-        .order_by("-round__opens_on")
-        .values_list("round__label", flat=True)
-        .first()
-    )
+    latest = selectors.latest_round_with_results(authority)
     if latest is None:
         return render(request, "metrics/no_results.html", {"authority": authority})
     return redirect("metrics:council_results", authority.ons_code, latest)

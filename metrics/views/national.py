@@ -11,7 +11,7 @@ from django.views.decorators.http import require_safe
 from accounts.access import require_national
 from accounts.http import AuthenticatedHttpRequest
 from accounts.models import AuthorityType, Region
-from metrics import charts
+from metrics import charts, selectors
 from metrics.calculations import (
     FOUR_FIFTHS_LABELS,
     INDICATORS,
@@ -178,7 +178,7 @@ def national_dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
         "metrics/national_dashboard.html",
         {
             "round": collection_round,
-            "rounds": CollectionRound.objects.order_by("-opens_on"),
+            "rounds": selectors.rounds_newest_first(),
             "service": service,
             "services": SERVICE_CHOICES,
             "region": region,
@@ -221,11 +221,7 @@ def national_indicator(request: AuthenticatedHttpRequest, round_label: str, code
     page, chosen = sorted_page(
         request, listed.select_related("authority"), INDICATOR_COLUMNS, default="authority"
     )
-    breakdown = list(
-        Benchmark.objects.filter(round=collection_round, service=service, indicator=code).order_by(
-            "scope", "scope_value"
-        )
-    )
+    breakdown = selectors.indicator_breakdown(collection_round, service, code)
     return render(
         request,
         "metrics/national_indicator.html",

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from accounts.access import require_national
 from accounts.http import AuthenticatedHttpRequest
+from metrics import selectors
 from metrics.exports.columns import _xlsx
 from metrics.models import Release
 from metrics.releases import services as releases
@@ -59,7 +60,7 @@ def release_list(request: AuthenticatedHttpRequest, round_label: str) -> HttpRes
         except ValueError as error:
             problem = str(error)
         else:  # made already where tasks run in the web process; otherwise the list says it is coming
-            if Release.objects.filter(round=collection_round, number=number).exists():
+            if selectors.release_exists(collection_round, number):
                 return redirect("metrics:release", collection_round.label, number)
             return redirect("metrics:releases", collection_round.label)
     return render(
@@ -67,9 +68,7 @@ def release_list(request: AuthenticatedHttpRequest, round_label: str) -> HttpRes
         "metrics/releases/list.html",
         {
             "round": collection_round,
-            "releases": Release.objects.filter(round=collection_round)
-            .select_related("created_by", "published_by")
-            .order_by("-number"),
+            "releases": selectors.releases_of(collection_round),
             "form": form,
             "making": releases.release_making(collection_round),
             "errors": [{"text": problem}] if problem else [],
