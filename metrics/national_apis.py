@@ -30,6 +30,7 @@ from accounts.models import AuthorityType, Region
 from accounts.permissions import is_national
 from submissions.models import ChangeFeedEntry, CollectionRound, Return
 from submissions.selectors import feed_cursor, feed_since, parse_feed_cursor
+from wres_portal.api_schema import errors
 from wres_portal.downloads import CSV, XLSX, attachment, dataset_csv
 
 from .disclosure import benchmark_shown, benchmark_value
@@ -369,7 +370,7 @@ class ChangeFeedApi(APIView):
             ),
             OpenApiParameter("limit", int, description="At most this many changes (1 to 1000, default 100)."),
         ],
-        responses=ChangesSerializer,
+        responses={200: ChangesSerializer, **errors(404)},
         summary="What changed in the national data, in order (analysts): accepted versions, returns sent "
         "back, releases published",
         description="Keep the `next` cursor and send it as `since`: every change is given exactly once, in "
