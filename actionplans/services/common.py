@@ -59,7 +59,10 @@ def differs_from_signed(plan: ActionPlan) -> bool:
 
 
 def _clean(text: str | None) -> str:
-    return (text or "").strip()
+    """Text as stored: line endings as "\n" (browsers send a text area's as "\r\n", so saving a
+    page unchanged would otherwise change what is stored and make others' pages stale) and no
+    surrounding space."""
+    return (text or "").replace("\r\n", "\n").replace("\r", "\n").strip()
 
 
 def _check_declaration(name: str, role: str, signed_on: datetime.date, declaration: bool, what: str) -> None:

@@ -143,7 +143,7 @@ def plan_update(
     unknown = set(fields) - set(HEADER_FIELDS)
     if unknown:
         raise ApplicationError(f"Unknown field: {sorted(unknown)[0]}.")
-    changing = {k for k, v in fields.items() if getattr(plan, k) != v}
+    changing = {k for k, v in fields.items() if getattr(plan, k) != (_clean(v) if isinstance(v, str) else v)}
     if has_role(user, plan.authority, PROGRAMME_LEADS):
         pass
     elif has_role(user, plan.authority, PROGRESS_WRITERS):  # the staff voice lead: some fields only

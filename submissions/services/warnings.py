@@ -106,7 +106,7 @@ def warning_explain(
         warning_key=key,
         defaults={
             "authority": record.authority,
-            "text": text.strip(),
+            "text": text.replace("\r\n", "\n").strip(),
             "figures": warning.message,
             "written_by": user,
         },

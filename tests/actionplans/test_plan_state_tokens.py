@@ -184,3 +184,21 @@ def test_two_leads_removing_the_same_action_at_once_one_removes_the_other_is_tol
     # And a removal page opened before it went, posted later, lands on the plan with that message.
     late = clients[0].post(url, {"state": hidden(pages[0], "state")}, follow=True)
     assert "already been removed by someone else" in late.content.decode()
+
+
+def test_saving_details_unchanged_from_a_browser_changes_nothing_stored(written_plan, alice, lead2):
+    """Found trying it in Chromium: browsers send a text area's line breaks as CRLF, so a lead who
+    saved the details page unchanged rewrote every multi-line field, and another lead's page then
+    listed those fields as changed by someone else, with identical text on both sides."""
+    ActionPlan.objects.filter(pk=written_plan.pk).update(
+        senior_sponsors="Director of Adults\nDirector of Children"
+    )
+    url = _url("header")
+    plan = ActionPlan.objects.get(pk=written_plan.pk)
+    theirs = client_for(lead2).get(url).content.decode()
+    mine = client_for(alice).get(url).content.decode()
+    crlf = {"senior_sponsors": plan.senior_sponsors.replace("\n", "\r\n")}
+    assert client_for(alice).post(url, _details(mine, plan, **crlf)).status_code == 302
+    assert ActionPlan.objects.get(pk=plan.pk).senior_sponsors == "Director of Adults\nDirector of Children"
+    response = client_for(lead2).post(url, _details(theirs, plan, **crlf, how_agreed="Agreed in June."))
+    assert response.status_code == 302, "nothing the other lead could see had changed"
