@@ -141,9 +141,17 @@ def test_a_negative_number_of_employees_gets_a_message_naming_the_field(client, 
     html = response.content.decode()
     assert "number of direct employees must be 0 or more" in html.lower()
     _no_raw_messages(html)
+    # The form names the details it showed (issue 12): post the state from the page, as a browser does.
+    seen = re.search(r'name="seen" value="([^"]*)"', client.get(url).content.decode()).group(1)
     ok = client.post(
         url,
-        {"direct_employees": "1,930", "senior_sponsors": "S", "programme_leads": "P", "how_agreed": "Board"},
+        {
+            "direct_employees": "1,930",
+            "senior_sponsors": "S",
+            "programme_leads": "P",
+            "how_agreed": "Board",
+            "seen": seen,
+        },
     )
     assert ok.status_code == 302, re.findall(r'govuk-error-message">(.*?)</p>', ok.content.decode(), re.S)
     assert ActionPlan.objects.get(pk=plan.pk).direct_employees == 1930
