@@ -157,6 +157,10 @@ def can_accept_return(user: AnyUser) -> bool:
     return is_national(user)
 
 
+#: Roles whose council home page lists what is waiting for them (returns, plans, reports to act on).
+WAITING_LIST_ROLES = frozenset({Role.PROGRAMME_LEAD, Role.SENIOR_SPONSOR})
+
+
 def can_send_back_return(user: AnyUser, authority: Authority, *, submitted: bool) -> bool:
     """The sponsor while the return is submitted (not yet signed off); national staff at any stage
     after the draft. `submitted`: the return's status is exactly "submitted"."""

@@ -13,7 +13,7 @@ from accounts import selectors
 from accounts.access import get_authority_for_user, require_national
 from accounts.http import AuthenticatedHttpRequest
 from accounts.models import Authority, Role
-from accounts.permissions import can_manage_team, role_in
+from accounts.permissions import WAITING_LIST_ROLES, can_manage_team, role_in
 from actionplans.selectors import latest_plan
 from submissions.selectors import current_round, return_of, with_return_status
 from wres_portal.listing import Column, pages, sorted_page
@@ -55,7 +55,7 @@ def council_home(request: AuthenticatedHttpRequest, ons_code: str) -> HttpRespon
             "closes_on": collection_round.closes_on_for(authority) if collection_round else None,
             "plan": latest_plan(request.user, authority),
             "waiting": waiting.for_council_member(request.user, authority, role, collection_round),
-            "shows_waiting": role in (Role.PROGRAMME_LEAD, Role.SENIOR_SPONSOR),
+            "shows_waiting": role in WAITING_LIST_ROLES,
         },
     )
 

@@ -13,6 +13,7 @@ from accounts.http import AuthenticatedHttpRequest
 from accounts.permissions import can_choose_basket
 from metrics.calculations import INDICATORS
 from metrics.comparison import group_show, groups_shown, medians, neighbours_of, release_field, workforce_of
+from metrics.disclosure import MIN_AUTHORITIES
 from metrics.models import ComparisonGroup
 from metrics.neighbours import METHOD, MIN_GROUP
 from metrics.presenters import SERVICE_CHOICES, figure
@@ -79,7 +80,8 @@ def council_compare(request: AuthenticatedHttpRequest, ons_code: str, round_labe
         )
     except ApplicationError:
         neighbours_note = (
-            "Your nearest neighbours now differ by fewer than 5 councils from a group you have already seen, "
+            f"Your nearest neighbours now differ by fewer than {MIN_AUTHORITIES} councils from a group you "
+            "have already seen, "
             "so their figures are not shown: comparing the two could reveal single councils' figures."
         )
     shown = groups_shown(authority, ctx.round)
