@@ -28,18 +28,7 @@ from .common import (
     _text,
     _tick_label,
 )
-
-_SUMMARY_WORDS = {
-    "min": "lowest",
-    "lower_quartile": "lower quartile",
-    "median": "median",
-    "upper_quartile": "upper quartile",
-    "max": "highest",
-}
-
-
-def _authorities(count: int) -> str:
-    return "1 authority" if count == 1 else f"{count:,} authorities"
+from .distribution import _SUMMARY_WORDS, _authorities
 
 
 def histogram_chart(
