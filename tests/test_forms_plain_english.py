@@ -142,7 +142,9 @@ def test_a_negative_number_of_employees_gets_a_message_naming_the_field(client, 
     assert "number of direct employees must be 0 or more" in html.lower()
     _no_raw_messages(html)
     # The form names the details it showed (issue 12): post the state from the page, as a browser does.
-    seen = re.search(r'name="seen" value="([^"]*)"', client.get(url).content.decode()).group(1)
+    found = re.search(r'name="seen" value="([^"]*)"', client.get(url).content.decode())
+    assert found, "the details form names the state it showed"
+    seen = found.group(1)
     ok = client.post(
         url,
         {
