@@ -1,11 +1,13 @@
 from __future__ import annotations
 
+import functools
 import math
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any, ParamSpec
 
-from django.utils.html import escape
-from django.utils.safestring import SafeString, mark_safe
+from django.template.loader import render_to_string
+from django.utils.safestring import SafeString
 
 from metrics.calculations import (
     FOUR_FIFTHS_LOWER,
@@ -103,85 +105,9 @@ def _finite(value: float | None) -> float | None:
     return value if value is not None and math.isfinite(value) else None
 
 
-def _n(value: float) -> str:
+def _n(value: float) -> float:
     """A coordinate, to a tenth of a unit."""
-    return f"{value:.1f}"
-
-
-def _text(
-    x: float,
-    y: float,
-    content: str,
-    *,
-    anchor: str = "start",
-    size: int | None = None,
-    bold: bool = False,
-    fill: str | None = None,
-    css_class: str | None = None,
-    halo: bool = False,
-) -> str:
-    attributes = [f'x="{_n(x)}" y="{_n(y)}"']
-    if halo:  # a white outline under the letters keeps them readable over lines and shading
-        attributes.append(f'stroke="{WHITE}" stroke-width="4" stroke-linejoin="round" paint-order="stroke"')
-    if anchor != "start":
-        attributes.append(f'text-anchor="{anchor}"')
-    if size:
-        attributes.append(f'font-size="{size}"')
-    if bold:
-        attributes.append('font-weight="bold"')
-    if fill:
-        attributes.append(f'fill="{fill}"')
-    if css_class:
-        attributes.append(f'class="{css_class}"')
-    return f"<text {' '.join(attributes)}>{escape(content)}</text>"
-
-
-def _line(
-    x1: float, y1: float, x2: float, y2: float, *, stroke: str, width: float = 1, extra: str = ""
-) -> str:
-    extra = f" {extra}" if extra else ""
-    return (
-        f'<line x1="{_n(x1)}" y1="{_n(y1)}" x2="{_n(x2)}" y2="{_n(y2)}" stroke="{stroke}" '
-        f'stroke-width="{width}"{extra}/>'
-    )
-
-
-def _dot(x: float, y: float, *, radius: float = 7, css_class: str = "chart-value") -> str:
-    return (
-        f'<circle class="{css_class}" cx="{_n(x)}" cy="{_n(y)}" r="{radius}" fill="{BLUE}" '
-        f'stroke="{WHITE}" stroke-width="2"/>'
-    )
-
-
-def _diamond(x: float, y: float, *, size: float = 9, css_class: str = "chart-national") -> str:
-    return (
-        f'<path class="{css_class}" d="M{_n(x)} {_n(y - size)}l{size} {size}l{-size} {size}l{-size} {-size}z"'
-        f' fill="{WHITE}" stroke="{TEXT}" stroke-width="2"/>'
-    )
-
-
-def _arrow(x: float, y: float, direction: str, *, fill: str = BLUE, stroke: str = WHITE) -> str:
-    """A triangle whose tip is at (x, y), pointing left, right, up or down: a value off the scale."""
-    body = {"left": "l12 -8v16z", "right": "l-12 -8v16z", "up": "l-8 12h16z", "down": "l-8 -12h16z"}[
-        direction
-    ]
-    return (
-        f'<path class="chart-off-scale" d="M{_n(x)} {_n(y)}{body}" fill="{fill}" stroke="{stroke}" '
-        f'stroke-width="1.5"/>'
-    )
-
-
-def _svg(id_prefix: str, height: float, title: str, desc: str, body: Iterable[str]) -> SafeString:
-    """Wrap the drawing in an accessible, scalable `<svg>`."""
-    opening = (
-        f'<svg xmlns="{SVG_NS}" class="app-chart" role="img" '
-        f'aria-labelledby="{id_prefix}-title {id_prefix}-desc" viewBox="0 0 {WIDTH} {math.ceil(height)}" '
-        f'width="100%" font-family="arial, sans-serif" font-size="{FONT_SIZE}" fill="{TEXT}">'
-        f'<title id="{id_prefix}-title">{escape(title)}</title>'
-        f'<desc id="{id_prefix}-desc">{escape(desc)}</desc>'
-    )
-    # Every text in `body`, `title` and `desc` went through escape(); the rest is markup built here.
-    return mark_safe(opening + "".join(body) + "</svg>")  # noqa: S308
+    return round(value, 1)
 
 
 def _tick_label(value: float, *, percent: bool = False) -> str:
@@ -245,35 +171,119 @@ def _where_in_band(value: float) -> str:
     return "within the four-fifths range"
 
 
+#: What every chart template is given besides its geometry: the palette and the sizes live here once.
+_PRESENTATION = {
+    "svg_ns": SVG_NS,
+    "width": WIDTH,
+    "font_size": FONT_SIZE,
+    "small_font_size": SMALL_FONT_SIZE,
+    "band_label": BAND_LABEL,
+    "colour": {
+        "text": TEXT,
+        "blue": BLUE,
+        "dark_grey": DARK_GREY,
+        "mid_grey": MID_GREY,
+        "white": WHITE,
+        "band_fill": BAND_FILL,
+    },
+}
+
+
+def _render(kind: str, geometry: Mapping[str, Any]) -> SafeString:
+    """Draw a chart's geometry with its template, `templates/metrics/charts/<kind>.svg`.
+
+    The template engine escapes every value it prints (autoescape is on), so names and labels from the
+    data can hold any characters; the geometry holds numbers and plain text, never markup.
+    """
+    return render_to_string(f"metrics/charts/{kind}.svg", {**_PRESENTATION, **geometry})
+
+
+_P = ParamSpec("_P")
+
+
+def _drawn(kind: str, geometry: Callable[_P, Mapping[str, Any]]) -> Callable[_P, SafeString]:
+    """The chart function for a geometry function: the same arguments, the geometry drawn as SVG."""
+
+    @functools.wraps(geometry)
+    def chart(*args: _P.args, **kwargs: _P.kwargs) -> SafeString:
+        return _render(kind, geometry(*args, **kwargs))
+
+    chart.__name__ = chart.__qualname__ = f"{kind}_chart"
+    return chart
+
+
+def _text(x: float, y: float, text: str, *, anchor: str = "start") -> dict[str, Any]:
+    """Where a piece of text goes and which of its ends (start, middle or end) sits at x."""
+    return {"x": _n(x), "y": _n(y), "text": text, "anchor": anchor}
+
+
+def _arrow(x: float, y: float, direction: str) -> dict[str, Any]:
+    """A value off the scale: a triangle whose tip is at (x, y), pointing left, right, up or down."""
+    if direction not in {"left", "right", "up", "down"}:
+        raise ValueError(f"an arrow points left, right, up or down, not {direction!r}")
+    return {"x": _n(x), "y": _n(y), "direction": direction}
+
+
+def _diamond(x: float, y: float, *, size: int = 9) -> dict[str, Any]:
+    """A diamond centred on (x, y): its top corner and half its height."""
+    return {"x": _n(x), "top": _n(y - size), "size": size}
+
+
 def _horizontal_axis(
-    scale: _Scale, y: float, ticks: Sequence[float], *, percent: bool = False, grid_top: float | None = None
-) -> list[str]:
-    parts = [_line(scale.start, y, scale.end, y, stroke=TEXT, width=1.5)]
-    for tick in ticks:
-        x = scale(tick)
-        if grid_top is not None:
-            parts.append(_line(x, grid_top, x, y, stroke=MID_GREY))
-        parts.append(_line(x, y, x, y + 6, stroke=TEXT, width=1.5))
-        parts.append(_text(x, y + 24, _tick_label(tick, percent=percent), anchor="middle"))
-    return parts
+    scale: _Scale, y: float, ticks: Sequence[float], *, percent: bool = False
+) -> dict[str, Any]:
+    """A horizontal axis at height y: the line, and each tick's place and label."""
+    return {
+        "start": _n(scale.start),
+        "end": _n(scale.end),
+        "y": _n(y),
+        "tick_bottom": _n(y + 6),
+        "label_y": _n(y + 24),
+        "ticks": [{"x": _n(scale(tick)), "label": _tick_label(tick, percent=percent)} for tick in ticks],
+    }
 
 
-def _band_label(scale: _Scale, y: float) -> list[str]:
-    """The band's name centred over it, with a bracket down to its edges."""
+def _band_column(scale: _Scale, *, label_y: float, top: float, bottom: float) -> dict[str, Any]:
+    """The four-fifths band across a horizontal axis: a shaded column from top to bottom with dotted
+    edges (which survive black-and-white print), and its name centred over it with a bracket down to
+    its edges."""
     low, high = scale(BAND_LOW), scale(BAND_HIGH)
-    return [
-        _text(scale(1.0), y, BAND_LABEL, anchor="middle", css_class="chart-band-label"),
-        f'<path d="M{_n(low)} {_n(y + 14)}v-6H{_n(high)}v6" fill="none" stroke="{DARK_GREY}"'
-        ' stroke-width="1.5"/>',
-    ]
+    return {
+        "label": _text(scale(1.0), label_y, BAND_LABEL, anchor="middle"),
+        "bracket_y": _n(label_y + 14),
+        "low": _n(low),
+        "high": _n(high),
+        "width": _n(high - low),
+        "top": _n(top),
+        "bottom": _n(bottom),
+        "height": _n(bottom - top),
+    }
 
 
-def _band_rect_x(scale: _Scale, top: float, bottom: float) -> list[str]:
-    """The four-fifths band as a shaded column with dotted edges (the edges survive black-and-white print)."""
-    low, high = scale(BAND_LOW), scale(BAND_HIGH)
-    return [
-        f'<rect class="chart-band" x="{_n(low)}" y="{_n(top)}" width="{_n(high - low)}" '
-        f'height="{_n(bottom - top)}" fill="{BAND_FILL}"/>',
-        _line(low, top, low, bottom, stroke=DARK_GREY, extra='stroke-dasharray="2 3"'),
-        _line(high, top, high, bottom, stroke=DARK_GREY, extra='stroke-dasharray="2 3"'),
-    ]
+def _box_and_whiskers(
+    scale: _Scale, summary: Mapping[str, float | None], *, top: float, bottom: float
+) -> dict[str, Any] | None:
+    """A box from the lower to the upper quartile with the median across it, and whiskers out to the
+    lowest and highest where `summary` has them; None without all three quartiles."""
+    box = [summary.get(key) for key in ("lower_quartile", "median", "upper_quartile")]
+    if any(value is None for value in box):
+        return None
+    x_q1, x_median, x_q3 = (scale.place(value)[0] for value in box if value is not None)
+    middle = (top + bottom) / 2
+    whiskers = []
+    for key, x_box in (("min", x_q1), ("max", x_q3)):
+        end = summary.get(key)
+        if end is not None:
+            whiskers.append({"x": _n(scale.place(end)[0]), "box_x": _n(x_box)})
+    return {
+        "top": top,
+        "bottom": bottom,
+        "height": bottom - top,
+        "middle": _n(middle),
+        "tick_top": top + 6,
+        "tick_bottom": bottom - 6,
+        "x": _n(x_q1),
+        "width": _n(max(x_q3 - x_q1, 1)),
+        "median": _n(x_median),
+        "whiskers": whiskers,
+    }

@@ -1,8 +1,7 @@
 from __future__ import annotations
 
 import math
-
-from django.utils.safestring import SafeString
+from typing import Any
 
 from metrics.calculations import (
     format_interval,
@@ -12,31 +11,37 @@ from metrics.calculations import (
 from .common import (
     BAND_HIGH,
     BAND_LOW,
-    BLUE,
-    DARK_GREY,
     DEFAULT_NAME,
     LOG_AXIS,
-    SMALL_FONT_SIZE,
-    TEXT,
-    WHITE,
     WIDTH,
     _arrow,
-    _band_label,
-    _band_rect_x,
+    _band_column,
     _check_prefix,
     _diamond,
-    _dot,
+    _drawn,
     _finite,
     _horizontal_axis,
-    _line,
+    _n,
     _Scale,
-    _svg,
     _text,
     _where_in_band,
 )
 
 
-def interval_chart(
+def _off_scale(x: float, y: float, off: int, *, label_y: float, value: float) -> dict[str, Any]:
+    """An arrow at the edge the value went off, with its figure beside it."""
+    return {
+        "arrow": _arrow(x, y, "left" if off < 0 else "right"),
+        "label": _text(
+            x + (16 if off < 0 else -16),
+            label_y,
+            f"{format_ratio(value)}, off the scale",
+            anchor="start" if off < 0 else "end",
+        ),
+    }
+
+
+def interval_geometry(
     *,
     value: float | None,
     ci95: tuple[float, float] | None,
@@ -44,7 +49,7 @@ def interval_chart(
     label: str,
     id_prefix: str,
     name: str = DEFAULT_NAME,
-) -> SafeString:
+) -> dict[str, Any]:
     """One relative likelihood with its 95% interval on a log axis from 0.25 to 4, beside the national median.
 
     The four-fifths band (0.80 to 1.25) is shaded and labelled and 1 (equal likelihood) is marked. The
@@ -64,73 +69,42 @@ def interval_chart(
     national_row = value_row + 40
     bottom = (national_row if national_median is not None else value_row) + 30
 
-    body = _band_label(scale, 20)
-    body += _band_rect_x(scale, top, bottom)
-    body.append(_line(scale(1.0), top, scale(1.0), bottom, stroke=TEXT, width=2, extra='class="chart-equal"'))
-
+    shown: dict[str, Any] = {}
     if value is None:
-        body.append(_text(left + 8, value_row + 6, "Not calculable", bold=True, css_class="chart-missing"))
+        shown["missing"] = _text(left + 8, value_row + 6, "Not calculable")
     else:
         if ci95 is not None:
             (x_low, off_low), (x_high, off_high) = scale.place(ci95[0]), scale.place(ci95[1])
-            body.append(
-                _line(x_low, value_row, x_high, value_row, stroke=BLUE, width=3, extra='class="chart-ci"')
-            )
+            ends: list[dict[str, Any]] = []
             for x, off, direction in ((x_low, off_low, "left"), (x_high, off_high, "right")):
                 if off:
-                    body.append(_arrow(x, value_row, direction))
+                    ends.append({"arrow": _arrow(x, value_row, direction)})
                 else:
-                    body.append(_line(x, value_row - 8, x, value_row + 8, stroke=BLUE, width=3))
+                    ends.append({"x": _n(x), "top": _n(value_row - 8), "bottom": _n(value_row + 8)})
+            shown["ci"] = {"low": _n(x_low), "high": _n(x_high), "y": _n(value_row), "ends": ends}
         x, off = scale.place(value)
         if off:
-            body.append(_arrow(x, value_row, "left" if off < 0 else "right"))
-            body.append(
-                _text(
-                    x + (16 if off < 0 else -16),
-                    value_row - 12,
-                    f"{format_ratio(value)}, off the scale",
-                    anchor="start" if off < 0 else "end",
-                    size=SMALL_FONT_SIZE,
-                    css_class="chart-off-scale-label",
-                    halo=True,
-                )
-            )
+            shown.update(_off_scale(x, value_row, off, label_y=value_row - 12, value=value))
         else:
-            body.append(_dot(x, value_row))
+            shown["dot"] = {"x": _n(x), "y": _n(value_row)}
 
+    national: dict[str, Any] = {}
     if national_median is not None:
         x, off = scale.place(national_median)
         if off:
-            body.append(_arrow(x, national_row, "left" if off < 0 else "right", fill=WHITE, stroke=TEXT))
-            body.append(
-                _text(
-                    x + (16 if off < 0 else -16),
-                    national_row + 22,
-                    f"{format_ratio(national_median)}, off the scale",
-                    anchor="start" if off < 0 else "end",
-                    size=SMALL_FONT_SIZE,
-                    css_class="chart-off-scale-label",
-                    halo=True,
-                )
-            )
+            national = _off_scale(x, national_row, off, label_y=national_row + 22, value=national_median)
         else:
-            body.append(_diamond(x, national_row))
+            national = {"diamond": _diamond(x, national_row)}
 
-    body += _horizontal_axis(scale, bottom, [0.25, 0.5, BAND_LOW, 1.0, BAND_HIGH, 2.0, 4.0])
     y = bottom + 48
-    body.append(_text(left, y, "\N{LEFTWARDS ARROW} less likely"))
-    body.append(_text(scale(1.0), y, "equal likelihood", anchor="middle"))
-    body.append(_text(right, y, "more likely \N{RIGHTWARDS ARROW}", anchor="end"))
+    directions = {
+        "less": _text(left, y, "\N{LEFTWARDS ARROW} less likely"),
+        "equal": _text(scale(1.0), y, "equal likelihood", anchor="middle"),
+        "more": _text(right, y, "more likely \N{RIGHTWARDS ARROW}", anchor="end"),
+    }
     y += 24
-    body.append(
-        _text(
-            scale(1.0),
-            y,
-            "Relative likelihood, minority ethnic staff against white (log scale)",
-            anchor="middle",
-            size=SMALL_FONT_SIZE,
-            fill=DARK_GREY,
-        )
+    axis_label = _text(
+        scale(1.0), y, "Relative likelihood, minority ethnic staff against white (log scale)", anchor="middle"
     )
 
     # Legend, with the figures, so the chart reads on paper too.
@@ -141,19 +115,23 @@ def interval_chart(
         value_text = f"{name}: {format_ratio(value)}"
     else:
         value_text = f"{name}: {format_ratio(value)} (95% confidence interval {format_interval(ci95)})"
+    legend: dict[str, Any] = {
+        "value": {"mark": {"x": _n(left + 18), "y": _n(y - 5)}, **_text(left + 48, y, value_text)},
+    }
     if ci95 is not None:
-        body += [
-            _line(left, y - 5, left + 36, y - 5, stroke=BLUE, width=3),
-            _line(left, y - 12, left, y + 2, stroke=BLUE, width=3),
-            _line(left + 36, y - 12, left + 36, y + 2, stroke=BLUE, width=3),
-        ]
-    body += [_dot(left + 18, y - 5, css_class="chart-legend"), _text(left + 48, y, value_text)]
+        legend["ci"] = {
+            "start": _n(left),
+            "end": _n(left + 36),
+            "y": _n(y - 5),
+            "top": _n(y - 12),
+            "bottom": _n(y + 2),
+        }
     if national_median is not None:
         y += 28
-        body += [
-            _diamond(left + 18, y - 5, css_class="chart-legend"),
-            _text(left + 48, y, f"National median: {format_ratio(national_median)}"),
-        ]
+        legend["national"] = {
+            "mark": _diamond(left + 18, y - 5),
+            **_text(left + 48, y, f"National median: {format_ratio(national_median)}"),
+        }
 
     desc = [f"{label}."]
     if value is None:
@@ -165,4 +143,20 @@ def interval_chart(
     if national_median is not None:
         desc.append(f"National median {format_ratio(national_median)}.")
     desc.append("1 means equal likelihood; the four-fifths range runs from 0.80 to 1.25.")
-    return _svg(id_prefix, y + 14, label, " ".join(desc), body)
+    return {
+        "id_prefix": id_prefix,
+        "title": label,
+        "desc": " ".join(desc),
+        "height": math.ceil(y + 14),
+        "band": _band_column(scale, label_y=20, top=top, bottom=bottom),
+        "equal": {"x": _n(scale(1.0)), "top": top, "bottom": bottom},
+        "value": shown,
+        "national": national,
+        "axis": _horizontal_axis(scale, bottom, [0.25, 0.5, BAND_LOW, 1.0, BAND_HIGH, 2.0, 4.0]),
+        "directions": directions,
+        "axis_label": axis_label,
+        "legend": legend,
+    }
+
+
+interval_chart = _drawn("interval", interval_geometry)

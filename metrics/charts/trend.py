@@ -1,37 +1,26 @@
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from django.utils.safestring import SafeString
-
 from .common import (
-    BAND_FILL,
     BAND_HIGH,
-    BAND_LABEL,
     BAND_LOW,
-    BLUE,
-    DARK_GREY,
     DEFAULT_NAME,
-    MID_GREY,
-    SMALL_FONT_SIZE,
-    TEXT,
-    WHITE,
     WIDTH,
     _arrow,
     _check_prefix,
     _diamond,
-    _dot,
+    _drawn,
     _finite,
     _formatter,
-    _line,
     _linear_range,
     _log_range,
     _log_ticks,
     _n,
     _percent,
     _Scale,
-    _svg,
     _text,
     _tick_label,
 )
@@ -43,7 +32,20 @@ def _categories(points: Sequence[tuple[str, Any]], national: Sequence[tuple[str,
     return list(dict.fromkeys(sorted(labels + extra) if extra else labels))
 
 
-def trend_chart(
+def _runs(
+    categories: Sequence[str], x_of: Mapping[str, float], placed: Mapping[str, tuple[float, int]]
+) -> list[list[tuple[float, float]]]:
+    """A series' line as runs of (x, y) between the rounds it has no figure for; a run needs two points."""
+    runs: list[list[tuple[float, float]]] = [[]]
+    for label in categories:
+        if label in placed:
+            runs[-1].append((_n(x_of[label]), _n(placed[label][0])))
+        elif runs[-1]:
+            runs.append([])
+    return [run for run in runs if len(run) > 1]
+
+
+def trend_geometry(
     *,
     points: list[tuple[str, float | None]],
     national: list[tuple[str, float | None]] | None = None,
@@ -52,7 +54,7 @@ def trend_chart(
     title: str,
     name: str = DEFAULT_NAME,
     percent: bool | None = None,
-) -> SafeString:
+) -> dict[str, Any]:
     """An authority's figure round by round (solid line, dots, figures written on) beside the national
     median (dashed line, hollow diamonds).
 
@@ -83,126 +85,55 @@ def trend_chart(
     step = (right - left) / max(len(categories), 1)
     x_of = {label: left + step * (index + 0.5) for index, label in enumerate(categories)}
 
-    body: list[str] = []
-    # Legend first, across the top.
-    body += [
-        _line(16, 21, 52, 21, stroke=BLUE, width=3),
-        _dot(34, 21, radius=5, css_class="chart-legend"),
-        _text(60, 26, name),
-    ]
+    # The legend, across the top.
+    legend: dict[str, Any] = {"name": name, "mark": {"x": 34, "y": 21}}
     legend_x = 60 + 9 * len(name) + 32
     if national:
-        body += [
-            _line(legend_x, 21, legend_x + 36, 21, stroke=DARK_GREY, width=2, extra='stroke-dasharray="6 4"'),
-            _diamond(legend_x + 18, 21, size=6, css_class="chart-legend"),
-            _text(legend_x + 44, 26, "National median"),
-        ]
+        legend["national"] = {
+            "start": legend_x,
+            "end": legend_x + 36,
+            "mark": _diamond(legend_x + 18, 21, size=6),
+            "text_x": legend_x + 44,
+        }
+    band = None
     if log_scale:
-        body += [
-            f'<rect x="16" y="36" width="36" height="14" fill="{BAND_FILL}" stroke="{DARK_GREY}" '
-            f'stroke-dasharray="2 3"/>',
-            _text(60, 48, BAND_LABEL),
-        ]
         band_top, band_bottom = scale(BAND_HIGH), scale(BAND_LOW)
-        body += [
-            f'<rect class="chart-band" x="{left}" y="{_n(band_top)}" width="{right - left}" '
-            f'height="{_n(band_bottom - band_top)}" fill="{BAND_FILL}"/>',
-            _line(left, band_top, right, band_top, stroke=DARK_GREY, extra='stroke-dasharray="2 3"'),
-            _line(left, band_bottom, right, band_bottom, stroke=DARK_GREY, extra='stroke-dasharray="2 3"'),
-            _line(left, scale(1.0), right, scale(1.0), stroke=TEXT, width=1.5, extra='class="chart-equal"'),
-        ]
-    else:
-        for tick in ticks:
-            body.append(_line(left, scale(tick), right, scale(tick), stroke=MID_GREY))
+        band = {
+            "top": _n(band_top),
+            "bottom": _n(band_bottom),
+            "height": _n(band_bottom - band_top),
+            "equal": _n(scale(1.0)),
+        }
 
-    # Vertical axis.
-    body.append(_line(left, top, left, bottom, stroke=TEXT, width=1.5))
-    for tick in ticks:
-        y = scale(tick)
-        body.append(_line(left - 6, y, left, y, stroke=TEXT, width=1.5))
-        body.append(
-            _text(
-                left - 10,
-                y + 5,
-                _tick_label(tick, percent=percent),
-                anchor="end",
-                size=SMALL_FONT_SIZE,
-            )
-        )
-    # Horizontal axis: the rounds.
-    body.append(_line(left, bottom, right, bottom, stroke=TEXT, width=1.5))
-    for label in categories:
-        body.append(_line(x_of[label], bottom, x_of[label], bottom + 6, stroke=TEXT, width=1.5))
-        body.append(_text(x_of[label], bottom + 26, label, anchor="middle"))
-
-    def series(
-        values: Mapping[str, float | None], *, dashed: bool
-    ) -> tuple[list[str], dict[str, tuple[float, int]]]:
-        """The line in runs between gaps, and where each value landed."""
-        placed = {label: scale.place(value) for label, value in values.items() if value is not None}
-        runs: list[list[str]] = [[]]
-        for label in categories:
-            if label in placed:
-                runs[-1].append(f"{_n(x_of[label])},{_n(placed[label][0])}")
-            elif runs[-1]:
-                runs.append([])
-        stroke = (
-            f'fill="none" stroke="{DARK_GREY}" stroke-width="2" stroke-dasharray="6 4"'
-            if dashed
-            else f'fill="none" stroke="{BLUE}" stroke-width="3"'
-        )
-        kind = "chart-national-line" if dashed else "chart-line"
-        lines = [
-            f'<polyline class="{kind}" points="{" ".join(run)}" {stroke}/>' for run in runs if len(run) > 1
-        ]
-        return lines, placed
-
-    national_lines, national_placed = series(medians, dashed=True)
-    own_lines, own_placed = series(own, dashed=False)
-    body += national_lines + own_lines
-    for label, (y, off) in national_placed.items():
-        if off:
-            body.append(_arrow(x_of[label], y, "down" if off < 0 else "up", fill=WHITE, stroke=TEXT))
-        else:
-            body.append(_diamond(x_of[label], y, size=7))
+    national_placed = {label: scale.place(value) for label, value in medians.items() if value is not None}
+    own_placed = {label: scale.place(value) for label, value in own.items() if value is not None}
+    national_marks = [
+        {"arrow": _arrow(x_of[label], y, "down" if off < 0 else "up")}
+        if off
+        else {"diamond": _diamond(x_of[label], y, size=7)}
+        for label, (y, off) in national_placed.items()
+    ]
+    own_marks = []
     for label, (y, off) in own_placed.items():
         x = x_of[label]
-        if off:
-            body.append(_arrow(x, y, "down" if off < 0 else "up"))
-        else:
-            body.append(_dot(x, y, radius=6))
+        mark: dict[str, Any] = (
+            {"arrow": _arrow(x, y, "down" if off < 0 else "up")} if off else {"dot": {"x": _n(x), "y": _n(y)}}
+        )
         # The figure goes on the side away from the national median, or above.
         median = national_placed.get(label)
         below = (median is not None and median[0] < y) or (off > 0)
-        body.append(
-            _text(
-                x,
-                y + 26 if below else y - 14,
-                fmt(own[label]),
-                anchor="middle",
-                bold=True,
-                css_class="chart-point-label",
-                halo=True,
-            )
-        )
+        mark["label"] = _text(x, y + 26 if below else y - 14, fmt(own[label]), anchor="middle")
+        own_marks.append(mark)
 
     y = bottom + 56
+    axis_label = None
     if log_scale:
-        body.append(
-            _text(
-                left,
-                y,
-                "Relative likelihood (log scale): 1 means equal likelihood",
-                size=SMALL_FONT_SIZE,
-                fill=DARK_GREY,
-            )
-        )
+        axis_label = _text(left, y, "Relative likelihood (log scale): 1 means equal likelihood")
         y += 24
     missing = [label for label in categories if own.get(label) is None]
+    missing_note = None
     if missing:
-        body.append(
-            _text(left, y, f"{name}: not calculable in {', '.join(missing)}.", css_class="chart-missing")
-        )
+        missing_note = _text(left, y, f"{name}: not calculable in {', '.join(missing)}.")
         y += 24
 
     desc = [f"{title}."]
@@ -220,4 +151,38 @@ def trend_chart(
         )
     if log_scale:
         desc.append("The four-fifths range runs from 0.80 to 1.25.")
-    return _svg(id_prefix, y, title, " ".join(desc), body)
+    return {
+        "id_prefix": id_prefix,
+        "title": title,
+        "desc": " ".join(desc),
+        "height": math.ceil(y),
+        "legend": legend,
+        "band": band,
+        "plot": {
+            "left": left,
+            "right": right,
+            "width": right - left,
+            "top": top,
+            "bottom": bottom,
+            "tick_start": left - 6,
+            "tick_label_x": left - 10,
+            "round_tick_bottom": bottom + 6,
+            "round_label_y": bottom + 26,
+        },
+        "ticks": [
+            {
+                "y": _n(scale(tick)),
+                "label_y": _n(scale(tick) + 5),
+                "label": _tick_label(tick, percent=percent),
+            }
+            for tick in ticks
+        ],
+        "rounds": [{"x": _n(x_of[label]), "label": label} for label in categories],
+        "national": {"runs": _runs(categories, x_of, national_placed), "marks": national_marks},
+        "own": {"runs": _runs(categories, x_of, own_placed), "marks": own_marks},
+        "axis_label": axis_label,
+        "missing": missing_note,
+    }
+
+
+trend_chart = _drawn("trend", trend_geometry)
