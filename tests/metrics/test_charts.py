@@ -2,15 +2,31 @@
 
 from __future__ import annotations
 
+import ast
 import math
 import re
 import time
 import xml.etree.ElementTree as ET
+from pathlib import Path
 
 import pytest
 from django.utils.safestring import SafeString
 
-from metrics.charts import WIDTH, distribution_chart, interval_chart, share_chart, trend_chart
+from metrics import charts
+from metrics.calculations import distribution
+from metrics.charts import (
+    WIDTH,
+    distribution_chart,
+    distribution_geometry,
+    histogram_chart,
+    histogram_geometry,
+    interval_chart,
+    interval_geometry,
+    share_chart,
+    share_geometry,
+    trend_chart,
+    trend_geometry,
+)
 
 NS = "{http://www.w3.org/2000/svg}"
 NASTY = 'Bury <script>alert("x")</script> & Co\'s'
@@ -96,16 +112,64 @@ def test_no_inline_style_or_script_so_a_strict_csp_allows_it(kind: str) -> None:
     assert not find_all(root, "style")
 
 
-@pytest.mark.parametrize("kind", ["interval", "share", "distribution", "trend"])
-def test_text_is_escaped_and_the_svg_still_parses(kind: str) -> None:
-    svg = every_chart(text=NASTY)[kind]
+def hostile_charts() -> dict[str, str]:
+    """Every chart kind with NASTY in every text that comes from the data or the caller."""
+    return {
+        "interval": interval_chart(
+            value=0.61, ci95=(0.43, 0.87), national_median=0.92, label=NASTY, name=NASTY, id_prefix="c"
+        ),
+        "share": share_chart(shares=[(NASTY, 0.2), (NASTY, None)], id_prefix="c", title=NASTY),
+        "distribution": distribution_chart(
+            values=[(NASTY, 0.61), ("Leeds", 1.1)],
+            highlight=NASTY,
+            id_prefix="c",
+            title=NASTY,
+            axis_label=NASTY,
+        ),
+        "distribution without the highlighted figure": distribution_chart(
+            values=[("Leeds", 1.1)], highlight=NASTY, id_prefix="c", title=NASTY
+        ),
+        "trend": trend_chart(
+            points=[(NASTY, 0.7), ("2025", None)],
+            national=[(NASTY, 0.9)],
+            id_prefix="c",
+            title=NASTY,
+            name=NASTY,
+        ),
+        "histogram": histogram_chart(
+            bins=[(0.25, 1.0, 2), (1.0, 4.0, 1)],
+            quartiles=distribution([0.5, 0.9, 2.0]),
+            id_prefix="c",
+            title=NASTY,
+            axis_label=NASTY,
+        ),
+    }
 
-    assert "<script>" not in svg
-    assert "&lt;script&gt;" in svg
-    assert "&amp; Co" in svg
-    root = parse(svg)
-    assert root[0].text == NASTY
+
+# How many times each kind shows NASTY: in its title, description and texts.
+HOSTILE_PLACES = {
+    "interval": 4,  # title; desc (label, name); legend
+    "share": 6,  # title; desc (title, both rows); both rows' names
+    "distribution": 5,  # title; desc (title, highlight); highlight label; axis label
+    "distribution without the highlighted figure": 4,  # title; desc (title, highlight); "no figure" note
+    "trend": 8,  # title; desc (title, name, round, national round); legend; round label; missing note
+    "histogram": 3,  # title; desc; axis label
+}
+
+
+@pytest.mark.parametrize("kind", HOSTILE_PLACES)
+def test_hostile_names_and_labels_are_escaped_in_every_chart_kind(kind: str) -> None:
+    svg = hostile_charts()[kind]
+
+    assert "<script" not in svg
+    assert '"x"' not in svg and "& Co" not in svg
+    root = parse(svg)  # an unescaped & or quote would not parse
     assert not find_all(root, "script")
+    shown = [root[0].text or "", root[1].text or "", *texts(root)]
+    assert sum(text.count(NASTY) for text in shown) == HOSTILE_PLACES[kind]
+    assert (
+        svg.count("&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; Co&#x27;s") == HOSTILE_PLACES[kind]
+    )
 
 
 @pytest.mark.parametrize("prefix", ["", "1abc", "a b", 'x" onload="alert(1)', "a<b"])
@@ -425,3 +489,89 @@ def test_distribution_linear_scale_shows_shares_as_percentages_by_default() -> N
 
     assert {"0%", "10%", "30%"} <= set(texts(root))
     assert "median 20.0%" in text_of(root[1])
+
+
+def geometries() -> dict[str, dict]:
+    return {
+        "interval": interval_geometry(
+            value=6.0, ci95=(0.43, 17.0), national_median=0.92, label="m2", id_prefix="c"
+        ),
+        "share": share_geometry(
+            shares=[("Workforce", 0.2), ("Senior managers", None)], id_prefix="c", title="m9"
+        ),
+        "distribution": distribution_geometry(
+            values=sample(20), highlight="Authority 3", id_prefix="c", title="m2"
+        ),
+        "trend": trend_geometry(
+            points=[("2024", 0.7), ("2025", None), ("2026", 40.0)],
+            national=[("2024", 0.9)],
+            id_prefix="c",
+            title="m2",
+        ),
+        "histogram": histogram_geometry(
+            bins=[(0.25, 1.0, 2), (1.0, 4.0, 1)],
+            above=1,
+            quartiles=distribution([0.5, 0.9, 2.0]),
+            id_prefix="c",
+            title="m2",
+        ),
+    }
+
+
+@pytest.mark.parametrize("kind", ["interval", "share", "distribution", "trend", "histogram"])
+def test_geometry_is_plain_data_with_no_markup(kind: str) -> None:
+    geometry = geometries()[kind]
+
+    def leaves(value: object) -> list[object]:
+        if isinstance(value, dict):
+            return [leaf for item in value.values() for leaf in leaves(item)]
+        if isinstance(value, (list, tuple)):
+            return [leaf for item in value for leaf in leaves(item)]
+        return [value]
+
+    values = leaves(geometry)
+    assert all(value is None or type(value) in (str, int, float, bool) for value in values)  # no SafeString
+    assert not [value for value in values if isinstance(value, str) and re.search(r"<[a-zA-Z/]", value)]
+    assert geometry == geometries()[kind]
+
+
+def test_interval_geometry_places_the_value_its_interval_and_the_median() -> None:
+    geometry = interval_geometry(
+        value=6.0, ci95=(0.43, 17.0), national_median=0.92, label="m2", id_prefix="c"
+    )
+
+    value = geometry["value"]
+    assert value["arrow"] == {"x": AXIS_RIGHT, "y": 68, "direction": "right"}
+    assert value["label"]["text"] == "6.00, off the scale" and value["label"]["anchor"] == "end"
+    assert value["ci"]["low"] == pytest.approx(expected_x(0.43), abs=0.06)
+    low_end, high_end = value["ci"]["ends"]
+    assert "arrow" not in low_end and high_end["arrow"]["direction"] == "right"
+    assert geometry["national"]["diamond"]["x"] == pytest.approx(expected_x(0.92), abs=0.06)
+
+
+def test_no_chart_builds_markup_in_python() -> None:
+    """The charts' markup is in templates/metrics/charts, where autoescape applies: no string in the
+    charts' code (docstrings aside) holds a tag, and nothing there escapes or marks text safe by hand."""
+    for path in sorted(Path(charts.__file__).parent.glob("*.py")):
+        tree = ast.parse(path.read_text())
+        docstrings = {
+            id(node.body[0].value)
+            for node in ast.walk(tree)
+            if isinstance(node, (ast.Module, ast.FunctionDef, ast.ClassDef))
+            and node.body
+            and isinstance(node.body[0], ast.Expr)
+            and isinstance(node.body[0].value, ast.Constant)
+        }
+        tags = [
+            node.value
+            for node in ast.walk(tree)
+            if isinstance(node, ast.Constant)
+            and isinstance(node.value, str)
+            and id(node) not in docstrings
+            and re.search(r"<[a-zA-Z/]", node.value)
+        ]
+        assert not tags, f"{path.name} builds markup: {tags[:3]}"
+        names = {
+            alias.name for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) for alias in node.names
+        }
+        assert not names & {"mark_safe", "escape", "format_html", "conditional_escape"}, path.name
