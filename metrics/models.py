@@ -232,3 +232,54 @@ class ReleaseFile(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} of release {self.release_id}"
+
+
+class ResultsPageDocument(models.Model):
+    """What a council's results page shows of a round beyond the user-specific parts (issue 18): its
+    results, the rendered cards of each service beside the latest published release, and what the
+    summary needs, built once and read in one query. `key` names everything it was built from (the
+    authority's return versions of every round, whether their results are stored, each round's
+    latest published release, the authority's region, type and population share, and the code that
+    renders it: `metrics.selectors.ResultsPageBasis`); a page reads it only where the key matches
+    what is current, and rebuilds it otherwise, so a stale document is never shown. Derived data,
+    not audited: it is a pure function of audited rows."""
+
+    authority = models.ForeignKey(Authority, on_delete=models.CASCADE, related_name="+", db_index=False)
+    round = models.ForeignKey(CollectionRound, on_delete=models.CASCADE, related_name="+", db_index=False)
+    key = models.CharField(max_length=64)
+    document = models.JSONField(help_text="The results, the previous round's values and the release.")
+    cards = models.JSONField(help_text="The rendered cards of each service, read one service at a time.")
+    built_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["authority", "round"], name="results_page_document_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"results page of {self.authority_id} in {self.round_id}"
+
+
+class DashboardDocument(models.Model):
+    """The analyst dashboard's figures for one round, service and filter (issue 18), rendered once
+    and read in one query. `key` names the round's benchmark run (fingerprint and time) and the code
+    that renders it (`metrics.selectors.dashboard_key`); a page reads it only where the key matches
+    the current run, and rebuilds it otherwise."""
+
+    round = models.ForeignKey(CollectionRound, on_delete=models.CASCADE, related_name="+", db_index=False)
+    service = models.CharField(max_length=10)
+    region = models.CharField(max_length=40, blank=True)
+    authority_type = models.CharField(max_length=40, blank=True)
+    key = models.CharField(max_length=64)
+    document = models.JSONField()
+    built_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["round", "service", "region", "authority_type"], name="dashboard_document_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"dashboard of {self.round_id} {self.service} {self.region} {self.authority_type}"

@@ -3,19 +3,38 @@
 from __future__ import annotations
 
 import datetime
+import functools
+import hashlib
+import json
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
+from django.db import connection
+from django.db.models import Exists, JSONField, OuterRef, Subquery
+from django.db.models.fields.json import KT
 
 from accounts.models import Authority, User
 from submissions.access import ReturnContext
 from submissions.models import CollectionRound, Return, ReturnEvent, ReturnVersion
+from submissions.schema import SERVICE_LABELS
 
 from .calculations import results_document
 from .exports.national import type_values
-from .models import Benchmark, Release, ReleaseQuerySet, Result, VersionResults
+from .models import (
+    Benchmark,
+    BenchmarkRun,
+    DashboardDocument,
+    Release,
+    ReleaseQuerySet,
+    Result,
+    ResultsPageDocument,
+    VersionResults,
+)
 from .publication import Comparator, ComparatorKey, PublishedComparators, comparators_from_tables
 from .services import population_share
 from .signals import plan_objectives_wanted
@@ -95,13 +114,27 @@ def published_national_trend(service: str) -> dict[tuple[str, str], list[tuple[s
     labels = dict(
         CollectionRound.objects.filter(pk__in=latest).order_by("opens_on").values_list("pk", "label")
     )
+    return national_trend(
+        [(label, latest[round_id][0], latest[round_id][2]) for round_id, label in labels.items()], service
+    )
+
+
+def national_trend(
+    releases: Iterable[tuple[str, int, datetime.datetime]], service: str
+) -> dict[tuple[str, str], list[tuple[str, float | None]]]:
+    """`published_national_trend` from given releases: (round label, release pk, created_at), the
+    oldest round first."""
     trend: dict[tuple[str, str], list[tuple[str, float | None]]] = defaultdict(list)
-    for round_id, label in labels.items():
-        pk, _, created_at, _ = latest[round_id]
+    for label, pk, created_at in releases:
         for (scope, _, svc, indicator), comparator in _parsed(pk, created_at).items():
             if scope == "national" and svc == service:
                 trend[(svc, indicator)].append((label, None if comparator.withheld else comparator.median))
     return trend
+
+
+def parsed_release(pk: int, created_at: datetime.datetime) -> Mapping[ComparatorKey, Comparator]:
+    """The comparators of one release (parsed once per process: releases never change)."""
+    return _parsed(pk, created_at)
 
 
 def previous_round_values(
@@ -201,3 +234,284 @@ def latest_round_with_results(authority: Authority) -> str | None:
         .values_list("round__label", flat=True)
         .first()
     )
+
+
+# Precomputed page documents (issue 18) --------------------------------------------------------------
+#: Where the code that renders a page document lives: its fingerprint is part of every document's
+#: key, so a deploy that changes how results pages or the dashboard look rebuilds them.
+_RENDERING = ("metrics/*.py", "metrics/charts/*.py", "metrics/templatetags/*.py", "templates/metrics/*.html")
+
+
+@functools.cache
+def rendering_fingerprint() -> str:
+    """A digest of the code and templates that render page documents (read once per process)."""
+    digest = hashlib.sha256()
+    base = Path(settings.BASE_DIR)
+    for pattern in _RENDERING:
+        for path in sorted(base.glob(pattern)):
+            digest.update(path.relative_to(base).as_posix().encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def _key(*parts: object) -> str:
+    return hashlib.sha256(repr((rendering_fingerprint(), *parts)).encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class RoundState:
+    """One round as a council's results page sees it: the authority's return in it (its current
+    version, whether it is past draft and whether that version's results are stored) and the round's
+    latest published release."""
+
+    round_id: int
+    label: str
+    version_id: int | None
+    submitted: bool
+    stored: bool
+    release_id: int | None
+
+
+@dataclass(frozen=True)
+class ResultsPageBasis:
+    """Everything a council's results page document is a function of. Its `key` names it all."""
+
+    authority: Authority
+    collection_round: CollectionRound
+    version_id: int
+    rounds: tuple[RoundState, ...]  # the rounds that matter to the page, the oldest first
+
+    @property
+    def page_round(self) -> RoundState | None:
+        return next((r for r in self.rounds if r.round_id == self.collection_round.pk), None)
+
+    @property
+    def stored(self) -> bool:
+        """Whether the page's version has stored results (otherwise it is a draft preview)."""
+        page = self.page_round
+        return bool(page and page.version_id == self.version_id and page.stored)
+
+    @property
+    def key(self) -> str:
+        authority = self.authority
+        return _key(
+            "results-page",
+            authority.pk,
+            authority.region,
+            authority.authority_type,
+            str(authority.population_minority_ethnic_percent),
+            self.collection_round.pk,
+            self.version_id,
+            self.rounds,
+        )
+
+
+#: Values no row has, standing for the values of a query compiled once per process (`_compiled`).
+AUTHORITY_SLOT, ROUND_SLOT, KEY_SLOT = -730_118, -730_119, "slot:key"
+
+
+@functools.cache
+def _compiled(name: str) -> tuple[str, tuple[Any, ...]]:
+    """The SQL and parameters of query `name`, built with slot values where each request's values go:
+    compiling these annotated queries costs more CPU than running them (as for the signed-in user,
+    `accounts.mfa.signed_in_user`), so a page request only fills the slots in."""
+    sql, params = _QUERIES[name]().query.sql_with_params()
+    return sql, tuple(params)
+
+
+def _run(name: str, values: Mapping[Any, Any]) -> list[tuple[Any, ...]]:
+    """Run query `name` with each slot value replaced by `values[slot]`."""
+    sql, params = _compiled(name)
+    filled = [values[p] if isinstance(p, int | str) and p in values else p for p in params]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, filled)
+        return cursor.fetchall()
+
+
+def _basis_query() -> Any:
+    returns = Return.objects.filter(authority_id=AUTHORITY_SLOT, round=OuterRef("pk")).order_by()
+    return (
+        CollectionRound.objects.order_by("opens_on", "pk")
+        .annotate(
+            version_id=Subquery(returns.values("current_version_id")[:1]),
+            submitted=Exists(returns.exclude(status=Return.Status.DRAFT)),
+            stored=Exists(returns.filter(current_version__results__isnull=False)),
+            release_id=Subquery(
+                Release.objects.published().filter(round=OuterRef("pk")).order_by("-number").values("pk")[:1]
+            ),
+        )
+        .values_list("pk", "label", "version_id", "submitted", "stored", "release_id")
+    )
+
+
+def _document_query(service: str) -> Any:
+    return ResultsPageDocument.objects.filter(
+        authority_id=AUTHORITY_SLOT, round_id=ROUND_SLOT, key=KEY_SLOT
+    ).values_list("document", KT(f"cards__{service}"))
+
+
+_QUERIES: dict[str, Callable[[], Any]] = {
+    "basis": _basis_query,
+    **{f"document:{service}": functools.partial(_document_query, service) for service in SERVICE_LABELS},
+}
+
+
+def results_page_basis(ctx: ReturnContext, version: ReturnVersion) -> ResultsPageBasis:
+    """What the results page of `version` (the current version of `ctx`'s return, already scoped to
+    the user) is built from, in one query whatever the number of authorities: every round with the
+    authority's return in it and its latest published release."""
+    rows = _run("basis", {AUTHORITY_SLOT: ctx.authority.pk})
+    rounds = tuple(
+        RoundState(pk, label, version_id, bool(submitted), bool(stored), release_id)
+        for pk, label, version_id, submitted, stored, release_id in rows
+        if version_id is not None or release_id is not None or pk == ctx.round.pk
+    )
+    return ResultsPageBasis(ctx.authority, ctx.round, version.pk, rounds)
+
+
+def results_page_document(basis: ResultsPageBasis, service: str) -> dict[str, Any] | None:
+    """The stored results page document built from exactly `basis`, with the cards of `service`
+    alone under "cards" (a third of the rendered HTML), or None (none yet, or stale)."""
+    slots = {AUTHORITY_SLOT: basis.authority.pk, ROUND_SLOT: basis.collection_round.pk, KEY_SLOT: basis.key}
+    rows = _run(f"document:{service}", slots)
+    if not rows:
+        return None
+    document, cards = rows[0]
+    return _json(document) | {"cards": {service: cards}}
+
+
+def _json(value: Any) -> Any:
+    """A JSON column as read by a plain cursor: text to parse (PostgreSQL and SQLite, as Django reads
+    them), or already parsed."""
+    return json.loads(value) if isinstance(value, str | bytes) else value
+
+
+@dataclass(frozen=True)
+class ReleaseNote:
+    """Which release a results page's national, regional and type figures are from."""
+
+    round_label: str
+    release_number: int | None
+    published_at: datetime.datetime | None
+
+
+def release_note(collection_round: CollectionRound, document: Mapping[str, Any]) -> ReleaseNote:
+    release = document["release"]
+    published_at = release["published_at"]
+    return ReleaseNote(
+        collection_round.label,
+        release["number"],
+        datetime.datetime.fromisoformat(published_at) if published_at else None,
+    )
+
+
+def results_page_summary(
+    ctx: ReturnContext, document: Mapping[str, Any], service: str, user: User | AnonymousUser
+) -> Summary:
+    """The summary that opens a council's results page, from its precomputed document and the plan
+    objectives tied to its indicators (read now: they change with the plan, not the results)."""
+    previous = document["previous"].get(service) or {}
+    return results_summary(
+        document["results"],
+        service=service,
+        previous=previous,
+        previous_label=document["previous_label"],
+        objectives=plan_objectives(ctx.authority, user),
+    )
+
+
+def releases_by_pk(pks: Iterable[int]) -> dict[int, tuple[int, datetime.datetime, datetime.datetime | None]]:
+    """{release pk: (number, created_at, published_at)}."""
+    return {
+        pk: (number, created_at, published_at)
+        for pk, number, created_at, published_at in Release.objects.filter(pk__in=list(pks)).values_list(
+            "pk", "number", "created_at", "published_at"
+        )
+    }
+
+
+def headline_rows(version_ids: Iterable[int]) -> list[tuple[int, str, str, float | None]]:
+    """(version id, service, indicator, value) of the stored results of `version_ids`."""
+    return list(
+        Result.objects.filter(version_id__in=list(version_ids)).values_list(
+            "version_id", "service", "indicator", "value"
+        )
+    )
+
+
+def stored_results(version_id: int) -> dict[str, Any] | None:
+    return VersionResults.objects.filter(version_id=version_id).values_list("document", flat=True).first()
+
+
+def dashboard_key(
+    collection_round: CollectionRound, service: str, region: str, kind: str, run: tuple[str, Any] | None
+) -> str:
+    """The key of a dashboard document: the round, service and filter, and the round's benchmark run
+    (fingerprint and time) it was built from."""
+    stamp = (run[0], run[1].isoformat()) if run else None
+    return _key("dashboard", collection_round.pk, collection_round.label, service, region, kind, stamp)
+
+
+def benchmark_run_of(collection_round: CollectionRound) -> tuple[str, datetime.datetime] | None:
+    """(fingerprint, computed_at) of the round's benchmark run, or None before its first."""
+    return (
+        BenchmarkRun.objects.filter(round=collection_round).values_list("fingerprint", "computed_at").first()
+    )
+
+
+def dashboard_round(
+    label: str | None, service: str, region: str, kind: str
+) -> tuple[CollectionRound, dict[str, Any] | None] | None:
+    """The round the dashboard shows (the one labelled `label`; without one, the latest with
+    benchmarks, or the latest) with its stored figures for the service and filter where they were
+    built from the round's current benchmark run (else None: none yet, or stale), in one query; None
+    when there is no such round."""
+    rounds = CollectionRound.objects.all()
+    if label:
+        rounds = rounds.filter(label=label)
+    else:
+        with_benchmarks = Exists(Benchmark.objects.filter(round=OuterRef("pk")))
+        rounds = rounds.order_by(with_benchmarks.desc(), "-opens_on")
+    stored = DashboardDocument.objects.filter(
+        round=OuterRef("pk"), service=service, region=region, authority_type=kind
+    )
+    run = BenchmarkRun.objects.filter(round=OuterRef("pk"))
+    found = rounds.annotate(
+        document_key=Subquery(stored.values("key")[:1]),
+        document=Subquery(stored.values("document")[:1], output_field=JSONField()),
+        run_fingerprint=Subquery(run.values("fingerprint")[:1]),
+        run_at=Subquery(run.values("computed_at")[:1]),
+    ).first()
+    if found is None:
+        return None
+    current = (found.run_fingerprint, found.run_at) if found.run_fingerprint is not None else None
+    fresh = found.document_key == dashboard_key(found, service, region, kind, current)
+    return found, found.document if fresh else None
+
+
+def accepted_results(collection_round: CollectionRound, service: str, region: str, kind: str):
+    """The headline rows of a service in the round's accepted returns, of a region and type if given."""
+    results = Result.objects.filter(
+        round=collection_round,
+        service=service,
+        version_id__in=Return.objects.filter(round=collection_round, status=Return.Status.ACCEPTED).values(
+            "current_version_id"
+        ),
+    )
+    if region:
+        results = results.filter(authority__region=region)
+    if kind:
+        results = results.filter(authority__authority_type=kind)
+    return results
+
+
+def dashboard_benchmarks(
+    collection_round: CollectionRound, service: str, scope: str, scope_value: str
+) -> dict[str, Benchmark]:
+    """The round's stored benchmarks of a service and scope, by indicator."""
+    return {
+        b.indicator: b
+        for b in Benchmark.objects.filter(
+            round=collection_round, service=service, scope=scope, scope_value=scope_value
+        )
+    }

@@ -12,7 +12,6 @@ from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
 
-from django.core.cache import cache
 from django.db import connection, models, transaction
 from django.db.models import Sum
 from django.utils import timezone
@@ -330,15 +329,6 @@ def _benchmark_rows(collection_round: CollectionRound, *, in_database: bool | No
     return rows
 
 
-#: How long pages may trust a cached benchmark stamp (metrics.views._stamp): a recompute drops it at
-#: once; the timeout only bounds how stale a page could be if a stamp were read mid-commit.
-STAMP_SECONDS = 60
-
-
-def benchmark_stamp_key(round_id: int | None) -> str:
-    return f"metrics:benchmark-stamp:{round_id or 'all'}"
-
-
 def accepted_fingerprint(collection_round: CollectionRound) -> str:
     """A digest of what the round's benchmarks are a function of: each accepted return's current
     version and its council's region and type."""
@@ -406,10 +396,6 @@ def benchmarks_recompute(*, collection_round: CollectionRound) -> int:
         BenchmarkRun.objects.update_or_create(
             round=collection_round, defaults={"fingerprint": fingerprint, "computed_at": timezone.now()}
         )
-        # Dropped now, and again once committed (a page may re-cache the old stamp in between).
-        keys = [benchmark_stamp_key(collection_round.pk), benchmark_stamp_key(None)]
-        cache.delete_many(keys)
-        transaction.on_commit(lambda: cache.delete_many(keys))
     return len(rows)
 
 

@@ -8,7 +8,7 @@ from django.db import InterfaceError, OperationalError
 from accounts.models import User
 from submissions.models import CollectionRound, ReturnVersion
 
-from . import services
+from . import documents, services
 from .releases import services as release_services
 from .signals import results_stored
 
@@ -21,6 +21,7 @@ def compute_version_results(version_id: int) -> int:
     version = ReturnVersion.objects.select_related("authority", "return_record").get(pk=version_id)
     stored = services.results_compute(version=version)
     results_stored.send(sender=None, version_ids=[version_id])  # e.g. action plan targets waiting on them
+    documents.results_page_documents_build([version_id])  # the council will look at its page next
     return stored.pk
 
 
@@ -60,7 +61,9 @@ def recompute_round(self, round_id: int, waits: int = 0, batch_size: int = RESUL
         return 0
     if waits:
         services.results_analyze()  # the batches wrote many rows: plan the benchmark queries on them
-    return services.benchmarks_recompute(collection_round=collection_round)
+    written = services.benchmarks_recompute(collection_round=collection_round)
+    build_dashboards.apply_async((round_id,), **on_queue)
+    return written
 
 
 @shared_task(acks_late=True, autoretry_for=TRANSIENT, retry_backoff=True, max_retries=5)
@@ -69,7 +72,19 @@ def recompute_benchmarks(round_id: int | None = None) -> int:
     rounds = (
         CollectionRound.objects.all() if round_id is None else CollectionRound.objects.filter(pk=round_id)
     )
-    return sum(services.benchmarks_recompute(collection_round=r) for r in rounds)
+    written = 0
+    for collection_round in rounds:
+        written += services.benchmarks_recompute(collection_round=collection_round)
+        build_dashboards.delay(collection_round.pk)
+    return written
+
+
+@shared_task(acks_late=True, autoretry_for=TRANSIENT, retry_backoff=True, max_retries=5)
+def build_dashboards(round_id: int) -> int:
+    """Build a round's dashboard documents ahead of the analysts, once its benchmarks have changed
+    (issue 18). Safe to run twice: each document is upserted, and a page that finds one stale (a
+    later recompute) builds it again itself."""
+    return documents.dashboard_documents_build(CollectionRound.objects.get(pk=round_id))
 
 
 @shared_task(acks_late=True, autoretry_for=TRANSIENT, retry_backoff=True, max_retries=3)
@@ -86,7 +101,10 @@ def sweep_missing_results() -> int:
 def sweep_stale_benchmarks() -> int:
     """Every few minutes: recompute any round whose benchmarks were not built from its current
     accepted versions (benchmarks are a pure function of the accepted returns)."""
-    return len(services.benchmarks_sweep())
+    recomputed = services.benchmarks_sweep()
+    for round_id in recomputed:
+        build_dashboards.delay(round_id)
+    return len(recomputed)
 
 
 @shared_task(acks_late=True, autoretry_for=TRANSIENT, retry_backoff=True, max_retries=5)

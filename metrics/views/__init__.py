@@ -1,12 +1,12 @@
 """Results pages: a council's results, the analysts' national dashboard, indicator pages, reports,
 exports and the "how this is calculated" help. Every page issues a fixed number of queries,
 whatever the number of authorities. What is slow to build (the council's cards with their charts, the
-dashboard's figures, the national report's tables) is rendered once and cached under a key naming
-what it was built from, so a recompute or a new version shows at once (issue 7)."""
+dashboard's figures) is rendered once into a document stored in the database under a key naming what
+it was built from, so a recompute, a new version or a new release shows at once (issues 7 and 18,
+`metrics.documents`)."""
 
 from __future__ import annotations
 
-from .common import FRAGMENT_SECONDS
 from .compare import council_compare
 from .council import (
     council_board_summary,
@@ -27,7 +27,6 @@ from .releases import (
 )
 
 __all__ = [
-    "FRAGMENT_SECONDS",
     "council_board_summary",
     "council_board_summary_pdf",
     "council_compare",

@@ -1,10 +1,10 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -14,7 +14,7 @@ from django.views.decorators.http import require_safe
 from accounts.access import get_authority_for_user
 from accounts.http import AuthenticatedHttpRequest
 from accounts.models import Authority
-from metrics import selectors
+from metrics import documents, selectors
 from metrics.calculations import (
     compute_results,
 )
@@ -24,7 +24,6 @@ from metrics.presenters import SERVICE_CHOICES, Card, cards, series
 from metrics.publication import PublishedComparators
 from metrics.selectors import (
     council_results_summary,
-    latest_published_releases,
     published_comparators,
     published_national_trend,
     version_results,
@@ -36,7 +35,7 @@ from submissions.schema import GROUP_LABELS, SERVICE_LABELS
 from wres_portal.downloads import CSV, XLSX, attachment
 from wres_portal.pdf import html_pdf
 
-from .common import FRAGMENT_SECONDS, _digest, _service
+from .common import _service
 
 BOARD_CSS = Path(__file__).resolve().parent.parent / "board.css"
 
@@ -114,45 +113,11 @@ def _council_context(request: HttpRequest, ons_code: str, round_label: str) -> d
     return page
 
 
-def _council_cards_html(
-    ctx: ReturnContext, version: ReturnVersion, service: str, comparators: PublishedComparators
-) -> tuple[str, bool]:
-    """The rendered cards of the results page and whether the results are stored (not a draft
-    preview), from the cache when nothing they are built from has changed since.
-
-    Two small queries make the key, whatever the number of authorities: the authority's stored results
-    among this version and its trend's versions, and every round's latest published release (the
-    national, regional and type comparators and the national trend). The authority's region, type and
-    population share are in it too, as analysts can correct them."""
-    authority = ctx.authority
-    with_results = sorted(
-        VersionResults.objects.filter(authority=authority)
-        .filter(Q(version=version) | Q(version_id__in=_submitted_versions(authority)))
-        .values_list("pk", "version_id")
-    )
-    stored_pk = next((pk for pk, version_id in with_results if version_id == version.pk), None)
-    key = "metrics:council-cards:2:" + _digest(
-        authority.pk,
-        authority.region,
-        authority.authority_type,
-        str(authority.population_minority_ethnic_percent),
-        version.pk,
-        service,
-        with_results,
-        sorted(latest_published_releases().items()),
-    )
-    html = cache.get(key)
-    if html is None:
-        stored = VersionResults.objects.get(pk=stored_pk) if stored_pk else None
-        html = render_to_string(
-            "metrics/_cards.html",
-            {
-                "cards": _council_cards(ctx, version, service, stored, comparators),
-                "groups": list(GROUP_LABELS.items()),
-            },
-        )
-        cache.set(key, html, FRAGMENT_SECONDS)
-    return mark_safe(html), stored_pk is not None  # noqa: S308 - rendered by our own template
+def _results_page_document(ctx: ReturnContext, version: ReturnVersion, service: str) -> dict[str, Any]:
+    """The precomputed document of the results page (issue 18): read in two queries whatever the
+    number of authorities, and built on a miss (none yet, or built from anything no longer current)."""
+    basis = selectors.results_page_basis(ctx, version)
+    return selectors.results_page_document(basis, service) or documents.results_page_document_build(basis)
 
 
 @login_required
@@ -164,14 +129,13 @@ def council_results(request: AuthenticatedHttpRequest, ons_code: str, round_labe
         ctx = page["ctx"]
         if not isinstance(ctx, ReturnContext) or not isinstance(version, ReturnVersion):
             raise Http404
-        comparators = published_comparators(ctx.round)
-        cards_html, stored = _council_cards_html(ctx, version, service, comparators)
+        document = _results_page_document(ctx, version, service)
         page.update(
-            cards_html=cards_html,
-            stored=stored,
+            cards_html=mark_safe(document["cards"][service]),  # noqa: S308 - rendered by our own template
+            stored=document["stored"],
             service_label=SERVICE_LABELS[service],
-            comparators=comparators,
-            summary=council_results_summary(ctx, version, service, request.user),
+            comparators=selectors.release_note(ctx.round, document),
+            summary=selectors.results_page_summary(ctx, document, service, request.user),
         )
     return render(request, "metrics/council_results.html", page)
 

@@ -197,13 +197,15 @@ def test_result_rows_are_the_audited_document_and_are_not_audited_row_by_row(pos
 #: uploader's confirmation (what it becomes on confirmation is a version, which is audited).
 #: Bookkeeping rather than council records: reminders sent, previews, the change feed (one entry per
 #: audited change, written in the same transaction) and the comparison groups a council was shown
-#: (an append-only record that the differencing rule reads).
+#: (an append-only record that the differencing rule reads). The results page documents are derived:
+#: a pure function of audited versions, results and releases, rebuilt whenever those change.
 NOT_AUDITED = {
     "submissions.ReminderSent",
     "actionplans.QuarterReminderSent",
     "submissions.UploadPreview",
     "submissions.ChangeFeedEntry",
     "metrics.ComparisonGroup",
+    "metrics.ResultsPageDocument",
 }
 
 

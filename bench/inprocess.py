@@ -1,0 +1,103 @@
+"""In-process timing of the council results page and the analyst dashboard (issue 18): wall time and
+queries per request through django.test.Client, with the Redis cache working and with it down (every
+cache call raising, as `wres_portal.cache` sees an unreachable Redis), on a world built by
+`bench.steps` in a database of its own (BENCH_PAGES_DATABASE, default wres_bench_pages):
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres \
+        .venv/bin/python -m bench.inprocess 2000 [--reuse]
+
+No gunicorn, no wrk: it isolates what a request costs in Django and PostgreSQL from the server.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import statistics
+import sys
+import time
+from collections.abc import Callable
+
+REPEATS = int(os.environ.get("BENCH_INPROCESS_REPEATS", "60"))
+
+
+def _time(get: Callable[[], object], repeats: int) -> tuple[float, float]:
+    """Median and 95th percentile wall time (ms) of `repeats` calls after one warm-up."""
+    get()
+    times = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        get()
+        times.append((time.perf_counter() - started) * 1000)
+    times.sort()
+    return statistics.median(times), times[int(len(times) * 0.95) - 1]
+
+
+def measure(endpoints: dict[str, tuple[str, dict[str, str]]], names: tuple[str, ...]) -> list[str]:
+    from django.core.cache import cache
+    from django.db import connection
+    from django.test import Client, override_settings
+    from django.test.utils import CaptureQueriesContext
+
+    from wres_portal.cache import ResilientRedisCache
+
+    # As tests/metrics/test_pages.py stops Redis: the cache pointed at a port where nothing listens.
+    down = {
+        "default": {"BACKEND": "wres_portal.cache.ResilientRedisCache", "LOCATION": "redis://127.0.0.1:1/0"}
+    }
+    lines = []
+    for redis_down in (False, True):
+        for name in names:
+            path, headers = endpoints[name]
+            client = Client(headers=headers)
+            cache.clear()
+            with override_settings(CACHES=down) if redis_down else override_settings():
+                ResilientRedisCache._down_until = 0.0
+                response = client.get(path)
+                if response.status_code != 200:
+                    raise RuntimeError(f"{name}: {path} answered {response.status_code}")
+                with CaptureQueriesContext(connection) as queries:
+                    client.get(path)
+                count = len(queries)  # read now: the next request's request_started empties the log
+                p50, p95 = _time(functools.partial(client.get, path), REPEATS)
+            state = "Redis down" if redis_down else "Redis up"
+            lines.append(f"{name:<13} {state:<10} p50 {p50:7.1f} ms  p95 {p95:7.1f} ms  queries {count}")
+            print(lines[-1], flush=True)
+    return lines
+
+
+def main() -> None:
+    args = [a for a in sys.argv[1:] if not a.startswith("--")]
+    n = int(args[0]) if args else 2000
+    reuse = "--reuse" in sys.argv
+    from bench import pages
+
+    url = pages._database(os.environ.get("BENCH_PAGES_DATABASE", "wres_bench_pages"), fresh=not reuse)
+    os.environ["DATABASE_URL"] = url
+    os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/13")
+    os.environ.setdefault("SECRET_KEY", "bench-only-secret-key-not-for-production-use-0123456789")
+    os.environ["DJANGO_SETTINGS_MODULE"] = "wres_portal.settings"
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    from bench import steps
+    from metrics.services import benchmarks_recompute
+
+    call_command("migrate", verbosity=0)
+    world = pages._existing_world(n, 1) if reuse else None
+    if world is None:
+        started = time.perf_counter()
+        steps.reset()
+        world = steps.build_world(n, 1)
+        steps.bulk_load(world, skip=0)
+        benchmarks_recompute(collection_round=world.collection_round)
+        pages._analyze()
+        print(f"Built N={n} in {time.perf_counter() - started:.0f} s", flush=True)
+    pages._ensure_static()
+    measure(pages._endpoints(world), ("results_page", "dashboard"))
+
+
+if __name__ == "__main__":
+    main()

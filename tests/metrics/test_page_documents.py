@@ -1,0 +1,181 @@
+"""Precomputed page documents (issue 18): a council's results page and the analyst dashboard are read
+from documents stored in PostgreSQL under a key naming what they were built from; built by the
+workers when results or benchmarks change, rebuilt by the page when the key no longer matches (never
+served stale), and read whether or not Redis is up."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from accounts.models import Role
+from metrics import tasks
+from metrics.models import DashboardDocument, ResultsPageDocument
+from metrics.releases.services import release_create, release_publish
+from metrics.services import benchmarks_recompute
+from submissions.demo import _add_return
+from submissions.models import Return
+from submissions.services import return_send_back
+from tests.builders import advance, draft_return
+from tests.factories import AuthorityFactory, member
+from tests.metrics.test_pages import _country
+
+MARKER = "<p>A page built from this stale document</p>"
+
+#: Queries of each page once its document is built, at any number of authorities: the session and
+#: the user; the authority, round, return and membership (the results page), or the round (the
+#: dashboard); the document's basis and the document; the plan objectives; the rounds for the filter.
+RESULTS_PAGE_QUERIES = 11
+DASHBOARD_QUERIES = 6
+
+
+def _tamper(model, **filters) -> None:
+    """Put a marker into the stored documents, keeping their keys: a page that shows it was served
+    from the stored document; one that does not has ignored it."""
+    for document in model.objects.filter(**filters):
+        if model is ResultsPageDocument:
+            document.cards = {service: MARKER for service in document.cards}
+        else:
+            document.document["figures_html"] = MARKER
+        document.save()
+
+
+def _count(client, url: str) -> tuple[int, str]:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(queries), response.content.decode()
+
+
+@pytest.mark.django_db
+def test_the_results_page_is_served_from_its_document_until_a_new_release_makes_it_stale(
+    client, analyst
+) -> None:
+    authority, collection_round = _country(6, analyst)
+    client.force_login(member(authority, Role.PROGRAMME_LEAD))
+    page = reverse("metrics:council_results", args=[authority.ons_code, collection_round.label])
+    assert "Skills for Care has not published" in client.get(page).content.decode()
+    assert ResultsPageDocument.objects.filter(authority=authority, round=collection_round).count() == 1
+    _tamper(ResultsPageDocument, authority=authority)
+    assert MARKER in client.get(page).content.decode()  # read from the stored document
+
+    release_publish(
+        release=release_create(collection_round=collection_round, user=analyst, note="1.", budget_seconds=0),
+        user=analyst,
+    )
+    body = client.get(page).content.decode()
+    assert MARKER not in body and "(6 councils)" in body and "from release 1" in body
+    assert ResultsPageDocument.objects.filter(authority=authority, round=collection_round).count() == 1
+
+
+@pytest.mark.django_db
+def test_a_return_accepted_gets_its_results_page_built_and_its_draft_preview_is_never_served(
+    client, analyst, authority_a, alice, collection_round, django_capture_on_commit_callbacks
+) -> None:
+    page = reverse("metrics:council_results", args=[authority_a.ons_code, collection_round.label])
+    client.force_login(alice)
+    record = draft_return(authority_a, collection_round, lead=alice)
+    assert "worked out from your draft" in client.get(page).content.decode()
+    _tamper(ResultsPageDocument, authority=authority_a)
+    assert MARKER in client.get(page).content.decode()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        advance(record, Return.Status.ACCEPTED, lead=alice, analyst=analyst)
+    # The worker that stored the results built the page: the next request reads it as it is.
+    stored = ResultsPageDocument.objects.get(authority=authority_a, round=collection_round)
+    assert stored.document["stored"] is True and MARKER not in str(stored.cards)
+    with CaptureQueriesContext(connection) as queries:
+        body = client.get(page).content.decode()
+    assert not any("INSERT" in q["sql"] or "UPDATE" in q["sql"] for q in queries.captured_queries)
+    assert "worked out from your draft" not in body and MARKER not in body
+    assert "National median" in body
+
+
+@pytest.mark.django_db
+def test_a_new_version_in_an_earlier_round_rebuilds_the_trend(client, analyst) -> None:
+    """The page shows the council's trend and its change since the previous round: a new version of an
+    earlier round's return (sent back, resubmitted) is in the key, so the page is built again."""
+    authority, collection_round = _country(6, analyst)
+    client.force_login(member(authority, Role.PROGRAMME_LEAD))
+    page = reverse("metrics:council_results", args=[authority.ons_code, collection_round.label])
+    client.get(page)
+    _tamper(ResultsPageDocument, authority=authority)
+    assert MARKER in client.get(page).content.decode()
+    earlier = Return.objects.exclude(round=collection_round).get(authority=authority)
+    return_send_back(record=earlier, user=analyst, message="Check the 2024 figures.")
+    body = client.get(page).content.decode()
+    assert MARKER not in body and "There is no earlier return to compare with." in body
+
+
+@pytest.mark.django_db
+def test_the_dashboard_is_built_after_a_recompute_and_a_stale_one_is_never_served(client, analyst) -> None:
+    _, collection_round = _country(6, analyst)
+    dashboard = reverse("metrics:dashboard") + f"?round={collection_round.label}"
+    tasks.recompute_benchmarks(collection_round.pk)  # on acceptance: benchmarks, then the dashboards
+    built = DashboardDocument.objects.filter(round=collection_round)
+    assert built.filter(service="all", region="", authority_type="").exists()
+    assert built.filter(service="adults", region="London", authority_type="").exists()
+    client.force_login(analyst)
+    _tamper(DashboardDocument, round=collection_round)
+    assert MARKER in client.get(dashboard).content.decode()  # built ahead, read as built
+    assert MARKER in client.get(dashboard + "&region=London&service=adults").content.decode()
+
+    other = AuthorityFactory.create(region="London")
+    _add_return(other, collection_round, Return.Status.ACCEPTED, analyst, f"x{other.pk}")
+    benchmarks_recompute(collection_round=collection_round)  # a new run: every document is stale
+    body = client.get(dashboard).content.decode()
+    assert MARKER not in body and ">7</td>" in body
+    assert MARKER not in client.get(dashboard + "&region=London&service=adults").content.decode()
+
+
+@pytest.mark.django_db
+def test_queries_per_request_drop_and_do_not_grow_with_the_number_of_authorities(client, analyst) -> None:
+    authority, collection_round = _country(4, analyst)
+    release_publish(
+        release=release_create(collection_round=collection_round, user=analyst, note="1.", budget_seconds=0),
+        user=analyst,
+    )
+    lead = member(authority, Role.PROGRAMME_LEAD)
+    page = reverse("metrics:council_results", args=[authority.ons_code, collection_round.label])
+    dashboard = reverse("metrics:dashboard") + f"?round={collection_round.label}"
+
+    def counts() -> tuple[int, int]:
+        client.force_login(lead)
+        client.get(page)  # builds the document if need be
+        results_page, _ = _count(client, page)
+        client.force_login(analyst)
+        client.get(dashboard)
+        dashboard_page, _ = _count(client, dashboard)
+        return results_page, dashboard_page
+
+    few = counts()
+    for other in [AuthorityFactory.create(region="London") for _ in range(40)]:
+        _add_return(other, collection_round, Return.Status.ACCEPTED, analyst, f"x{other.pk}")
+    benchmarks_recompute(collection_round=collection_round)
+    assert few == counts() == (RESULTS_PAGE_QUERIES, DASHBOARD_QUERIES)
+
+
+def test_with_redis_down_the_pages_are_read_from_their_documents(client, analyst, settings) -> None:
+    """Nothing listens on port 1: every cache call is a miss or a no-op (wres_portal.cache), and the
+    pages still read their stored documents, in as many queries as with Redis up."""
+    from django.core.cache import cache
+
+    settings.CACHES = {
+        "default": {"BACKEND": "wres_portal.cache.ResilientRedisCache", "LOCATION": "redis://127.0.0.1:1/0"}
+    }
+    assert cache.get("anything", "missed") == "missed"
+    authority, collection_round = _country(6, analyst)
+    client.force_login(member(authority, Role.PROGRAMME_LEAD))
+    page = reverse("metrics:council_results", args=[authority.ons_code, collection_round.label])
+    client.get(page)
+    _tamper(ResultsPageDocument, authority=authority)
+    queries, body = _count(client, page)
+    assert MARKER in body and queries == RESULTS_PAGE_QUERIES
+    client.force_login(analyst)
+    dashboard = reverse("metrics:dashboard") + f"?round={collection_round.label}"
+    client.get(dashboard)
+    _tamper(DashboardDocument, round=collection_round)
+    queries, body = _count(client, dashboard)
+    assert MARKER in body and queries == DASHBOARD_QUERIES
