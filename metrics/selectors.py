@@ -239,7 +239,7 @@ def latest_round_with_results(authority: Authority) -> str | None:
 # Precomputed page documents (issue 18) --------------------------------------------------------------
 #: Where the code that renders a page document lives: its fingerprint is part of every document's
 #: key, so a deploy that changes how results pages or the dashboard look rebuilds them.
-_RENDERING = ("metrics/*.py", "metrics/charts/*.py", "metrics/templatetags/*.py", "templates/metrics/*.html")
+_RENDERING = ("metrics/*.py", "metrics/charts/*.py", "metrics/templatetags/*.py", "templates/metrics/**/*")
 
 
 @functools.cache
@@ -248,7 +248,7 @@ def rendering_fingerprint() -> str:
     digest = hashlib.sha256()
     base = Path(settings.BASE_DIR)
     for pattern in _RENDERING:
-        for path in sorted(base.glob(pattern)):
+        for path in sorted(p for p in base.glob(pattern) if p.is_file()):
             digest.update(path.relative_to(base).as_posix().encode())
             digest.update(path.read_bytes())
     return digest.hexdigest()
