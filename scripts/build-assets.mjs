@@ -4,7 +4,7 @@
 //   static_build/govuk/assets/images/...        images referenced by the compiled CSS
 //   static_build/images/favicon.svg             the portal's own favicon (GOV.UK's is the crown)
 //   static_build/js/hr-extract.js               the "build the return from HR data" page (esbuild)
-//   static_build/js/hr-extract-worker.js        its Web Worker, with papaparse and fflate bundled in
+//   static_build/js/hr-extract-worker.js        its Web Worker, with papaparse bundled in
 //
 // Usage: `npm run build` (after `npm ci`). Idempotent: static_build/ is rebuilt from scratch.
 // `--css-only` skips the copying step.

@@ -11,6 +11,7 @@ import shutil
 import struct
 import subprocess
 import zipfile
+import zlib
 from pathlib import Path
 
 import pytest
@@ -29,6 +30,21 @@ const file = { name: process.argv[3], size: buf.length,
   arrayBuffer: async () => buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.length) };
 try { console.log(JSON.stringify(await readExtract(file, () => {}))); }
 catch (e) { console.log(JSON.stringify({ error: e.message })); }
+"""
+
+# Reads a file as READ does, and says how much memory (peak resident set) and CPU time it took.
+READ_COST = """
+import { readFileSync } from "node:fs";
+const { readExtract } = await import(process.argv[1] + "/assets/js/hr-extract/files.mjs");
+const buf = readFileSync(process.argv[2]);
+const file = { name: process.argv[3], size: buf.length,
+  arrayBuffer: async () => buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.length) };
+const cpu = process.cpuUsage();
+let error = null;
+try { await readExtract(file, () => {}); } catch (e) { error = e.message; }
+const used = process.cpuUsage(cpu);
+console.log(JSON.stringify({ error, cpu_ms: (used.user + used.system) / 1000,
+  max_rss_mb: process.resourceUsage().maxRSS / 1024 }));
 """
 
 COUNT = """
@@ -161,3 +177,48 @@ def test_a_member_inflating_past_its_declared_size_is_refused(tmp_path) -> None:
                 struct.pack_into("<I", content, at + offset, size // 100)
             at = content.find(signature, at + 4)
     assert "compressed in an unusual way" in _read(tmp_path, bytes(content))["error"]
+
+
+def test_a_member_that_would_inflate_to_two_gigabytes_is_stopped_early_in_memory_and_cpu(
+    tmp_path,
+) -> None:
+    """A zip bomb: the worksheet declares 1 MB (under the compression-ratio check's threshold) but
+    inflates to 2 GB of zeros. The reader must stop within a slice of input of passing the declared
+    size: its memory stays far below the gigabyte and it spends a fraction of the time inflating
+    the whole would take."""
+    # Deflate data for 2,000 MB of zeros: after a full flush each megabyte compresses to the same
+    # kilobyte, so the stream is that kilobyte 2,000 times and an empty final block.
+    deflate = zlib.compressobj(9, zlib.DEFLATED, -15)
+    megabyte = deflate.compress(bytes(1 << 20)) + deflate.flush(zlib.Z_FULL_FLUSH)
+    data = megabyte * 2000 + deflate.flush()
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as z:
+        z.writestr(
+            "xl/workbook.xml",
+            '<workbook><sheets><sheet name="Extract" sheetId="1" r:id="rId1"/></sheets></workbook>',
+        )
+        z.writestr(
+            "xl/_rels/workbook.xml.rels",
+            '<Relationships><Relationship Id="rId1" Target="worksheets/sheet1.xml"/></Relationships>',
+        )
+        z.writestr("xl/worksheets/sheet1.xml", data)  # stored; marked deflated below
+    content = bytearray(out.getvalue())
+    assert len(content) < 3 << 20  # about 2 MB that would become 2,000 MB
+    name = b"xl/worksheets/sheet1.xml"
+    # In both headers: the method (deflate, 8) and the declared size (1 MB, under the
+    # compression-ratio check's threshold).
+    for signature, method, size, length in ((b"PK\x03\x04", 8, 22, 30), (b"PK\x01\x02", 10, 24, 46)):
+        at = content.find(signature)
+        while at >= 0:
+            if content[at + length : at + length + len(name)] == name:
+                struct.pack_into("<H", content, at + method, 8)
+                struct.pack_into("<I", content, at + size, 1 << 20)
+            at = content.find(signature, at + 4)
+    path = tmp_path / "bomb.xlsx"
+    path.write_bytes(bytes(content))
+    result = _node(READ_COST, str(path), "bomb.xlsx")
+    assert "compressed in an unusual way" in result["error"]
+    # Inflating it all would need 2,000 MB kept, or a second or more of CPU time discarded as it
+    # comes; stopping within a 64 KB slice of input takes about a tenth of a second.
+    assert result["max_rss_mb"] < 400, result
+    assert result["cpu_ms"] < 250, result

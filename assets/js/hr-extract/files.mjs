@@ -1,11 +1,11 @@
-// Reading an extract file in the worker: CSV with papaparse, XLSX by unzipping with fflate and
-// streaming the worksheet XML. The same safety rules as the server's upload reader
-// (submissions/returnfile.py), scaled for staff-level extracts: a size limit, the zip's central
-// directory checked before anything is decompressed (member count, declared sizes, compression
-// ratio, macros, encryption), decompressed bytes never beyond what was declared, formulas kept
-// apart so they are never trusted, and limits on rows and columns so the cost is bounded.
+// Reading an extract file in the worker: CSV with papaparse, XLSX by unzipping with the browser's
+// own inflater (DecompressionStream) and walking the worksheet XML's bytes. The same safety rules
+// as the server's upload reader (submissions/returnfile.py), scaled for staff-level extracts: a
+// size limit, the zip's central directory checked before anything is decompressed (member count,
+// declared sizes, compression ratio, macros, encryption), decompressed bytes never beyond what was
+// declared, formulas kept apart so they are never trusted, and limits on rows and columns so the
+// cost is bounded.
 
-import { Inflate } from "fflate";
 import Papa from "papaparse";
 
 import { FORMULA } from "./aggregate.mjs";
@@ -197,10 +197,14 @@ function zipMembers(bytes) {
   return members;
 }
 
-/** Decompress one member into a buffer of its declared size, never past it: `Inflate` is fed slices
- * of 256 KB (at most about 260 MB inflated from one slice, even from a bomb), each slice's output is
- * checked against the declared size before the next, and what was produced must be exactly that size. */
-function inflateMember(bytes, member, onSlice) {
+/** Decompress one member into a buffer of its declared size, never past it. The browser's own
+ * inflater (DecompressionStream: zlib, native code, quicker than fflate's JavaScript) is fed
+ * slices of 64 KB one at a time, and what comes out is checked against the declared size chunk by
+ * chunk: a member that inflates past it is stopped within one slice of input, so at most about
+ * 64 MB is ever inflated from it (deflate expands at most 1032 times), whatever the member holds. */
+const SLICE = 64 << 10;
+
+async function inflateMember(bytes, member, onSlice) {
   const at = member.local;
   if (u32(bytes, at) !== 0x04034b50) throw new ExtractError(`The workbook is damaged and cannot be read. ${SAVE_AS}`);
   const start = at + 30 + u16(bytes, at + 26) + u16(bytes, at + 28);
@@ -210,27 +214,50 @@ function inflateMember(bytes, member, onSlice) {
     if (data.length !== member.size) throw unusual();
     return data;
   }
+  if (data.length === 0) {
+    if (member.size !== 0) throw unusual();
+    return new Uint8Array(0);
+  }
   const out = new Uint8Array(member.size);
   let produced = 0;
-  const inflater = new Inflate((chunk) => {
-    if (produced + chunk.length > member.size) throw unusual();
-    out.set(chunk, produced);
-    produced += chunk.length;
+  let failed = false;
+  const stream = new DecompressionStream("deflate-raw");
+  const writer = stream.writable.getWriter();
+  const reader = stream.readable.getReader();
+  const reading = (async () => {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) return;
+      if (produced + value.length > member.size) {
+        failed = true;
+        await reader.cancel();
+        return;
+      }
+      out.set(value, produced);
+      produced += value.length;
+    }
+  })().catch(() => {
+    failed = true; // not deflate data, or it ends too soon or has junk after its end
   });
-  const slice = 256 << 10;
-  for (let i = 0; i < data.length; i += slice) {
-    inflater.push(data.subarray(i, i + slice), i + slice >= data.length);
-    if (onSlice) onSlice(Math.min(1, (i + slice) / data.length));
+  try {
+    for (let i = 0; i < data.length && !failed; i += SLICE) {
+      await writer.write(data.subarray(i, i + SLICE));
+      if (onSlice) onSlice(Math.min(1, (i + SLICE) / data.length));
+    }
+    if (failed) await writer.abort();
+    else await writer.close();
+  } catch {
+    failed = true; // the reader stopped it, or the data was not deflate
   }
-  if (data.length === 0) inflater.push(new Uint8Array(0), true);
-  if (produced !== member.size) throw unusual();
+  await reading;
+  if (failed || produced !== member.size) throw unusual();
   return out;
 }
 
-function memberText(bytes, members, name) {
+async function memberText(bytes, members, name) {
   const member = members.get(name.toLowerCase());
   if (!member) return null;
-  return new TextDecoder("utf-8").decode(inflateMember(bytes, member));
+  return new TextDecoder("utf-8").decode(await inflateMember(bytes, member));
 }
 
 const ENTITY = /&(?:#(\d+)|#x([0-9a-fA-F]+)|(amp|lt|gt|quot|apos));/g;
@@ -265,13 +292,13 @@ function sharedStrings(xml) {
 }
 
 /** The path of the workbook's first worksheet, and its name. */
-function firstSheet(bytes, members) {
-  const workbook = memberText(bytes, members, "xl/workbook.xml") || "";
+async function firstSheet(bytes, members) {
+  const workbook = (await memberText(bytes, members, "xl/workbook.xml")) || "";
   const sheet = /<(?:\w+:)?sheet\b([^>]*)\/?>/.exec(workbook);
   if (!sheet) throw new ExtractError(`The workbook has no worksheet. ${SAVE_AS}`);
   const name = unescapeXml((/\bname="([^"]*)"/.exec(sheet[1]) || [])[1] || "Sheet1");
   const id = (/\b(?:\w+:)?id="([^"]*)"/.exec(sheet[1]) || [])[1];
-  const rels = memberText(bytes, members, "xl/_rels/workbook.xml.rels") || "";
+  const rels = (await memberText(bytes, members, "xl/_rels/workbook.xml.rels")) || "";
   let target = null;
   const rel = /<(?:\w+:)?Relationship\b([^>]*)\/?>/g;
   let match;
@@ -284,13 +311,16 @@ function firstSheet(bytes, members) {
   return { path: path.replace(/\/\.\//g, "/"), name, sheets };
 }
 
-// The worksheet scanner. A worksheet is one long run of <row><c>…</c></row> elements. Rather than
-// matching regular expressions cell by cell, it decodes the sheet once and walks it with indexOf on
-// the fixed tags, which V8 does at memory speed. Every element of a worksheet is in one namespace,
-// written with the same prefix (none, or e.g. "x:") by every writer: the prefix is read from the
-// first row. It reads double-quoted attributes, shared and inline strings (phonetic runs left out,
-// through `richText` when a string has more than one run), booleans, numbers and cached formula
-// values (marked as formulas).
+// The worksheet scanner. A worksheet is one long run of <row><c>…</c></row> elements. It is read
+// as the inflated bytes, never decoded whole into a string: a loop walks the bytes from one "<" to
+// the next, recognising the fixed tags, and only a cell's value becomes a string (the same bytes
+// always give the same string object, from a small cache, as most columns repeat a few values).
+// Every element of a worksheet is in one namespace, written with the same prefix (none, or e.g.
+// "x:") by every writer: the prefix is read from the first row. The common cells, <v>value</v> and
+// <is><t>text</t></is>, are read from the bytes; any other cell (rich text, a formula, comments)
+// is decoded alone and read by the string functions above and below. It reads double-quoted
+// attributes, shared and inline strings (phonetic runs left out), booleans, numbers and cached
+// formula values (marked as formulas).
 
 function tagEnds(xml, at) {
   const c = xml.charCodeAt(at);
@@ -317,121 +347,314 @@ function attribute(xml, from, to, name) {
   return null;
 }
 
-function readXlsx(bytes, progress) {
-  const members = zipMembers(bytes);
-  const strings = sharedStrings(memberText(bytes, members, "xl/sharedStrings.xml"));
-  const sheet = firstSheet(bytes, members);
-  const member = members.get(sheet.path.toLowerCase());
-  if (!member) throw new ExtractError(`The workbook's first worksheet is missing. ${SAVE_AS}`);
-  const table = tableBuilder();
-  const xml = new TextDecoder("utf-8").decode(inflateMember(bytes, member, (fraction) => progress(fraction * 0.6)));
-  const first = /<((?:\w+:)?)row[\s>/]/.exec(xml);
-  const P = first ? first[1] : "";
-  const ROW = `<${P}row`, ROW_END = `</${P}row>`, C = `<${P}c`, C_END = `</${P}c>`;
-  const V = `<${P}v`, V_END = `</${P}v>`, IS = `<${P}is>`, IS_END = `</${P}is>`, F = `<${P}f`;
-  const T_OPEN = `<${P}t`, T_END = `</${P}t>`;
-  const n = xml.length;
-  let lastRow = 0;
-  let reported = 0;
-  let p = first ? first.index : n;
-  for (;;) {
-    const at = xml.indexOf(ROW, p);
-    if (at < 0) break;
-    if (!tagEnds(xml, at + ROW.length)) {
-      p = at + ROW.length;
+/** A cell's value from its decoded content, for the cells the byte reader leaves to strings. */
+function cellFromText(inner, type, strings, P) {
+  const IS = `<${P}is>`, IS_END = `</${P}is>`, T_OPEN = `<${P}t`, T_END = `</${P}t>`, V = `<${P}v`, V_END = `</${P}v>`;
+  let value = "";
+  if (type === "inlineStr") {
+    const is = inner.indexOf(IS);
+    if (is >= 0) {
+      const isEnd = inner.indexOf(IS_END, is);
+      const from = is + IS.length;
+      const to = isEnd < 0 ? inner.length : isEnd;
+      // the common case, one run: <is><t>text</t></is>
+      const tgt = inner.startsWith(T_OPEN, from) && tagEnds(inner, from + T_OPEN.length) ? inner.indexOf(">", from) : -1;
+      const tEnd = to - T_END.length;
+      if (tgt >= 0 && tgt < tEnd && inner.charCodeAt(tgt - 1) !== 47 && inner.startsWith(T_END, tEnd) && inner.indexOf("<", tgt + 1) === tEnd) {
+        value = unescapeXml(inner.slice(tgt + 1, tEnd));
+      } else value = richText(inner.slice(from, to));
+    }
+  } else {
+    let v = inner.indexOf(V);
+    while (v >= 0 && !tagEnds(inner, v + V.length)) v = inner.indexOf(V, v + 1);
+    if (v >= 0) {
+      const vgt = inner.indexOf(">", v);
+      const vEnd = inner.charCodeAt(vgt - 1) === 47 ? vgt : inner.indexOf(V_END, vgt);
+      const raw = vEnd > vgt ? inner.slice(vgt + 1, vEnd) : "";
+      if (type === "s") value = strings[Number(raw)] ?? "";
+      else if (type === "b") value = raw === "1" ? "TRUE" : "FALSE";
+      else value = unescapeXml(raw);
+    }
+  }
+  const F = `<${P}f`;
+  let f = inner.indexOf(F);
+  while (f >= 0 && !tagEnds(inner, f + F.length)) f = inner.indexOf(F, f + 1);
+  if (f >= 0) value = FORMULA + value;
+  return value;
+}
+
+const LT = 60;
+const GT = 62;
+const SLASH = 47;
+const QUOTE = 34;
+const AMP = 38;
+const COLON = 58;
+const UTF8 = new TextDecoder("utf-8");
+
+function endsTag(c) {
+  return c === 62 || c === 47 || c === 32 || c === 9 || c === 10 || c === 13; // > / space tab LF CR
+}
+
+function asBytes(tag) {
+  return Uint8Array.from(tag, (ch) => ch.charCodeAt(0)); // tags and prefixes are ASCII
+}
+
+/** Whether b holds `seq` at `at`. */
+function has(b, at, seq) {
+  if (at + seq.length > b.length) return false;
+  for (let i = 0; i < seq.length; i += 1) if (b[at + i] !== seq[i]) return false;
+  return true;
+}
+
+/** The first row element: {at, prefix}, or null (as /<((?:\w+:)?)row[\s>/]/ would find it). */
+function firstRow(b) {
+  const n = b.length;
+  for (let i = 0; i < n; i += 1) {
+    if (b[i] !== LT) continue;
+    let j = i + 1;
+    while (j < n && isWordCode(b[j])) j += 1;
+    const name = b[j] === COLON && j > i + 1 ? j + 1 : i + 1;
+    if (b[name] === 114 && b[name + 1] === 111 && b[name + 2] === 119 && name + 3 < n && endsTag(b[name + 3])) {
+      return { at: i, prefix: name === i + 1 ? "" : String.fromCharCode(...b.subarray(i + 1, name)) };
+    }
+  }
+  return null;
+}
+
+/** The double-quoted attributes `r` and `t` (any prefix) of the tag b[from, to): [rFrom, rTo, tFrom, tTo], -1 when absent. */
+function cellAttributes(b, from, to, found) {
+  found[0] = found[1] = found[2] = found[3] = -1;
+  let i = from;
+  while (i < to) {
+    const c = b[i];
+    if (c === QUOTE || c === 39) {
+      let close = i + 1;
+      while (close < to && b[close] !== c) close += 1;
+      i = close + 1; // a value skipped without reading names in it
       continue;
     }
-    const gt = xml.indexOf(">", at);
-    if (gt < 0) throw new ExtractError(`The worksheet is damaged: a row is not closed. ${SAVE_AS}`);
-    const r = attribute(xml, at, gt, "r");
-    let number = r !== null && /^\d+$/.test(r) ? Number(r) : lastRow + 1;
+    if (c === 61 && i + 1 < to && b[i + 1] === QUOTE && i - 1 >= from) {
+      // name="…": the name is the one character before "=", with no word character before it
+      const letter = b[i - 1];
+      if ((letter === 114 || letter === 116) && (i - 2 < from || !isWordCode(b[i - 2]))) {
+        let close = i + 2;
+        while (close < to && b[close] !== QUOTE) close += 1;
+        const slot = letter === 114 ? 0 : 2;
+        if (found[slot] < 0 && close < to) {
+          found[slot] = i + 2;
+          found[slot + 1] = close;
+        }
+        i = close + 1;
+        continue;
+      }
+    }
+    i += 1;
+  }
+  return found;
+}
+
+const TYPE_OTHER = 0;
+const TYPE_SHARED = 1;
+const TYPE_BOOLEAN = 2;
+const TYPE_INLINE = 3;
+const INLINE_STR = asBytes("inlineStr");
+
+/** Read a worksheet's bytes into the table, cell by cell. */
+function scanSheet(b, strings, table, progress) {
+  const n = b.length;
+  const first = firstRow(b);
+  const P = first ? first.prefix : "";
+  const ROW = asBytes(`<${P}row`), ROW_END = asBytes(`</${P}row>`), C = asBytes(`<${P}c`), C_END = asBytes(`</${P}c>`);
+  const V = asBytes(`<${P}v>`), V_END = asBytes(`</${P}v>`), IS = asBytes(`<${P}is>`), IS_END = asBytes(`</${P}is>`);
+  const T = asBytes(`<${P}t`), T_END = asBytes(`</${P}t>`);
+  const notClosed = () => new ExtractError(`The worksheet is damaged: a row is not closed. ${SAVE_AS}`);
+  const found = [-1, -1, -1, -1];
+  const cache = new Map();
+
+  // A row's text values are copied, one after another with a U+0001 between them (a character XML
+  // cannot hold), into one buffer decoded once per row: one decoder call a row rather than a cell.
+  let scratch = new Uint8Array(1 << 16);
+  let used = 0;
+  let pending = 0;
+  const slots = [];
+  const text = (from, to, index) => {
+    const length = to - from;
+    if (length === 0) return "";
+    if (used + length + 1 > scratch.length) {
+      const bigger = new Uint8Array(Math.max(scratch.length * 2, used + length + 1));
+      bigger.set(scratch.subarray(0, used));
+      scratch = bigger;
+    }
+    if (pending > 0) scratch[used++] = 1;
+    for (let i = from; i < to; i += 1) scratch[used++] = b[i];
+    slots[pending++] = index;
+    return null;
+  };
+  const flush = (cells, number) => {
+    if (pending === 0) return;
+    const parts = UTF8.decode(scratch.subarray(0, used)).split("\u0001");
+    if (parts.length !== pending) throw new ExtractError(`Row ${number} of the worksheet holds a character a workbook cannot hold. ${SAVE_AS}`);
+    for (let i = 0; i < pending; i += 1) {
+      let value = parts[i];
+      if (value.indexOf("&") >= 0) value = unescapeXml(value);
+      cells[slots[i]] = value.length > 1000 ? value.slice(0, 1000) : value;
+    }
+    used = 0;
+    pending = 0;
+  };
+
+  let lastRow = 0;
+  let reported = 0;
+  let p = first ? first.at : n;
+  while (p < n) {
+    if (b[p] !== LT || !has(b, p, ROW) || !endsTag(b[p + ROW.length])) {
+      p += 1;
+      continue;
+    }
+    let gt = p + ROW.length;
+    while (gt < n && b[gt] !== GT) gt += 1;
+    if (gt >= n) throw notClosed();
+    cellAttributes(b, p + ROW.length, gt, found);
+    let number = lastRow + 1;
+    if (found[0] >= 0 && found[1] > found[0]) {
+      let r = 0;
+      let i = found[0];
+      for (; i < found[1]; i += 1) {
+        const code = b[i];
+        if (code < 48 || code > 57) break;
+        r = r * 10 + (code - 48);
+      }
+      if (i === found[1]) number = r;
+    }
     lastRow = number;
-    if (xml.charCodeAt(gt - 1) === 47) {
+    if (b[gt - 1] === SLASH) {
       p = gt + 1;
       continue;
     }
-    const rowEnd = xml.indexOf(ROW_END, gt);
-    if (rowEnd < 0) throw new ExtractError(`The worksheet is damaged: a row is not closed. ${SAVE_AS}`);
     const cells = [];
     let next = 0;
     let q = gt + 1;
     for (;;) {
-      const c = xml.indexOf(C, q);
-      if (c < 0 || c >= rowEnd) break;
-      if (!tagEnds(xml, c + C.length)) {
-        q = c + C.length;
+      while (q < n && b[q] !== LT) q += 1;
+      if (q >= n) throw notClosed();
+      if (b[q + 1] === SLASH && has(b, q, ROW_END)) {
+        q += ROW_END.length;
+        break;
+      }
+      if (!has(b, q, C) || !endsTag(b[q + C.length])) {
+        q += 1;
         continue;
       }
-      const cgt = xml.indexOf(">", c);
-      const ref = attribute(xml, c, cgt, "r");
+      let cgt = q + C.length;
+      while (cgt < n && b[cgt] !== GT) cgt += 1;
+      if (cgt >= n) throw notClosed();
+      cellAttributes(b, q + C.length, cgt, found);
       let index = next;
-      if (ref !== null) {
+      if (found[0] >= 0) {
         let column = 0;
-        let i = 0;
-        for (; i < ref.length; i += 1) {
-          const code = ref.charCodeAt(i);
+        let i = found[0];
+        for (; i < found[1]; i += 1) {
+          const code = b[i];
           if (code < 65 || code > 90) break;
           column = column * 26 + (code - 64);
         }
-        if (i > 0) index = column - 1;
+        if (i > found[0]) index = column - 1;
       }
       next = index + 1;
       if (index >= MAX_COLUMNS) {
         throw new ExtractError(`Row ${number} has a value beyond column ${MAX_COLUMNS}. An extract can have at most ${MAX_COLUMNS} columns.`);
       }
       while (cells.length < index) cells.push("");
-      if (xml.charCodeAt(cgt - 1) === 47) {
+      let type = TYPE_OTHER;
+      const typeLength = found[3] - found[2];
+      if (found[2] >= 0) {
+        if (typeLength === 1 && b[found[2]] === 115) type = TYPE_SHARED; // s
+        else if (typeLength === 1 && b[found[2]] === 98) type = TYPE_BOOLEAN; // b
+        else if (typeLength === INLINE_STR.length && has(b, found[2], INLINE_STR)) type = TYPE_INLINE;
+      }
+      if (b[cgt - 1] === SLASH) {
         cells[index] = "";
         q = cgt + 1;
         continue;
       }
-      const end = xml.indexOf(C_END, cgt);
-      if (end < 0 || end > rowEnd) throw new ExtractError(`The worksheet is damaged: a row is not closed. ${SAVE_AS}`);
-      q = end + C_END.length;
-      if (end === cgt + 1) {
+      const from = cgt + 1;
+      if (has(b, from, C_END)) {
         cells[index] = "";
+        q = from + C_END.length;
         continue;
       }
-      const type = attribute(xml, c, cgt, "t") || "n";
-      const inner = xml.slice(cgt + 1, end); // every search below stays inside the cell
-      let value = "";
-      if (type === "inlineStr") {
-        const is = inner.indexOf(IS);
-        if (is >= 0) {
-          const isEnd = inner.indexOf(IS_END, is);
-          const from = is + IS.length;
-          const to = isEnd < 0 ? inner.length : isEnd;
-          // the common case, one run: <is><t>text</t></is>
-          const tgt = inner.startsWith(T_OPEN, from) && tagEnds(inner, from + T_OPEN.length) ? inner.indexOf(">", from) : -1;
-          const tEnd = to - T_END.length;
-          if (tgt >= 0 && tgt < tEnd && inner.charCodeAt(tgt - 1) !== 47 && inner.startsWith(T_END, tEnd) && inner.indexOf("<", tgt + 1) === tEnd) {
-            value = unescapeXml(inner.slice(tgt + 1, tEnd));
-          } else value = richText(inner.slice(from, to));
+      // The common cells, read from the bytes: <v>value</v></c> and <is><t…>text</t></is></c>.
+      let value = null; // null: the text is read with the row's others, in flush()
+      let read = false;
+      if (type === TYPE_INLINE) {
+        if (has(b, from, IS) && has(b, from + IS.length, T) && endsTag(b[from + IS.length + T.length])) {
+          let tgt = from + IS.length + T.length;
+          while (tgt < n && b[tgt] !== GT) tgt += 1;
+          if (b[tgt - 1] !== SLASH) {
+            let k = tgt + 1;
+            while (k < n && b[k] !== LT) k += 1;
+            const after = k + T_END.length + IS_END.length;
+            if (has(b, k, T_END) && has(b, k + T_END.length, IS_END) && has(b, after, C_END)) {
+              value = text(tgt + 1, k, index);
+              q = after + C_END.length;
+              read = true;
+            }
+          }
         }
-      } else {
-        let v = inner.indexOf(V);
-        while (v >= 0 && !tagEnds(inner, v + V.length)) v = inner.indexOf(V, v + 1);
-        if (v >= 0) {
-          const vgt = inner.indexOf(">", v);
-          const vEnd = inner.charCodeAt(vgt - 1) === 47 ? vgt : inner.indexOf(V_END, vgt);
-          const raw = vEnd > vgt ? inner.slice(vgt + 1, vEnd) : "";
-          if (type === "s") value = strings[Number(raw)] ?? "";
-          else if (type === "b") value = raw === "1" ? "TRUE" : "FALSE";
-          else value = unescapeXml(raw);
+      } else if (has(b, from, V)) {
+        let k = from + V.length;
+        while (k < n && b[k] !== LT) k += 1;
+        if (has(b, k, V_END) && has(b, k + V_END.length, C_END)) {
+          const start = from + V.length;
+          if (type === TYPE_SHARED) {
+            let at = 0;
+            let i = start;
+            for (; i < k; i += 1) {
+              const code = b[i];
+              if (code < 48 || code > 57) break;
+              at = at * 10 + (code - 48);
+            }
+            value = strings[i === k && k > start ? at : Number(UTF8.decode(b.subarray(start, k)))] ?? "";
+          } else if (type === TYPE_BOOLEAN) value = k === start + 1 && b[start] === 49 ? "TRUE" : "FALSE";
+          else value = text(start, k, index);
+          q = k + V_END.length + C_END.length;
+          read = true;
         }
       }
-      let f = inner.indexOf(F);
-      while (f >= 0 && !tagEnds(inner, f + F.length)) f = inner.indexOf(F, f + 1);
-      if (f >= 0) value = FORMULA + value;
-      cells[index] = value.length > 1000 ? value.slice(0, 1000) : value;
+      if (!read) {
+        // Any other cell: found its end, decoded alone and read as a string.
+        let end = from;
+        for (;;) {
+          while (end < n && b[end] !== LT) end += 1;
+          if (end >= n || has(b, end, ROW_END)) throw notClosed();
+          if (has(b, end, C_END)) break;
+          end += 1;
+        }
+        const typeName = found[2] >= 0 ? UTF8.decode(b.subarray(found[2], found[3])) : "n";
+        value = cellFromText(UTF8.decode(b.subarray(from, end)), typeName, strings, P);
+        q = end + C_END.length;
+      }
+      cells[index] = value === null ? "" : value.length > 1000 ? value.slice(0, 1000) : value;
     }
+    flush(cells, number);
     table.add(number, cells);
-    p = rowEnd + ROW_END.length;
+    p = q;
     if (p - reported > 4 << 20) {
       reported = p;
       progress(0.6 + (0.4 * p) / n);
     }
   }
+}
+
+async function readXlsx(bytes, progress) {
+  const members = zipMembers(bytes);
+  const strings = sharedStrings(await memberText(bytes, members, "xl/sharedStrings.xml"));
+  const sheet = await firstSheet(bytes, members);
+  const member = members.get(sheet.path.toLowerCase());
+  if (!member) throw new ExtractError(`The workbook's first worksheet is missing. ${SAVE_AS}`);
+  const table = tableBuilder();
+  const xml = await inflateMember(bytes, member, (fraction) => progress(fraction * 0.6));
+  scanSheet(xml, strings, table, progress);
   progress(1);
   const result = table.done(sheet.name);
   result.sheets = sheet.sheets;
