@@ -94,14 +94,29 @@ export function columnProblems(extract, columns, fields) {
 
 // Values ---------------------------------------------------------------------------------------
 
+// A flag column holds a handful of spellings over many rows: read each once per vocabulary.
+const YES_NO = new WeakMap();
+
 /** true, false, null (blank) or undefined (not a yes or no). */
 export function yesNo(raw, vocabulary) {
-  const value = String(raw).trim().toLowerCase();
-  if (value === "") return null;
-  if (vocabulary.yesSet.has(value)) return true;
-  if (vocabulary.noSet.has(value)) return false;
-  return undefined;
+  let known = YES_NO.get(vocabulary);
+  if (known === undefined) {
+    known = new Map();
+    YES_NO.set(vocabulary, known);
+  }
+  const key = String(raw);
+  const seen = known.get(key);
+  if (seen !== undefined) return ANSWERS[seen];
+  const value = key.trim().toLowerCase();
+  let code = 3; // not a yes or no
+  if (value === "") code = 0;
+  else if (vocabulary.yesSet.has(value)) code = 1;
+  else if (vocabulary.noSet.has(value)) code = 2;
+  if (known.size > 50_000) known.clear();
+  known.set(key, code);
+  return ANSWERS[code];
 }
+const ANSWERS = [null, true, false, undefined];
 
 const MONTHS = {
   jan: 1, feb: 2, mar: 3, apr: 4, may: 5, jun: 6, jul: 7, aug: 8, sep: 9, sept: 9, oct: 10, nov: 11, dec: 12,
@@ -152,11 +167,13 @@ export function isoDay(days) {
 }
 
 const MONEY = /^£?\s*(\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$/;
+const PLAIN_MONEY = /^\d+(?:\.\d+)?$/; // most salaries: nothing to take out
 
 /** A salary in pounds, null for blank, undefined when not an amount. */
 export function parseMoney(raw) {
   const value = String(raw).trim();
   if (value === "") return null;
+  if (PLAIN_MONEY.test(value)) return Number(value);
   if (!MONEY.test(value)) return undefined;
   return Number(value.replace(/[£,\s]/g, ""));
 }
@@ -170,16 +187,24 @@ export function bandOf(salary) {
 /** The distinct values of a column, normalised, with how each was first written and how often. */
 export function distinctValues(rows, index, limit) {
   const seen = new Map();
+  const byRaw = new Map(); // each spelling looked up once, however many rows have it
   for (const row of rows) {
-    let raw = index < row.cells.length ? row.cells[index] : "";
-    if (raw.startsWith(FORMULA)) raw = raw.slice(FORMULA.length);
+    const cell = index < row.cells.length ? row.cells[index] : "";
+    const known = byRaw.get(cell);
+    if (known !== undefined) {
+      known.count += 1;
+      continue;
+    }
+    const raw = cell.startsWith(FORMULA) ? cell.slice(FORMULA.length) : cell;
     const key = normaliseCached(raw);
-    const entry = seen.get(key);
+    let entry = seen.get(key);
     if (entry) entry.count += 1;
     else {
       if (seen.size >= limit) return { values: [...seen.values()], overflow: true };
-      seen.set(key, { value: key, display: raw.trim(), count: 1 });
+      entry = { value: key, display: raw.trim(), count: 1 };
+      seen.set(key, entry);
     }
+    if (byRaw.size < 50_000) byRaw.set(cell, entry);
   }
   return { values: [...seen.values()], overflow: false };
 }
@@ -188,6 +213,7 @@ export function distinctValues(rows, index, limit) {
 
 export const GROUPS = ["white", "minority_ethnic", "unknown"];
 export const BANDS = ["lower", "middle", "upper"];
+const BAND_MEASURES = { lower: "headcount_band:lower", middle: "headcount_band:middle", upper: "headcount_band:upper" };
 
 function emptyCounts(measures) {
   const counts = {};
@@ -218,6 +244,16 @@ export function aggregate({ extracts, columns, values, period, vocabulary, maxLi
     if (unplaced.length < maxListed) unplaced.push({ extract, row, column, value, why });
   };
 
+  // A value's mapping, looked up once per spelling: `known` maps raw → [mapped value].
+  const lookUp = (known, mapping, raw) => {
+    let found = known.get(raw);
+    if (found === undefined) {
+      found = [mapping[normaliseCached(raw)]];
+      if (known.size < 50_000) known.set(raw, found);
+    }
+    return found[0];
+  };
+
   const place = (extractKey, measures, handle) => {
     const extract = extracts[extractKey];
     if (!extract) return;
@@ -228,27 +264,35 @@ export function aggregate({ extracts, columns, values, period, vocabulary, maxLi
     }
     const stat = { rows: 0, counted: 0, outOfScope: 0, unplaced: 0 };
     stats[extractKey] = stat;
+    // One row at a time: `cell` and `problem` read the current row's state, made once per extract
+    // rather than once per row (100,000 rows make that worth it).
+    let cells = null;
+    const problems = [];
+    const formulas = [];
+    const cell = (field) => {
+      const i = index[field];
+      if (i === undefined || i < 0) return "";
+      const raw = i < cells.length ? cells[i] : "";
+      if (raw.startsWith(FORMULA)) {
+        formulas.push(field);
+        return raw.slice(FORMULA.length);
+      }
+      return raw;
+    };
+    const problem = (field, why) => problems.push({ field, value: cell(field), why });
+    const serviceOf = new Map();
+    const groupOf = new Map();
     for (const row of extract.rows) {
       stat.rows += 1;
-      const problems = [];
-      const formulas = [];
-      const cell = (field) => {
-        const i = index[field];
-        if (i === undefined || i < 0) return "";
-        const raw = i < row.cells.length ? row.cells[i] : "";
-        if (raw.startsWith(FORMULA)) {
-          formulas.push(field);
-          return raw.slice(FORMULA.length);
-        }
-        return raw;
-      };
-      const problem = (field, why) => problems.push({ field, value: cell(field), why });
-      const service = values.service[normaliseCached(cell("service"))];
+      cells = row.cells;
+      problems.length = 0;
+      formulas.length = 0;
+      const service = lookUp(serviceOf, values.service, cell("service"));
       if (service === "out_of_scope") {
         stat.outOfScope += 1;
         continue;
       }
-      const group = values.ethnicity[normaliseCached(cell("ethnicity"))];
+      const group = lookUp(groupOf, values.ethnicity, cell("ethnicity"));
       if (service === undefined) problem("service", "This service value has not been mapped.");
       if (group === undefined) problem("ethnicity", "This ethnicity value has not been mapped.");
       const effects = handle(cell, problem, service);
@@ -256,7 +300,7 @@ export function aggregate({ extracts, columns, values, period, vocabulary, maxLi
         problem("service", "The staff extract has nobody placed in this service, so it is not in the return.");
       }
       // cell() below notes the formula again: walk a copy, or the loop would never end.
-      for (const field of [...new Set(formulas)]) {
+      if (formulas.length) for (const field of [...new Set(formulas)]) {
         problems.push({
           field,
           value: cell(field),
@@ -349,7 +393,7 @@ export function aggregate({ extracts, columns, values, period, vocabulary, maxLi
     const effects = [];
     if (inPost) {
       effects.push("headcount");
-      if (band) effects.push(`headcount_band:${band}`);
+      if (band) effects.push(BAND_MEASURES[band]);
       if (regulated) effects.push("regulated_headcount");
       if (senior) effects.push("senior_managers");
       if (cpd) effects.push("cpd");
