@@ -459,6 +459,33 @@ def benchmark_run_of(collection_round: CollectionRound) -> tuple[str, datetime.d
     )
 
 
+#: Slot values of the dashboard's query (compiled once per process, `_compiled`).
+LABEL_SLOT, SERVICE_SLOT, REGION_SLOT, KIND_SLOT = "slot:label", "slot:service", "slot:region", "slot:kind"
+
+
+def _dashboard_query(labelled: bool) -> Any:
+    rounds = CollectionRound.objects.all()
+    if labelled:
+        rounds = rounds.filter(label=LABEL_SLOT)
+    else:
+        with_benchmarks = Exists(Benchmark.objects.filter(round=OuterRef("pk")))
+        rounds = rounds.order_by(with_benchmarks.desc(), "-opens_on")
+    stored = DashboardDocument.objects.filter(
+        round=OuterRef("pk"), service=SERVICE_SLOT, region=REGION_SLOT, authority_type=KIND_SLOT
+    )
+    run = BenchmarkRun.objects.filter(round=OuterRef("pk"))
+    return rounds.annotate(
+        document_key=Subquery(stored.values("key")[:1]),
+        document=Subquery(stored.values("document")[:1], output_field=JSONField()),
+        run_fingerprint=Subquery(run.values("fingerprint")[:1]),
+        run_at=Subquery(run.values("computed_at")[:1]),
+    )[:1]
+
+
+_QUERIES["dashboard:labelled"] = functools.partial(_dashboard_query, True)
+_QUERIES["dashboard:latest"] = functools.partial(_dashboard_query, False)
+
+
 def dashboard_round(
     label: str | None, service: str, region: str, kind: str
 ) -> tuple[CollectionRound, dict[str, Any] | None] | None:
@@ -466,27 +493,18 @@ def dashboard_round(
     benchmarks, or the latest) with its stored figures for the service and filter where they were
     built from the round's current benchmark run (else None: none yet, or stale), in one query; None
     when there is no such round."""
-    rounds = CollectionRound.objects.all()
-    if label:
-        rounds = rounds.filter(label=label)
-    else:
-        with_benchmarks = Exists(Benchmark.objects.filter(round=OuterRef("pk")))
-        rounds = rounds.order_by(with_benchmarks.desc(), "-opens_on")
-    stored = DashboardDocument.objects.filter(
-        round=OuterRef("pk"), service=service, region=region, authority_type=kind
-    )
-    run = BenchmarkRun.objects.filter(round=OuterRef("pk"))
-    found = rounds.annotate(
-        document_key=Subquery(stored.values("key")[:1]),
-        document=Subquery(stored.values("document")[:1], output_field=JSONField()),
-        run_fingerprint=Subquery(run.values("fingerprint")[:1]),
-        run_at=Subquery(run.values("computed_at")[:1]),
-    ).first()
+    sql, params = _compiled("dashboard:labelled" if label else "dashboard:latest")
+    values = {LABEL_SLOT: label, SERVICE_SLOT: service, REGION_SLOT: region, KIND_SLOT: kind}
+    filled = [values[p] if isinstance(p, str) and p in values else p for p in params]
+    found = next(iter(CollectionRound.objects.raw(sql, filled)), None)
     if found is None:
         return None
-    current = (found.run_fingerprint, found.run_at) if found.run_fingerprint is not None else None
-    fresh = found.document_key == dashboard_key(found, service, region, kind, current)
-    return found, found.document if fresh else None
+    run_at = found.run_at  # type: ignore[attr-defined]
+    if isinstance(run_at, str):  # SQLite hands a subquery's time back as text
+        run_at = datetime.datetime.fromisoformat(run_at)
+    current = (found.run_fingerprint, run_at) if found.run_fingerprint is not None else None  # type: ignore[attr-defined]
+    fresh = found.document_key == dashboard_key(found, service, region, kind, current)  # type: ignore[attr-defined]
+    return found, _json(found.document) if fresh else None  # type: ignore[attr-defined]
 
 
 def accepted_results(collection_round: CollectionRound, service: str, region: str, kind: str):
