@@ -3,7 +3,11 @@ of published-release figures, with differencing between groups refused (issue 15
 
 from __future__ import annotations
 
+import re
+
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from hypothesis import given
 from hypothesis import strategies as st
@@ -101,6 +105,11 @@ def test_a_council_compares_with_its_neighbours_and_a_basket_and_cannot_differen
     body = client.get(url).content.decode()
     assert "Nearest neighbours: the 7 councils most like yours" in body
     assert body.count("<li>Council ") + body.count("<li>") >= 7
+    assert "Show your nearest neighbours' medians" in body and "not shown yet" in body
+    assert not ComparisonGroup.objects.exists()  # looking records nothing
+    shown = client.post(f"{url}?service=all", {"show": "neighbours"})
+    assert shown.status_code == 302 and shown["Location"].endswith("?service=all#neighbours")
+    assert "Show your nearest neighbours" not in client.get(shown["Location"]).content.decode()
     neighbours = ComparisonGroup.objects.get(authority=authority, kind="neighbours")
     assert len(neighbours.members) == 7 and authority.ons_code not in neighbours.members
 
@@ -117,6 +126,49 @@ def test_a_council_compares_with_its_neighbours_and_a_basket_and_cannot_differen
     assert "differs by only 1 council from a group you have already seen" in text
     assert ComparisonGroup.objects.filter(authority=authority, kind="basket").count() == 1
     assert client.post(url, {"councils": basket[:4]}).status_code == 400  # fewer than 5
+
+
+@pytest.mark.django_db
+def test_looking_at_the_compare_page_writes_nothing(client, analyst, published) -> None:
+    """Every GET (neighbours not yet shown, then shown, then with a basket) is read-only: no row of
+    the groups shown is added or changed, and no INSERT, UPDATE, DELETE or row lock reaches the database
+    (so no audit row either)."""
+    records = list(
+        Return.objects.filter(round=published).select_related("authority").order_by("authority__ons_code")
+    )
+    authority, others = records[0].authority, [r.authority.ons_code for r in records[1:]]
+    url = reverse("metrics:compare", args=[authority.ons_code, "2025"])
+
+    def rows() -> list[tuple]:
+        return list(ComparisonGroup.objects.order_by("pk").values_list())
+
+    def looks_only(address: str, role: str) -> str:
+        client.force_login(member(authority, role) if role else analyst)
+        before = rows()
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(address)
+        assert response.status_code == 200
+        writes = [q["sql"] for q in queries if WRITE.search(q["sql"]) or "FOR UPDATE" in q["sql"]]
+        assert writes == [], writes
+        assert rows() == before
+        return response.content.decode()
+
+    for role in (Role.VIEWER, Role.PROGRAMME_LEAD, ""):
+        assert "not shown yet" in looks_only(url, role)
+    client.force_login(member(authority, Role.PROGRAMME_LEAD))
+    assert client.post(url, {"show": "neighbours"}).status_code == 302
+    neighbours = ComparisonGroup.objects.get(authority=authority, kind="neighbours").members
+    assert "not shown yet" not in looks_only(f"{url}?service=adult", Role.VIEWER)
+    basket = [c for c in others if c not in neighbours][:5]
+    basket += [c for c in others if c not in basket][: 5 - len(basket)]
+    client.force_login(member(authority, Role.PROGRAMME_LEAD))
+    saved = client.post(url, {"councils": basket})
+    assert saved.status_code == 302 and ComparisonGroup.objects.filter(kind="basket").count() == 1
+    assert "Your basket" in looks_only(saved["Location"], Role.STAFF_VOICE_LEAD)
+
+
+#: A statement that writes; pghistory puts its context before it ("SELECT set_config(...); INSERT ...").
+WRITE = re.compile(r"(?:^|;)\s*(?:INSERT|UPDATE|DELETE)\b", re.IGNORECASE)
 
 
 @pytest.mark.django_db
@@ -151,7 +203,7 @@ def test_two_baskets_one_council_apart_chosen_at_once_are_never_both_shown(analy
     others = [r.authority.ons_code for r in records[1:]]
     url = reverse("metrics:compare", args=[authority.ons_code, "2025"])
     lead, voice = member(authority, Role.PROGRAMME_LEAD), member(authority, Role.STAFF_VOICE_LEAD)
-    assert client_for(lead).get(url).status_code == 200  # the neighbours are recorded
+    assert client_for(lead).post(url, {"show": "neighbours"}).status_code == 302  # neighbours recorded
     neighbours = set(ComparisonGroup.objects.get(authority=authority, kind="neighbours").members)
     basket = ([c for c in others if c not in neighbours] + sorted(neighbours))[:6]
     one_more = [*basket, next(c for c in others if c not in basket)]
