@@ -3,7 +3,7 @@ suggests and the updates still missing), entering an update, submitting, signing
 
 from __future__ import annotations
 
-from typing import TypedDict
+from typing import TypedDict, cast
 from uuid import UUID
 
 from django.contrib import messages
@@ -23,7 +23,7 @@ from .access import PlanContext, get_action_for_user, get_plan_for_user, get_qua
 from .forms import ReportSignOffForm, ReportSubmitForm, UpdateForm
 from .models import Action, Quarter, QuarterlyReport
 from .presenters import compare_rows, progress_rows, report_document
-from .views import _add_error, _confirm, _file, _page
+from .views import _add_error, _confirm, _file, _page, signed_document
 
 
 def _report_page(ctx: PlanContext, quarter: Quarter) -> HttpResponse:
@@ -232,7 +232,8 @@ def report_sign_off(
     period, report = get_quarter(ctx, quarter)
     if report is None:
         raise Http404
-    form = ReportSignOffForm(request.POST or None, initial={"name": request.user.full_name}, **_shown(report))
+    shown = _shown(report)
+    form = ReportSignOffForm(request.POST or None, initial={"name": request.user.full_name}, **shown)
     stale_rows: list[dict[str, object]] = []
     if request.method == "POST" and form.is_valid():
         try:
@@ -253,7 +254,7 @@ def report_sign_off(
         "Sign off the report",
         template="actionplans/report_sign_off.html",
         report=report,
-        rows=progress_rows(ctx.plan, report, period.ends_on),
+        doc=signed_document(form, cast(dict, shown["seen_values"]["document"])),
         quarter=period,
         stale_rows=stale_rows,
     )

@@ -240,6 +240,12 @@ class SeenStateForm:
             return None
         return seen_loads(self.data.get("seen", ""), salt=self.seen_salt)
 
+    def seen_sent(self):
+        """What the form will send back: the state its hidden field names and the values shown with
+        it (the posted ones for a bound form, moved on after a refusal), so a page can show exactly
+        what a sign-off binds to. None when the field is missing or forged."""
+        return self.seen_before() if self.is_bound else self.seen_now  # type: ignore[attr-defined]
+
     def expected_state(self) -> str:
         """The token the save is built on; a missing or forged one never matches, so it is refused."""
         seen = self.seen_before()

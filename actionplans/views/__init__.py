@@ -4,7 +4,7 @@ page. Quarterly progress pages are in `quarterly.py`, the analysts' view in `nat
 
 from __future__ import annotations
 
-from .common import XLSX, _add_error, _confirm, _file, _page
+from .common import XLSX, _add_error, _confirm, _file, _page, signed_document
 from .objectives import (
     action_create,
     action_delete,
@@ -54,6 +54,7 @@ __all__ = [
     "send_for_sign_off",
     "sent_for_sign_off",
     "sign_off",
+    "signed_document",
     "signed_off",
     "target_create",
     "target_delete",

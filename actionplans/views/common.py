@@ -11,6 +11,7 @@ from actionplans.access import (
 from actionplans.models import PlanVersion
 from wres_portal.downloads import PDF, XLSX, attachment
 from wres_portal.errors import ApplicationError
+from wres_portal.forms import SeenStateForm
 
 
 def _detail(ctx: PlanContext) -> HttpResponse:
@@ -49,6 +50,14 @@ def _confirm(
             messages.success(request, done)
             return result if isinstance(result, HttpResponse) else _detail(ctx)
     return _page(request, ctx, None, title, button, errors=errors, **extra)
+
+
+def signed_document(form: SeenStateForm, current: dict) -> dict:
+    """The document a sign-off form binds to (the one named by its signed `seen` field), so its
+    check-your-answers shows exactly what would be signed; `current` when the field is missing."""
+    seen = form.seen_sent()
+    found = seen.values.get("document") if seen else None
+    return found if isinstance(found, dict) else current
 
 
 def _signature(ctx: PlanContext) -> PlanVersion | None:

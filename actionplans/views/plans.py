@@ -36,7 +36,7 @@ from actionplans.themes import METRICS
 from wres_portal.concurrency import Change, StaleWrite, document_token
 from wres_portal.errors import ApplicationError
 
-from .common import _add_error, _confirm, _detail, _page
+from .common import _add_error, _confirm, _detail, _page, signed_document
 
 
 @login_required
@@ -332,7 +332,7 @@ def sign_off(request: AuthenticatedHttpRequest, ons_code: str, plan_year: int) -
         "Sign off the action plan",
         template="actionplans/sign_off.html",
         blockers=services.sign_off_blockers(ctx.plan),
-        doc=shown,
+        doc=signed_document(form, shown),
         stale_rows=stale_rows,
     )
 

@@ -68,7 +68,7 @@ def test_sponsor_signs_off_through_the_page(written_plan, sponsor_a, voice_a):
     assert _client(voice_a).get(_url("sign_off", written_plan)).status_code == 403
     client = _client(sponsor_a)
     page = client.get(_url("sign_off", written_plan)).content.decode()
-    assert "The plan you are signing off" in page
+    assert "Check your answers" in page and "Read the whole plan as it will be kept" in page
     today = timezone.localdate().isoformat()
     sign_off = {"name": "Sam", "role": "DASS", "signed_on": today, "declaration": "on"}
     # The page names the plan it showed; a sign-off naming none is refused.
