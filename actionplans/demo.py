@@ -79,7 +79,7 @@ def load(out: TextIOBase, *, demo_councils: list[str]) -> None:
         service="all",
         comparison="gte",
         value=0.8,
-        round_label=str(current.year),
+        round_label=str(current.year + 1),
     )
     start = datetime.date(current.year, 4, 1)
     actions = [

@@ -187,15 +187,9 @@ class TargetForm(PlainEnglishErrors, SeenStateForm, forms.Form):
 
     def clean_round_label(self) -> str:
         text = self.cleaned_data["round_label"].strip()
-        if not text.isdigit() or len(text) != 4:
-            raise forms.ValidationError(f"Enter the round as a year, like {self.earliest_round}")
-        if int(text) < self.earliest_round:
-            raise forms.ValidationError(
-                f"The round must be {self.earliest_round} or later: earlier rounds counted the years "
-                "before this plan started"
-            )
-        if int(text) > self.earliest_round + 10:
-            raise forms.ValidationError(f"The round must be {self.earliest_round + 10} or earlier")
+        problem = Target.round_problem(self.earliest_round - 1, text)
+        if problem:
+            raise forms.ValidationError(problem)
         return text
 
     def clean(self) -> dict[str, Any]:

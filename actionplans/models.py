@@ -347,6 +347,24 @@ class Target(PublicIdModel):
     def __str__(self) -> str:
         return self.description
 
+    @staticmethod
+    def round_problem(plan_year: int, round_label: str) -> str | None:
+        """Why `round_label` cannot be a target's round in a plan of `plan_year`, in plain English, or
+        None. The earliest is the round after the plan's year: the 2027 round measures April 2026 to
+        March 2027, the first year of a 2026 plan; the latest is ten rounds on."""
+        earliest = plan_year + 1
+        text = round_label.strip()
+        if not text.isdigit() or len(text) != 4:
+            return f"Enter the round as a year, like {earliest}"
+        if int(text) < earliest:
+            return (
+                f"The round must be {earliest} or later: earlier rounds counted the years before this "
+                "plan started"
+            )
+        if int(text) > earliest + 10:
+            return f"The round must be {earliest + 10} or earlier"
+        return None
+
     @property
     def description(self) -> str:
         indicator = INDICATORS_BY_CODE.get(self.indicator)

@@ -247,7 +247,7 @@ def _plan_of_a(authority_a, alice, sponsor):
         service="all",
         comparison="gte",
         value=0.8,
-        round_label="2026",
+        round_label="2027",
     )
     plan_services.plan_sign_off(
         plan=plan, user=sponsor, name="S", role="R", signed_on=timezone.localdate(), declaration=True

@@ -56,7 +56,13 @@ def target_create(
         f"Objective {objective.number}",
         refused="Your target has not been saved yet: it is kept below. Check the objective, then save again.",
     )
-    _check_target(indicator=indicator, service=service, comparison=comparison, round_label=round_label)
+    _check_target(
+        plan_year=plan.year,
+        indicator=indicator,
+        service=service,
+        comparison=comparison,
+        round_label=round_label,
+    )
     target = Target(
         authority=plan.authority,
         plan=plan,
@@ -74,7 +80,7 @@ def target_create(
     return target
 
 
-def _check_target(*, indicator: str, service: str, comparison: str, round_label: str) -> None:
+def _check_target(*, plan_year: int, indicator: str, service: str, comparison: str, round_label: str) -> None:
     if indicator not in INDICATORS_BY_CODE:
         raise ApplicationError("Choose a metric from the list.", field="indicator")
     if service not in SERVICE_LABELS:
@@ -82,7 +88,12 @@ def _check_target(*, indicator: str, service: str, comparison: str, round_label:
     if comparison not in Target.Comparison.values:
         raise ApplicationError("Choose at least or at most.", field="comparison")
     if not _clean(round_label):
-        raise ApplicationError("Enter the round the target is for, for example 2026.", field="round_label")
+        raise ApplicationError(
+            f"Enter the round the target is for, for example {plan_year + 1}.", field="round_label"
+        )
+    problem = Target.round_problem(plan_year, round_label)
+    if problem:  # the form says the same; held here too, so the API and every caller keep to it
+        raise ApplicationError(f"{problem}.", field="round_label")
 
 
 TARGET_FIELDS = ("indicator", "service", "comparison", "value", "round_label")
@@ -102,6 +113,7 @@ def target_update(*, target: Target, user: User, expected_state: str | None = No
         raise ApplicationError(f"Unknown field: {sorted(unknown)[0]}.")
     merged = {key: fields.get(key, getattr(target, key)) for key in TARGET_FIELDS}
     _check_target(
+        plan_year=plan.year,
         indicator=merged["indicator"],
         service=merged["service"],
         comparison=merged["comparison"],

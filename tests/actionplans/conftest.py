@@ -9,6 +9,7 @@ from accounts.models import Role
 from actionplans import services
 from actionplans.models import ActionPlan
 from tests.builders import sign_plan, write_plan
+from tests.builders import written_plan as build_written_plan
 from tests.factories import member
 
 PLAN_YEAR = 2026
@@ -34,3 +35,10 @@ def written_plan(plan, alice) -> ActionPlan:
 def signed_plan(written_plan, sponsor_a) -> ActionPlan:
     sign_plan(written_plan, sponsor_a)
     return ActionPlan.objects.get(pk=written_plan.pk)
+
+
+@pytest.fixture
+def early_plan(authority_a, alice) -> ActionPlan:
+    """A's written 2024 plan: its targets may name the 2025 round (the `collection_round` fixture),
+    the first after its year."""
+    return build_written_plan(authority_a, alice, year=2024)

@@ -162,7 +162,7 @@ def test_a_signed_snapshot_never_changes(signed_plan, alice):
             service="all",
             comparison="gte",
             value=0.8,
-            round_label="2026",
+            round_label="2027",
         ),
     ],
     ids=["header", "what-we-know", "objective", "action", "remove-action", "target"],
@@ -303,16 +303,16 @@ def _target(plan, alice, **fields):
     return services.target_create(objective=plan.objectives.first(), user=alice, **{**values, **fields})
 
 
-def test_target_is_awaiting_until_the_rounds_results_arrive(written_plan, alice, collection_round):
-    target = _target(written_plan, alice)
+def test_target_is_awaiting_until_the_rounds_results_arrive(early_plan, alice, collection_round):
+    target = _target(early_plan, alice)
     assert target.outcome == Target.Outcome.AWAITING
     assert services.target_evaluate(target) == (Target.Outcome.AWAITING, None)
 
 
-def test_target_met_and_not_met_from_real_results(written_plan, alice, authority_a, collection_round):
-    met = _target(written_plan, alice, value=0.5)
-    not_met = _target(written_plan, alice, value=0.95)
-    at_most = _target(written_plan, alice, comparison="lte", value=0.5)
+def test_target_met_and_not_met_from_real_results(early_plan, alice, authority_a, collection_round):
+    met = _target(early_plan, alice, value=0.5)
+    not_met = _target(early_plan, alice, value=0.95)
+    at_most = _target(early_plan, alice, comparison="lte", value=0.5)
     record = submitted_return(authority_a, collection_round, lead=alice, compute_results=True)
     assert services.targets_evaluate_for_version(record.current().pk) == 3
     from metrics.models import Result
@@ -327,21 +327,47 @@ def test_target_met_and_not_met_from_real_results(written_plan, alice, authority
 
 
 def test_target_has_no_data_when_the_figure_cannot_be_calculated(
-    written_plan, alice, authority_a, collection_round
+    early_plan, alice, authority_a, collection_round
 ):
     data = valid_data()
     for key in data:
         if key.measure in ("ftp_referrals",):
             data[key] = {"white": 0, "minority_ethnic": 0, "unknown": 0}
     submitted_return(authority_a, collection_round, lead=alice, data=data, compute_results=True)
-    target = _target(written_plan, alice, indicator="m4")
+    target = _target(early_plan, alice, indicator="m4")
     assert target.outcome == Target.Outcome.NO_DATA
 
 
-def test_target_has_no_data_when_the_round_closed_without_a_return(written_plan, alice, analyst):
-    closed_round("2024", created_by=analyst)
-    target = _target(written_plan, alice, round_label="2024")
+def test_target_has_no_data_when_the_round_closed_without_a_return(early_plan, alice, analyst):
+    closed_round("2025", created_by=analyst)
+    target = _target(early_plan, alice, round_label="2025")
     assert target.outcome == Target.Outcome.NO_DATA
+
+
+@pytest.mark.parametrize(
+    ("round_label", "problem"),
+    [
+        ("1999", "The round must be 2027 or later: earlier rounds counted the years before this plan"),
+        (str(PLAN_YEAR), "The round must be 2027 or later"),
+        ("2038", "The round must be 2037 or earlier."),
+        ("next year", "Enter the round as a year, like 2027."),
+    ],
+)
+def test_a_targets_round_is_the_one_after_the_plans_year_at_the_earliest(
+    written_plan, alice, round_label, problem
+):
+    """The service holds every caller (the form, the API, imports) to the rule, with the form's words."""
+    with pytest.raises(ApplicationError) as refused:
+        _target(written_plan, alice, round_label=round_label)
+    assert refused.value.field == "round_label" and problem in refused.value.message
+    assert not Target.objects.exists()
+    target = _target(written_plan, alice, round_label=str(PLAN_YEAR + 1))
+    with pytest.raises(ApplicationError) as refused:
+        services.target_update(target=target, user=alice, round_label=round_label)
+    assert refused.value.field == "round_label" and problem in refused.value.message
+    target.refresh_from_db()
+    assert target.round_label == "2027"
+    assert services.target_update(target=target, user=alice, round_label="2037").round_label == "2037"
 
 
 # Quarterly progress -------------------------------------------------------------------------------

@@ -135,7 +135,7 @@ def test_lead_sets_changes_and_removes_a_target(written_plan, alice, bob, charli
         "service": "all",
         "comparison": "gte",
         "value": 0.8,
-        "round_label": "2026",
+        "round_label": "2027",
     }
     assert _token(bob).post(PLAN + "targets/", body, format="json").status_code == 403
     created = lead.post(PLAN + "targets/", body, format="json")
@@ -164,7 +164,7 @@ def test_a_target_with_a_bad_value_or_objective_is_a_located_400(written_plan, a
         "service": "all",
         "comparison": "gte",
         "value": 5000,
-        "round_label": "2026",
+        "round_label": "2027",
     }
     refused = _token(alice).post(PLAN + "targets/", body, format="json")
     assert refused.status_code == 400
@@ -174,6 +174,28 @@ def test_a_target_with_a_bad_value_or_objective_is_a_located_400(written_plan, a
     assert refused.status_code == 400
     assert [e["pointer"] for e in refused.json()["errors"]] == ["/objective"]
     assert not Target.objects.exists()
+
+
+def test_a_target_for_a_round_before_the_plan_started_is_a_located_400(written_plan, alice):
+    body = {
+        "objective": str(written_plan.objectives.get(number=1).uuid),
+        "indicator": "m2",
+        "service": "all",
+        "comparison": "gte",
+        "value": 0.8,
+        "round_label": str(PLAN_YEAR),
+    }
+    refused = _token(alice).post(PLAN + "targets/", body, format="json")
+    assert refused.status_code == 400
+    errors = refused.json()["errors"]
+    assert [e["pointer"] for e in errors] == ["/round_label"]
+    assert "The round must be 2027 or later" in errors[0]["detail"]
+    assert not Target.objects.exists()
+    created = _token(alice).post(PLAN + "targets/", {**body, "round_label": "2027"}, format="json").json()
+    url = PLAN + f"targets/{created['uuid']}/"
+    moved = _token(alice).patch(url, {"round_label": "1999"}, format="json", HTTP_IF_MATCH=created["etag"])
+    assert moved.status_code == 400 and [e["pointer"] for e in moved.json()["errors"]] == ["/round_label"]
+    assert Target.objects.get().round_label == "2027"
 
 
 # Deletes -------------------------------------------------------------------------------------------

@@ -20,9 +20,9 @@ def test_reminder_task_is_idempotent(signed_plan, django_capture_on_commit_callb
     assert QuarterReminderSent.objects.get().quarter == 2
 
 
-def test_evaluate_targets_task(written_plan, alice, authority_a, collection_round):
+def test_evaluate_targets_task(early_plan, alice, authority_a, collection_round):
     target = services.target_create(
-        objective=written_plan.objectives.first(),
+        objective=early_plan.objectives.first(),
         user=alice,
         indicator="m2",
         service="all",
