@@ -18,6 +18,8 @@ from django.db import models
 from django.db.models import OuterRef, Subquery, Value
 
 from accounts.models import Authority, User
+from metrics.calculations import INDICATORS_BY_CODE
+from submissions.schema import SERVICE_LABELS
 
 from . import models as audit_models
 
@@ -129,12 +131,70 @@ def events_page(
 
 
 def _display(value: Any) -> str:
-    if value is None or value == "":
+    if value is None or value == "" or value == [] or value == {}:
         return "–"
     if isinstance(value, (dict, list)):
         text = json.dumps(value, sort_keys=True, default=str)
         return text if len(text) <= 300 else text[:297] + "…"
     return str(value)
+
+
+def _metric(code: Any) -> str:
+    """A metric as people know it ("Metric 2: Relative likelihood of ..."), never its code."""
+    indicator = INDICATORS_BY_CODE.get(str(code))
+    return f"Metric {indicator.metric}: {indicator.title}" if indicator else str(code or "")
+
+
+def _service(code: Any) -> str:
+    return SERVICE_LABELS.get(str(code), str(code or ""))
+
+
+def _metrics_data(lines: Any) -> str:
+    """An objective's frozen "data from WRES metrics" (actionplans.presenters.metrics_data) as it
+    reads on the plan: each metric's name, round and sentence, not the stored JSON."""
+    if not isinstance(lines, list):
+        return str(lines)
+    return " ".join(
+        f"{_metric(line.get('indicator'))} ({line.get('round')} results): {line.get('sentence')}"
+        for line in lines
+        if isinstance(line, dict)
+    )
+
+
+#: Fields whose stored codes are shown as words: metrics (one or a list) and services.
+_WORDS = {
+    "indicator": _metric,
+    "related_indicators": lambda codes: "; ".join(_metric(c) for c in codes or []) or "–",
+    "metrics_data": _metrics_data,
+    "service": _service,
+}
+
+#: The kinds of warning a return can have (submissions/validation/return_warnings.py), in words.
+_WARNING_KINDS = {
+    "unknown_share": "Many staff of unknown ethnicity",
+    "headcount_change": "A large change in headcount",
+    "no_events": "No events recorded",
+    "metric_outlier": "A figure outside the usual range",
+}
+
+
+def _warning(key: Any) -> str:
+    """A warning key ("metric_outlier:adults:m3") in words: its kind, service and metric."""
+    kind, *parts = str(key or "").split(":")
+    words = [_WARNING_KINDS.get(kind, kind.replace("_", " "))]
+    for part in parts:
+        if part in SERVICE_LABELS:
+            words.append(_service(part).lower())
+        elif part in INDICATORS_BY_CODE:
+            words.append(_metric(part))
+        elif part != "headcount":
+            words.append(part)
+    return ", ".join(words)
+
+
+def _value(name: str, value: Any) -> str:
+    words = _WORDS.get(name)
+    return _display(words(value) if words and value not in (None, "") else value)
 
 
 def _snapshot(event: models.Model) -> dict[str, Any]:
@@ -163,16 +223,20 @@ def _object_label(key: str, snapshot: dict[str, Any], obj_id: Any) -> str:
             " / ".join(str(v) for v in (s.get("service"), s.get("measure"), s.get("pay_band")) if v)
             + f" (version {s.get('version_id')})"
         ),
-        "warningexplanation": lambda: f"{s.get('warning_key')} (version {s.get('version_id')})",
+        "warningexplanation": lambda: f"{_warning(s.get('warning_key'))} (version {s.get('version_id')})",
         "returnevent": lambda: f"{s.get('action')} (return {s.get('return_record_id')})",
         "versionresults": lambda: f"results of version {s.get('version_id')}",
-        "result": lambda: f"{s.get('indicator')} {s.get('service')} (version {s.get('version_id')})",
+        "result": lambda: (
+            f"{_metric(s.get('indicator'))}, {_service(s.get('service')).lower()} "
+            f"(version {s.get('version_id')})"
+        ),
         "user": lambda: str(s.get("email")),
         "apitoken": lambda: f"{s.get('name')} ({s.get('prefix')}…) of user {s.get('user_id')}",
         "securityevent": lambda: f"{s.get('kind')}: {s.get('email') or s.get('user_id') or 'unknown'}",
         "benchmark": lambda: (
-            f"{s.get('indicator')} {s.get('service')} {s.get('scope')} {s.get('scope_value') or ''}".strip()
-        ),
+            f"{_metric(s.get('indicator'))}, {_service(s.get('service')).lower()}, {s.get('scope')} "
+            f"{s.get('scope_value') or ''}"
+        ).strip(),
     }
     if key in labels:
         return labels[key]()
@@ -235,19 +299,19 @@ def _entry(
                     changes.append(
                         Change(
                             _field_label(tracked.event_model, name),
-                            _display(before.get(name)),
-                            _display(value),
+                            _value(name, before.get(name)),
+                            _value(name, value),
                         )
                     )
         else:
             changes = [
-                Change(_field_label(tracked.event_model, n), "not recorded", _display(v))
+                Change(_field_label(tracked.event_model, n), "not recorded", _value(n, v))
                 for n, v in after.items()
             ]
     elif label == "delete":
-        changes = [Change(_field_label(tracked.event_model, n), _display(v), "–") for n, v in after.items()]
+        changes = [Change(_field_label(tracked.event_model, n), _value(n, v), "–") for n, v in after.items()]
     else:
-        changes = [Change(_field_label(tracked.event_model, n), "–", _display(v)) for n, v in after.items()]
+        changes = [Change(_field_label(tracked.event_model, n), "–", _value(n, v)) for n, v in after.items()]
     return Entry(
         key=key,
         model_label=tracked.label,

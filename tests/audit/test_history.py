@@ -266,3 +266,33 @@ def test_pgtrigger_ignore_still_skips_the_named_trigger_and_only_inside_the_bloc
     assert not events.exists()
     ReturnRow.objects.filter(pk=row.pk).update(unknown=row.unknown + 2)
     assert events.count() == 1
+
+
+def test_history_names_metrics_and_services_never_by_code(postgresql, client, draft, alice) -> None:
+    """Issue 15: a target, an objective's metrics and a warning's explanation read in the history as
+    metric names ("Metric 2: ..."), never as the codes the database keeps ("m2")."""
+    from actionplans import services as plan_services
+    from tests.test_no_internal_codes import CODE, visible_text
+
+    plan = plan_services.plan_create(authority=draft.authority, year=2026, user=alice)
+    objective = plan_services.objective_create(
+        plan=plan, user=alice, text="Fair recruitment.", related_indicators=["m2", "m1_upper"]
+    )
+    plan_services.target_create(
+        objective=objective,
+        user=alice,
+        indicator="m2",
+        service="adults",
+        comparison="gte",
+        value=0.8,
+        round_label="2027",
+    )
+    _ready_to_submit(draft, alice)
+    client.force_login(alice)
+    for model in ("objective", "target", "warningexplanation"):
+        text = visible_text(client.get(_history_url(draft.authority), {"model": model}).content.decode())
+        assert not CODE.search(text), (model, CODE.search(text))
+        if model != "warningexplanation":
+            assert "Metric 2: Appointment from shortlisting" in text, model
+    text = visible_text(client.get(_history_url(draft.authority), {"model": "target"}).content.decode())
+    assert "Adult social care" in text
