@@ -76,7 +76,7 @@ def test_plan_sign_off_shows_a_summary_of_what_is_signed_and_stays_bound_to_it(
     assert 'class="govuk-summary-list' in check
     # The summary is the very document the form's state token names.
     seen = seen_loads(hidden(page, "seen"), salt="wres.seen")
-    assert seen.token == document_token(plan_document(written_plan))
+    assert seen is not None and seen.token == document_token(plan_document(written_plan))
 
     # The lead rewords an objective after the sponsor checked: signing what was checked is refused,
     # and the page shows the plan as it now is, bound to the new state.
@@ -89,7 +89,8 @@ def test_plan_sign_off_shows_a_summary_of_what_is_signed_and_stays_bound_to_it(
     assert written_plan.signed_version is None
     assert client.post(_url("sign_off", written_plan), _sign(hidden(again, "seen"))).status_code == 302
     written_plan.refresh_from_db()
-    assert written_plan.signed_version.document["objectives"][0]["text"] == "Fair recruitment, reworded."
+    signed = written_plan.signed_version
+    assert signed is not None and signed.document["objectives"][0]["text"] == "Fair recruitment, reworded."
 
 
 def test_quarterly_report_sign_off_shows_each_progress_entry_and_stays_bound_to_it(
@@ -121,6 +122,7 @@ def test_quarterly_report_sign_off_shows_each_progress_entry_and_stays_bound_to_
     ):
         assert shown in check, shown
     seen = seen_loads(hidden(page, "seen"), salt="wres.seen")
+    assert seen is not None
     assert seen.token == document_token(report_document(QuarterlyReport.objects.get(pk=report.pk)))
 
     # Returned to draft, one update changed and submitted again: the checked state no longer signs.
