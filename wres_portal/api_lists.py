@@ -4,11 +4,13 @@
     -> {"next": ".../?cursor=cD0y...", "previous": null, "results": [...]}
 
 A list view subclasses `wres_portal.api_views.ApiListView` and names its `filterset_class`
-(or `filterset_fields`),
-`ordering_fields` and default `ordering` (ending with a unique field, so pages never skip or repeat
-an item). This module imports nothing of DRF's views (DRF's settings name it while defining
-them). Query parameters the view does not take are refused with 400 `unknown_parameter` (by
-`wres_portal.api_gate`), and so is an `ordering` the view does not offer.
+(or `filterset_fields`), `ordering_fields` and default `ordering` (ending with a unique field, so
+pages never skip or repeat an item). Ordering may follow relations (`objective__number`), and
+`ordering_aliases` gives a field its public name (`{"authority": "authority__ons_code"}`: the API
+calls the ONS code `authority` everywhere). This module imports nothing of DRF's views (DRF's
+settings name it while defining them). Query parameters the view does not take are refused with
+400 `unknown_parameter` (by `wres_portal.api_gate`), and so is an `ordering` the view does not
+offer.
 """
 
 from __future__ import annotations
@@ -60,6 +62,17 @@ class CursorPage(CursorPagination):
             )
         return int(raw)
 
+    def _get_position_from_instance(self, instance: Any, ordering: Any) -> str:
+        """DRF reads the position from a direct attribute only; this follows `__` as the ordering
+        does (`action__number`), so a list ordered through a relation can have a second page."""
+        field_name = ordering[0].lstrip("-")
+        if isinstance(instance, dict):
+            return str(instance[field_name])
+        value = instance
+        for part in field_name.split("__"):
+            value = getattr(value, part)
+        return str(value)
+
     def get_schema_operation_parameters(self, view: Any) -> list[dict[str, Any]]:
         parameters = super().get_schema_operation_parameters(view)
         for parameter in parameters:
@@ -69,7 +82,8 @@ class CursorPage(CursorPagination):
 
 
 class StrictOrderingFilter(OrderingFilter):
-    """DRF's ordering filter, refusing a field it does not offer instead of ignoring it."""
+    """DRF's ordering filter, refusing a field it does not offer instead of ignoring it, and
+    translating the view's `ordering_aliases` (public name: field) into the fields to order by."""
 
     def get_ordering(self, request: Request, queryset: QuerySet[Any], view: Any) -> Any:
         params = request.query_params.get(self.ordering_param)
@@ -88,7 +102,14 @@ class StrictOrderingFilter(OrderingFilter):
                         for w in wrong
                     ],
                 )
-        return super().get_ordering(request, queryset, view)
+        ordering = super().get_ordering(request, queryset, view)
+        aliases = getattr(view, "ordering_aliases", None)
+        if not ordering or not aliases:
+            return ordering
+        terms = [ordering] if isinstance(ordering, str) else ordering
+        return [
+            f"{'-' if t.startswith('-') else ''}{aliases.get(t.lstrip('-'), t.lstrip('-'))}" for t in terms
+        ]
 
     def get_schema_operation_parameters(self, view: Any) -> list[dict[str, Any]]:
         fields = list(getattr(view, "ordering_fields", None) or [])
