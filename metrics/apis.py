@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import django_filters
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
-from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.exceptions import NotFound
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -17,6 +18,7 @@ from accounts.http import AuthenticatedRequest
 from accounts.permissions import is_national
 from submissions.access import get_return_for_user
 from submissions.models import CollectionRound
+from wres_portal.api_views import ApiListView
 from wres_portal.downloads import CSV, attachment, dataset_csv
 
 from .calculations import FOUR_FIFTHS_BANDS, RESULTS_SCHEMA
@@ -147,31 +149,29 @@ def _national_round(request: AuthenticatedRequest, round_label: str) -> Collecti
     return get_object_or_404(CollectionRound, label=round_label)
 
 
-class ReleaseListApi(APIView):
-    query_parameters = ("published",)
-
-    @extend_schema(
-        parameters=[
-            OpenApiParameter(
-                "published", bool, description="true: published releases only; false: the others only."
-            )
-        ],
-        responses=ReleaseSerializer(many=True),
-        summary="The releases of a round (analysts)",
+class ReleaseFilter(django_filters.FilterSet):
+    published = django_filters.BooleanFilter(
+        help_text="true: published releases only; false: the others only."
     )
-    def get(self, request: AuthenticatedRequest, round_label: str) -> Response:
-        collection_round = _national_round(request, round_label)
-        found = (
-            Release.objects.filter(round=collection_round)
-            .select_related("round", "created_by")
-            .order_by("number")
-        )
-        published = request.query_params.get("published")
-        if published is not None:
-            if published not in ("true", "false"):
-                raise ValidationError({"published": ["Send true or false."]})
-            found = found.filter(published=published == "true")
-        return Response(ReleaseSerializer(found, many=True, context={"request": request}).data)
+
+    class Meta:
+        model = Release
+        fields = ["published"]
+
+
+@extend_schema(summary="The releases of a round (analysts)")
+class ReleaseListApi(ApiListView):
+    serializer_class = ReleaseSerializer
+    queryset = Release.objects.none()  # the schema's model; requests use get_queryset
+    filterset_class = ReleaseFilter
+    ordering_fields = ["number"]
+    ordering = ["number"]
+    request: AuthenticatedRequest
+    kwargs: dict[str, str]
+
+    def get_queryset(self):
+        collection_round = _national_round(self.request, self.kwargs["round_label"])
+        return Release.objects.filter(round=collection_round).select_related("round", "created_by")
 
 
 def _release(request: AuthenticatedRequest, round_label: str, number: int) -> Release:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 import django_filters
-from django.db.models import F, QuerySet
+from django.db.models import QuerySet
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -19,8 +19,6 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, serializers
 from rest_framework.exceptions import NotFound, ValidationError
-from rest_framework.filters import OrderingFilter
-from rest_framework.pagination import CursorPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -30,7 +28,9 @@ from accounts.models import AuthorityType, Region
 from accounts.permissions import is_national
 from submissions.models import ChangeFeedEntry, CollectionRound, Return
 from submissions.selectors import feed_cursor, feed_since, parse_feed_cursor
+from wres_portal.api_lists import CursorPage
 from wres_portal.api_schema import errors
+from wres_portal.api_views import ApiListView
 from wres_portal.downloads import CSV, XLSX, attachment, dataset_csv
 
 from .disclosure import benchmark_shown, benchmark_value
@@ -51,12 +51,10 @@ def _round(request: Request, round_label: str) -> CollectionRound:
     return get_object_or_404(CollectionRound, label=round_label)
 
 
-class NationalPage(CursorPagination):
-    """Opaque `next`/`previous` links; `page_size` up to 500 (default 100)."""
+class NationalPage(CursorPage):
+    """The API's cursor pages, 100 to a page unless `page_size` asks (up to 500)."""
 
     page_size = 100
-    page_size_query_param = "page_size"
-    max_page_size = 500
 
 
 # Every council's results ---------------------------------------------------------------------------
@@ -87,7 +85,6 @@ def _returns(request: Request, collection_round: CollectionRound) -> QuerySet[Re
         Return.objects.filter(round=collection_round, status__in=LISTED_STATUSES)
         .exclude(current_version=None)
         .select_related("authority", "current_version")
-        .annotate(ons_code=F("authority__ons_code"))
     )
     if "status" not in request.query_params:
         returns = returns.filter(status=Return.Status.ACCEPTED)
@@ -97,8 +94,8 @@ def _returns(request: Request, collection_round: CollectionRound) -> QuerySet[Re
 def _council(record: Return) -> dict[str, Any]:
     authority = record.authority
     return {
-        "ons_code": authority.ons_code,
-        "name": authority.name,
+        "authority": authority.ons_code,
+        "authority_name": authority.name,
         "region": authority.region,
         "authority_type": authority.authority_type,
         "status": record.status,
@@ -114,8 +111,8 @@ def _documents(records: list[Return]) -> dict[int, list[dict[str, Any]]]:
 
 
 class CouncilRoundResultsSerializer(serializers.Serializer):
-    ons_code = serializers.CharField()
-    name = serializers.CharField()
+    authority = serializers.CharField(help_text="The council's ONS code.")
+    authority_name = serializers.CharField()
     region = serializers.CharField()
     authority_type = serializers.CharField()
     status = serializers.ChoiceField(choices=LISTED_STATUSES)
@@ -130,12 +127,12 @@ class CouncilRoundResultsSerializer(serializers.Serializer):
         ref_name = "CouncilRoundResults"
 
 
-class RoundResultsApi(generics.ListAPIView):
+class RoundResultsApi(ApiListView):
     pagination_class = NationalPage
-    filter_backends = [django_filters.rest_framework.DjangoFilterBackend, OrderingFilter]
     filterset_class = RoundResultsFilter
-    ordering_fields = ["ons_code"]
-    ordering = "ons_code"
+    ordering_fields = ["authority"]
+    ordering_aliases = {"authority": "authority__ons_code"}
+    ordering = ["authority"]  # one return per council in a round: unique
     serializer_class = CouncilRoundResultsSerializer
     queryset = Return.objects.none()  # the schema's model; requests use get_queryset
 
@@ -162,7 +159,7 @@ class RoundResultsCsvApi(generics.GenericAPIView):
         summary="Every council's results for a round as one CSV file, filtered as the list (analysts)",
     )
     def get(self, request: AuthenticatedRequest, round_label: str) -> HttpResponse:
-        records = list(self.filter_queryset(self.get_queryset()).order_by("ons_code"))
+        records = list(self.filter_queryset(self.get_queryset()).order_by("authority__ons_code"))
         documents = _documents(records)
         table = round_results_table((_council(r), documents.get(r.current_version_id or 0)) for r in records)
         return attachment(dataset_csv(table), f"wres-results-{round_label}-all-councils.csv", CSV)
@@ -220,9 +217,8 @@ class BenchmarkSerializer(serializers.ModelSerializer):
         return found
 
 
-class RoundBenchmarksApi(generics.ListAPIView):
+class RoundBenchmarksApi(ApiListView):
     pagination_class = NationalPage
-    filter_backends = [django_filters.rest_framework.DjangoFilterBackend, OrderingFilter]
     filterset_class = BenchmarkFilter
     ordering_fields = ["pk"]
     ordering = "pk"

@@ -19,20 +19,20 @@ from .columns import (
     _indicator_labels,
 )
 
-COUNCIL_COLUMNS = ["ONS code", "Authority", "Region", "Authority type", "Return status", "Version"]
+COUNCIL_COLUMNS = ["Authority", "Authority name", "Region", "Authority type", "Return status", "Version"]
 
 
 def round_results_table(
     councils: Iterable[tuple[Mapping[str, Any], list[dict[str, Any]] | None]],
 ) -> tablib.Dataset:
-    """`councils`: for each council, its facts (`COUNCIL_COLUMNS` by key: ons_code, name, region,
-    authority_type, status, version) and its results entries (None while not yet computed: one row
-    saying so)."""
+    """`councils`: for each council, its facts (`COUNCIL_COLUMNS` by key: authority, the ONS code
+    as everywhere in the API; authority_name, region, authority_type, status, version) and its
+    results entries (None while not yet computed: one row saying so)."""
     rows = []
     for council, entries in councils:
         facts = [
-            council["ons_code"],
-            council["name"],
+            council["authority"],
+            council["authority_name"],
             council["region"],
             council["authority_type"],
             council["status"],

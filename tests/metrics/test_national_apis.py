@@ -63,25 +63,30 @@ def test_a_round_of_33_councils_is_collected_in_one_request_without_drafts(analy
     accepted = Return.objects.filter(round=collection_round, status=Return.Status.ACCEPTED).select_related(
         "authority", "current_version"
     )
-    assert {(r["ons_code"], r["version"]) for r in rows} == {
+    assert {(r["authority"], r["version"]) for r in rows} == {
         (r.authority.ons_code, r.version_number) for r in accepted
     }
     assert all(len(r["results"]) > 30 for r in rows)
     # Smaller pages: exactly as many requests as pages, every council once.
     rows, requests = _collect(analyst_api, ROUND + "results/", {"page_size": 10})
-    assert requests == math.ceil(33 / 10) and len({r["ons_code"] for r in rows}) == 33
+    assert requests == math.ceil(33 / 10) and len({r["authority"] for r in rows}) == 33
+    # Ordered by the council's ONS code (`authority`, as everywhere in the API), either way, in pages.
+    assert [r["authority"] for r in rows] == sorted(r["authority"] for r in rows)
+    backwards, _ = _collect(analyst_api, ROUND + "results/", {"page_size": 10, "ordering": "-authority"})
+    assert [r["authority"] for r in backwards] == sorted((r["authority"] for r in rows), reverse=True)
     # Filters: region, type, status (never drafts).
     london, _ = _collect(analyst_api, ROUND + "results/", {"region": "London"})
     assert len(london) == 11 and {r["region"] for r in london} == {"London"}
     both, _ = _collect(analyst_api, ROUND + "results/", {"status": ["accepted", "submitted"]})
-    assert len(both) == 34 and submitted.authority.ons_code in {r["ons_code"] for r in both}
+    assert len(both) == 34 and submitted.authority.ons_code in {r["authority"] for r in both}
     assert analyst_api.get(ROUND + "results/", {"status": "draft"}).status_code == 400
     assert _collect(analyst_api, ROUND + "results/", {"authority_type": "county"})[0] == []
     # One CSV file for the round, filtered the same way.
     response = analyst_api.get(ROUND + "results.csv", {"region": "London"})
     assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
     table = list(csv.DictReader(io.StringIO(response.content.decode())))
-    assert {row["ONS code"] for row in table} == {r["ons_code"] for r in london}
+    assert {row["Authority"] for row in table} == {r["authority"] for r in london}
+    assert {row["Authority name"] for row in table} == {r["authority_name"] for r in london}
     assert {row["Return status"] for row in table} == {"accepted"}
 
 
@@ -141,10 +146,9 @@ def test_the_published_national_tables_come_to_a_token_never_a_sign_in_page(anal
     assert analyst_api.get(ROUND + "releases/1/tables.xlsx").content.startswith(b"PK")
     assert analyst_api.get(ROUND + "national/nonsense/").status_code == 404
     second = release_create(collection_round=collection_round, user=analyst, note="Same.", budget_seconds=0)
-    assert [r["number"] for r in analyst_api.get(ROUND + "releases/", {"published": "true"}).json()] == [1]
-    assert [r["number"] for r in analyst_api.get(ROUND + "releases/", {"published": "false"}).json()] == [
-        second.number
-    ]
+    for published, numbers in (("true", [1]), ("false", [second.number])):
+        listed = analyst_api.get(ROUND + "releases/", {"published": published}).json()["results"]
+        assert [r["number"] for r in listed] == numbers
 
 
 def test_the_change_feed_gives_every_change_once_in_order(analyst, analyst_api):

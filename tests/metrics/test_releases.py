@@ -192,7 +192,7 @@ def test_the_api_lists_releases_and_serves_their_tables_to_analysts_only(db, ana
     api = APIClient()
     api.credentials(HTTP_AUTHORIZATION=f"Token {api_key(analyst, 'read')}")
     base = f"/api/v1/rounds/{collection_round.label}/releases/"
-    listed = api.get(base).json()
+    listed = api.get(base).json()["results"]
     assert [r["number"] for r in listed] == [1] and listed[0]["note"] == "First." and listed[0]["audit_ok"]
     assert listed[0]["tables"]["pooled"].endswith(f"{base}1/tables/pooled/")
     assert api.get(f"{base}1/").json()["changes"] == {"added": ["Leeds"]}
