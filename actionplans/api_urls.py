@@ -18,6 +18,7 @@ urlpatterns = [
     path(quarter + "updates/", apis.UpdateListCreateApi.as_view(), name="updates"),
     path(plan + "targets/", step_apis.TargetListCreateApi.as_view(), name="targets"),
     path(plan + "targets/<uuid:target>/", step_apis.TargetDetailApi.as_view(), name="target"),
+    path(plan + "send-for-sign-off/", step_apis.PlanSendForSignOffApi.as_view(), name="send_for_sign_off"),
     path(plan + "sign-off/", step_apis.PlanSignOffApi.as_view(), name="sign_off"),
     path(plan + "publish/", step_apis.PlanPublishApi.as_view(), name="publish"),
     path(plan + "withdraw/", step_apis.PlanWithdrawApi.as_view(), name="withdraw"),

@@ -15,6 +15,7 @@ from typing import Any
 from uuid import UUID
 
 import django_filters
+from django.http import Http404
 from django.urls import reverse
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import serializers, status
@@ -23,6 +24,7 @@ from rest_framework.views import APIView
 
 from accounts.access import get_authority_for_user
 from accounts.http import AuthenticatedRequest
+from accounts.models import User
 from accounts.permissions import PROGRAMME_LEADS, PROGRESS_WRITERS
 from wres_portal.api_schema import errors
 from wres_portal.api_views import ApiListView, located
@@ -31,7 +33,7 @@ from wres_portal.errors import ApplicationError
 from wres_portal.models import NOTE_MAX, TEXT_MAX
 
 from . import services
-from .access import get_action_for_user, get_objective_for_user, get_plan_for_user, get_quarter
+from .access import PlanContext, get_action_for_user, get_objective_for_user, get_plan_for_user, get_quarter
 from .models import Action, ActionPlan, ActionUpdate, Objective, Rag
 from .themes import INDICATOR_CHOICES, Theme
 
@@ -133,6 +135,14 @@ class UpdateOutputSerializer(_TaggedSerializer):
         model = ActionUpdate
         ref_name = "ActionPlanUpdate"
         fields = ["uuid", "action", "rag", "narrative", "evidence_url", "updated_by", "updated_at", "etag"]
+
+
+def get_objective_or_400(user: User, ctx: PlanContext, uuid: UUID) -> Objective:
+    """An objective of this plan named in a request body: a bad one is the body's fault (400)."""
+    try:
+        return get_objective_for_user(user, ctx, uuid)
+    except Http404:
+        raise ApplicationError("There is no such objective in this plan.", field="objective") from None
 
 
 # Plans ---------------------------------------------------------------------------------------------
@@ -348,13 +358,7 @@ class ActionListCreateApi(_PlanListApi):
         payload = ActionInputSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         fields = dict(payload.validated_data)
-        objective = (
-            Objective.objects.for_user(request.user)
-            .filter(plan=ctx.plan, uuid=fields.pop("objective"))
-            .first()
-        )
-        if objective is None:
-            raise ApplicationError("There is no such objective in this plan.", field="objective")
+        objective = get_objective_or_400(request.user, ctx, fields.pop("objective"))
         action = services.action_create(objective=objective, user=request.user, **fields)
         response = self_tagged(ActionOutputSerializer(action).data, _token(action))
         return located(response, request, "actionplans-api:action", ons_code, plan_year, action.uuid)

@@ -12,11 +12,14 @@ sponsors signing off with the same tag at once get one sign-off and one 412.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Collection
+from typing import Any, ClassVar
 from uuid import UUID
 
-from django.http import Http404, HttpResponse
+import django_filters
+from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import serializers, status
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
@@ -27,26 +30,32 @@ from accounts.models import ApiToken
 from accounts.permissions import PLAN_PUBLISHERS, PROGRAMME_LEADS, SENIOR_SPONSORS
 from metrics.calculations import INDICATORS_BY_CODE
 from submissions.schema import SERVICE_LABELS
+from wres_portal.api_schema import errors
 from wres_portal.concurrency import (
     ConditionalApiMixin,
     PreconditionFailed,
     if_match_parameter,
 )
 from wres_portal.downloads import PDF, XLSX, attachment
-from wres_portal.errors import ApplicationError
 
 from . import services
 from .access import (
     PlanContext,
-    get_objective_for_user,
     get_plan_for_user,
     get_quarter,
     get_target_for_user,
     get_version_for_user,
 )
-from .apis import PlanOutputSerializer, _TaggedSerializer, _token
+from .apis import (
+    PLAN_STATUSES,
+    PlanOutputSerializer,
+    _PlanListApi,
+    _TaggedSerializer,
+    _token,
+    get_objective_or_400,
+)
 from .exports import document_pdf, document_xlsx
-from .models import ActionPlan, Objective, PlanVersion, QuarterlyReport, Target
+from .models import ActionPlan, PlanVersion, QuarterlyReport, Target
 from .presenters import plan_document, progress_rows, report_document
 
 
@@ -72,43 +81,56 @@ class PlanVersionSerializer(serializers.ModelSerializer):
 # Sign-off ------------------------------------------------------------------------------------------
 
 
+class PlanSignOffSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(
+        choices=PLAN_STATUSES, help_text="draft, signed_off, or changed (since the last sign-off)."
+    )
+    needs_sign_off = serializers.BooleanField()
+    waiting_for_sign_off = serializers.BooleanField(
+        help_text="Sent to the senior sponsors, and not signed off as it stands since."
+    )
+    sent_for_sign_off_at = serializers.DateTimeField(allow_null=True)
+    blockers = serializers.ListField(
+        child=serializers.CharField(), help_text="What stops a sign-off now, in plain English."
+    )
+    signed_version = PlanVersionSerializer(allow_null=True)
+    document = serializers.JSONField(help_text="The plan as the sponsor signs it off.")
+
+    class Meta:
+        ref_name = "ActionPlanSignOff"
+
+
+def _sign_off_state(ctx: PlanContext, code: int = 200) -> Response:
+    """The plan as a sponsor would sign it off, with its sign-off state as the ETag."""
+    plan = ActionPlan.objects.select_related("signed_version__signed_by").get(pk=ctx.plan.pk)
+    data = {
+        "status": plan.status_key,
+        "needs_sign_off": plan.needs_sign_off(),
+        "waiting_for_sign_off": plan.is_waiting_for_sign_off(),
+        "sent_for_sign_off_at": plan.sent_for_sign_off_at,
+        "blockers": services.sign_off_blockers(plan),
+        "signed_version": plan.signed_version,
+        "document": plan_document(plan),
+    }
+    return ConditionalApiMixin.tagged(
+        PlanSignOffSerializer(data).data, services.plan_sign_off_state(plan), code
+    )
+
+
 class PlanSignOffApi(ConditionalApiMixin, APIView):
     token_scope = {"POST": ApiToken.Scope.ATTEST}  # signing needs a token made after multi-factor sign-in
 
-    class OutputSerializer(serializers.Serializer):
-        status = serializers.CharField(help_text="draft, signed_off, or changed (since the last sign-off).")
-        needs_sign_off = serializers.BooleanField()
-        blockers = serializers.ListField(
-            child=serializers.CharField(), help_text="What stops a sign-off now, in plain English."
-        )
-        signed_version = PlanVersionSerializer(allow_null=True)
-        document = serializers.JSONField(help_text="The plan as the sponsor signs it off.")
-
-        class Meta:
-            ref_name = "ActionPlanSignOff"
-
-    def _respond(self, ctx: PlanContext, code: int = 200) -> Response:
-        plan = ActionPlan.objects.select_related("signed_version__signed_by").get(pk=ctx.plan.pk)
-        data = {
-            "status": plan.status_key,
-            "needs_sign_off": plan.needs_sign_off(),
-            "blockers": services.sign_off_blockers(plan),
-            "signed_version": plan.signed_version,
-            "document": plan_document(plan),
-        }
-        return self.tagged(self.OutputSerializer(data).data, services.plan_sign_off_state(plan), code)
-
     @extend_schema(
-        responses=OutputSerializer,
+        responses=PlanSignOffSerializer,
         summary="The plan as it would be signed off, what blocks it, and its sign-off state (ETag)",
     )
     def get(self, request: AuthenticatedRequest, ons_code: str, plan_year: int) -> Response:
-        return self._respond(get_plan_for_user(request.user, ons_code, plan_year))
+        return _sign_off_state(get_plan_for_user(request.user, ons_code, plan_year))
 
     @extend_schema(
         parameters=[if_match_parameter(required=True)],
         request=SignOffInputSerializer,
-        responses={201: OutputSerializer},
+        responses={201: PlanSignOffSerializer},
         summary="Sign off the plan as read (senior sponsor): stored as a new version",
     )
     def post(self, request: AuthenticatedRequest, ons_code: str, plan_year: int) -> Response:
@@ -126,17 +148,33 @@ class PlanSignOffApi(ConditionalApiMixin, APIView):
             expected_state=parsed[1],
             **payload.validated_data,
         )
-        return self._respond(ctx, status.HTTP_201_CREATED)
+        return _sign_off_state(ctx, status.HTTP_201_CREATED)
 
 
-class PlanVersionListApi(APIView):
-    @extend_schema(responses=PlanVersionSerializer(many=True), summary="The plan's signed versions")
-    def get(self, request: AuthenticatedRequest, ons_code: str, plan_year: int) -> Response:
-        ctx = get_plan_for_user(request.user, ons_code, plan_year)
-        versions = (
-            PlanVersion.objects.for_user(request.user).filter(plan=ctx.plan).select_related("signed_by")
-        )
-        return Response(PlanVersionSerializer(versions.order_by("number"), many=True).data)
+class PlanSendForSignOffApi(APIView):
+    @extend_schema(
+        request=None,
+        responses={200: PlanSignOffSerializer, **errors(400)},
+        summary="Send the plan to the senior sponsors for sign-off (programme lead): they are emailed, "
+        "and sending again emails again",
+        description="Refused (400) while anything in `blockers` stops a sign-off.",
+    )
+    def post(self, request: AuthenticatedRequest, ons_code: str, plan_year: int) -> Response:
+        ctx = get_plan_for_user(request.user, ons_code, plan_year, roles=PROGRAMME_LEADS)
+        services.plan_send_for_sign_off(plan=ctx.plan, user=request.user)
+        return _sign_off_state(ctx)
+
+
+@extend_schema_view(get=extend_schema(summary="The plan's signed versions"))
+class PlanVersionListApi(_PlanListApi):
+    serializer_class = PlanVersionSerializer
+    queryset = PlanVersion.objects.none()  # the schema's model; requests use get_queryset
+    ordering_fields = ["number"]
+    ordering = ["number"]
+
+    def get_queryset(self):
+        versions = PlanVersion.objects.for_user(self.request.user).filter(plan=self.plan().plan)
+        return versions.select_related("signed_by")
 
 
 class PlanVersionDetailApi(APIView):
@@ -156,31 +194,44 @@ class PlanVersionDetailApi(APIView):
 # Publishing ----------------------------------------------------------------------------------------
 
 
-class PlanPublishApi(ConditionalApiMixin, APIView):
-    @extend_schema(
+class _PlanStepApi(ConditionalApiMixin, APIView):
+    """A step on the plan itself: `service(plan=, user=, expected_state=)` as `roles`, with the
+    If-Match the client sent (if any); answers with the plan and its ETag."""
+
+    roles: ClassVar[Collection[str]]
+    service: ClassVar[Callable[..., ActionPlan]]
+
+    def post(self, request: AuthenticatedRequest, ons_code: str, plan_year: int) -> Response:
+        ctx = get_plan_for_user(request.user, ons_code, plan_year, roles=self.roles)
+        plan = type(self).service(plan=ctx.plan, user=request.user, expected_state=self.if_match(request))
+        return self.tagged(PlanOutputSerializer(plan).data, _token(plan))
+
+
+@extend_schema_view(
+    post=extend_schema(
         parameters=[if_match_parameter(required=False)],
         request=None,
         responses=PlanOutputSerializer,
         summary="Publish the last signed-off version at the plan's public address (programme lead or "
         "senior sponsor)",
     )
-    def post(self, request: AuthenticatedRequest, ons_code: str, plan_year: int) -> Response:
-        ctx = get_plan_for_user(request.user, ons_code, plan_year, roles=PLAN_PUBLISHERS)
-        plan = services.plan_publish(plan=ctx.plan, user=request.user, expected_state=self.if_match(request))
-        return self.tagged(PlanOutputSerializer(plan).data, _token(plan))
+)
+class PlanPublishApi(_PlanStepApi):
+    roles = PLAN_PUBLISHERS
+    service = staticmethod(services.plan_publish)
 
 
-class PlanWithdrawApi(ConditionalApiMixin, APIView):
-    @extend_schema(
+@extend_schema_view(
+    post=extend_schema(
         parameters=[if_match_parameter(required=False)],
         request=None,
         responses=PlanOutputSerializer,
         summary="Take the plan off its public address (programme lead or senior sponsor)",
     )
-    def post(self, request: AuthenticatedRequest, ons_code: str, plan_year: int) -> Response:
-        ctx = get_plan_for_user(request.user, ons_code, plan_year, roles=PLAN_PUBLISHERS)
-        plan = services.plan_withdraw(plan=ctx.plan, user=request.user, expected_state=self.if_match(request))
-        return self.tagged(PlanOutputSerializer(plan).data, _token(plan))
+)
+class PlanWithdrawApi(_PlanStepApi):
+    roles = PLAN_PUBLISHERS
+    service = staticmethod(services.plan_withdraw)
 
 
 # Targets -------------------------------------------------------------------------------------------
@@ -221,12 +272,30 @@ class TargetInputSerializer(serializers.Serializer):
         ref_name = "ActionPlanTargetInput"
 
 
-class TargetListCreateApi(APIView):
-    @extend_schema(responses=TargetOutputSerializer(many=True), summary="The plan's targets")
-    def get(self, request: AuthenticatedRequest, ons_code: str, plan_year: int) -> Response:
-        ctx = get_plan_for_user(request.user, ons_code, plan_year)
-        targets = Target.objects.for_user(request.user).filter(plan=ctx.plan).select_related("objective")
-        return Response(TargetOutputSerializer(targets, many=True).data)
+class TargetFilter(django_filters.FilterSet):
+    objective = django_filters.UUIDFilter(field_name="objective__uuid")
+    indicator = django_filters.ChoiceFilter(choices=[(code, code) for code in sorted(INDICATORS_BY_CODE)])
+    outcome = django_filters.ChoiceFilter(choices=Target.Outcome.choices)
+
+    class Meta:
+        model = Target
+        fields = ["objective", "indicator", "outcome"]
+
+
+@extend_schema_view(get=extend_schema(summary="The plan's targets"))
+class TargetListCreateApi(_PlanListApi):
+    serializer_class = TargetOutputSerializer
+    queryset = Target.objects.none()  # the schema's model; requests use get_queryset
+    filterset_class = TargetFilter
+    ordering_fields = ["created_at"]
+    ordering = ["objective__number", "created_at", "pk"]
+
+    def get_queryset(self):
+        return (
+            Target.objects.for_user(self.request.user)
+            .filter(plan=self.plan().plan)
+            .select_related("objective")
+        )
 
     @extend_schema(
         request=TargetInputSerializer,
@@ -238,17 +307,9 @@ class TargetListCreateApi(APIView):
         payload = TargetInputSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         fields = dict(payload.validated_data)
-        objective = get_objective_or_400(request, ctx, fields.pop("objective"))
+        objective = get_objective_or_400(request.user, ctx, fields.pop("objective"))
         target = services.target_create(objective=objective, user=request.user, **fields)
         return Response(TargetOutputSerializer(target).data, status=status.HTTP_201_CREATED)
-
-
-def get_objective_or_400(request: AuthenticatedRequest, ctx: PlanContext, uuid: UUID) -> Objective:
-    """An objective of this plan named in a request body: a bad one is the body's fault (400)."""
-    try:
-        return get_objective_for_user(request.user, ctx, uuid)
-    except Http404:
-        raise ApplicationError("There is no such objective in this plan.", field="objective") from None
 
 
 class TargetDetailApi(ConditionalApiMixin, APIView):
@@ -330,20 +391,6 @@ class _ReportApi(ConditionalApiMixin, APIView):
         token = services.report_api_state(report) if report else None
         return self.tagged(ReportOutputSerializer(data).data, token, code)
 
-    def report(self, ctx: PlanContext, quarter: str) -> QuarterlyReport:
-        _, report = get_quarter(ctx, quarter)
-        if report is None:
-            raise NotFound("Nothing has been recorded for this quarter yet: record an action's update first.")
-        return report
-
-    def expected(self, request: AuthenticatedRequest) -> tuple[str, str]:
-        """The status and document state the client names in If-Match (required: 428 without)."""
-        token = self.if_match(request, required=True) or ""
-        parsed = services.parse_report_api_state(token)
-        if parsed is None:
-            raise PreconditionFailed("If-Match does not name a state of this report. Send its ETag.")
-        return parsed
-
 
 class ReportDetailApi(_ReportApi):
     @extend_schema(
@@ -354,77 +401,83 @@ class ReportDetailApi(_ReportApi):
         return self.respond(get_plan_for_user(request.user, ons_code, plan_year), quarter)
 
 
-class ReportSubmitApi(_ReportApi):
-    class InputSerializer(serializers.Serializer):
-        summary = serializers.CharField(required=False, allow_blank=True, default="", max_length=5000)
+class _ReportStepApi(_ReportApi):
+    """A step of the quarter's report, one shape for all: as `roles`, on the report the client read
+    (If-Match required: 428 without it), with the body `Input` takes (if any), one service call
+    `service(report=, user=, expected_state=, expected_status=, **body)`; answers with the report."""
 
-        class Meta:
-            ref_name = "QuarterlyReportSubmit"
+    roles: ClassVar[Collection[str]]
+    service: ClassVar[Callable[..., Any]]
+    Input: ClassVar[type[serializers.Serializer] | None] = None
 
-    @extend_schema(
+    def post(self, request: AuthenticatedRequest, ons_code: str, plan_year: int, quarter: str) -> Response:
+        ctx = get_plan_for_user(request.user, ons_code, plan_year, roles=self.roles)
+        _, report = get_quarter(ctx, quarter)
+        if report is None:
+            raise NotFound("Nothing has been recorded for this quarter yet: record an action's update first.")
+        token = self.if_match(request, required=True) or ""
+        parsed = services.parse_report_api_state(token)
+        if parsed is None:
+            raise PreconditionFailed("If-Match does not name a state of this report. Send its ETag.")
+        fields: dict[str, Any] = {}
+        if self.Input is not None:
+            payload = self.Input(data=request.data)
+            payload.is_valid(raise_exception=True)
+            fields = dict(payload.validated_data)
+        type(self).service(
+            report=report, user=request.user, expected_status=parsed[0], expected_state=parsed[1], **fields
+        )
+        return self.respond(ctx, quarter)
+
+
+class ReportSubmitInputSerializer(serializers.Serializer):
+    summary = serializers.CharField(required=False, allow_blank=True, default="", max_length=5000)
+
+    class Meta:
+        ref_name = "QuarterlyReportSubmit"
+
+
+@extend_schema_view(
+    post=extend_schema(
         parameters=[if_match_parameter(required=True)],
-        request=InputSerializer,
         responses=ReportOutputSerializer,
+        request=ReportSubmitInputSerializer,
         summary="Send the quarter's report for sign-off (programme lead): every action needs an update",
     )
-    def post(self, request: AuthenticatedRequest, ons_code: str, plan_year: int, quarter: str) -> Response:
-        ctx = get_plan_for_user(request.user, ons_code, plan_year, roles=PROGRAMME_LEADS)
-        report = self.report(ctx, quarter)
-        expected_status, expected_state = self.expected(request)
-        payload = self.InputSerializer(data=request.data)
-        payload.is_valid(raise_exception=True)
-        services.report_submit(
-            report=report,
-            user=request.user,
-            summary=payload.validated_data["summary"],
-            expected_state=expected_state,
-            expected_status=expected_status,
-        )
-        return self.respond(ctx, quarter)
+)
+class ReportSubmitApi(_ReportStepApi):
+    roles = PROGRAMME_LEADS
+    service = staticmethod(services.report_submit)
+    Input = ReportSubmitInputSerializer
 
 
-class ReportSignOffApi(_ReportApi):
-    token_scope = ApiToken.Scope.ATTEST  # a token made after multi-factor sign-in
-
-    @extend_schema(
+@extend_schema_view(
+    post=extend_schema(
         parameters=[if_match_parameter(required=True)],
-        request=SignOffInputSerializer,
         responses=ReportOutputSerializer,
+        request=SignOffInputSerializer,
         summary="Sign off the submitted report as read (senior sponsor)",
     )
-    def post(self, request: AuthenticatedRequest, ons_code: str, plan_year: int, quarter: str) -> Response:
-        ctx = get_plan_for_user(request.user, ons_code, plan_year, roles=SENIOR_SPONSORS)
-        report = self.report(ctx, quarter)
-        expected_status, expected_state = self.expected(request)
-        payload = SignOffInputSerializer(data=request.data)
-        payload.is_valid(raise_exception=True)
-        services.report_sign_off(
-            report=report,
-            user=request.user,
-            expected_state=expected_state,
-            expected_status=expected_status,
-            **payload.validated_data,
-        )
-        return self.respond(ctx, quarter)
-
-
-class ReportSendBackApi(_ReportApi):
+)
+class ReportSignOffApi(_ReportStepApi):
     token_scope = ApiToken.Scope.ATTEST  # a token made after multi-factor sign-in
+    roles = SENIOR_SPONSORS
+    service = staticmethod(services.report_sign_off)
+    Input = SignOffInputSerializer
 
-    @extend_schema(
+
+@extend_schema_view(
+    post=extend_schema(
         parameters=[if_match_parameter(required=True)],
-        request=None,
         responses=ReportOutputSerializer,
+        request=None,
         summary="Return the submitted report to draft so its updates can be corrected (senior sponsor)",
     )
-    def post(self, request: AuthenticatedRequest, ons_code: str, plan_year: int, quarter: str) -> Response:
-        ctx = get_plan_for_user(request.user, ons_code, plan_year, roles=SENIOR_SPONSORS)
-        report = self.report(ctx, quarter)
-        expected_status, expected_state = self.expected(request)
-        services.report_send_back(
-            report=report, user=request.user, expected_state=expected_state, expected_status=expected_status
-        )
-        return self.respond(ctx, quarter)
+)
+class ReportSendBackApi(_ReportStepApi):
+    token_scope = ApiToken.Scope.ATTEST  # a token made after multi-factor sign-in
+    roles = SENIOR_SPONSORS
+    service = staticmethod(services.report_send_back)
 
 
 # Files ---------------------------------------------------------------------------------------------

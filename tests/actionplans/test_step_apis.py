@@ -58,7 +58,7 @@ def test_sponsor_signs_off_the_plan_by_token_naming_what_was_read(written_plan, 
     assert signed.json()["signed_version"]["signed_by"] == sponsor_a.email
     assert signed["ETag"] != fresh
     assert ActionPlan.objects.get(pk=written_plan.pk).status == ActionPlan.Status.SIGNED_OFF
-    versions = sponsor.get(PLAN + "versions/").json()
+    versions = sponsor.get(PLAN + "versions/").json()["results"]
     assert [v["number"] for v in versions] == [1]
     document = sponsor.get(PLAN + "versions/1/").json()["document"]
     assert [o["number"] for o in document["objectives"]] == [1, 2]
@@ -143,7 +143,7 @@ def test_lead_sets_changes_and_removes_a_target(written_plan, alice, bob, charli
     target = created.json()
     assert target["outcome"] == "awaiting" and target["objective"] == str(objective.uuid)
     url = PLAN + f"targets/{target['uuid']}/"
-    assert [t["uuid"] for t in lead.get(PLAN + "targets/").json()] == [target["uuid"]]
+    assert [t["uuid"] for t in lead.get(PLAN + "targets/").json()["results"]] == [target["uuid"]]
     assert _token(charlie).get(url).status_code == 404
     changed = lead.patch(url, {"value": 0.9}, format="json", HTTP_IF_MATCH=target["etag"])
     assert changed.status_code == 200 and changed.json()["value"] == 0.9
