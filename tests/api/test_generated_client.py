@@ -1,6 +1,7 @@
 """Done when (issue 16): a client generated with openapi-python-client from the live schema imports
-every operation, and the council's annual journey and the analyst's round download run through it,
-with typed responses for successes and for errors.
+every operation, and the council's annual journey (the return from template to acceptance; the plan
+from its start to the sponsor's sign-off; the quarter's report from its updates to its sign-off) and
+the analyst's round download run through it, with typed responses for successes and for errors.
 
 The client is generated offline from the installed package (`python -m openapi_python_client`), with
 `--fail-on-warning`, into a temporary folder; it talks to the portal in-process (httpx's WSGI
@@ -327,6 +328,99 @@ def test_the_council_journey_and_the_analyst_download_through_the_generated_clie
     )
     _problem(generated, stale_edit, 412, "precondition_failed")
 
+    # The plan goes to the senior sponsor, who signs it off as read; signing with that tag again is stale.
+    sent = _call(generated, "authorities_action_plans_send_for_sign_off_create", lead, **where_plan)
+    assert isinstance(sent.parsed, m.ActionPlanSignOff), sent.content[:500]
+    assert sent.parsed.waiting_for_sign_off and sent.parsed.blockers == []
+    assert sent.parsed.status == m.PlanStatusEnum.DRAFT
+    to_sign = _call(generated, "authorities_action_plans_sign_off_retrieve", sponsor, **where_plan)
+    assert isinstance(to_sign.parsed, m.ActionPlanSignOff) and to_sign.parsed.needs_sign_off
+    sponsor_signs = m.ActionPlanSignOffInputRequest(
+        name="Sam Sponsor", role="Director", signed_on=timezone.localdate(), declaration=True
+    )
+    plan_signed = _call(
+        generated,
+        "authorities_action_plans_sign_off_create",
+        sponsor,
+        body=sponsor_signs,
+        if_match=to_sign.headers["ETag"],
+        **where_plan,
+    )
+    assert plan_signed.status_code == 201 and isinstance(plan_signed.parsed, m.ActionPlanSignOff)
+    assert plan_signed.parsed.status == m.PlanStatusEnum.SIGNED_OFF
+    assert isinstance(plan_signed.parsed.signed_version, m.ActionPlanVersion)
+    assert plan_signed.parsed.signed_version.number == 1
+    assert plan_signed.parsed.signed_version.signed_by == sponsor_a.email
+    assert not plan_signed.parsed.waiting_for_sign_off
+    signed_twice = _call(
+        generated,
+        "authorities_action_plans_sign_off_create",
+        sponsor,
+        body=sponsor_signs,
+        if_match=to_sign.headers["ETag"],
+        **where_plan,
+    )
+    _problem(generated, signed_twice, 412, "precondition_failed")
+    _problem(
+        generated,
+        _call(generated, "authorities_action_plans_send_for_sign_off_create", lead, **where_plan),
+        400,
+        "invalid",
+    )
+    versions = _call(generated, "authorities_action_plans_versions_list", lead, **where_plan)
+    assert isinstance(versions.parsed, m.PaginatedActionPlanVersionList)
+    assert [v.number for v in versions.parsed.results] == [1]
+
+    # The quarter's report: submitted by the lead (every action has its update), signed off by the sponsor.
+    where_quarter = {**where_plan, "quarter": quarter}
+    report = _call(generated, "authorities_action_plans_quarters_retrieve", lead, **where_quarter)
+    assert isinstance(report.parsed, m.QuarterlyReport) and report.parsed.missing_updates == []
+    assert report.parsed.status == m.QuarterlyReportStatusEnum.DRAFT
+    report_submitted = _call(
+        generated,
+        "authorities_action_plans_quarters_submit_create",
+        lead,
+        body=m.QuarterlyReportSubmitRequest(summary="Panels trained on time."),
+        if_match=report.headers["ETag"],
+        **where_quarter,
+    )
+    assert isinstance(report_submitted.parsed, m.QuarterlyReport)
+    assert report_submitted.parsed.status == m.QuarterlyReportStatusEnum.SUBMITTED
+    assert report_submitted.parsed.submitted_by == alice.email
+    resubmitted = _call(
+        generated,
+        "authorities_action_plans_quarters_submit_create",
+        lead,
+        body=m.QuarterlyReportSubmitRequest(),
+        if_match=report_submitted.headers["ETag"],
+        **where_quarter,
+    )
+    _problem(generated, resubmitted, 409, "state_conflict")
+    _problem(
+        generated,
+        _call(
+            generated,
+            "authorities_action_plans_quarters_sign_off_create",
+            sponsor,
+            body=sponsor_signs,
+            if_match=report.headers["ETag"],
+            **where_quarter,
+        ),
+        412,
+        "precondition_failed",
+    )
+    report_signed = _call(
+        generated,
+        "authorities_action_plans_quarters_sign_off_create",
+        sponsor,
+        body=sponsor_signs,
+        if_match=report_submitted.headers["ETag"],
+        **where_quarter,
+    )
+    assert isinstance(report_signed.parsed, m.QuarterlyReport)
+    assert report_signed.parsed.status == m.QuarterlyReportStatusEnum.SIGNED_OFF
+    assert report_signed.parsed.signed_by == sponsor_a.email
+
     # Outsiders and wrong roles, typed too.
     _problem(
         generated, _call(generated, "authorities_retrieve", lead, ons_code="E08000035"), 404, "not_found"
@@ -341,15 +435,17 @@ def test_the_council_journey_and_the_analyst_download_through_the_generated_clie
     # The analyst's round download: every council's accepted results, typed, then as one CSV.
     national_results = _call(generated, "rounds_results_list", national, round_label=label)
     assert isinstance(national_results.parsed, m.PaginatedCouncilRoundResultsList)
-    assert ons in [r.ons_code for r in national_results.parsed.results]
+    assert (ons, authority_a.name) in [
+        (r.authority, r.authority_name) for r in national_results.parsed.results
+    ]
     as_csv = _call(generated, "rounds_results_csv_retrieve", national, round_label=label)
     assert as_csv.status_code == 200 and ons.encode() in as_csv.content
     _problem(generated, _call(generated, "rounds_results_list", lead, round_label=label), 404, "not_found")
 
     # The analyst's round download: the round's releases (national tables).
     releases = _call(generated, "rounds_releases_list", national, round_label=label)
-    assert releases.status_code == 200
-    assert all(isinstance(r, m.Release) for r in releases.parsed)
+    assert isinstance(releases.parsed, m.PaginatedReleaseList)
+    assert all(isinstance(r, m.Release) for r in releases.parsed.results)
     _problem(generated, _call(generated, "rounds_releases_list", lead, round_label=label), 404, "not_found")
 
 
