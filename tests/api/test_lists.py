@@ -52,7 +52,7 @@ def clients(authority_a, alice, analyst, collection_round) -> dict[str, APIClien
     for objective in plan.objectives.all():
         plan_services.target_create(
             objective=objective, user=alice, indicator="m2", service="all", comparison="lte", value=1.25,
-            round_label="2026",
+            round_label=str(PLAN_YEAR + 1),
         )  # fmt: skip
     found = {}
     for name, user in (("lead", alice), ("analyst", analyst)):
