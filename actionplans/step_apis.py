@@ -154,10 +154,11 @@ class PlanSignOffApi(ConditionalApiMixin, APIView):
 class PlanSendForSignOffApi(APIView):
     @extend_schema(
         request=None,
-        responses={200: PlanSignOffSerializer, **errors(400)},
+        responses={200: PlanSignOffSerializer, **errors(400, 409)},
         summary="Send the plan to the senior sponsors for sign-off (programme lead): they are emailed, "
         "and sending again emails again",
-        description="Refused (400) while anything in `blockers` stops a sign-off.",
+        description="Refused with 409 when the plan has not changed since it was last signed off, and "
+        "with 400 while anything else in `blockers` stops a sign-off.",
     )
     def post(self, request: AuthenticatedRequest, ons_code: str, plan_year: int) -> Response:
         ctx = get_plan_for_user(request.user, ons_code, plan_year, roles=PROGRAMME_LEADS)

@@ -384,6 +384,9 @@ def plan_send_for_sign_off(*, plan: ActionPlan, user: User) -> ActionPlan:
     Refused while something stops a sign-off (sign_off_blockers). Sending again emails again."""
     plan = _lock(plan)
     require(user, plan.authority, PROGRAMME_LEADS, "send the plan for sign-off")
+    if not plan.needs_sign_off():
+        # A step the plan's state does not allow (409 in the API), not a fault in what was sent.
+        raise StateConflict("This plan has not changed since it was last signed off.")
     blockers = sign_off_blockers(plan)
     if blockers:
         raise ApplicationError(blockers[0])

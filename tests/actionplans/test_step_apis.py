@@ -100,6 +100,22 @@ def test_a_sign_off_with_blockers_is_refused_in_words(plan, sponsor_a):
     assert not plan.versions.exists()
 
 
+def test_sending_an_unchanged_signed_plan_for_sign_off_is_a_409(signed_plan, alice):
+    """A step the plan's state does not allow is a conflict (409), as for a return's steps; a plan
+    that cannot be signed for what it lacks is a 400 naming what to add."""
+    lead = _token(alice)
+    again = lead.post(PLAN + "send-for-sign-off/")
+    assert again.status_code == 409, again.json()
+    assert again.json()["code"] == "state_conflict"
+    assert "not changed since it was last signed off" in again.json()["detail"]
+
+
+def test_sending_a_plan_without_objectives_for_sign_off_is_a_400(plan, alice):
+    refused = _token(alice).post(PLAN + "send-for-sign-off/")
+    assert refused.status_code == 400
+    assert "Add at least one objective." in refused.json()["detail"]
+
+
 # Publishing ----------------------------------------------------------------------------------------
 
 

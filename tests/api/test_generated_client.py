@@ -364,8 +364,8 @@ def test_the_council_journey_and_the_analyst_download_through_the_generated_clie
     _problem(
         generated,
         _call(generated, "authorities_action_plans_send_for_sign_off_create", lead, **where_plan),
-        400,
-        "invalid",
+        409,
+        "state_conflict",
     )
     versions = _call(generated, "authorities_action_plans_versions_list", lead, **where_plan)
     assert isinstance(versions.parsed, m.PaginatedActionPlanVersionList)
