@@ -22,6 +22,16 @@ def get(mapping: Any, key: str) -> Any:
 
 
 @register.filter
+def in_sentence(title: str) -> str:
+    """A metric's title inside a sentence: its first letter lowered, its acronyms kept ("Funded
+    non-mandatory CPD" becomes "funded non-mandatory CPD", not "... cpd" as `lower` would)."""
+    text = str(title)
+    if len(text) > 1 and text[1].isupper():  # starts with an acronym
+        return text
+    return text[:1].lower() + text[1:]
+
+
+@register.filter
 def percent(value: float | None) -> str:
     return format_percent(value, missing="–") if value != "" else "–"
 

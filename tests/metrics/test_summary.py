@@ -6,6 +6,7 @@ import math
 import re
 
 import pytest
+from django.template.loader import render_to_string
 from django.urls import reverse
 from hypothesis import given
 from hypothesis import strategies as st
@@ -13,7 +14,7 @@ from hypothesis import strategies as st
 from accounts.models import Role
 from metrics.calculations import compute_results
 from metrics.indicators import INDICATORS_BY_CODE
-from metrics.summary import PlanLink, change_words, results_summary
+from metrics.summary import PlanLink, Summary, change_words, results_summary
 from submissions.schema import RowKey
 from submissions.synthetic import synthetic_return
 from tests.builders import accepted_return, closed_round, signed_plan, store_results, submitted_return
@@ -147,3 +148,15 @@ def test_another_councils_board_summary_is_404(client, analyst) -> None:
     client.force_login(member(AuthorityFactory.create(), Role.PROGRAMME_LEAD))
     for name in ("metrics:board_summary", "metrics:board_summary_pdf"):
         assert client.get(reverse(name, args=[authority.ons_code, "2025"])).status_code == 404
+
+
+def test_metric_names_inside_a_sentence_keep_their_acronyms() -> None:
+    """Found trying the results page as a lead: "... tied to funded non-mandatory cpd" (`lower`)."""
+    cpd, leaving = INDICATORS_BY_CODE["m5"], INDICATORS_BY_CODE["m8"]
+    assert cpd.title.endswith("CPD")
+    html = render_to_string("metrics/_summary.html", {"summary": Summary(without_objective=[cpd, leaving])})
+    assert f"tied to {cpd.title[0].lower()}{cpd.title[1:]} or leaving the council" in html
+    board = render_to_string(
+        "metrics/_board_body.html", {"summary": Summary(without_objective=[cpd]), "cards": []}
+    )
+    assert "non-mandatory CPD" in board and "cpd" not in board
