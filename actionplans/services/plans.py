@@ -599,6 +599,10 @@ def plan_roll_forward(*, plan: ActionPlan, user: User) -> ActionPlan:
                     value=target.value,
                     round_label=target.round_label,
                 )
+                if Target.round_problem(new.year, target.round_label):
+                    # The rule for the new plan's targets (Target.round_problem): a round the new plan
+                    # cannot aim at moves to its earliest, so the copy can be edited as it stands.
+                    target_create_copy.round_label = str(new.year + 1)
                 target_create_copy.save()
                 _store_outcome(target_create_copy)
     return new

@@ -270,6 +270,15 @@ def test_roll_forward_carries_over_unfinished_objectives_and_actions(signed_plan
         value=0.8,
         round_label="2027",
     )
+    services.target_create(
+        objective=first,
+        user=alice,
+        indicator="m3",
+        service="all",
+        comparison="lte",
+        value=1.2,
+        round_label="2030",
+    )
     with pytest.raises(ApplicationError):
         services.plan_roll_forward(plan=signed_plan, user=voice_a)
     new = services.plan_roll_forward(plan=signed_plan, user=alice)
@@ -283,7 +292,12 @@ def test_roll_forward_carries_over_unfinished_objectives_and_actions(signed_plan
     assert list(new.actions.values_list("number", "text")) == [(1, "Diverse interview panels.")]
     carried = new.actions.get().carried_over_from
     assert carried is not None and carried.plan == signed_plan
-    assert new.targets.get().round_label == "2027"
+    # The 2027 round counted the year before the 2027 plan started (Target.round_problem): its copy
+    # aims at the new plan's earliest round, 2028, and so can be edited as it stands; 2030 is kept.
+    assert sorted(new.targets.values_list("indicator", "round_label")) == [("m2", "2028"), ("m3", "2030")]
+    for copied in new.targets.all():
+        assert Target.round_problem(new.year, copied.round_label) is None
+        services.target_update(target=copied, user=alice, value=0.9)
     assert new.what_we_know.count() == 9
     with pytest.raises(ApplicationError, match="already a plan"):
         services.plan_roll_forward(plan=signed_plan, user=alice)
