@@ -19,6 +19,7 @@ from django.db.models import OuterRef, Subquery, Value
 
 from accounts.models import Authority, User
 from metrics.calculations import INDICATORS_BY_CODE
+from submissions.models import CollectionRound
 from submissions.schema import SERVICE_LABELS
 
 from . import models as audit_models
@@ -192,16 +193,85 @@ def _warning(key: Any) -> str:
     return ", ".join(words)
 
 
-def _value(name: str, value: Any) -> str:
+#: Records a change can point at that are cheap to name (one query per kind per page), by their name.
+_NAMED: dict[type[models.Model], str] = {User: "user", Authority: "authority", CollectionRound: "round"}
+
+
+@dataclass
+class Names:
+    """The names of the people, councils and rounds the events on a page point at, by id."""
+
+    users: dict[int, User] = field(default_factory=dict)
+    authorities: dict[int, str] = field(default_factory=dict)
+    rounds: dict[int, str] = field(default_factory=dict)
+
+    def of(self, kind: str, pk: Any) -> str:
+        if kind == "user":
+            user = self.users.get(pk)
+            return user.display_name if user is not None else "a removed user"
+        found = (self.authorities if kind == "authority" else self.rounds).get(pk)
+        return found if found is not None else f"a removed {kind}"
+
+    @classmethod
+    def load(cls, snapshots: list[tuple[type[models.Model], dict[str, Any]]], user_ids: set[Any]) -> Names:
+        wanted: dict[str, set[Any]] = {"user": set(user_ids), "authority": set(), "round": set()}
+        for event_model, snapshot in snapshots:
+            for attname, kind in _related(event_model).items():
+                if snapshot.get(attname) is not None:
+                    wanted[kind].add(snapshot[attname])
+        return cls(
+            users={u.pk: u for u in User.objects.filter(pk__in=wanted["user"])},
+            authorities=dict(Authority.objects.filter(pk__in=wanted["authority"]).values_list("pk", "name")),
+            rounds=dict(CollectionRound.objects.filter(pk__in=wanted["round"]).values_list("pk", "label")),
+        )
+
+
+def _related(event_model: type[models.Model]) -> dict[str, str]:
+    """The event's links to people, councils and rounds: attname ("user_id") to kind ("user")."""
+    return {
+        f.attname: _NAMED[f.related_model]
+        for f in event_model._meta.concrete_fields
+        if f.is_relation and f.related_model in _NAMED and not f.name.startswith("pgh_")
+    }
+
+
+def _unnamed_links(event_model: type[models.Model]) -> set[str]:
+    """Links to records with no cheap name (a version, an objective): their ids mean nothing to a
+    reader, so the history leaves them out."""
+    return {
+        f.attname
+        for f in event_model._meta.concrete_fields
+        if f.is_relation and f.related_model not in _NAMED and not f.name.startswith("pgh_")
+    }
+
+
+def _choice(event_model: type[models.Model], attname: str, value: Any) -> Any:
+    """A stored choice ("programme_lead", "draft") as its label ("Programme lead", "Draft")."""
+    for f in event_model._meta.concrete_fields:
+        if f.attname == attname and f.choices:
+            return dict(f.flatchoices).get(value, value)
+    return value
+
+
+def _value(event_model: type[models.Model], name: str, value: Any, names: Names) -> str:
+    if value in (None, ""):
+        return _display(value)
+    kind = _related(event_model).get(name)
+    if kind is not None:
+        return names.of(kind, value)
     words = _WORDS.get(name)
-    return _display(words(value) if words and value not in (None, "") else value)
+    return _display(words(value) if words else _choice(event_model, name, value))
 
 
 def _snapshot(event: models.Model) -> dict[str, Any]:
+    unnamed = _unnamed_links(type(event))
     return {
         f.attname: getattr(event, f.attname)
         for f in event._meta.concrete_fields
-        if not f.name.startswith("pgh_") and f.name not in HIDDEN_FIELDS and f.name not in SECRET_FIELDS
+        if not f.name.startswith("pgh_")
+        and f.name not in HIDDEN_FIELDS
+        and f.name not in SECRET_FIELDS
+        and f.attname not in unnamed
     }
 
 
@@ -212,35 +282,49 @@ def _field_label(event_model: type[models.Model], attname: str) -> str:
     return attname
 
 
-def _object_label(key: str, snapshot: dict[str, Any], obj_id: Any) -> str:
+def _object_label(key: str, event_model: type[models.Model], snapshot: dict[str, Any], names: Names) -> str:
+    """The record in people's words: names and labels, never ids or stored codes."""
     s = snapshot
+
+    def word(attname: str) -> Any:
+        return _choice(event_model, attname, s.get(attname))
+
+    def round_of() -> str:
+        return names.of("round", s.get("round_id"))
+
     labels = {
         "authority": lambda: f"{s.get('name')} ({s.get('ons_code')})",
-        "membership": lambda: f"user {s.get('user_id')} as {s.get('role')}",
-        "return": lambda: f"return {obj_id} (round {s.get('round_id')})",
-        "returnversion": lambda: f"version {s.get('number')} of return {s.get('return_record_id')}",
-        "returnrow": lambda: (
-            " / ".join(str(v) for v in (s.get("service"), s.get("measure"), s.get("pay_band")) if v)
-            + f" (version {s.get('version_id')})"
+        "membership": lambda: f"{names.of('user', s.get('user_id'))} as {str(word('role')).lower()}",
+        "return": lambda: f"{round_of()} return",
+        "returnversion": lambda: f"version {s.get('number')}",
+        "returnrow": lambda: " / ".join(
+            str(v) for v in (_service(s.get("service")), s.get("measure"), s.get("pay_band")) if v
         ),
-        "warningexplanation": lambda: f"{_warning(s.get('warning_key'))} (version {s.get('version_id')})",
-        "returnevent": lambda: f"{s.get('action')} (return {s.get('return_record_id')})",
-        "versionresults": lambda: f"results of version {s.get('version_id')}",
-        "result": lambda: (
-            f"{_metric(s.get('indicator'))}, {_service(s.get('service')).lower()} "
-            f"(version {s.get('version_id')})"
-        ),
+        "warningexplanation": lambda: _warning(s.get("warning_key")),
+        "returnevent": lambda: str(word("action")),
+        "versionresults": lambda: f"results of the {round_of()} return",
+        "result": lambda: f"{_metric(s.get('indicator'))}, {_service(s.get('service')).lower()}",
         "user": lambda: str(s.get("email")),
-        "apitoken": lambda: f"{s.get('name')} ({s.get('prefix')}…) of user {s.get('user_id')}",
-        "securityevent": lambda: f"{s.get('kind')}: {s.get('email') or s.get('user_id') or 'unknown'}",
+        "apitoken": lambda: f"{s.get('name')} ({s.get('prefix')}…) of {names.of('user', s.get('user_id'))}",
+        "securityevent": lambda: (
+            f"{word('kind')}: "
+            f"{s.get('email') or (names.of('user', s['user_id']) if s.get('user_id') else 'unknown')}"
+        ),
         "benchmark": lambda: (
-            f"{_metric(s.get('indicator'))}, {_service(s.get('service')).lower()}, {s.get('scope')} "
+            f"{_metric(s.get('indicator'))}, {_service(s.get('service')).lower()}, {word('scope')} "
             f"{s.get('scope_value') or ''}"
         ).strip(),
+        "actionplan": lambda: f"plan for {s.get('year')}",
+        "objective": lambda: f"objective {s.get('number')}",
+        "action": lambda: f"action {s.get('number')}",
+        "planversion": lambda: f"signed version {s.get('number')}",
+        "quarterlyreport": lambda: f"quarter {s.get('quarter')} of {s.get('year')}",
+        "extension": lambda: f"{round_of()} return",
+        "extractmapping": lambda: f"{round_of()} return",
     }
     if key in labels:
         return labels[key]()
-    return str(s.get("title") or s.get("name") or s.get("email") or f"#{obj_id}")
+    return str(s.get("title") or s.get("name") or s.get("email") or "")
 
 
 def _entries(rows: list[dict[str, Any]]) -> list[Entry]:
@@ -263,33 +347,34 @@ def _entries(rows: list[dict[str, Any]]) -> list[Entry]:
             if event.prev_id in prev_rows:
                 previous[(key, event.pgh_id)] = prev_rows[event.prev_id]
     user_ids = {user for e in events.values() if (user := (e.pgh_context or {}).get("user"))}
-    users = {u.pk: u for u in User.objects.filter(pk__in=user_ids)}
+    names = Names.load(
+        [(type(e), _snapshot(e)) for e in [*events.values(), *previous.values()]],
+        user_ids,
+    )
     return [
-        _entry(row["model_key"], events[(row["model_key"], row["pgh_id"])], previous, users)
+        _entry(row["model_key"], events[(row["model_key"], row["pgh_id"])], previous, names)
         for row in rows
         if (row["model_key"], row["pgh_id"]) in events
     ]
 
 
-def _who(context: dict[str, Any] | None, users: dict[int, User]) -> tuple[str, str]:
+def _who(context: dict[str, Any] | None, names: Names) -> tuple[str, str]:
     context = context or {}
-    user = users.get(context.get("user"))  # type: ignore[arg-type]
+    user = names.users.get(context.get("user"))  # type: ignore[arg-type]
     via = context.get("url") or context.get("source") or ""
     if user is not None:
         return user.display_name, via
     if context.get("user"):
-        return f"user {context['user']} (removed)", via
+        return "A removed user", via
     return "System", via or "no context recorded"
 
 
-def _entry(
-    key: str, event: Any, previous: dict[tuple[str, int], models.Model], users: dict[int, User]
-) -> Entry:
+def _entry(key: str, event: Any, previous: dict[tuple[str, int], models.Model], names: Names) -> Entry:
     tracked = TRACKED_BY_KEY[key]
     after = _snapshot(event)
     before_event = previous.get((key, event.pgh_id))
     before = _snapshot(before_event) if before_event is not None else None
-    who, via = _who(event.pgh_context, users)
+    who, via = _who(event.pgh_context, names)
     label = event.pgh_label
     changes: list[Change] = []
     if label == "update":
@@ -299,23 +384,33 @@ def _entry(
                     changes.append(
                         Change(
                             _field_label(tracked.event_model, name),
-                            _value(name, before.get(name)),
-                            _value(name, value),
+                            _value(tracked.event_model, name, before.get(name), names),
+                            _value(tracked.event_model, name, value, names),
                         )
                     )
         else:
             changes = [
-                Change(_field_label(tracked.event_model, n), "not recorded", _value(n, v))
+                Change(
+                    _field_label(tracked.event_model, n),
+                    "not recorded",
+                    _value(tracked.event_model, n, v, names),
+                )
                 for n, v in after.items()
             ]
     elif label == "delete":
-        changes = [Change(_field_label(tracked.event_model, n), _value(n, v), "–") for n, v in after.items()]
+        changes = [
+            Change(_field_label(tracked.event_model, n), _value(tracked.event_model, n, v, names), "–")
+            for n, v in after.items()
+        ]
     else:
-        changes = [Change(_field_label(tracked.event_model, n), "–", _value(n, v)) for n, v in after.items()]
+        changes = [
+            Change(_field_label(tracked.event_model, n), "–", _value(tracked.event_model, n, v, names))
+            for n, v in after.items()
+        ]
     return Entry(
         key=key,
         model_label=tracked.label,
-        object_label=_object_label(key, after, event.pgh_obj_id),
+        object_label=_object_label(key, tracked.event_model, after, names),
         action=ACTIONS.get(label, label),
         at=event.pgh_created_at,
         who=who,

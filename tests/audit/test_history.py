@@ -139,10 +139,13 @@ def test_history_page_shows_who_when_and_before_after(
     page = client.get(_history_url(record.authority), {"model": "membership"})
     text = page.content.decode()
     assert "Changed</strong> team membership" in text
-    assert 'programme_lead → <span class="govuk-visually-hidden">to </span>staff_voice_lead' in text
+    # Roles and statuses in people's words, the member by name (issue 15): never codes or ids.
+    assert 'Programme lead → <span class="govuk-visually-hidden">to </span>Staff voice lead' in text
+    assert f"{alice.display_name} as staff voice lead" in text
     assert analyst.display_name in text
     page = client.get(_history_url(record.authority), {"model": "return"})
-    assert 'draft → <span class="govuk-visually-hidden">to </span>submitted' in page.content.decode()
+    assert 'Draft → <span class="govuk-visually-hidden">to </span>Submitted' in page.content.decode()
+    assert f"{record.round.label} return" in page.content.decode()
     assert alice.display_name in page.content.decode()
 
     # Scoped: Leeds's programme lead sees none of it, the analyst sees it filtered by council.
@@ -150,11 +153,11 @@ def test_history_page_shows_who_when_and_before_after(
     assert client.get(_history_url(record.authority)).status_code == 404
     client.force_login(analyst)
     national = client.get(reverse("audit:national_history"), {"authority": record.authority.ons_code})
-    assert "staff_voice_lead" in national.content.decode()
+    assert f"{alice.display_name} as staff voice lead" in national.content.decode()
     leeds = client.get(
         reverse("audit:national_history"), {"authority": charlie.memberships.get().authority.ons_code}
     )
-    assert "staff_voice_lead" not in leeds.content.decode()
+    assert f"{alice.display_name} as staff voice lead" not in leeds.content.decode()
 
 
 def test_events_cannot_be_updated_or_deleted_even_with_sql(postgresql, draft) -> None:
