@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from accounts.access import get_authority_for_user, require_national
 from accounts.http import AuthenticatedHttpRequest
-from accounts.models import Authority
+from accounts.models import Authority, AuthorityType
 from accounts.permissions import is_national
 from wres_portal.downloads import CSV, csv_text, streamed_attachment
 from wres_portal.errors import ApplicationError
@@ -110,10 +110,24 @@ CSV_FIELDS = (
     "return_submitted_at",
     "closes",
 )
-CSV_HEADER = ["ons_code", "authority", "region", "type", "status", "late", "submitted_at", "closes_on"]
+#: The type and status codes (kept for machine readers) are each followed by their label, as the
+#: monitor shows them; a region's stored value is already its name.
+CSV_HEADER = [
+    "ons_code",
+    "authority",
+    "region",
+    "type",
+    "type_name",
+    "status",
+    "status_name",
+    "late",
+    "submitted_at",
+    "closes_on",
+]
 
 
 def _csv_lines(rows: Iterable[tuple[Any, ...]]) -> Iterator[str]:
+    kinds, statuses = dict(AuthorityType.choices), dict(STATUS_CHOICES)
     yield csv_text([CSV_HEADER])
     for ons_code, name, region, kind, status, late, submitted_at, closes in rows:
         yield csv_text(
@@ -123,7 +137,9 @@ def _csv_lines(rows: Iterable[tuple[Any, ...]]) -> Iterator[str]:
                     name,
                     region,
                     kind,
+                    kinds.get(kind, kind),
                     status,
+                    statuses.get(status, status),
                     "yes" if late else "no",
                     submitted_at.isoformat() if submitted_at else "",
                     closes.isoformat(),

@@ -12,7 +12,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from accounts.models import AuthorityType, Region
+from accounts.models import Authority, AuthorityType, Region
 from submissions import services
 from submissions.models import ClosingDateExtension, Return
 from tests.builders import accepted_return, draft_return, signed_off_return
@@ -134,10 +134,18 @@ def test_status_csv_streams_every_matching_council(client, analyst, collection_r
     response = client.get(_monitor(collection_round) + "status.csv")
     assert response.streaming
     lines = b"".join(response.streaming_content).decode().splitlines()
-    assert lines[0] == "ons_code,authority,region,type,status,late,submitted_at,closes_on"
+    assert lines[0] == (
+        "ons_code,authority,region,type,type_name,status,status_name,late,submitted_at,closes_on"
+    )
     assert len(lines) == 6, "every council, not one page"
     by_name = {line.split(",")[1]: line for line in lines[1:]}
-    assert ",draft,no,," in by_name["Council 00"]
+    assert ",draft,Draft,no,," in by_name["Council 00"]
+    # Beside each code its label, as people read it on the monitor (issue 15).
+    council = Authority.objects.get(name="Council 01")
+    assert (
+        f",{council.region},{council.authority_type},{council.get_authority_type_display()},"
+        "not_started,Not started,no,,"
+    ) in by_name["Council 01"]
     assert by_name["Council 01"].endswith(
         (collection_round.closes_on + datetime.timedelta(days=7)).isoformat()
     )
