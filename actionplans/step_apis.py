@@ -152,6 +152,8 @@ class PlanSignOffApi(ConditionalApiMixin, APIView):
 
 
 class PlanSendForSignOffApi(APIView):
+    token_scope = ApiToken.Scope.SUBMIT  # the lead's step: asking for a sign-off attests nothing
+
     @extend_schema(
         request=None,
         responses={200: PlanSignOffSerializer, **errors(400, 409)},

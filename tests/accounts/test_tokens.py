@@ -275,7 +275,8 @@ def test_every_sign_off_accept_and_send_back_operation_needs_the_attest_scope() 
         # A view may name a scope per method (reading a sign-off page needs less than signing).
         name: (scope.get("POST") if isinstance(scope := callback.view_class.token_scope, dict) else scope)
         for name, callback in _api_routes(get_resolver().url_patterns)
-        if re.search(r"sign_off|accept|send_back", name)
+        # Sending a plan *for* sign-off is the programme lead's step, not an attestation.
+        if re.search(r"sign_off|accept|send_back", name) and not name.endswith("send_for_sign_off")
     }
     assert set(attesting) >= {
         "submissions-api:sign_off",
@@ -283,6 +284,8 @@ def test_every_sign_off_accept_and_send_back_operation_needs_the_attest_scope() 
         "submissions-api:send_back",
     }
     assert set(attesting.values()) == {ApiToken.Scope.ATTEST}
+    sending = dict(_api_routes(get_resolver().url_patterns))["actionplans-api:send_for_sign_off"]
+    assert sending.view_class.token_scope == ApiToken.Scope.SUBMIT
 
 
 def test_token_events_are_recorded(client, alice) -> None:
