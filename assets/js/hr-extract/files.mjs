@@ -241,6 +241,10 @@ async function inflateMember(bytes, member, onSlice) {
   });
   try {
     for (let i = 0; i < data.length && !failed; i += SLICE) {
+      // Wait until the reader has taken everything the last slice produced (backpressure), so at
+      // most one slice's output is ever held, however slowly the reader is scheduled.
+      await writer.ready;
+      if (failed) break;
       await writer.write(data.subarray(i, i + SLICE));
       if (onSlice) onSlice(Math.min(1, (i + SLICE) / data.length));
     }
