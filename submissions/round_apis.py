@@ -14,12 +14,12 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.http import AuthenticatedRequest
-from wres_portal.downloads import CSV, XLSX, attachment
+from wres_portal.downloads import XLSX
 
 from .access import get_return_for_user
 from .models import CollectionRound
 from .selectors import open_round
-from .template_files import csv_template, xlsx_template
+from .template_files import template_download
 
 
 class OpenRoundApi(APIView):
@@ -66,19 +66,4 @@ class TemplateApi(APIView):
         "pre-filled with the current version's figures when there is one",
     )
     def get(self, request: AuthenticatedRequest, ons_code: str, round_label: str, fmt: str) -> HttpResponse:
-        ctx = get_return_for_user(request.user, ons_code, round_label)
-        version = ctx.record.current_version if ctx.record else None
-        data = version.data() if version else None
-        filename = f"wres-return-{ctx.round.label}-{ctx.authority.ons_code}"
-        if fmt == "csv":
-            return attachment(csv_template(data), f"{filename}.csv", CSV)
-        content = xlsx_template(
-            authority_name=ctx.authority.name,
-            ons_code=ctx.authority.ons_code,
-            round_label=ctx.round.label,
-            period=ctx.round.period_label,
-            snapshot_date=f"{ctx.round.snapshot_date:%-d %B %Y}",
-            closes_on=f"{ctx.round.closes_on_for(ctx.authority):%-d %B %Y}",
-            data=data,
-        )
-        return attachment(content, f"{filename}.xlsx", XLSX)
+        return template_download(get_return_for_user(request.user, ons_code, round_label), fmt)

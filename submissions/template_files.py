@@ -17,6 +17,7 @@ name, dates) is escaped so a spreadsheet never runs it as a formula.
 from __future__ import annotations
 
 import tablib
+from django.http import HttpResponse
 from openpyxl import Workbook
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font
@@ -24,6 +25,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
+from submissions.access import ReturnContext
 from submissions.schema import (
     GROUP_LABELS,
     GROUPS,
@@ -38,7 +40,7 @@ from submissions.schema import (
     RowKey,
     all_row_keys,
 )
-from wres_portal.downloads import csv_text, safe_cell, workbook_bytes
+from wres_portal.downloads import CSV, XLSX, attachment, csv_text, safe_cell, workbook_bytes
 
 GUIDANCE_COLUMN = "guidance"
 _BOLD = Font(bold=True)
@@ -249,3 +251,23 @@ def to_dataset(data: ReturnData | None = None) -> tablib.Dataset:
     for row in template_rows(data):
         dataset.append(row)
     return dataset
+
+
+def template_download(ctx: ReturnContext, fmt: str) -> HttpResponse:
+    """The return template for the council and round as a file (the page's and the API's download),
+    pre-filled with the current version's figures when there is one."""
+    version = ctx.record.current_version if ctx.record else None
+    data = version.data() if version else None
+    filename = f"wres-return-{ctx.round.label}-{ctx.authority.ons_code}"
+    if fmt == "csv":
+        return attachment(csv_template(data), f"{filename}.csv", CSV)
+    content = xlsx_template(
+        authority_name=ctx.authority.name,
+        ons_code=ctx.authority.ons_code,
+        round_label=ctx.round.label,
+        period=ctx.round.period_label,
+        snapshot_date=f"{ctx.round.snapshot_date:%-d %B %Y}",
+        closes_on=f"{ctx.round.closes_on_for(ctx.authority):%-d %B %Y}",
+        data=data,
+    )
+    return attachment(content, f"{filename}.xlsx", XLSX)

@@ -8,12 +8,10 @@ from django.views.decorators.http import require_safe
 from accounts import permissions
 from accounts.access import get_authority_for_user
 from accounts.http import AuthenticatedHttpRequest
-from submissions import selectors, services
+from submissions import selectors, services, template_files
 from submissions.models import Return
 from submissions.presenters import data_tables, return_tasks, version_history
 from submissions.schema import SERVICE_LABELS, SERVICES
-from submissions.template_files import csv_template, xlsx_template
-from wres_portal.downloads import CSV, XLSX, attachment
 
 from .common import _ctx
 
@@ -94,18 +92,4 @@ def return_detail(request: AuthenticatedHttpRequest, ons_code: str, round_label:
 def template_download(
     request: AuthenticatedHttpRequest, ons_code: str, round_label: str, fmt: str
 ) -> HttpResponse:
-    ctx = _ctx(request, ons_code, round_label)
-    data = ctx.record.current_version.data() if ctx.record and ctx.record.current_version else None
-    filename = f"wres-return-{ctx.round.label}-{ctx.authority.ons_code}"
-    if fmt == "csv":
-        return attachment(csv_template(data), f"{filename}.csv", CSV)
-    content = xlsx_template(
-        authority_name=ctx.authority.name,
-        ons_code=ctx.authority.ons_code,
-        round_label=ctx.round.label,
-        period=ctx.round.period_label,
-        snapshot_date=f"{ctx.round.snapshot_date:%-d %B %Y}",
-        closes_on=f"{ctx.round.closes_on_for(ctx.authority):%-d %B %Y}",
-        data=data,
-    )
-    return attachment(content, f"{filename}.xlsx", XLSX)
+    return template_files.template_download(_ctx(request, ons_code, round_label), fmt)
