@@ -6,7 +6,6 @@ from uuid import UUID
 
 import django_filters
 from django.core.exceptions import PermissionDenied
-from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers, status
 from rest_framework.response import Response
@@ -15,10 +14,10 @@ from rest_framework.views import APIView
 from wres_portal.api_schema import errors
 from wres_portal.api_views import ApiListView, located
 
-from . import services
-from .access import get_authority_for_user
+from . import selectors, services
+from .access import get_authority_for_user, get_invitation_for_user
 from .http import AuthenticatedRequest
-from .models import Authority, AuthorityType, Invitation, Membership, Region, Role
+from .models import Authority, AuthorityType, Membership, Region, Role
 from .permissions import can_invite
 
 
@@ -68,7 +67,7 @@ class MeApi(APIView):
                 "email": user.email,
                 "full_name": user.full_name,
                 "national_role": user.national_role,
-                "memberships": Membership.objects.filter(user=user).select_related("authority"),
+                "memberships": selectors.memberships_of(user),
             }
         ).data
         return Response(data)
@@ -91,7 +90,7 @@ class AuthorityListApi(ApiListView):
     ordering = ["ons_code"]
 
     def get_queryset(self):
-        return Authority.objects.for_user(self.request.user)
+        return selectors.authorities_visible(self.request.user)
 
 
 @extend_schema(summary="One council")
@@ -128,7 +127,7 @@ class MembershipListApi(AuthorityScopedMixin, ApiListView):
     ordering = ["user__email", "pk"]
 
     def get_queryset(self):
-        return Membership.objects.for_user(self.request.user).filter(authority=self.get_authority())
+        return selectors.members_visible(self.request.user, self.get_authority())
 
 
 class InvitationCreateApi(AuthorityScopedMixin, APIView):
@@ -171,5 +170,5 @@ class InvitationCreateApi(AuthorityScopedMixin, APIView):
 class InvitationDetailApi(AuthorityScopedMixin, APIView):
     @extend_schema(responses=InvitationCreateApi.OutputSerializer, summary="One invitation to this authority")
     def get(self, request: AuthenticatedRequest, ons_code: str, invitation: UUID) -> Response:
-        found = get_object_or_404(Invitation.objects.filter(authority=self.get_authority()), uuid=invitation)
+        found = get_invitation_for_user(request.user, self.get_authority(), invitation)
         return Response(InvitationCreateApi.OutputSerializer(found).data)

@@ -23,6 +23,11 @@ def memberships_of(user: User) -> MembershipQuerySet:
     return Membership.objects.filter(user=user).select_related("authority")
 
 
+def members_visible(user: User | AnonymousUser, authority: Authority) -> MembershipQuerySet:
+    """The members of an authority that `user` may see (none of another council's), with their users."""
+    return Membership.objects.for_user(user).filter(authority=authority)
+
+
 def team_of(authority: Authority) -> MembershipQuerySet:
     """The members of an authority the caller has already been allowed to see, with their users."""
     return Membership.objects.filter(authority=authority).select_related("user", "authority")
@@ -59,6 +64,11 @@ def authority_by_code(ons_code: str) -> Authority | None:
 def authority_choices() -> AuthorityQuerySet:
     """Every authority's code and name, for a national filter."""
     return Authority.objects.only("ons_code", "name")
+
+
+def authorities_visible(user: User | AnonymousUser) -> AuthorityQuerySet:
+    """The authorities `user` may see: all for national staff, their own for council staff."""
+    return Authority.objects.for_user(user)
 
 
 def authorities_search(

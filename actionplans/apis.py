@@ -32,7 +32,7 @@ from wres_portal.concurrency import ConditionalApiMixin, etag, if_match_paramete
 from wres_portal.errors import ApplicationError
 from wres_portal.models import NOTE_MAX, TEXT_MAX
 
-from . import services
+from . import selectors, services
 from .access import PlanContext, get_action_for_user, get_objective_for_user, get_plan_for_user, get_quarter
 from .models import Action, ActionPlan, ActionUpdate, Objective, Rag
 from .themes import INDICATOR_CHOICES, Theme
@@ -176,7 +176,7 @@ class PlanListCreateApi(ApiListView):
 
     def get_queryset(self):
         authority = get_authority_for_user(self.request.user, self.kwargs["ons_code"])
-        return ActionPlan.objects.for_user(self.request.user).filter(authority=authority)
+        return selectors.plans_of(self.request.user, authority)
 
     @extend_schema(
         request=InputSerializer,
@@ -252,7 +252,7 @@ class ObjectiveListCreateApi(_PlanListApi):
     ordering = ["number", "pk"]
 
     def get_queryset(self):
-        return Objective.objects.for_user(self.request.user).filter(plan=self.plan().plan)
+        return selectors.objectives_of(self.request.user, self.plan().plan)
 
     @extend_schema(
         request=ObjectiveInputSerializer,
@@ -342,11 +342,7 @@ class ActionListCreateApi(_PlanListApi):
     ordering = ["number", "pk"]
 
     def get_queryset(self):
-        return (
-            Action.objects.for_user(self.request.user)
-            .filter(plan=self.plan().plan)
-            .select_related("objective")
-        )
+        return selectors.actions_of(self.request.user, self.plan().plan)
 
     @extend_schema(
         request=ActionInputSerializer,
@@ -434,8 +430,7 @@ class UpdateListCreateApi(ConditionalApiMixin, _PlanListApi):
 
     def get_queryset(self):
         _, report = get_quarter(self.plan(), self.kwargs["quarter"])
-        updates = ActionUpdate.objects.for_user(self.request.user).select_related("action", "updated_by")
-        return updates.filter(report=report) if report is not None else updates.none()
+        return selectors.updates_in(self.request.user, report)
 
     @extend_schema(
         request=InputSerializer,
@@ -454,9 +449,7 @@ class UpdateListCreateApi(ConditionalApiMixin, _PlanListApi):
         payload = self.InputSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         fields = dict(payload.validated_data)
-        action = (
-            Action.objects.for_user(request.user).filter(plan=ctx.plan, uuid=fields.pop("action")).first()
-        )
+        action = selectors.action_in(request.user, ctx.plan, fields.pop("action"))
         if action is None:
             raise ApplicationError("There is no such action in this plan.", field="action")
         update = services.update_save(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from uuid import UUID
 
 from django.contrib.auth.models import AnonymousUser
 from django.urls import reverse
@@ -11,7 +12,22 @@ from django.utils import timezone
 from accounts.models import Authority, User
 from metrics.summary import PlanLink
 
-from .models import ActionPlan, ActionPlanQuerySet, ActionUpdate, Objective, Quarter, QuarterlyReport
+from .models import (
+    Action,
+    ActionPlan,
+    ActionPlanQuerySet,
+    ActionQuerySet,
+    ActionUpdate,
+    ActionUpdateQuerySet,
+    Objective,
+    ObjectiveQuerySet,
+    PlanVersion,
+    PlanVersionQuerySet,
+    Quarter,
+    QuarterlyReport,
+    Target,
+    TargetQuerySet,
+)
 
 
 def latest_plan(user: User | AnonymousUser, authority: Authority) -> ActionPlan | None:
@@ -43,6 +59,46 @@ def plan_now(plan: ActionPlan) -> ActionPlan:
     """The plan read again, as it is now (after a refused stale save, to show the other person's
     changes)."""
     return ActionPlan.objects.select_related("authority").get(pk=plan.pk)
+
+
+def plan_with_signed_version(plan: ActionPlan) -> ActionPlan:
+    """The plan read again with its last signed version and who signed it (its sign-off state)."""
+    return ActionPlan.objects.select_related("signed_version__signed_by").get(pk=plan.pk)
+
+
+# The objects of one plan, for the API's lists: the caller has scoped `plan` to the user -----------
+
+
+def objectives_of(user: User | AnonymousUser, plan: ActionPlan) -> ObjectiveQuerySet:
+    """The plan's objectives `user` may see."""
+    return Objective.objects.for_user(user).filter(plan=plan)
+
+
+def actions_of(user: User | AnonymousUser, plan: ActionPlan) -> ActionQuerySet:
+    """The plan's actions `user` may see, with their objectives."""
+    return Action.objects.for_user(user).filter(plan=plan).select_related("objective")
+
+
+def action_in(user: User | AnonymousUser, plan: ActionPlan, uuid: UUID) -> Action | None:
+    """One of the plan's actions by uuid, if `user` may see it (else None: the caller says why)."""
+    return Action.objects.for_user(user).filter(plan=plan, uuid=uuid).first()
+
+
+def targets_of(user: User | AnonymousUser, plan: ActionPlan) -> TargetQuerySet:
+    """The plan's targets `user` may see, with their objectives."""
+    return Target.objects.for_user(user).filter(plan=plan).select_related("objective")
+
+
+def versions_of(user: User | AnonymousUser, plan: ActionPlan) -> PlanVersionQuerySet:
+    """The plan's signed versions `user` may see, with who signed them."""
+    return PlanVersion.objects.for_user(user).filter(plan=plan).select_related("signed_by")
+
+
+def updates_in(user: User | AnonymousUser, report: QuarterlyReport | None) -> ActionUpdateQuerySet:
+    """The action updates of a quarter's report `user` may see (none before the report exists),
+    with their actions and who wrote them."""
+    updates = ActionUpdate.objects.for_user(user).select_related("action", "updated_by")
+    return updates.filter(report=report) if report is not None else updates.none()
 
 
 def plans_waiting_for_sign_off(user: User | AnonymousUser, authority: Authority) -> list[ActionPlan]:

@@ -38,7 +38,7 @@ from wres_portal.concurrency import (
 )
 from wres_portal.downloads import PDF, XLSX, attachment
 
-from . import services
+from . import selectors, services
 from .access import (
     PlanContext,
     get_plan_for_user,
@@ -102,7 +102,7 @@ class PlanSignOffSerializer(serializers.Serializer):
 
 def _sign_off_state(ctx: PlanContext, code: int = 200) -> Response:
     """The plan as a sponsor would sign it off, with its sign-off state as the ETag."""
-    plan = ActionPlan.objects.select_related("signed_version__signed_by").get(pk=ctx.plan.pk)
+    plan = selectors.plan_with_signed_version(ctx.plan)
     data = {
         "status": plan.status_key,
         "needs_sign_off": plan.needs_sign_off(),
@@ -176,8 +176,7 @@ class PlanVersionListApi(_PlanListApi):
     ordering = ["number"]
 
     def get_queryset(self):
-        versions = PlanVersion.objects.for_user(self.request.user).filter(plan=self.plan().plan)
-        return versions.select_related("signed_by")
+        return selectors.versions_of(self.request.user, self.plan().plan)
 
 
 class PlanVersionDetailApi(APIView):
@@ -294,11 +293,7 @@ class TargetListCreateApi(_PlanListApi):
     ordering = ["objective__number", "created_at", "pk"]
 
     def get_queryset(self):
-        return (
-            Target.objects.for_user(self.request.user)
-            .filter(plan=self.plan().plan)
-            .select_related("objective")
-        )
+        return selectors.targets_of(self.request.user, self.plan().plan)
 
     @extend_schema(
         request=TargetInputSerializer,

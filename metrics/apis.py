@@ -24,7 +24,7 @@ from wres_portal.downloads import CSV, attachment, dataset_csv
 from .calculations import FOUR_FIFTHS_BANDS, RESULTS_SCHEMA
 from .models import Release
 from .releases.services import TABLES, dataset
-from .selectors import version_results
+from .selectors import releases_in, version_results
 
 
 def _number(help_text: str = "") -> serializers.FloatField:
@@ -171,14 +171,12 @@ class ReleaseListApi(ApiListView):
 
     def get_queryset(self):
         collection_round = _national_round(self.request, self.kwargs["round_label"])
-        return Release.objects.filter(round=collection_round).select_related("round", "created_by")
+        return releases_in(collection_round)
 
 
 def _release(request: AuthenticatedRequest, round_label: str, number: int) -> Release:
     collection_round = _national_round(request, round_label)
-    return get_object_or_404(
-        Release.objects.select_related("round", "created_by"), round=collection_round, number=number
-    )
+    return get_object_or_404(releases_in(collection_round), number=number)
 
 
 class ReleaseApi(APIView):

@@ -27,7 +27,7 @@ from accounts.http import AuthenticatedRequest
 from accounts.models import AuthorityType, Region
 from accounts.permissions import is_national
 from submissions.models import ChangeFeedEntry, CollectionRound, Return
-from submissions.selectors import feed_cursor, feed_since, parse_feed_cursor
+from submissions.selectors import feed_cursor, feed_since, parse_feed_cursor, returns_with_versions
 from wres_portal.api_lists import CursorPage
 from wres_portal.api_schema import errors
 from wres_portal.api_views import ApiListView
@@ -36,8 +36,9 @@ from wres_portal.downloads import CSV, XLSX, attachment, dataset_csv
 from .disclosure import benchmark_shown, benchmark_value
 from .exports.columns import _xlsx
 from .exports.round_results import round_results_table
-from .models import Benchmark, Release, VersionResults
+from .models import Benchmark, Release
 from .releases.services import TABLES, dataset, latest_published
+from .selectors import results_by_version, round_benchmarks
 
 
 def _national(request: Request) -> None:
@@ -81,11 +82,7 @@ class RoundResultsFilter(django_filters.FilterSet):
 
 def _returns(request: Request, collection_round: CollectionRound) -> QuerySet[Return]:
     """The round's returns past draft, with the council's facts; accepted only unless `status` asks."""
-    returns = (
-        Return.objects.filter(round=collection_round, status__in=LISTED_STATUSES)
-        .exclude(current_version=None)
-        .select_related("authority", "current_version")
-    )
+    returns = returns_with_versions(collection_round, LISTED_STATUSES)
     if "status" not in request.query_params:
         returns = returns.filter(status=Return.Status.ACCEPTED)
     return returns
@@ -101,13 +98,6 @@ def _council(record: Return) -> dict[str, Any]:
         "status": record.status,
         "version": record.current_version.number if record.current_version else None,
     }
-
-
-def _documents(records: list[Return]) -> dict[int, list[dict[str, Any]]]:
-    """The stored results of the records' current versions, in one query."""
-    ids = [r.current_version_id for r in records]
-    found = VersionResults.objects.filter(version_id__in=ids).values_list("version_id", "document")
-    return {version_id: document["results"] for version_id, document in found}
 
 
 class CouncilRoundResultsSerializer(serializers.Serializer):
@@ -142,7 +132,7 @@ class RoundResultsApi(ApiListView):
     @extend_schema(summary="Every council's results for a round, current versions (analysts)")
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset())) or []
-        documents = _documents(page)
+        documents = results_by_version(r.current_version_id for r in page)
         rows = [{**_council(r), "results": documents.get(r.current_version_id or 0)} for r in page]
         return self.get_paginated_response(self.get_serializer(rows, many=True).data)
 
@@ -160,7 +150,7 @@ class RoundResultsCsvApi(generics.GenericAPIView):
     )
     def get(self, request: AuthenticatedRequest, round_label: str) -> HttpResponse:
         records = list(self.filter_queryset(self.get_queryset()).order_by("authority__ons_code"))
-        documents = _documents(records)
+        documents = results_by_version(r.current_version_id for r in records)
         table = round_results_table((_council(r), documents.get(r.current_version_id or 0)) for r in records)
         return attachment(dataset_csv(table), f"wres-results-{round_label}-all-councils.csv", CSV)
 
@@ -226,7 +216,7 @@ class RoundBenchmarksApi(ApiListView):
     queryset = Benchmark.objects.none()  # the schema's model; requests use get_queryset
 
     def get_queryset(self) -> QuerySet[Benchmark]:
-        return Benchmark.objects.filter(round=_round(self.request, self.kwargs["round_label"]))
+        return round_benchmarks(_round(self.request, self.kwargs["round_label"]))
 
     @extend_schema(summary="The round's benchmarks: national, by region and by authority type (analysts)")
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:

@@ -15,13 +15,14 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.db import connection
-from django.db.models import Exists, JSONField, OuterRef, Subquery
+from django.db.models import Exists, JSONField, OuterRef, QuerySet, Subquery
 from django.db.models.fields.json import KT
 
 from accounts.models import Authority, User
 from submissions.access import ReturnContext
 from submissions.models import CollectionRound, Return, ReturnEvent, ReturnVersion
 from submissions.schema import SERVICE_LABELS
+from submissions.selectors import submitted_version_ids
 
 from .calculations import results_document
 from .exports.national import type_values
@@ -44,7 +45,7 @@ from .summary import PlanLink, Summary, results_summary
 def version_results(ctx: ReturnContext, version: ReturnVersion) -> VersionResults:
     """The stored results of `version` (one of `ctx`'s return, already scoped to the user), or, for a
     version without them (a draft), results computed now and not saved."""
-    stored = VersionResults.objects.filter(version=version).first()
+    stored = stored_version_results(version)
     if stored is not None:
         return stored
     return VersionResults(
@@ -52,6 +53,32 @@ def version_results(ctx: ReturnContext, version: ReturnVersion) -> VersionResult
         round=ctx.round,
         version=version,
         document=results_document(version.data(), population_share=population_share(ctx.authority)),
+    )
+
+
+def stored_version_results(version: ReturnVersion) -> VersionResults | None:
+    """The results stored for `version` (already scoped to the user), or None (a draft's)."""
+    return VersionResults.objects.filter(version=version).first()
+
+
+def results_by_version(version_ids: Iterable[int | None]) -> dict[int, list[dict[str, Any]]]:
+    """The stored results entries of each version, by version id, in one query (a version without
+    stored results is left out). National staff only: no scoping."""
+    found = VersionResults.objects.filter(version_id__in=list(version_ids)).values_list(
+        "version_id", "document"
+    )
+    return {version_id: document["results"] for version_id, document in found}
+
+
+def council_trend(authority: Authority, service: str) -> list[tuple[str, str, str, float | None]]:
+    """(round label, service, indicator, value) of the authority's results for a service, from the
+    current version of each return past draft, oldest round first: the points of its trend."""
+    return list(
+        Result.objects.filter(
+            authority=authority, service=service, version_id__in=submitted_version_ids(authority)
+        )
+        .order_by("round__opens_on")
+        .values_list("round__label", "service", "indicator", "value")
     )
 
 
@@ -197,6 +224,22 @@ def accepted_since_last_release(collection_round: CollectionRound | None) -> int
     return accepted.values("return_record_id").distinct().count()
 
 
+def default_round() -> CollectionRound | None:
+    """The round the national results pages show unless asked: the newest with benchmarks, else the
+    newest (None before the first round)."""
+    with_benchmarks = (
+        CollectionRound.objects.filter(Exists(Benchmark.objects.filter(round=OuterRef("pk"))))
+        .order_by("-opens_on")
+        .first()
+    )
+    return with_benchmarks or CollectionRound.objects.order_by("-opens_on").first()
+
+
+def round_benchmarks(collection_round: CollectionRound) -> QuerySet[Benchmark]:
+    """The round's benchmarks: national, by region and by authority type (national staff only)."""
+    return Benchmark.objects.filter(round=collection_round)
+
+
 def rounds_newest_first() -> Iterable[CollectionRound]:
     """Every collection round, the newest first (national filters)."""
     return CollectionRound.objects.order_by("-opens_on")
@@ -218,6 +261,16 @@ def releases_of(collection_round: CollectionRound) -> ReleaseQuerySet:
         .select_related("created_by", "published_by")
         .order_by("-number")
     )
+
+
+def releases_in(collection_round: CollectionRound) -> ReleaseQuerySet:
+    """A round's releases with their round and who made them (the API: national staff only)."""
+    return Release.objects.filter(round=collection_round).select_related("round", "created_by")
+
+
+def releases_with_makers() -> ReleaseQuerySet:
+    """Every release with its round and who made and published it (national staff only)."""
+    return Release.objects.select_related("round", "created_by", "published_by")
 
 
 def release_exists(collection_round: CollectionRound, number: int) -> bool:

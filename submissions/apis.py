@@ -29,7 +29,7 @@ from wres_portal.concurrency import ConditionalApiMixin, PreconditionFailed, if_
 from wres_portal.models import NOTE_MAX
 from wres_portal.problems import ApiProblem
 
-from . import services
+from . import selectors, services
 from .access import ReturnContext, get_return_for_user
 from .forms import MAX_UPLOAD_BYTES
 from .models import CollectionRound, Return, ReturnEvent, ReturnVersion
@@ -248,7 +248,7 @@ class RoundListApi(ApiListView):
     ordering = ["-label", "pk"]
 
     def get_queryset(self):
-        return CollectionRound.objects.all()
+        return selectors.rounds()
 
 
 class ReturnDetailApi(_ReturnApi):

@@ -19,8 +19,10 @@ from .models import (
     ChangeFeedEntry,
     ClosingDateExtension,
     CollectionRound,
+    CollectionRoundQuerySet,
     Return,
     ReturnEvent,
+    ReturnQuerySet,
     ReturnVersion,
     WarningExplanation,
 )
@@ -58,6 +60,26 @@ def rounds_with_returns(
     """Every round, each with the authority's return in it (None before one is started)."""
     returns = {r.round_id: r for r in Return.objects.for_user(user).filter(authority=authority)}
     return [(r, returns.get(r.pk)) for r in CollectionRound.objects.all()]
+
+
+def submitted_version_ids(authority: Authority) -> QuerySet[Return, int]:
+    """The current versions of the authority's returns past draft (the authority already scoped to
+    the user): the points of its trend. A subquery, unevaluated."""
+    return (
+        Return.objects.filter(authority=authority)
+        .exclude(status=Return.Status.DRAFT)
+        .values_list("current_version_id", flat=True)
+    )
+
+
+def returns_with_versions(collection_round: CollectionRound, statuses: Iterable[str]) -> ReturnQuerySet:
+    """The round's returns at one of `statuses` that have a current version, with their councils
+    and current versions (national staff only: no scoping)."""
+    return (
+        Return.objects.filter(round=collection_round, status__in=statuses)
+        .exclude(current_version=None)
+        .select_related("authority", "current_version")
+    )
 
 
 # The change feed -----------------------------------------------------------------------------------
@@ -244,6 +266,6 @@ def late_count(collection_round: CollectionRound | None, today: datetime.date | 
     return late.count()
 
 
-def rounds() -> Iterable[CollectionRound]:
-    """Every collection round, in the model's order (national pages)."""
+def rounds() -> CollectionRoundQuerySet:
+    """Every collection round, in the model's order (national pages, the API's list)."""
     return CollectionRound.objects.all()

@@ -1,11 +1,10 @@
 from __future__ import annotations
 
-from django.db.models import Exists, OuterRef
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 
 from accounts.models import AuthorityType, Region
-from metrics.models import Benchmark
+from metrics.selectors import default_round
 from submissions.models import CollectionRound
 from submissions.schema import SERVICE_LABELS
 
@@ -21,12 +20,7 @@ def _round(request: HttpRequest, label: str | None = None) -> CollectionRound:
     chosen = request.GET.get("round")
     if chosen:
         return get_object_or_404(CollectionRound, label=chosen)
-    with_benchmarks = (
-        CollectionRound.objects.filter(Exists(Benchmark.objects.filter(round=OuterRef("pk"))))
-        .order_by("-opens_on")
-        .first()
-    )
-    found = with_benchmarks or CollectionRound.objects.order_by("-opens_on").first()
+    found = default_round()
     if found is None:
         raise Http404
     return found

@@ -4,7 +4,6 @@ from pathlib import Path
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -13,13 +12,12 @@ from django.views.decorators.http import require_safe
 
 from accounts.access import get_authority_for_user
 from accounts.http import AuthenticatedHttpRequest
-from accounts.models import Authority
 from metrics import documents, selectors
 from metrics.calculations import (
     compute_results,
 )
 from metrics.exports import council_results_csv, council_results_xlsx
-from metrics.models import Result, VersionResults
+from metrics.models import VersionResults
 from metrics.presenters import SERVICE_CHOICES, Card, cards, series
 from metrics.publication import PublishedComparators
 from metrics.selectors import (
@@ -30,7 +28,7 @@ from metrics.selectors import (
 )
 from metrics.services import population_share
 from submissions.access import ReturnContext, get_return_for_user
-from submissions.models import Return, ReturnVersion
+from submissions.models import ReturnVersion
 from submissions.schema import GROUP_LABELS, SERVICE_LABELS
 from wres_portal.downloads import CSV, XLSX, attachment
 from wres_portal.pdf import html_pdf
@@ -67,15 +65,7 @@ def _council_cards(
         if stored
         else compute_results(version.data(), population_share=population_share(authority))
     )
-    trend = series(
-        list(
-            Result.objects.filter(
-                authority=authority, service=service, version_id__in=_submitted_versions(authority)
-            )
-            .order_by("round__opens_on")
-            .values_list("round__label", "service", "indicator", "value")
-        )
-    )
+    trend = series(selectors.council_trend(authority, service))
     return cards(
         entries=entries,
         service=service,
@@ -87,22 +77,13 @@ def _council_cards(
     )
 
 
-def _submitted_versions(authority: Authority) -> QuerySet[Return, int]:
-    """The current versions of the authority's returns past draft: the points of its trend."""
-    return (
-        Return.objects.filter(authority=authority)
-        .exclude(status=Return.Status.DRAFT)
-        .values_list("current_version_id", flat=True)
-    )
-
-
 def _council_context(request: HttpRequest, ons_code: str, round_label: str) -> dict[str, object]:
     """The council results with every card built (the printable report)."""
     page = _council_page(request, ons_code, round_label)
     version, ctx, service = page["version"], page["ctx"], str(page["service"])
     if not isinstance(version, ReturnVersion) or not isinstance(ctx, ReturnContext):
         return page  # no version yet: the page says so
-    stored = VersionResults.objects.filter(version=version).first()
+    stored = selectors.stored_version_results(version)
     comparators = published_comparators(ctx.round)
     page.update(
         stored=stored,

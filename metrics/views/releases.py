@@ -34,11 +34,7 @@ class ReleaseForm(PlainEnglishErrors, forms.Form):
 
 
 def _release(round_label: str, number: int) -> Release:
-    return get_object_or_404(
-        Release.objects.select_related("round", "created_by", "published_by"),
-        round__label=round_label,
-        number=number,
-    )
+    return get_object_or_404(selectors.releases_with_makers(), round__label=round_label, number=number)
 
 
 @login_required
