@@ -16,7 +16,7 @@ from rest_framework.views import APIView
 
 from accounts.http import AuthenticatedRequest
 from accounts.permissions import is_national
-from submissions.access import get_return_for_user
+from submissions.access import get_return_for_user, get_round
 from submissions.models import CollectionRound
 from wres_portal.api_views import ApiListView
 from wres_portal.downloads import CSV, attachment, dataset_csv
@@ -146,7 +146,7 @@ def _national_round(request: AuthenticatedRequest, round_label: str) -> Collecti
     """Releases exist for Skills for Care staff only: anyone else gets 404, as for any outsider."""
     if not is_national(request.user):
         raise NotFound
-    return get_object_or_404(CollectionRound, label=round_label)
+    return get_round(round_label)
 
 
 class ReleaseFilter(django_filters.FilterSet):

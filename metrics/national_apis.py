@@ -26,6 +26,7 @@ from rest_framework.views import APIView
 from accounts.http import AuthenticatedRequest
 from accounts.models import AuthorityType, Region
 from accounts.permissions import is_national
+from submissions.access import get_round
 from submissions.models import ChangeFeedEntry, CollectionRound, Return
 from submissions.selectors import feed_cursor, feed_since, parse_feed_cursor, returns_with_versions
 from wres_portal.api_lists import CursorPage
@@ -38,7 +39,7 @@ from .exports.columns import _xlsx
 from .exports.round_results import round_results_table
 from .models import Benchmark, Release
 from .releases.services import TABLES, dataset, latest_published
-from .selectors import results_by_version, round_benchmarks
+from .selectors import releases_in, results_by_version, round_benchmarks
 
 
 def _national(request: Request) -> None:
@@ -49,7 +50,7 @@ def _national(request: Request) -> None:
 
 def _round(request: Request, round_label: str) -> CollectionRound:
     _national(request)
-    return get_object_or_404(CollectionRound, label=round_label)
+    return get_round(round_label)
 
 
 class NationalPage(CursorPage):
@@ -287,7 +288,7 @@ class NationalWorkbookApi(APIView):
 class ReleaseWorkbookApi(APIView):
     @extend_schema(responses=_WORKBOOK, summary="Every table of one release, as one workbook (analysts)")
     def get(self, request: AuthenticatedRequest, round_label: str, number: int) -> HttpResponse:
-        release = get_object_or_404(Release, round=_round(request, round_label), number=number)
+        release = get_object_or_404(releases_in(_round(request, round_label)), number=number)
         return _workbook(release)
 
 

@@ -10,7 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_safe
 
 from accounts.access import get_authority_for_user, require_national
@@ -22,6 +22,7 @@ from wres_portal.errors import ApplicationError
 from wres_portal.listing import Column, pages, sorted_page
 
 from . import selectors, services
+from .access import get_round
 from .forms import ExtensionForm, MonitorFilterForm, RoundForm
 from .models import CollectionRound, Return
 
@@ -80,7 +81,7 @@ def monitor(request: AuthenticatedHttpRequest, round_label: str) -> HttpResponse
     """Every council's return status in the round: counted, filtered, sorted and paged by the
     database (a fixed number of queries at any number of councils)."""
     require_national(request.user)
-    collection_round = get_object_or_404(CollectionRound, label=round_label)
+    collection_round = get_round(round_label)
     form, filters = _filters(request)
     page, chosen = sorted_page(request, _monitored(collection_round, filters), COLUMNS, default="authority")
     counts = selectors.status_counts(collection_round)
@@ -154,7 +155,7 @@ def monitor_csv(request: AuthenticatedHttpRequest, round_label: str) -> Streamin
     """Every matching council's status as CSV, streamed from one database cursor (never the whole
     list in memory)."""
     require_national(request.user)
-    collection_round = get_object_or_404(CollectionRound, label=round_label)
+    collection_round = get_round(round_label)
     _, filters = _filters(request)
     rows = (
         _monitored(collection_round, filters)
@@ -172,7 +173,7 @@ def extend(request: AuthenticatedHttpRequest, ons_code: str, round_label: str) -
     authority = get_authority_for_user(request.user, ons_code)
     if not is_national(request.user):
         raise PermissionDenied
-    collection_round = get_object_or_404(CollectionRound, label=round_label)
+    collection_round = get_round(round_label)
     form = ExtensionForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

@@ -78,7 +78,8 @@ def _is_view_module(path: Path) -> bool:
 
 
 def _query_lines(node: ast.AST) -> set[int]:
-    """Lines where `node` reads the ORM itself: `Model.objects`, `Model._default_manager`, `.raw()`.
+    """Lines where `node` reads the ORM itself: `Model.objects`, `Model._default_manager`, `.raw()`,
+    or `get_object_or_404(Model, ...)` (a model class, not a queryset from a selector or relation).
     `Model.objects.none()` is no read (an empty queryset, no query): DRF list views name their
     model with it for the schema, while requests use `get_queryset()`."""
     empty = {
@@ -91,6 +92,13 @@ def _query_lines(node: ast.AST) -> set[int]:
         for n in ast.walk(node)
         if (isinstance(n, ast.Attribute) and n.attr in ("objects", "_default_manager") and id(n) not in empty)
         or (isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) and n.func.attr == "raw")
+        or (
+            isinstance(n, ast.Call)
+            and _name(n.func) in ("get_object_or_404", "get_list_or_404")
+            and bool(n.args)
+            and isinstance(n.args[0], ast.Name)
+            and n.args[0].id[:1].isupper()
+        )
     }
 
 
@@ -150,6 +158,8 @@ def _views_querying() -> dict[str, set[int]]:
         ("type(device).objects.get(pk=1)", True),
         ("Return._default_manager.get(pk=1)", True),
         ("User.objects.raw('SELECT 1')", True),
+        ("get_object_or_404(CollectionRound, label=label)", True),
+        ("get_object_or_404(selectors.releases_in(collection_round), number=2)", False),
         ("queryset = Return.objects.none()  # the schema's model", False),
         ("selectors.plans_of(user, authority).filter(year=2026)", False),
     ],

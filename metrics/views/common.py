@@ -1,10 +1,10 @@
 from __future__ import annotations
 
 from django.http import Http404, HttpRequest
-from django.shortcuts import get_object_or_404
 
 from accounts.models import AuthorityType, Region
 from metrics.selectors import default_round
+from submissions.access import get_round
 from submissions.models import CollectionRound
 from submissions.schema import SERVICE_LABELS
 
@@ -16,10 +16,10 @@ def _service(request: HttpRequest) -> str:
 
 def _round(request: HttpRequest, label: str | None = None) -> CollectionRound:
     if label:
-        return get_object_or_404(CollectionRound, label=label)
+        return get_round(label)
     chosen = request.GET.get("round")
     if chosen:
-        return get_object_or_404(CollectionRound, label=chosen)
+        return get_round(chosen)
     found = default_round()
     if found is None:
         raise Http404

@@ -17,7 +17,7 @@ from metrics.exports.columns import _xlsx
 from metrics.models import Release
 from metrics.releases import services as releases
 from metrics.report import indicator_sections
-from submissions.models import CollectionRound
+from submissions.access import get_round
 from wres_portal.downloads import CSV, XLSX, attachment, dataset_csv
 from wres_portal.forms import PlainEnglishErrors
 from wres_portal.models import NOTE_MAX
@@ -42,7 +42,7 @@ def _release(round_label: str, number: int) -> Release:
 def release_list(request: AuthenticatedHttpRequest, round_label: str) -> HttpResponse:
     """The round's releases, and the form to make the next one."""
     require_national(request.user)
-    collection_round = get_object_or_404(CollectionRound, label=round_label)
+    collection_round = get_round(round_label)
     form = ReleaseForm(request.POST or None)
     problem = None
     making = releases.release_making(collection_round)
@@ -156,7 +156,7 @@ def release_report(request: AuthenticatedHttpRequest, round_label: str, number: 
 
 def _latest(request: HttpRequest, round_label: str, *, status: int) -> Release | HttpResponse:
     """The round's latest published release, or a page saying there is none (with `status`)."""
-    collection_round = get_object_or_404(CollectionRound, label=round_label)
+    collection_round = get_round(round_label)
     release = releases.latest_published(collection_round)
     if release is None:
         return render(request, "metrics/releases/none.html", {"round": collection_round}, status=status)
