@@ -14,14 +14,13 @@ from wres_portal.downloads import PDF, attachment
 from wres_portal.throttling import page_wait
 
 from .models import ActionPlan, PlanVersion
+from .selectors import published_plans
 
 
 def _published(public_id: UUID) -> tuple[ActionPlan, PlanVersion]:
     """A published plan by its public address, with its signed version; 404 when unpublished or never
     signed off."""
-    plan = get_object_or_404(
-        ActionPlan.objects.published().select_related("authority", "signed_version"), public_id=public_id
-    )
+    plan = get_object_or_404(published_plans(), public_id=public_id)
     if plan.signed_version is None:
         raise Http404
     return plan, plan.signed_version
@@ -32,8 +31,7 @@ def metric_statements(round_label: str) -> list[PublicStatement]:
     metric's headline figure ("data from WRES metrics"), for the publication auditor
     (`metrics.publication.PUBLIC_STATEMENT_SOURCES`; registered in `actionplans.apps`)."""
     found = []
-    plans = ActionPlan.objects.published().select_related("authority", "signed_version")
-    for plan in plans:
+    for plan in published_plans():
         document = plan.signed_version.document if plan.signed_version else {}
         for objective in document.get("objectives", []):
             for line in objective.get("metrics_data", []):

@@ -61,6 +61,12 @@ def plan_now(plan: ActionPlan) -> ActionPlan:
     return ActionPlan.objects.select_related("authority").get(pk=plan.pk)
 
 
+def published_plans() -> ActionPlanQuerySet:
+    """Every plan published at its public address, with its council and signed version: public
+    data, so no user to scope by."""
+    return ActionPlan.objects.published().select_related("authority", "signed_version")
+
+
 def plan_with_signed_version(plan: ActionPlan) -> ActionPlan:
     """The plan read again with its last signed version and who signed it (its sign-off state)."""
     return ActionPlan.objects.select_related("signed_version__signed_by").get(pk=plan.pk)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ast
 from pathlib import Path
+from typing import TypeGuard
 
 import pytest
 from importlinter.cli import lint_imports
@@ -67,13 +68,21 @@ def _name(node: ast.expr) -> str:
     return node.attr if isinstance(node, ast.Attribute) else getattr(node, "id", "")
 
 
-def _is_view_module(path: Path) -> bool:
-    """apis.py, *_apis.py, views.py, *_views.py, or a module of a views/ package: interfaces only."""
+def _is_view_function(node: ast.AST) -> TypeGuard[ast.FunctionDef | ast.AsyncFunctionDef]:
+    return isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and bool(
+        {_name(d) for d in node.decorator_list} & VIEW_DECORATORS
+    )
+
+
+def _is_view_module(path: Path, tree: ast.Module) -> bool:
+    """apis.py, *_apis.py, views.py, *_views.py, a module of a views/ package, or any other module
+    defining a view function (submissions/national.py, actionplans/public.py): interfaces only."""
     name = path.name
     return (
         name in ("apis.py", "views.py")
         or name.endswith(("_apis.py", "_views.py"))
         or "views" in path.relative_to(ROOT).parts[:-1]
+        or any(_is_view_function(node) for node in tree.body)
     )
 
 
@@ -135,13 +144,10 @@ def _views_querying() -> dict[str, set[int]]:
         checked = [
             node
             for node in ast.walk(tree)
-            if (
-                isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
-                and {_name(d) for d in node.decorator_list} & VIEW_DECORATORS
-            )
+            if _is_view_function(node)
             or (isinstance(node, ast.ClassDef) and {_name(b) for b in node.bases} & views)
         ]
-        if _is_view_module(path):
+        if _is_view_module(path, tree):
             checked += [
                 n for n in tree.body if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef)
             ]
