@@ -25,11 +25,14 @@ pytestmark = pytest.mark.skipif(NODE is None, reason="needs node")
 READ = """
 import { readFileSync } from "node:fs";
 const { readExtract } = await import(process.argv[1] + "/assets/js/hr-extract/files.mjs");
+const { rowsOf } = await import(process.argv[1] + "/assets/js/hr-extract/table.mjs");
 const buf = readFileSync(process.argv[2]);
 const file = { name: process.argv[3], size: buf.length,
   arrayBuffer: async () => buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.length) };
-try { console.log(JSON.stringify(await readExtract(file, () => {}))); }
-catch (e) { console.log(JSON.stringify({ error: e.message })); }
+try {
+  const table = await readExtract(file, () => {});
+  console.log(JSON.stringify({ headers: table.headers, sheet: table.sheet, rows: rowsOf(table) }));
+} catch (e) { console.log(JSON.stringify({ error: e.message })); }
 """
 
 # Reads a file as READ does, and says how much memory (peak resident set) and CPU time it took.
@@ -59,6 +62,7 @@ console.log(JSON.stringify({ error, cpu_ms: (used.user + used.system) / 1000,
 COUNT = """
 const { aggregate, parseDate, FORMULA } = await import(
   process.argv[1] + "/assets/js/hr-extract/aggregate.mjs");
+const { tableFromRows } = await import(process.argv[1] + "/assets/js/hr-extract/table.mjs");
 const vocabulary = { yes: ["y", "yes"], no: ["n", "no"] };
 vocabulary.yesSet = new Set(vocabulary.yes); vocabulary.noSet = new Set(vocabulary.no);
 const headers = ["Service", "Ethnicity", "In post", "Salary", "Regulated", "Senior", "Leaver"];
@@ -69,7 +73,7 @@ const rows = [
 const columns = { staff: { service: "Service", ethnicity: "Ethnicity", in_post_at_snapshot: "In post",
   annual_salary_fte: "Salary", pay_band: "", regulated_professional: "Regulated",
   senior_manager: "Senior", left_in_period: "Leaver" } };
-const result = aggregate({ extracts: { staff: { headers, rows } }, columns,
+const result = aggregate({ extracts: { staff: tableFromRows(headers, rows) }, columns,
   values: { ethnicity: { white: "white" }, service: { adults: "adults" } },
   period: { start: parseDate("2025-04-01"), end: parseDate("2026-03-31"), snapshot: parseDate("2026-03-31") },
   vocabulary });
@@ -231,3 +235,70 @@ def test_a_member_that_would_inflate_to_two_gigabytes_is_stopped_early_in_memory
     # comes; stopping within a 64 KB slice of input takes about a tenth of a second.
     assert result["max_rss_mb"] < 400, result
     assert result["cpu_ms"] < 250, result
+
+
+# The CSV splitter is hand-written (files.mjs): it must split every file as papaparse, which it
+# replaced for speed, would. Each case is split by both, and the rows compared.
+SPLIT_AS_PAPAPARSE = """
+import { readFileSync } from "node:fs";
+const root = process.argv[1];
+const { readExtract } = await import(root + "/assets/js/hr-extract/files.mjs");
+const { rowsOf } = await import(root + "/assets/js/hr-extract/table.mjs");
+const Papa = (await import(root + "/node_modules/papaparse/papaparse.js")).default;
+const cases = JSON.parse(readFileSync(process.argv[2], "utf8"));
+const results = [];
+for (const hex of cases) {
+  const buf = Buffer.from(hex, "hex");
+  const file = { name: "x.csv", size: buf.length,
+    arrayBuffer: async () => buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.length) };
+  let ours;
+  try {
+    const table = await readExtract(file, () => {});
+    ours = { headers: table.headers, rows: rowsOf(table) };
+  } catch (e) { ours = { error: e.message }; }
+  // papaparse as the reader used it: the whole text, blank rows skipped, the first row the
+  // headers, cells cut to the headers' width and to 1,000 characters.
+  let text;
+  try { text = new TextDecoder("utf-8", { fatal: true }).decode(buf); }
+  catch { text = new TextDecoder("windows-1252").decode(buf); }
+  const data = [];
+  Papa.parse(text, { skipEmptyLines: false, fastMode: text.indexOf('"') < 0, chunkSize: 4 << 20,
+    chunk: (r) => { for (const record of r.data) data.push(record); } });
+  let headers = null; const rows = [];
+  data.forEach((record, i) => {
+    const cells = record.map((c) => (c.length > 1000 ? c.slice(0, 1000) : c));
+    if (cells.every((c) => c === "")) return;
+    if (headers === null) { headers = cells.map((c) => c.trim()); return; }
+    rows.push({ number: i + 1, cells: cells.slice(0, headers.length) });
+  });
+  results.push({ ours, papaparse: { headers, rows } });
+}
+console.log(JSON.stringify(results));
+"""
+
+CSV_CASES = [
+    b'Service,Ethnicity,Note\r\nAdults,White,"a, b"\r\nChildren,"Asian ""Other""","line one\r\nline two"\r\n',
+    b"\xef\xbb\xbfService,Ethnicity\nAdults,White\n\n,\nChildren,Black\n",  # BOM, blank rows
+    # two byte-order marks, semicolons
+    b"\xef\xbb\xbf\xef\xbb\xbfService;Ethnicity;Salary\nAdults;White;30000,50\nChildren;Mixed;1\n",
+    b"Service\tEthnicity\nAdults\tWhite\nChildren\tBlack\n",  # tabs
+    b'Service,Ethnicity\rAdults,"White\rIrish"\rChildren,Black',  # old Mac line breaks, no final one
+    # spaces after a closing quote, stray quotes
+    b'Service,Ethnicity\nAdults,"White" ,x\nChildren,"Bl"ack",y\nYouth,ab"c,z\n',
+    b'Service,Ethnicity\nAdults,"White\nChildren,Black\n',  # a quote never closed
+    b'Service,Ethnicity,Extra\nAdults,White,1,2,3\nChildren\n"",""\nEnd,"x"',  # ragged rows, quoted blanks
+    "Service,Ethnicity\nCaf\u00e9,Wei\u00df\n".encode("cp1252"),  # Windows-1252
+    b"Service,Ethnicity\nA," + b"x" * 1500 + b"\nB,C\n",  # a long cell
+    b"Service,Id,Ethnicity\n"
+    + b"".join(f"S{i % 7},ID{i:05d},{'White' if i % 3 else 'Black'}\n".encode() for i in range(6000)),
+]
+
+
+def test_the_csv_splitter_splits_as_papaparse_does(tmp_path) -> None:
+    cases = tmp_path / "cases.json"
+    cases.write_text(json.dumps([case.hex() for case in CSV_CASES]))
+    results = _node(SPLIT_AS_PAPAPARSE, str(cases))
+    for case, result in zip(CSV_CASES, results, strict=True):
+        assert result["ours"] == result["papaparse"], case[:200]
+    assert results[0]["ours"]["rows"][1]["cells"] == ["Children", 'Asian "Other"', "line one\r\nline two"]
+    assert results[-1]["ours"]["rows"][5999]["cells"] == ["S0", "ID05999", "White"]

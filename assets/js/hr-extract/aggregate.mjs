@@ -184,27 +184,44 @@ export function bandOf(salary) {
   return "upper";
 }
 
-/** The distinct values of a column, normalised, with how each was first written and how often. */
-export function distinctValues(rows, index, limit) {
-  const seen = new Map();
-  const byRaw = new Map(); // each spelling looked up once, however many rows have it
-  for (const row of rows) {
-    const cell = index < row.cells.length ? row.cells[index] : "";
-    const known = byRaw.get(cell);
-    if (known !== undefined) {
-      known.count += 1;
-      continue;
+/** The distinct values of a table's column, normalised, with how each was first written and how
+ * often, in the order they first appear. Each spelling is read once: the rows are only counted. */
+export function distinctValues(table, index, limit) {
+  const column = table.columns[index];
+  const values = column ? column.values : [""];
+  const tally = new Int32Array(values.length);
+  // Codes are numbered in the order their values first appear, except "" (always 0): list it
+  // after the codes seen before it first appears.
+  let blankAfter = -1;
+  if (column) {
+    const codes = column.codes;
+    let highest = 0;
+    for (let r = 0; r < table.length; r += 1) {
+      const code = codes[r];
+      if (code > highest) highest = code;
+      else if (code === 0 && blankAfter < 0) blankAfter = highest;
+      tally[code] += 1;
     }
+  } else if (table.length > 0) {
+    tally[0] = table.length;
+    blankAfter = 0;
+  }
+  const order = blankAfter === 0 ? [0] : [];
+  for (let code = 1; code < values.length; code += 1) {
+    if (tally[code] > 0) order.push(code);
+    if (code === blankAfter) order.push(0);
+  }
+  const seen = new Map();
+  for (const code of order) {
+    const cell = values[code];
     const raw = cell.startsWith(FORMULA) ? cell.slice(FORMULA.length) : cell;
     const key = normaliseCached(raw);
-    let entry = seen.get(key);
-    if (entry) entry.count += 1;
+    const entry = seen.get(key);
+    if (entry) entry.count += tally[code];
     else {
       if (seen.size >= limit) return { values: [...seen.values()], overflow: true };
-      entry = { value: key, display: raw.trim(), count: 1 };
-      seen.set(key, entry);
+      seen.set(key, { value: key, display: raw.trim(), count: tally[code] });
     }
-    if (byRaw.size < 50_000) byRaw.set(cell, entry);
   }
   return { values: [...seen.values()], overflow: false };
 }
@@ -227,6 +244,12 @@ const STAFF_MEASURES = [
 ];
 const RECRUITMENT_MEASURES = ["shortlisted", "appointed"];
 const SURVEY_MEASURES = ["survey_respondents", "harassed_by_public", "harassed_by_colleagues", "harassed_by_managers"];
+const ALL_MEASURES = [...STAFF_MEASURES, ...RECRUITMENT_MEASURES, ...SURVEY_MEASURES];
+const BIT = Object.fromEntries(ALL_MEASURES.map((measure, i) => [measure, 1 << i]));
+
+function newCounts() {
+  return { ...emptyCounts(STAFF_MEASURES), ...emptyCounts(RECRUITMENT_MEASURES), ...emptyCounts(SURVEY_MEASURES) };
+}
 
 /**
  * Count the extracts. `extracts` is {staff: {headers, rows}, recruitment, survey?} where rows are
@@ -254,13 +277,36 @@ export function aggregate({ extracts, columns, values, period, vocabulary, maxLi
     return found[0];
   };
 
-  const place = (extractKey, measures, handle) => {
-    const extract = extracts[extractKey];
-    if (!extract) return;
+  // A field's column in a table: {codes, values}, or every row "" when no column is chosen.
+  const columnOf = (table, header) => {
+    const i = header ? table.headers.indexOf(header) : -1;
+    return i >= 0 && i < table.columns.length ? table.columns[i] : { codes: null, values: [""] };
+  };
+  // A per-row reading of a field, worked out once per distinct value: `read(raw)` gives a small
+  // integer (or, with `Float64Array`, a number) for the value without any formula mark.
+  const perValue = (column, read, Kind = Int8Array) => {
+    const known = new Kind(column.values.length).fill(Kind === Int8Array ? -128 : NaN);
+    const { codes, values } = column;
+    return (r) => {
+      const code = codes === null ? 0 : codes[r];
+      let found = known[code];
+      if (found === -128 || found !== found) {
+        const raw = values[code];
+        found = known[code] = read(raw.startsWith(FORMULA) ? raw.slice(FORMULA.length) : raw);
+      }
+      return found;
+    };
+  };
+  const services = []; // the services rows are counted in, by index
+  const serviceIndex = new Map();
+
+  const place = (extractKey, measures, handle, quick) => {
+    const table = extracts[extractKey];
+    if (!table) return;
     const cols = columns[extractKey];
     const index = {};
     for (const [field, header] of Object.entries(cols)) {
-      index[field] = header ? extract.headers.indexOf(header) : -1;
+      index[field] = header ? table.headers.indexOf(header) : -1;
     }
     const stat = { rows: 0, counted: 0, outOfScope: 0, unplaced: 0 };
     stats[extractKey] = stat;
@@ -282,9 +328,62 @@ export function aggregate({ extracts, columns, values, period, vocabulary, maxLi
     const problem = (field, why) => problems.push({ field, value: cell(field), why });
     const serviceOf = new Map();
     const groupOf = new Map();
-    for (const row of extract.rows) {
+
+    // The quick path, for a row with nothing to report: every field it reads is looked up by its
+    // value's code (the same rules, applied once per distinct value), its measures come back as
+    // bits, and it is counted in typed arrays. Any row the quick path cannot count whole (a
+    // problem, a formula, a service with no staff) is counted by the row-by-row rules below.
+    const column = (field) => columnOf(table, cols[field]);
+    const OUT = -2;
+    const serviceOfCode = perValue(column("service"), (raw) => {
+      const service = values.service[normaliseCached(raw)];
+      if (service === "out_of_scope") return OUT;
+      if (typeof service !== "string" || service === "") return -1;
+      if (extractKey !== "staff" && !counts[service]) return -1; // a problem for that row
+      let at = serviceIndex.get(service);
+      if (at === undefined) {
+        at = services.length;
+        services.push(service);
+        serviceIndex.set(service, at);
+      }
+      return at > 126 ? -1 : at;
+    });
+    const groupOfCode = perValue(column("ethnicity"), (raw) => GROUPS.indexOf(values.ethnicity[normaliseCached(raw)]));
+    // Rows whose read fields hold a formula go the long way, where it is listed.
+    const formulaColumns = quick.fields.map(column).filter((c) => c.codes !== null && c.values.some((v) => v.startsWith(FORMULA)));
+    const formulaOf = formulaColumns.map((c) => Uint8Array.from(c.values, (v) => (v.startsWith(FORMULA) ? 1 : 0)));
+    const effectsOf = quick.make(column);
+    const tally = new Int32Array(128 * ALL_MEASURES.length * 3);
+
+    for (let r = 0; r < table.length; r += 1) {
       stat.rows += 1;
-      cells = row.cells;
+      const s = serviceOfCode(r);
+      if (s === OUT) {
+        stat.outOfScope += 1;
+        continue;
+      }
+      if (s >= 0) {
+        const g = groupOfCode(r);
+        let formula = false;
+        for (let f = 0; f < formulaColumns.length && !formula; f += 1) formula = formulaOf[f][formulaColumns[f].codes[r]] === 1;
+        const bits = g >= 0 && !formula ? effectsOf(r) : -1;
+        if (bits >= 0) {
+          stat.counted += 1;
+          const service = services[s];
+          if (!counts[service]) counts[service] = newCounts();
+          let left = bits;
+          while (left !== 0) {
+            const bit = left & -left;
+            tally[(s * ALL_MEASURES.length + 31 - Math.clz32(bit)) * 3 + g] += 1;
+            left ^= bit;
+          }
+          continue;
+        }
+      }
+      // The long way, the rules as written, for the rows with something to say.
+      const number = table.numbers[r];
+      cells = [];
+      for (let j = 0; j < table.widths[r]; j += 1) cells.push(table.columns[j].values[table.columns[j].codes[r]]);
       problems.length = 0;
       formulas.length = 0;
       const service = lookUp(serviceOf, values.service, cell("service"));
@@ -315,15 +414,21 @@ export function aggregate({ extracts, columns, values, period, vocabulary, maxLi
           const key = `${p.field}:${p.why}`;
           if (seen.has(key)) continue;
           seen.add(key);
-          listProblem(extractKey, row.number, cols[p.field] || p.field, p.value, p.why);
+          listProblem(extractKey, number, cols[p.field] || p.field, p.value, p.why);
         }
         continue;
       }
       stat.counted += 1;
-      if (!counts[service]) {
-        counts[service] = { ...emptyCounts(STAFF_MEASURES), ...emptyCounts(RECRUITMENT_MEASURES), ...emptyCounts(SURVEY_MEASURES) };
-      }
+      if (!counts[service]) counts[service] = newCounts();
       for (const measure of effects) counts[service][measure][group] += 1;
+    }
+    for (let s = 0; s < services.length && s < 128; s += 1) {
+      for (let m = 0; m < ALL_MEASURES.length; m += 1) {
+        for (let g = 0; g < 3; g += 1) {
+          const n = tally[(s * ALL_MEASURES.length + m) * 3 + g];
+          if (n) counts[services[s]][ALL_MEASURES[m]][GROUPS[g]] += n;
+        }
+      }
     }
     return measures;
   };
@@ -345,6 +450,135 @@ export function aggregate({ extracts, columns, values, period, vocabulary, maxLi
     const day = parseDate(raw);
     if (day === undefined) problem(field, `“${String(raw).trim()}” is not a date that can be read. Write the ${label} like 31/03/2025.`);
     return day;
+  };
+
+  // The quick path's readings (see place): 0 no, 1 yes, 2 a problem.
+  const flagReader = (events) => (raw) => {
+    const answer = yesNo(raw, vocabulary);
+    if (answer === null) return 0;
+    if (answer !== undefined) return answer ? 1 : 0;
+    if (events) {
+      const day = parseDate(raw);
+      if (typeof day === "number") return day >= period.start && day <= period.end ? 1 : 0;
+    }
+    return 2;
+  };
+  const dayReader = (raw) => {
+    const day = parseDate(raw);
+    return day === null ? Infinity : day === undefined ? -Infinity : day; // blank, unreadable
+  };
+  const no = () => 0;
+  const staffCols = columns.staff || {};
+  const quickStaff = {
+    fields: [
+      "service", "ethnicity",
+      ...(staffCols.in_post_at_snapshot ? ["in_post_at_snapshot"] : ["start_date", ...(staffCols.end_date ? ["end_date"] : [])]),
+      staffCols.annual_salary_fte ? "annual_salary_fte" : "pay_band",
+      "regulated_professional", "senior_manager",
+      ...["entered_disciplinary", "referred_ftp", "funded_cpd"].filter((f) => staffCols[f]),
+      staffCols.left_in_period ? "left_in_period" : "leaving_date",
+    ],
+    make(column) {
+      const cols = staffCols;
+      const inPostOf = cols.in_post_at_snapshot
+        ? perValue(column("in_post_at_snapshot"), (raw) => {
+            const answer = yesNo(raw, vocabulary);
+            return answer === null || answer === undefined ? 2 : answer ? 1 : 0;
+          })
+        : null;
+      const startOf = inPostOf ? null : perValue(column("start_date"), dayReader, Float64Array);
+      const endOf = !inPostOf && cols.end_date ? perValue(column("end_date"), dayReader, Float64Array) : null;
+      // 0 to 2 a band, 3 blank, 4 not a salary or band
+      const salaryOf = cols.annual_salary_fte
+        ? perValue(column("annual_salary_fte"), (raw) => {
+            const salary = parseMoney(raw);
+            return salary === null ? 3 : salary === undefined ? 4 : BANDS.indexOf(bandOf(salary));
+          })
+        : null;
+      const payBandOf = salaryOf
+        ? null
+        : perValue(column("pay_band"), (raw) => {
+            const value = normalise(raw);
+            const at = BANDS.indexOf(value);
+            return at >= 0 ? at : value === "" ? 3 : 4;
+          });
+      const regulatedOf = perValue(column("regulated_professional"), flagReader(false));
+      const seniorOf = perValue(column("senior_manager"), flagReader(false));
+      const disciplinaryOf = cols.entered_disciplinary ? perValue(column("entered_disciplinary"), flagReader(true)) : no;
+      const referredOf = cols.referred_ftp ? perValue(column("referred_ftp"), flagReader(true)) : no;
+      const cpdOf = cols.funded_cpd ? perValue(column("funded_cpd"), flagReader(true)) : no;
+      const leftOf = cols.left_in_period
+        ? perValue(column("left_in_period"), flagReader(true))
+        : perValue(column("leaving_date"), (raw) => {
+            const day = parseDate(raw);
+            if (day === undefined) return 2;
+            return typeof day === "number" && day >= period.start && day <= period.end ? 1 : 0;
+          });
+      const bandBits = BANDS.map((band) => BIT[BAND_MEASURES[band]]);
+      const snapshot = period.snapshot;
+      return (r) => {
+        let inPost;
+        if (inPostOf !== null) {
+          const answer = inPostOf(r);
+          if (answer === 2) return -1;
+          inPost = answer === 1;
+        } else {
+          const start = startOf(r);
+          if (start === Infinity || start === -Infinity) return -1;
+          const end = endOf === null ? Infinity : endOf(r);
+          if (end === -Infinity || (end !== Infinity && end < start)) return -1;
+          inPost = start <= snapshot && (end === Infinity || end >= snapshot);
+        }
+        const band = salaryOf !== null ? salaryOf(r) : payBandOf(r);
+        if (band === 4 || (band === 3 && inPost)) return -1;
+        const regulated = regulatedOf(r);
+        const senior = seniorOf(r);
+        const disciplinary = disciplinaryOf(r);
+        const referred = referredOf(r);
+        const cpd = cpdOf(r);
+        const left = leftOf(r);
+        if (regulated === 2 || senior === 2 || disciplinary === 2 || referred === 2 || cpd === 2 || left === 2) return -1;
+        let bits = 0;
+        if (inPost) {
+          bits |= BIT.headcount;
+          if (band < 3) bits |= bandBits[band];
+          if (regulated) bits |= BIT.regulated_headcount;
+          if (senior) bits |= BIT.senior_managers;
+          if (cpd) bits |= BIT.cpd;
+        }
+        if (disciplinary) bits |= BIT.disciplinary;
+        if (referred && regulated) bits |= BIT.ftp_referrals;
+        if (left) bits |= BIT.leavers;
+        return bits;
+      };
+    },
+  };
+  const HARASSED = ["harassed_by_public", "harassed_by_colleagues", "harassed_by_managers"];
+  const quickRecruitment = {
+    fields: ["service", "ethnicity", "appointed"],
+    make(column) {
+      const appointedOf = perValue(column("appointed"), flagReader(false));
+      return (r) => {
+        const appointed = appointedOf(r);
+        return appointed === 2 ? -1 : appointed ? BIT.shortlisted | BIT.appointed : BIT.shortlisted;
+      };
+    },
+  };
+  const quickSurvey = {
+    fields: ["service", "ethnicity", ...HARASSED],
+    make(column) {
+      const flags = HARASSED.map((field) => perValue(column(field), flagReader(false)));
+      const bits = HARASSED.map((field) => BIT[field]);
+      return (r) => {
+        let found = BIT.survey_respondents;
+        for (let f = 0; f < flags.length; f += 1) {
+          const answer = flags[f](r);
+          if (answer === 2) return -1;
+          if (answer) found |= bits[f];
+        }
+        return found;
+      };
+    },
   };
 
   place("staff", STAFF_MEASURES, (cell, problem) => {
@@ -402,17 +636,17 @@ export function aggregate({ extracts, columns, values, period, vocabulary, maxLi
     if (referred && regulated) effects.push("ftp_referrals");
     if (left) effects.push("leavers");
     return effects;
-  });
+  }, quickStaff);
   place("recruitment", RECRUITMENT_MEASURES, (cell, problem) => {
     const appointed = flag(cell, problem, "appointed");
     return appointed ? ["shortlisted", "appointed"] : ["shortlisted"];
-  });
+  }, quickRecruitment);
   place("survey", SURVEY_MEASURES, (cell, problem) => {
     const effects = ["survey_respondents"];
     for (const field of ["harassed_by_public", "harassed_by_colleagues", "harassed_by_managers"]) {
       if (flag(cell, problem, field)) effects.push(field);
     }
     return effects;
-  });
+  }, quickSurvey);
   return { counts, unplaced, unplacedRows, stats };
 }

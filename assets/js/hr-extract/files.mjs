@@ -1,4 +1,5 @@
-// Reading an extract file in the worker: CSV with papaparse, XLSX by unzipping with the browser's
+// Reading an extract file in the worker into a table held column by column (table.mjs): CSV split
+// by hand in papaparse's way (papaparse still guesses the delimiter and line break), XLSX by unzipping with the browser's
 // own inflater (DecompressionStream) and walking the worksheet XML's bytes. The same safety rules
 // as the server's upload reader (submissions/returnfile.py), scaled for staff-level extracts: a
 // size limit, the zip's central directory checked before anything is decompressed (member count,
@@ -9,10 +10,10 @@
 import Papa from "papaparse";
 
 import { FORMULA } from "./aggregate.mjs";
+import { ExtractError, MAX_COLUMNS, MAX_ROWS, TableBuilder } from "./table.mjs";
 
 export const MAX_FILE_BYTES = 100 * 1024 * 1024;
-export const MAX_ROWS = 200_000;
-export const MAX_COLUMNS = 200;
+export { ExtractError, MAX_COLUMNS, MAX_ROWS };
 const MAX_ZIP_MEMBERS = 200;
 const MAX_MEMBER_BYTES = 512 * 1024 * 1024;
 const MAX_TOTAL_BYTES = 640 * 1024 * 1024;
@@ -20,15 +21,13 @@ const MAX_COMPRESSION_RATIO = 100;
 const RATIO_CHECK_FROM_BYTES = 1024 * 1024;
 const SAVE_AS = "Save it as Excel Workbook (.xlsx) or CSV UTF-8 (.csv) and choose it again.";
 
-export class ExtractError extends Error {}
-
 const OLE = [0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1];
 
 function startsWith(bytes, magic) {
   return magic.every((b, i) => bytes[i] === b);
 }
 
-/** Read a File into {headers, rows: [{number, cells}], sheet}. `progress(fraction)` is called as it goes. */
+/** Read a File into a table (table.mjs: {headers, length, numbers, columns, sheet}). `progress(fraction)` is called as it goes. */
 export async function readExtract(file, progress) {
   if (file.size > MAX_FILE_BYTES) {
     const mb = Math.ceil((file.size / (1024 * 1024)) * 10) / 10;
@@ -56,39 +55,6 @@ export async function readExtract(file, progress) {
   return readCsv(bytes, progress);
 }
 
-function tableBuilder() {
-  let headers = null;
-  const rows = [];
-  return {
-    add(number, cells) {
-      let blank = true;
-      for (const cell of cells) {
-        if (cell !== "" && cell !== undefined) {
-          blank = false;
-          break;
-        }
-      }
-      if (blank) return;
-      if (headers === null) {
-        if (cells.length > MAX_COLUMNS) {
-          throw new ExtractError(`The header row has ${cells.length} columns. An extract can have at most ${MAX_COLUMNS}.`);
-        }
-        headers = cells.map((c) => String(c ?? "").replace(FORMULA, "").trim());
-        return;
-      }
-      if (rows.length >= MAX_ROWS) {
-        throw new ExtractError(`The file has more than ${MAX_ROWS.toLocaleString("en-GB")} rows. Split it by service and build the return from each part in turn.`);
-      }
-      if (cells.length > headers.length) cells.length = headers.length;
-      rows.push({ number, cells });
-    },
-    done(sheet) {
-      if (headers === null) throw new ExtractError("The file has no header row: it looks empty.");
-      return { headers, rows, sheet };
-    },
-  };
-}
-
 // CSV ------------------------------------------------------------------------------------------
 
 function decode(bytes) {
@@ -100,36 +66,161 @@ function decode(bytes) {
   }
 }
 
+/** The delimiter and line break of the text, as papaparse guesses them from its start (the first
+ * ten rows, the first megabyte), so a file is split as it was when papaparse split all of it. */
+function dialect(text) {
+  const meta = Papa.parse(text.slice(0, 4 << 20), { preview: 1, skipEmptyLines: false }).meta;
+  return { delimiter: meta.delimiter || ",", linebreak: meta.linebreak || "\n" };
+}
+
+const DOUBLED_QUOTES = /""/g;
+
+function unquote(text, from, to) {
+  return text.slice(from, to).replace(DOUBLED_QUOTES, '"');
+}
+
 function readCsv(bytes, progress) {
-  const text = decode(bytes);
+  let text = decode(bytes);
   if (text.includes("\u0000")) throw new ExtractError(`The file is not a CSV file or an Excel workbook. ${SAVE_AS}`);
-  const table = tableBuilder();
-  let number = 0;
-  let failure = null;
-  Papa.parse(text, {
-    skipEmptyLines: false,
-    // Without a quote anywhere, no field can hold a comma or a line break: papaparse may then split
-    // each line directly (fastMode), which is several times quicker.
-    fastMode: text.indexOf('"') < 0,
-    chunkSize: 4 << 20,
-    chunk(results, parser) {
-      try {
-        for (const record of results.data) {
-          number += 1;
-          for (let i = 0; i < record.length; i += 1) if (record[i].length > 1000) record[i] = record[i].slice(0, 1000);
-          table.add(number, record);
-        }
-      } catch (error) {
-        failure = error;
-        parser.abort();
-        return;
-      }
-      progress(Math.min(1, results.meta.cursor / text.length));
-    },
-  });
-  if (failure) throw failure;
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1); // a second byte-order mark (papaparse drops it)
+  const { delimiter, linebreak } = dialect(text);
+  const table = new TableBuilder();
+  splitCsv(text, delimiter, linebreak, table, progress);
   progress(1);
   return table.done(null);
+}
+
+// The splitter. papaparse gave every row as an array of new strings (1.4 million for a 100,000-row
+// extract), which the counting then looked up again; this walks the decoded text once and gives
+// each cell to its column as a range (table.mjs), so a spelling already seen makes no string. It
+// splits as papaparse does: a field that starts with a quote runs to the closing quote, "" inside
+// it is one quote, a line break inside it is part of it, spaces between the closing quote and the
+// delimiter are dropped, a malformed closing quote is kept in the value and an unclosed quote runs
+// to the end of the file; any other field runs to the next delimiter or line break, quotes and all.
+
+/** papaparse's reading of a closing quote at q that is not followed at once by the delimiter or
+ * line break: the position after the field and whether the row ends there, or null when the quote
+ * does not close the field (spaces alone between it and the delimiter or line break are allowed). */
+function afterSpaces(text, q, delimiter, linebreak) {
+  const nextDelimiter = text.indexOf(delimiter, q + 1);
+  const nextLinebreak = text.indexOf(linebreak, q + 1);
+  const spaces = (index) => {
+    if (index === -1) return 0;
+    const between = text.substring(q + 1, index);
+    return between && between.trim() === "" ? between.length : 0;
+  };
+  const upTo = nextLinebreak === -1 ? nextDelimiter : Math.min(nextDelimiter, nextLinebreak);
+  const before = spaces(upTo);
+  if (text.substr(q + 1 + before, delimiter.length) === delimiter) return { next: q + 1 + before + delimiter.length, ends: false };
+  const beforeBreak = spaces(nextLinebreak);
+  const at = q + 1 + beforeBreak;
+  if (text.substring(at, at + linebreak.length) === linebreak) return { next: at + linebreak.length, ends: true };
+  return null;
+}
+
+function splitCsv(text, delimiter, linebreak, table, progress) {
+  const n = text.length;
+  const D = delimiter.charCodeAt(0);
+  const NL = linebreak.charCodeAt(0);
+  const crlf = linebreak.length === 2; // "\r\n"; otherwise "\n" or "\r"
+  const breakLength = linebreak.length;
+  const row = table.row;
+  let number = 0;
+  let pos = 0;
+  let report = 1 << 20;
+  while (pos < n) {
+    number += 1;
+    const width = table.width;
+    let count = 0;
+    let blank = true;
+    let ends = false;
+    while (!ends) {
+      let code = 0; // the field's code in its column, when the column is kept
+      let empty;
+      if (text.charCodeAt(pos) === QUOTE) {
+        const from = pos + 1;
+        let q = pos;
+        let plain = true; // no quote inside: the value is the range itself
+        let value = null;
+        let to = -1;
+        for (;;) {
+          q = text.indexOf('"', q + 1);
+          if (q < 0) {
+            value = text.slice(from); // never closed: the rest of the file, as it is
+            pos = n;
+            ends = true;
+            break;
+          }
+          if (q === n - 1) {
+            to = q;
+            pos = n;
+            ends = true;
+            break;
+          }
+          const c = text.charCodeAt(q + 1);
+          if (c === QUOTE) {
+            q += 1;
+            plain = false;
+            continue;
+          }
+          if (c === D) {
+            to = q;
+            pos = q + 2;
+            break;
+          }
+          if (c === NL && (!crlf || text.charCodeAt(q + 2) === 10)) {
+            to = q;
+            pos = q + 1 + breakLength;
+            ends = true;
+            break;
+          }
+          const after = afterSpaces(text, q, delimiter, linebreak);
+          if (after !== null) {
+            to = q;
+            pos = after.next;
+            ends = after.ends;
+            break;
+          }
+          plain = false; // a stray quote, kept in the value
+        }
+        if (value === null && !plain) value = unquote(text, from, to);
+        if (value === null) {
+          empty = to === from;
+          if (count < width) code = table.column(count).text(text, from, to);
+        } else {
+          empty = value === "";
+          if (count < width) code = table.column(count).code(value);
+        }
+      } else {
+        let i = pos;
+        for (;;) {
+          if (i >= n) {
+            ends = true;
+            break;
+          }
+          const c = text.charCodeAt(i);
+          if (c === D) break;
+          if (c === NL && (!crlf || text.charCodeAt(i + 1) === 10)) {
+            ends = true;
+            break;
+          }
+          i += 1;
+        }
+        empty = i === pos;
+        if (count < width && !empty) code = table.column(count).text(text, pos, i);
+        pos = i >= n ? n : ends ? i + breakLength : i + 1;
+      }
+      if (count < width) row[count] = code;
+      if (!empty) blank = false;
+      count += 1;
+    }
+    table.add(number, count, blank);
+    row.fill(0, 0, Math.min(count, width));
+    if (pos > report) {
+      report = pos + (1 << 20);
+      progress(pos / n);
+    }
+  }
 }
 
 // XLSX -----------------------------------------------------------------------------------------
@@ -317,8 +408,8 @@ async function firstSheet(bytes, members) {
 
 // The worksheet scanner. A worksheet is one long run of <row><c>…</c></row> elements. It is read
 // as the inflated bytes, never decoded whole into a string: a loop walks the bytes from one "<" to
-// the next, recognising the fixed tags, and only a cell's value becomes a string (the same bytes
-// always give the same string object, from a small cache, as most columns repeat a few values).
+// the next, recognising the fixed tags, and a cell's value is looked up in its column by its bytes
+// (table.mjs): only a spelling the column has not seen before is decoded into a string.
 // Every element of a worksheet is in one namespace, written with the same prefix (none, or e.g.
 // "x:") by every writer: the prefix is read from the first row. The common cells, <v>value</v> and
 // <is><t>text</t></is>, are read from the bytes; any other cell (rich text, a formula, comments)
@@ -473,39 +564,12 @@ function scanSheet(b, strings, table, progress) {
   const T = asBytes(`<${P}t`), T_END = asBytes(`</${P}t>`);
   const notClosed = () => new ExtractError(`The worksheet is damaged: a row is not closed. ${SAVE_AS}`);
   const found = [-1, -1, -1, -1];
-  const cache = new Map();
-
-  // A row's text values are copied, one after another with a U+0001 between them (a character XML
-  // cannot hold), into one buffer decoded once per row: one decoder call a row rather than a cell.
-  let scratch = new Uint8Array(1 << 16);
-  let used = 0;
-  let pending = 0;
-  const slots = [];
-  const text = (from, to, index) => {
-    const length = to - from;
-    if (length === 0) return "";
-    if (used + length + 1 > scratch.length) {
-      const bigger = new Uint8Array(Math.max(scratch.length * 2, used + length + 1));
-      bigger.set(scratch.subarray(0, used));
-      scratch = bigger;
-    }
-    if (pending > 0) scratch[used++] = 1;
-    for (let i = from; i < to; i += 1) scratch[used++] = b[i];
-    slots[pending++] = index;
-    return null;
+  // A cell's text is looked up in its column by its bytes (table.mjs): decoded only the first time.
+  const decodeText = (bytes, from, to) => {
+    const value = UTF8.decode(bytes.subarray(from, to));
+    return value.indexOf("&") >= 0 ? unescapeXml(value) : value;
   };
-  const flush = (cells, number) => {
-    if (pending === 0) return;
-    const parts = UTF8.decode(scratch.subarray(0, used)).split("\u0001");
-    if (parts.length !== pending) throw new ExtractError(`Row ${number} of the worksheet holds a character a workbook cannot hold. ${SAVE_AS}`);
-    for (let i = 0; i < pending; i += 1) {
-      let value = parts[i];
-      if (value.indexOf("&") >= 0) value = unescapeXml(value);
-      cells[slots[i]] = value.length > 1000 ? value.slice(0, 1000) : value;
-    }
-    used = 0;
-    pending = 0;
-  };
+  const row = table.row;
 
   let lastRow = 0;
   let reported = 0;
@@ -535,7 +599,9 @@ function scanSheet(b, strings, table, progress) {
       p = gt + 1;
       continue;
     }
-    const cells = [];
+    const width = table.width;
+    let count = 0; // cells in the row, gaps included
+    let blank = true;
     let next = 0;
     let q = gt + 1;
     for (;;) {
@@ -568,7 +634,9 @@ function scanSheet(b, strings, table, progress) {
       if (index >= MAX_COLUMNS) {
         throw new ExtractError(`Row ${number} has a value beyond column ${MAX_COLUMNS}. An extract can have at most ${MAX_COLUMNS} columns.`);
       }
-      while (cells.length < index) cells.push("");
+      if (index >= count) count = index + 1;
+      const kept = index < width; // cells past the headers are only looked at to see the row is not blank
+      if (kept) row[index] = 0;
       let type = TYPE_OTHER;
       const typeLength = found[3] - found[2];
       if (found[2] >= 0) {
@@ -577,18 +645,17 @@ function scanSheet(b, strings, table, progress) {
         else if (typeLength === INLINE_STR.length && has(b, found[2], INLINE_STR)) type = TYPE_INLINE;
       }
       if (b[cgt - 1] === SLASH) {
-        cells[index] = "";
         q = cgt + 1;
         continue;
       }
       const from = cgt + 1;
       if (has(b, from, C_END)) {
-        cells[index] = "";
         q = from + C_END.length;
         continue;
       }
       // The common cells, read from the bytes: <v>value</v></c> and <is><t…>text</t></is></c>.
-      let value = null; // null: the text is read with the row's others, in flush()
+      let code = 0; // "" unless found below
+      let value = null; // or the value as a string, coded below
       let read = false;
       if (type === TYPE_INLINE) {
         if (has(b, from, IS) && has(b, from + IS.length, T) && endsTag(b[from + IS.length + T.length])) {
@@ -599,7 +666,10 @@ function scanSheet(b, strings, table, progress) {
             while (k < n && b[k] !== LT) k += 1;
             const after = k + T_END.length + IS_END.length;
             if (has(b, k, T_END) && has(b, k + T_END.length, IS_END) && has(b, after, C_END)) {
-              value = text(tgt + 1, k, index);
+              if (k > tgt + 1) {
+                blank = false;
+                if (kept) code = table.column(index).bytes(b, tgt + 1, k, decodeText);
+              }
               q = after + C_END.length;
               read = true;
             }
@@ -618,9 +688,14 @@ function scanSheet(b, strings, table, progress) {
               if (code < 48 || code > 57) break;
               at = at * 10 + (code - 48);
             }
-            value = strings[i === k && k > start ? at : Number(UTF8.decode(b.subarray(start, k)))] ?? "";
+            if (i !== k || k === start) at = Number(UTF8.decode(b.subarray(start, k)));
+            if (kept) code = table.column(index).sharedString(strings, at);
+            if (code !== 0 || (!kept && (strings[at] ?? "") !== "")) blank = false;
           } else if (type === TYPE_BOOLEAN) value = k === start + 1 && b[start] === 49 ? "TRUE" : "FALSE";
-          else value = text(start, k, index);
+          else if (k > start) {
+            blank = false;
+            if (kept) code = table.column(index).bytes(b, start, k, decodeText);
+          }
           q = k + V_END.length + C_END.length;
           read = true;
         }
@@ -638,10 +713,14 @@ function scanSheet(b, strings, table, progress) {
         value = cellFromText(UTF8.decode(b.subarray(from, end)), typeName, strings, P);
         q = end + C_END.length;
       }
-      cells[index] = value === null ? "" : value.length > 1000 ? value.slice(0, 1000) : value;
+      if (value !== null && value !== "") {
+        blank = false;
+        if (kept) code = table.column(index).code(value);
+      }
+      if (kept) row[index] = code;
     }
-    flush(cells, number);
-    table.add(number, cells);
+    table.add(number, count, blank);
+    row.fill(0, 0, Math.min(count, width));
     p = q;
     if (p - reported > 4 << 20) {
       reported = p;
@@ -656,7 +735,7 @@ async function readXlsx(bytes, progress) {
   const sheet = await firstSheet(bytes, members);
   const member = members.get(sheet.path.toLowerCase());
   if (!member) throw new ExtractError(`The workbook's first worksheet is missing. ${SAVE_AS}`);
-  const table = tableBuilder();
+  const table = new TableBuilder();
   const xml = await inflateMember(bytes, member, (fraction) => progress(fraction * 0.6));
   scanSheet(xml, strings, table, progress);
   progress(1);

@@ -44,7 +44,7 @@ async function read({ files }) {
     summary[key] = {
       name: file.name,
       headers: extract.headers,
-      rows: extract.rows.length,
+      rows: extract.length,
       sheet: extract.sheet,
       sheets: extract.sheets || 0,
       proposed: proposeColumns(extract.headers, fieldsOf(key)),
@@ -79,7 +79,7 @@ function distinct({ columns }) {
   for (const key of Object.keys(extracts)) {
     for (const kind of ["ethnicity", "service"]) {
       const index = extracts[key].headers.indexOf(columns[key][kind]);
-      const found = distinctValues(extracts[key].rows, index, MAX_DISTINCT);
+      const found = distinctValues(extracts[key], index, MAX_DISTINCT);
       if (found.overflow) {
         post({
           type: "columns-invalid",
