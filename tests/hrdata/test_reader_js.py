@@ -302,3 +302,35 @@ def test_the_csv_splitter_splits_as_papaparse_does(tmp_path) -> None:
         assert result["ours"] == result["papaparse"], case[:200]
     assert results[0]["ours"]["rows"][1]["cells"] == ["Children", 'Asian "Other"', "line one\r\nline two"]
     assert results[-1]["ours"]["rows"][5999]["cells"] == ["S0", "ID05999", "White"]
+
+
+def test_a_column_of_ids_is_read_exactly(tmp_path) -> None:
+    """A column where nearly every row is new (ids, names, salaries) is no longer remembered value
+    by value past 2,048 values (table.mjs): each cell is still read exactly, entities and non-ASCII
+    text included, and a column of few values beside it is unaffected."""
+    names = {i: f"N{i}" for i in range(1, 6001)}
+    names[2500] = "Caf\u00e9 &amp; Co"
+    names[4000] = "&lt;tag&gt;"
+    names[4001] = "x" * 1200
+    rows = "".join(
+        f'<row r="{i + 1}"><c r="A{i + 1}" t="inlineStr"><is><t>{names[i]}</t></is></c>'
+        f'<c r="B{i + 1}"><v>{30000 + i}.5</v></c>'
+        f'<c r="C{i + 1}" t="inlineStr"><is><t>{"Adults" if i % 2 else "Children"}</t></is></c></row>'
+        for i in range(1, 6001)
+    )
+    xml = (
+        '<worksheet><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>Name</t></is></c>'
+        '<c r="B1" t="inlineStr"><is><t>Salary</t></is></c>'
+        '<c r="C1" t="inlineStr"><is><t>Service</t></is></c>'
+        f"</row>{rows}</sheetData></worksheet>"
+    )
+    result = _read(tmp_path, _workbook(xml))
+    assert result["headers"] == ["Name", "Salary", "Service"]
+    cells = {row["number"]: row["cells"] for row in result["rows"]}
+    assert len(cells) == 6000
+    assert cells[2] == ["N1", "30001.5", "Adults"]
+    assert cells[2501] == ["Caf\u00e9 & Co", "32500.5", "Children"]
+    assert cells[4001] == ["<tag>", "34000.5", "Children"]
+    assert cells[4002] == ["x" * 1000, "34001.5", "Adults"]
+    assert cells[6001] == ["N6000", "36000.5", "Children"]
+    assert all(cells[i + 1][0] == names[i] for i in range(1, 6001) if names[i].startswith("N"))

@@ -494,11 +494,33 @@ function asBytes(tag) {
   return Uint8Array.from(tag, (ch) => ch.charCodeAt(0)); // tags and prefixes are ASCII
 }
 
-/** Whether b holds `seq` at `at`. */
-function has(b, at, seq) {
-  if (at + seq.length > b.length) return false;
-  for (let i = 0; i < seq.length; i += 1) if (b[at + i] !== seq[i]) return false;
-  return true;
+/** A fixed tag's bytes, with its first, middle and last four (or two) bytes as numbers, so `is`
+ * can compare a tag of up to twelve bytes with two or three loads rather than a loop. */
+class Tag {
+  constructor(text) {
+    this.bytes = asBytes(text);
+    this.length = this.bytes.length;
+    const view = new DataView(this.bytes.buffer);
+    this.head = this.length >= 4 ? view.getInt32(0, true) : this.length >= 2 ? view.getInt16(0, true) : 0;
+    this.tail = this.length >= 4 ? view.getInt32(this.length - 4, true) : this.length === 3 ? this.bytes[2] : 0;
+    this.middle = this.length >= 8 ? view.getInt32(4, true) : 0;
+  }
+}
+
+/** Whether the bytes seen through `view` (n of them) hold `tag` at `at`. */
+function is(view, n, at, tag) {
+  const length = tag.length;
+  if (at + length > n) return false;
+  if (length >= 4) {
+    if (length <= 8) return view.getInt32(at, true) === tag.head && view.getInt32(at + length - 4, true) === tag.tail;
+    if (length <= 12) {
+      return view.getInt32(at, true) === tag.head && view.getInt32(at + 4, true) === tag.middle && view.getInt32(at + length - 4, true) === tag.tail;
+    }
+    for (let i = 0; i < length; i += 1) if (view.getUint8(at + i) !== tag.bytes[i]) return false;
+    return true;
+  }
+  if (length === 3) return view.getInt16(at, true) === tag.head && view.getUint8(at + 2) === tag.tail;
+  return view.getInt16(at, true) === tag.head;
 }
 
 /** The first row element: {at, prefix}, or null (as /<((?:\w+:)?)row[\s>/]/ would find it). */
@@ -516,26 +538,42 @@ function firstRow(b) {
   return null;
 }
 
-/** The double-quoted attributes `r` and `t` (any prefix) of the tag b[from, to): [rFrom, rTo, tFrom, tTo], -1 when absent. */
-function cellAttributes(b, from, to, found) {
+/** The double-quoted attributes `r` and `t` (any prefix) of the tag that runs from b[from] to the
+ * first ">" (found[4]; n when there is none): [rFrom, rTo, tFrom, tTo], -1 when absent. One pass
+ * finds the tag's end and reads it. */
+function cellAttributes(b, from, n, found) {
   found[0] = found[1] = found[2] = found[3] = -1;
   let i = from;
-  while (i < to) {
+  for (;;) {
+    while (i < n) {
+      const c = b[i];
+      if (c === GT || c === QUOTE || c === 39 || c === 61) break;
+      i += 1;
+    }
+    if (i >= n || b[i] === GT) break;
     const c = b[i];
-    if (c === QUOTE || c === 39) {
+    if (c !== 61) {
       let close = i + 1;
-      while (close < to && b[close] !== c) close += 1;
+      while (close < n && b[close] !== c && b[close] !== GT) close += 1;
+      if (close >= n || b[close] === GT) {
+        i = close;
+        break;
+      }
       i = close + 1; // a value skipped without reading names in it
       continue;
     }
-    if (c === 61 && i + 1 < to && b[i + 1] === QUOTE && i - 1 >= from) {
+    if (b[i + 1] === QUOTE && i - 1 >= from) {
       // name="…": the name is the one character before "=", with no word character before it
       const letter = b[i - 1];
       if ((letter === 114 || letter === 116) && (i - 2 < from || !isWordCode(b[i - 2]))) {
         let close = i + 2;
-        while (close < to && b[close] !== QUOTE) close += 1;
+        while (close < n && b[close] !== QUOTE && b[close] !== GT) close += 1;
+        if (close >= n || b[close] === GT) {
+          i = close;
+          break;
+        }
         const slot = letter === 114 ? 0 : 2;
-        if (found[slot] < 0 && close < to) {
+        if (found[slot] < 0) {
           found[slot] = i + 2;
           found[slot + 1] = close;
         }
@@ -545,6 +583,7 @@ function cellAttributes(b, from, to, found) {
     }
     i += 1;
   }
+  found[4] = i;
   return found;
 }
 
@@ -552,18 +591,19 @@ const TYPE_OTHER = 0;
 const TYPE_SHARED = 1;
 const TYPE_BOOLEAN = 2;
 const TYPE_INLINE = 3;
-const INLINE_STR = asBytes("inlineStr");
+const INLINE_STR = new Tag("inlineStr");
 
 /** Read a worksheet's bytes into the table, cell by cell. */
 function scanSheet(b, strings, table, progress) {
   const n = b.length;
   const first = firstRow(b);
   const P = first ? first.prefix : "";
-  const ROW = asBytes(`<${P}row`), ROW_END = asBytes(`</${P}row>`), C = asBytes(`<${P}c`), C_END = asBytes(`</${P}c>`);
-  const V = asBytes(`<${P}v>`), V_END = asBytes(`</${P}v>`), IS = asBytes(`<${P}is>`), IS_END = asBytes(`</${P}is>`);
-  const T = asBytes(`<${P}t`), T_END = asBytes(`</${P}t>`);
+  const ROW = new Tag(`<${P}row`), ROW_END = new Tag(`</${P}row>`), C = new Tag(`<${P}c`), C_END = new Tag(`</${P}c>`);
+  const V = new Tag(`<${P}v>`), V_END = new Tag(`</${P}v>`), IS = new Tag(`<${P}is>`), IS_END = new Tag(`</${P}is>`);
+  const T = new Tag(`<${P}t`), T_END = new Tag(`</${P}t>`);
+  const view = new DataView(b.buffer, b.byteOffset, b.length);
   const notClosed = () => new ExtractError(`The worksheet is damaged: a row is not closed. ${SAVE_AS}`);
-  const found = [-1, -1, -1, -1];
+  const found = [-1, -1, -1, -1, -1];
   // A cell's text is looked up in its column by its bytes (table.mjs): decoded only the first time.
   const decodeText = (bytes, from, to) => {
     const value = UTF8.decode(bytes.subarray(from, to));
@@ -575,14 +615,13 @@ function scanSheet(b, strings, table, progress) {
   let reported = 0;
   let p = first ? first.at : n;
   while (p < n) {
-    if (b[p] !== LT || !has(b, p, ROW) || !endsTag(b[p + ROW.length])) {
+    if (b[p] !== LT || !is(view, n, p, ROW) || !endsTag(b[p + ROW.length])) {
       p += 1;
       continue;
     }
-    let gt = p + ROW.length;
-    while (gt < n && b[gt] !== GT) gt += 1;
+    cellAttributes(b, p + ROW.length, n, found);
+    const gt = found[4];
     if (gt >= n) throw notClosed();
-    cellAttributes(b, p + ROW.length, gt, found);
     let number = lastRow + 1;
     if (found[0] >= 0 && found[1] > found[0]) {
       let r = 0;
@@ -607,18 +646,17 @@ function scanSheet(b, strings, table, progress) {
     for (;;) {
       while (q < n && b[q] !== LT) q += 1;
       if (q >= n) throw notClosed();
-      if (b[q + 1] === SLASH && has(b, q, ROW_END)) {
+      if (b[q + 1] === SLASH && is(view, n, q, ROW_END)) {
         q += ROW_END.length;
         break;
       }
-      if (!has(b, q, C) || !endsTag(b[q + C.length])) {
+      if (!is(view, n, q, C) || !endsTag(b[q + C.length])) {
         q += 1;
         continue;
       }
-      let cgt = q + C.length;
-      while (cgt < n && b[cgt] !== GT) cgt += 1;
+      cellAttributes(b, q + C.length, n, found);
+      const cgt = found[4];
       if (cgt >= n) throw notClosed();
-      cellAttributes(b, q + C.length, cgt, found);
       let index = next;
       if (found[0] >= 0) {
         let column = 0;
@@ -642,14 +680,14 @@ function scanSheet(b, strings, table, progress) {
       if (found[2] >= 0) {
         if (typeLength === 1 && b[found[2]] === 115) type = TYPE_SHARED; // s
         else if (typeLength === 1 && b[found[2]] === 98) type = TYPE_BOOLEAN; // b
-        else if (typeLength === INLINE_STR.length && has(b, found[2], INLINE_STR)) type = TYPE_INLINE;
+        else if (typeLength === INLINE_STR.length && is(view, n, found[2], INLINE_STR)) type = TYPE_INLINE;
       }
       if (b[cgt - 1] === SLASH) {
         q = cgt + 1;
         continue;
       }
       const from = cgt + 1;
-      if (has(b, from, C_END)) {
+      if (is(view, n, from, C_END)) {
         q = from + C_END.length;
         continue;
       }
@@ -658,14 +696,14 @@ function scanSheet(b, strings, table, progress) {
       let value = null; // or the value as a string, coded below
       let read = false;
       if (type === TYPE_INLINE) {
-        if (has(b, from, IS) && has(b, from + IS.length, T) && endsTag(b[from + IS.length + T.length])) {
+        if (is(view, n, from, IS) && is(view, n, from + IS.length, T) && endsTag(b[from + IS.length + T.length])) {
           let tgt = from + IS.length + T.length;
           while (tgt < n && b[tgt] !== GT) tgt += 1;
           if (b[tgt - 1] !== SLASH) {
             let k = tgt + 1;
             while (k < n && b[k] !== LT) k += 1;
             const after = k + T_END.length + IS_END.length;
-            if (has(b, k, T_END) && has(b, k + T_END.length, IS_END) && has(b, after, C_END)) {
+            if (is(view, n, k, T_END) && is(view, n, k + T_END.length, IS_END) && is(view, n, after, C_END)) {
               if (k > tgt + 1) {
                 blank = false;
                 if (kept) code = table.column(index).bytes(b, tgt + 1, k, decodeText);
@@ -675,10 +713,10 @@ function scanSheet(b, strings, table, progress) {
             }
           }
         }
-      } else if (has(b, from, V)) {
+      } else if (is(view, n, from, V)) {
         let k = from + V.length;
         while (k < n && b[k] !== LT) k += 1;
-        if (has(b, k, V_END) && has(b, k + V_END.length, C_END)) {
+        if (is(view, n, k, V_END) && is(view, n, k + V_END.length, C_END)) {
           const start = from + V.length;
           if (type === TYPE_SHARED) {
             let at = 0;
@@ -705,8 +743,8 @@ function scanSheet(b, strings, table, progress) {
         let end = from;
         for (;;) {
           while (end < n && b[end] !== LT) end += 1;
-          if (end >= n || has(b, end, ROW_END)) throw notClosed();
-          if (has(b, end, C_END)) break;
+          if (end >= n || is(view, n, end, ROW_END)) throw notClosed();
+          if (is(view, n, end, C_END)) break;
           end += 1;
         }
         const typeName = found[2] >= 0 ? UTF8.decode(b.subarray(found[2], found[3])) : "n";

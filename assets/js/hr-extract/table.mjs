@@ -69,6 +69,49 @@ export class Column {
     // of its own (a value may then have several codes: readers of the table allow for it).
     this.plain = false;
     this.table = table; // rows so far: table.length
+    // In plain mode, ASCII values read from bytes wait in `pending` to be decoded together, one
+    // decoder call for many values rather than one each (most of what ids and salaries cost).
+    this.pending = null;
+    this.pendingUsed = 0;
+    this.pendingEnds = null;
+    this.pendingCodes = null;
+    this.pendingCount = 0;
+  }
+
+  /** A code for the ASCII bytes b[from, to), its value decoded later, in flush(). */
+  later(b, from, to) {
+    const length = to - from;
+    if (this.pending === null) {
+      this.pending = new Uint8Array(1 << 16);
+      this.pendingEnds = new Int32Array(1 << 12);
+      this.pendingCodes = new Int32Array(1 << 12);
+    }
+    if (this.pendingUsed + length > this.pending.length || this.pendingCount === this.pendingEnds.length) this.flush();
+    if (length > this.pending.length) return this.add(UTF8.decode(b.subarray(from, to)));
+    const pending = this.pending;
+    let used = this.pendingUsed;
+    for (let i = from; i < to; i += 1) pending[used++] = b[i];
+    this.pendingUsed = used;
+    const code = this.values.length;
+    this.values.push("");
+    this.pendingEnds[this.pendingCount] = used;
+    this.pendingCodes[this.pendingCount] = code;
+    this.pendingCount += 1;
+    return code;
+  }
+
+  /** Decode the values waiting in `pending`. */
+  flush() {
+    if (this.pendingCount === 0) return;
+    const text = UTF8.decode(this.pending.subarray(0, this.pendingUsed)); // ASCII: one byte, one character
+    let start = 0;
+    for (let k = 0; k < this.pendingCount; k += 1) {
+      const end = this.pendingEnds[k];
+      this.values[this.pendingCodes[k]] = text.slice(start, Math.min(end, start + MAX_CELL));
+      start = end;
+    }
+    this.pendingUsed = 0;
+    this.pendingCount = 0;
   }
 
   add(value) {
@@ -144,7 +187,13 @@ export class Column {
   /** The code of the UTF-8 bytes b[from, to), read by `make(b, from, to)` the first time they are seen. */
   bytes(b, from, to, make) {
     if (from === to) return EMPTY;
-    if (this.plain) return this.add(make(b, from, to));
+    if (this.plain) {
+      for (let i = from; i < to; i += 1) {
+        const c = b[i];
+        if (c >= 0x80 || c === 38) return this.add(make(b, from, to)); // not ASCII, or an entity
+      }
+      return this.later(b, from, to);
+    }
     let hash = 0x811c9dc5;
     for (let i = from; i < to; i += 1) hash = Math.imul(hash ^ b[i], 0x01000193);
     let slots = this.byteSlots;
@@ -249,6 +298,7 @@ export class TableBuilder {
         throw new ExtractError(`The header row has ${count} columns. An extract can have at most ${MAX_COLUMNS}.`);
       }
       const headers = [];
+      for (const column of this.columns) column.flush();
       for (let j = 0; j < count; j += 1) {
         headers.push(String(this.column(j).values[row[j]]).replace(FORMULA, "").trim());
       }
@@ -288,6 +338,7 @@ export class TableBuilder {
 
   done(sheet) {
     if (this.headers === null) throw new ExtractError("The file has no header row: it looks empty.");
+    for (const column of this.columns) column.flush();
     const columns = this.columns.map((c) => ({ values: c.values, codes: c.codes.subarray(0, this.length) }));
     return { headers: this.headers, length: this.length, numbers: this.numbers.subarray(0, this.length), widths: this.widths.subarray(0, this.length), columns, sheet };
   }
