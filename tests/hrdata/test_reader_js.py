@@ -289,6 +289,8 @@ CSV_CASES = [
     b'Service,Ethnicity,Extra\nAdults,White,1,2,3\nChildren\n"",""\nEnd,"x"',  # ragged rows, quoted blanks
     "Service,Ethnicity\nCaf\u00e9,Wei\u00df\n".encode("cp1252"),  # Windows-1252
     b"Service,Ethnicity\nA," + b"x" * 1500 + b"\nB,C\n",  # a long cell
+    # no quote, more than a megabyte: the delimiter is guessed from the file's start
+    b"Service;Id;Note\r\n" + b"".join(f"S{i % 5};{i};a,b|c\r\n".encode() for i in range(90_000)),
     b"Service,Id,Ethnicity\n"
     + b"".join(f"S{i % 7},ID{i:05d},{'White' if i % 3 else 'Black'}\n".encode() for i in range(6000)),
 ]
@@ -301,6 +303,7 @@ def test_the_csv_splitter_splits_as_papaparse_does(tmp_path) -> None:
     for case, result in zip(CSV_CASES, results, strict=True):
         assert result["ours"] == result["papaparse"], case[:200]
     assert results[0]["ours"]["rows"][1]["cells"] == ["Children", 'Asian "Other"', "line one\r\nline two"]
+    assert results[-2]["ours"]["rows"][89999]["cells"] == ["S4", "89999", "a,b|c"]
     assert results[-1]["ours"]["rows"][5999]["cells"] == ["S0", "ID05999", "White"]
 
 

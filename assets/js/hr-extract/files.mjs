@@ -67,9 +67,24 @@ function decode(bytes) {
 }
 
 /** The delimiter and line break of the text, as papaparse guesses them from its start (the first
- * ten rows, the first megabyte), so a file is split as it was when papaparse split all of it. */
+ * ten rows, the first megabyte of its first 4 MB chunk), so a file is split as it was when
+ * papaparse split all of it. Without a quote, papaparse splits all the text it is given into lines
+ * for each delimiter it tries: it is given the first megabyte and at least a dozen lines. */
 function dialect(text) {
-  const meta = Papa.parse(text.slice(0, 4 << 20), { preview: 1, skipEmptyLines: false }).meta;
+  let head = text.slice(0, 4 << 20);
+  if (head.indexOf('"') < 0) {
+    let end = 1 << 20;
+    let breaks = 0;
+    for (let i = 0; i < head.length && breaks < 24; i += 1) {
+      const c = head.charCodeAt(i);
+      if (c === 10 || c === 13) {
+        breaks += 1;
+        if (breaks === 24 && i + 1 > end) end = i + 1;
+      }
+    }
+    if (breaks >= 24) head = head.slice(0, end);
+  }
+  const meta = Papa.parse(head, { preview: 1, skipEmptyLines: false }).meta;
   return { delimiter: meta.delimiter || ",", linebreak: meta.linebreak || "\n" };
 }
 
