@@ -10,7 +10,7 @@
 import Papa from "papaparse";
 
 import { FORMULA } from "./aggregate.mjs";
-import { ExtractError, MAX_COLUMNS, MAX_ROWS, TableBuilder } from "./table.mjs";
+import { ExtractError, HASH_FACTOR, HASH_START, MAX_COLUMNS, MAX_ROWS, TableBuilder } from "./table.mjs";
 
 export const MAX_FILE_BYTES = 100 * 1024 * 1024;
 export { ExtractError, MAX_COLUMNS, MAX_ROWS };
@@ -208,6 +208,7 @@ function splitCsv(text, delimiter, linebreak, table, progress) {
         }
       } else {
         let i = pos;
+        let hash = HASH_START; // hashed as it is read, for the column's lookup
         for (;;) {
           if (i >= n) {
             ends = true;
@@ -219,10 +220,11 @@ function splitCsv(text, delimiter, linebreak, table, progress) {
             ends = true;
             break;
           }
+          hash = Math.imul(hash ^ c, HASH_FACTOR);
           i += 1;
         }
         empty = i === pos;
-        if (count < width && !empty) code = table.column(count).text(text, pos, i);
+        if (count < width && !empty) code = table.column(count).hashedText(text, pos, i, hash);
         pos = i >= n ? n : ends ? i + breakLength : i + 1;
       }
       if (count < width) row[count] = code;

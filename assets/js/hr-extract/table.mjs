@@ -49,6 +49,8 @@ class Slots {
  * cell correctly, through a string, but remembers no more ranges. */
 const MAX_KEYS = 1 << 18;
 const PLAIN_FROM = 2048;
+export const HASH_START = 0x811c9dc5; // FNV-1a
+export const HASH_FACTOR = 0x01000193;
 
 export class Column {
   constructor(capacity, table) {
@@ -148,8 +150,15 @@ export class Column {
   text(text, from, to, make) {
     if (from === to) return EMPTY;
     if (this.plain) return this.add(make === undefined ? text.slice(from, to) : make(text, from, to));
-    let hash = 0x811c9dc5;
-    for (let i = from; i < to; i += 1) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193);
+    let hash = HASH_START;
+    for (let i = from; i < to; i += 1) hash = Math.imul(hash ^ text.charCodeAt(i), HASH_FACTOR);
+    return this.hashedText(text, from, to, hash, make);
+  }
+
+  /** text(), for a caller that has hashed the range as it read it (HASH_START, HASH_FACTOR). */
+  hashedText(text, from, to, hash, make) {
+    if (from === to) return EMPTY;
+    if (this.plain) return this.add(make === undefined ? text.slice(from, to) : make(text, from, to));
     let slots = this.textSlots;
     if (slots === null) {
       slots = this.textSlots = new Slots();
@@ -194,8 +203,8 @@ export class Column {
       }
       return this.later(b, from, to);
     }
-    let hash = 0x811c9dc5;
-    for (let i = from; i < to; i += 1) hash = Math.imul(hash ^ b[i], 0x01000193);
+    let hash = HASH_START;
+    for (let i = from; i < to; i += 1) hash = Math.imul(hash ^ b[i], HASH_FACTOR);
     let slots = this.byteSlots;
     if (slots === null) {
       slots = this.byteSlots = new Slots();
