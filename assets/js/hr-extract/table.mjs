@@ -4,8 +4,8 @@
 // each spelling up once (aggregate.mjs), and reading never makes an object or array per row.
 //
 // The readers (files.mjs) give each cell's code through the column's `text` (a range of the decoded
-// CSV string), `bytes` (a range of the worksheet's bytes) or `code` (a string); the first two
-// find a spelling already seen by hashing the range in place, so no string is made for it.
+// CSV string, sliced and looked up), `bytes` (a range of the worksheet's bytes, hashed in place,
+// so a spelling already seen is never decoded) or `code` (a string).
 
 import { FORMULA } from "./aggregate.mjs";
 
@@ -49,17 +49,14 @@ class Slots {
  * cell correctly, through a string, but remembers no more ranges. */
 const MAX_KEYS = 1 << 18;
 const PLAIN_FROM = 2048;
-export const HASH_START = 0x811c9dc5; // FNV-1a
-export const HASH_FACTOR = 0x01000193;
+const HASH_START = 0x811c9dc5; // FNV-1a
+const HASH_FACTOR = 0x01000193;
 
 export class Column {
   constructor(capacity, table) {
     this.values = [""];
     this.index = new Map([["", EMPTY]]);
     this.codes = new Int32Array(capacity);
-    this.textSlots = null; // ranges of a string: key strings in textKeys
-    this.textKeys = null;
-    this.textCodes = null;
     this.byteSlots = null; // ranges of bytes: key bytes copied into byteArena
     this.byteArena = null;
     this.byteStarts = null;
@@ -130,7 +127,6 @@ export class Column {
   forget() {
     this.plain = true;
     this.index = null;
-    this.textSlots = this.textKeys = this.textCodes = null;
     this.byteSlots = this.byteArena = this.byteStarts = this.byteCodes = null;
   }
 
@@ -149,48 +145,8 @@ export class Column {
   /** The code of text[from, to) as it stands, or of `make()` for it the first time it is seen. */
   text(text, from, to, make) {
     if (from === to) return EMPTY;
-    if (this.plain) return this.add(make === undefined ? text.slice(from, to) : make(text, from, to));
-    let hash = HASH_START;
-    for (let i = from; i < to; i += 1) hash = Math.imul(hash ^ text.charCodeAt(i), HASH_FACTOR);
-    return this.hashedText(text, from, to, hash, make);
-  }
-
-  /** text(), for a caller that has hashed the range as it read it (HASH_START, HASH_FACTOR). */
-  hashedText(text, from, to, hash, make) {
-    if (from === to) return EMPTY;
-    if (this.plain) return this.add(make === undefined ? text.slice(from, to) : make(text, from, to));
-    let slots = this.textSlots;
-    if (slots === null) {
-      slots = this.textSlots = new Slots();
-      this.textKeys = [];
-      this.textCodes = [];
-    }
-    const length = to - from;
-    let slot = hash & slots.mask;
-    for (;;) {
-      const entry = slots.entries[slot];
-      if (entry < 0) break;
-      if (slots.hashes[slot] === hash) {
-        const key = this.textKeys[entry];
-        if (key.length === length) {
-          let k = 0;
-          while (k < length && key.charCodeAt(k) === text.charCodeAt(from + k)) k += 1;
-          if (k === length) return this.textCodes[entry];
-        }
-      }
-      slot = (slot + 1) & slots.mask;
-    }
-    const code = this.intern(make === undefined ? text.slice(from, to) : make(text, from, to));
-    if (this.plain) return code;
-    if (slots.size < MAX_KEYS) {
-      slots.hashes[slot] = hash;
-      slots.entries[slot] = this.textKeys.length;
-      this.textKeys.push(text.slice(from, to));
-      this.textCodes.push(code);
-      slots.size += 1;
-      if (slots.size * 2 > slots.mask) slots.grow();
-    }
-    return code;
+    const value = make === undefined ? text.slice(from, to) : make(text, from, to);
+    return this.plain ? this.add(value) : this.intern(value);
   }
 
   /** The code of the UTF-8 bytes b[from, to), read by `make(b, from, to)` the first time they are seen. */
