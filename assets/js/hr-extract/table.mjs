@@ -228,10 +228,6 @@ export class Column {
   }
 }
 
-export function decodeUtf8(b, from, to) {
-  return UTF8.decode(b.subarray(from, to));
-}
-
 /**
  * Rows in, a table out. A reader gives each row as codes in `row` (from `column(j)`), how many
  * cells it had (`count`, which may pass the columns kept) and whether any was not blank. The first
@@ -316,7 +312,7 @@ export function rowsOf(table) {
   return rows;
 }
 
-export function cellsOf(table, r) {
+function cellsOf(table, r) {
   const cells = [];
   for (let j = 0; j < table.widths[r]; j += 1) cells.push(table.columns[j].values[table.columns[j].codes[r]]);
   return cells;
