@@ -21,16 +21,18 @@ from collections.abc import Callable
 REPEATS = int(os.environ.get("BENCH_INPROCESS_REPEATS", "60"))
 
 
-def _time(get: Callable[[], object], repeats: int) -> tuple[float, float]:
-    """Median and 95th percentile wall time (ms) of `repeats` calls after one warm-up."""
+def _time(get: Callable[[], object], repeats: int) -> tuple[float, float, float]:
+    """Median and 95th percentile wall time (ms) of `repeats` calls after one warm-up, and the median
+    CPU time (ms) of this process (what Django and the driver spend, not PostgreSQL)."""
     get()
-    times = []
+    times, cpu = [], []
     for _ in range(repeats):
-        started = time.perf_counter()
+        started, started_cpu = time.perf_counter(), time.process_time()
         get()
         times.append((time.perf_counter() - started) * 1000)
+        cpu.append((time.process_time() - started_cpu) * 1000)
     times.sort()
-    return statistics.median(times), times[int(len(times) * 0.95) - 1]
+    return statistics.median(times), times[int(len(times) * 0.95) - 1], statistics.median(cpu)
 
 
 def measure(endpoints: dict[str, tuple[str, dict[str, str]]], names: tuple[str, ...]) -> list[str]:
@@ -59,9 +61,12 @@ def measure(endpoints: dict[str, tuple[str, dict[str, str]]], names: tuple[str, 
                 with CaptureQueriesContext(connection) as queries:
                     client.get(path)
                 count = len(queries)  # read now: the next request's request_started empties the log
-                p50, p95 = _time(functools.partial(client.get, path), REPEATS)
+                p50, p95, cpu = _time(functools.partial(client.get, path), REPEATS)
             state = "Redis down" if redis_down else "Redis up"
-            lines.append(f"{name:<13} {state:<10} p50 {p50:7.1f} ms  p95 {p95:7.1f} ms  queries {count}")
+            lines.append(
+                f"{name:<13} {state:<10} p50 {p50:7.1f} ms  p95 {p95:7.1f} ms  CPU {cpu:6.1f} ms  "
+                f"queries {count}"
+            )
             print(lines[-1], flush=True)
     return lines
 
@@ -96,7 +101,8 @@ def main() -> None:
         pages._analyze()
         print(f"Built N={n} in {time.perf_counter() - started:.0f} s", flush=True)
     pages._ensure_static()
-    measure(pages._endpoints(world), ("results_page", "dashboard"))
+    names = os.environ.get("BENCH_INPROCESS_PAGES", "trivial,signed_in,results_page,results_api,dashboard")
+    measure(pages._endpoints(world), tuple(names.split(",")))
 
 
 if __name__ == "__main__":

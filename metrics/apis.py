@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import django_filters
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
@@ -24,7 +24,7 @@ from wres_portal.downloads import CSV, attachment, dataset_csv
 from .calculations import FOUR_FIFTHS_BANDS, RESULTS_SCHEMA
 from .models import Release
 from .releases.services import TABLES, dataset
-from .selectors import releases_in, version_results
+from .selectors import releases_in, version_results_document
 
 
 def _number(help_text: str = "") -> serializers.FloatField:
@@ -109,8 +109,10 @@ class VersionResultsApi(APIView):
         ctx = get_return_for_user(request.user, ons_code, round_label)
         if ctx.record is None:
             raise NotFound("No return has been started for this round.")
-        version = get_object_or_404(ctx.record.versions, number=number)
-        return Response(version_results(ctx, version).document)
+        document = version_results_document(ctx.record, number)
+        if document is None:
+            raise Http404
+        return Response(document)
 
 
 # Releases (analysts only) -------------------------------------------------------------------------

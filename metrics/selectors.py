@@ -82,6 +82,22 @@ def council_trend(authority: Authority, service: str) -> list[tuple[str, str, st
     )
 
 
+def version_results_document(record: Return, number: int) -> dict[str, Any] | None:
+    """The results document (spec section 3) of version `number` of `record` (a return already
+    scoped to the user): the one stored when the version was submitted, read with the version in one
+    query compiled once per process; for a version without one (a draft) computed now and not saved.
+    None when the return has no such version."""
+    sql, params = _compiled("version document")
+    values = {RECORD_SLOT: record.pk, NUMBER_SLOT: number}
+    found = next(iter(ReturnVersion.objects.raw(sql, [values.get(p, p) for p in params])), None)
+    if found is None:
+        return None
+    stored = found.stored_document  # type: ignore[attr-defined]
+    if stored is not None:
+        return dict(_json(stored))
+    return results_document(found.data(), population_share=population_share(record.authority))
+
+
 #: Parsed comparators by (release pk, created_at): releases never change once made, so a parse is
 #: good for the life of the process. Bounded: a few releases a round.
 _PARSED: dict[tuple[int, datetime.datetime], Mapping[ComparatorKey, Comparator]] = {}
@@ -381,20 +397,30 @@ def _run(name: str, values: Mapping[Any, Any]) -> list[tuple[Any, ...]]:
         return cursor.fetchall()
 
 
-def _basis_query() -> Any:
+def _basis_query(service: str | None = None) -> Any:
     returns = Return.objects.filter(authority_id=AUTHORITY_SLOT, round=OuterRef("pk")).order_by()
-    return (
-        CollectionRound.objects.order_by("opens_on", "pk")
-        .annotate(
-            version_id=Subquery(returns.values("current_version_id")[:1]),
-            submitted=Exists(returns.exclude(status=Return.Status.DRAFT)),
-            stored=Exists(returns.filter(current_version__results__isnull=False)),
-            release_id=Subquery(
-                Release.objects.published().filter(round=OuterRef("pk")).order_by("-number").values("pk")[:1]
-            ),
-        )
-        .values_list("pk", "label", "version_id", "submitted", "stored", "release_id")
+    rounds = CollectionRound.objects.order_by("opens_on", "pk").annotate(
+        version_id=Subquery(returns.values("current_version_id")[:1]),
+        submitted=Exists(returns.exclude(status=Return.Status.DRAFT)),
+        stored=Exists(returns.filter(current_version__results__isnull=False)),
+        release_id=Subquery(
+            Release.objects.published().filter(round=OuterRef("pk")).order_by("-number").values("pk")[:1]
+        ),
     )
+    fields = ["pk", "label", "version_id", "submitted", "stored", "release_id"]
+    if service is not None:
+        # The page's stored document on the page round's row (null on the others), whatever its
+        # key: the page compares the key with its basis's.
+        documents = ResultsPageDocument.objects.filter(
+            authority_id=AUTHORITY_SLOT, round_id=ROUND_SLOT, round=OuterRef("pk")
+        ).annotate(service_cards=KT(f"cards__{service}"))
+        rounds = rounds.annotate(
+            document_key=Subquery(documents.values("key")[:1]),
+            document=Subquery(documents.values("document")[:1], output_field=JSONField()),
+            cards=Subquery(documents.values("service_cards")[:1]),
+        )
+        fields += ["document_key", "document", "cards"]
+    return rounds.values_list(*fields)
 
 
 def _document_query(service: str) -> Any:
@@ -403,23 +429,53 @@ def _document_query(service: str) -> Any:
     ).values_list("document", KT(f"cards__{service}"))
 
 
+#: Slot values of the results API's query: a return id and a version number no row has (the number
+#: within the column's range: Django refuses to compile a negative one).
+RECORD_SLOT, NUMBER_SLOT = -730_120, 2_147_483_001
+
+
+def _version_document_query() -> Any:
+    stored = VersionResults.objects.filter(version=OuterRef("pk")).values("document")[:1]
+    return ReturnVersion.objects.filter(return_record_id=RECORD_SLOT, number=NUMBER_SLOT).annotate(
+        stored_document=Subquery(stored, output_field=JSONField())
+    )
+
+
 _QUERIES: dict[str, Callable[[], Any]] = {
+    "version document": _version_document_query,
     "basis": _basis_query,
+    **{f"basis:{service}": functools.partial(_basis_query, service) for service in SERVICE_LABELS},
     **{f"document:{service}": functools.partial(_document_query, service) for service in SERVICE_LABELS},
 }
+
+
+def _basis(ctx: ReturnContext, version: ReturnVersion, rows: list[tuple[Any, ...]]) -> ResultsPageBasis:
+    rounds = tuple(
+        RoundState(pk, label, version_id, bool(submitted), bool(stored), release_id)
+        for pk, label, version_id, submitted, stored, release_id, *_ in rows
+        if version_id is not None or release_id is not None or pk == ctx.round.pk
+    )
+    return ResultsPageBasis(ctx.authority, ctx.round, version.pk, rounds)
 
 
 def results_page_basis(ctx: ReturnContext, version: ReturnVersion) -> ResultsPageBasis:
     """What the results page of `version` (the current version of `ctx`'s return, already scoped to
     the user) is built from, in one query whatever the number of authorities: every round with the
     authority's return in it and its latest published release."""
-    rows = _run("basis", {AUTHORITY_SLOT: ctx.authority.pk})
-    rounds = tuple(
-        RoundState(pk, label, version_id, bool(submitted), bool(stored), release_id)
-        for pk, label, version_id, submitted, stored, release_id in rows
-        if version_id is not None or release_id is not None or pk == ctx.round.pk
-    )
-    return ResultsPageBasis(ctx.authority, ctx.round, version.pk, rounds)
+    return _basis(ctx, version, _run("basis", {AUTHORITY_SLOT: ctx.authority.pk}))
+
+
+def results_page_read(
+    ctx: ReturnContext, version: ReturnVersion, service: str
+) -> tuple[ResultsPageBasis, dict[str, Any] | None]:
+    """`results_page_basis` and, in the same query, `results_page_document`: the stored document
+    with the cards of `service` where it was built from exactly that basis, else None."""
+    rows = _run(f"basis:{service}", {AUTHORITY_SLOT: ctx.authority.pk, ROUND_SLOT: ctx.round.pk})
+    basis = _basis(ctx, version, rows)
+    for *_, key, document, cards in rows:
+        if key is not None and key == basis.key:
+            return basis, _json(document) | {"cards": {service: cards}}
+    return basis, None
 
 
 def results_page_document(basis: ResultsPageBasis, service: str) -> dict[str, Any] | None:
@@ -555,6 +611,11 @@ def dashboard_round(
     run_at = found.run_at  # type: ignore[attr-defined]
     if isinstance(run_at, str):  # SQLite hands a subquery's time back as text
         run_at = datetime.datetime.fromisoformat(run_at)
+    if isinstance(run_at, datetime.datetime) and run_at.tzinfo is None:
+        # A raw query's annotation skips the field's conversion: on a connection made without a
+        # time zone (as under the test runner) PostgreSQL's UTC time comes back naive, and the key,
+        # built from the ORM's aware time, never matched: every dashboard was built again.
+        run_at = run_at.replace(tzinfo=datetime.UTC)
     current = (found.run_fingerprint, run_at) if found.run_fingerprint is not None else None  # type: ignore[attr-defined]
     fresh = found.document_key == dashboard_key(found, service, region, kind, current)  # type: ignore[attr-defined]
     return found, _json(found.document) if fresh else None  # type: ignore[attr-defined]

@@ -4,6 +4,7 @@ from pathlib import Path
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -95,12 +96,15 @@ def _council_context(request: HttpRequest, ons_code: str, round_label: str) -> d
 
 
 def _results_page_document(ctx: ReturnContext, version: ReturnVersion, service: str) -> dict[str, Any]:
-    """The precomputed document of the results page (issue 18): read in two queries whatever the
-    number of authorities, and built on a miss (none yet, or built from anything no longer current)."""
-    basis = selectors.results_page_basis(ctx, version)
-    return selectors.results_page_document(basis, service) or documents.results_page_document_build(basis)
+    """The precomputed document of the results page (issue 18): read with its basis in one query
+    whatever the number of authorities, and built on a miss (none yet, or built from anything no
+    longer current)."""
+    basis, document = selectors.results_page_read(ctx, version, service)
+    return document or documents.results_page_document_build(basis)
 
 
+# Its only write, a document built on a miss, is one upsert: no transaction round trips around it.
+@transaction.non_atomic_requests
 @login_required
 @require_safe
 def council_results(request: AuthenticatedHttpRequest, ons_code: str, round_label: str) -> HttpResponse:

@@ -25,9 +25,10 @@ from tests.metrics.test_pages import _country
 MARKER = "<p>A page built from this stale document</p>"
 
 #: Queries of each page once its document is built, at any number of authorities: the session and
-#: the user; the authority, round, return and membership (the results page), or the round (the
-#: dashboard); the document's basis and the document; the plan objectives; the rounds for the filter.
-RESULTS_PAGE_QUERIES = 11
+#: the user; the results page then reads the authority, round, return and role in one query, the
+#: document with its basis in another, and the plan objectives (no transaction around it); the
+#: dashboard reads the round with its document, and the rounds for the filter.
+RESULTS_PAGE_QUERIES = 5
 DASHBOARD_QUERIES = 6
 
 
