@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import datetime
+import functools
+import json
+from typing import Any
 from uuid import UUID
 
 from django.contrib.auth.models import AnonymousUser
+from django.db import connection
+from django.db.models import Subquery
 from django.urls import reverse
 from django.utils import timezone
 
@@ -27,6 +32,7 @@ from .models import (
     QuarterlyReport,
     Target,
     TargetQuerySet,
+    plan_year_label,
 )
 
 
@@ -36,18 +42,50 @@ def latest_plan(user: User | AnonymousUser, authority: Authority) -> ActionPlan 
 
 
 def objectives_by_indicator(user: User | AnonymousUser, authority: Authority) -> list[PlanLink]:
-    """The objectives of the authority's latest plan `user` may see, one link per related indicator."""
-    plan = latest_plan(user, authority)
-    if plan is None:
+    """The objectives of the authority's latest plan `user` may see, one link per related indicator,
+    in one query compiled once per process (a results page asks on every request, issue 18)."""
+    if not isinstance(user, User):
+        return []  # anonymous: ActionPlan.objects.for_user shows nothing
+    sql, params = _objectives_sql(user.is_national)
+    values: dict[Any, Any] = {_AUTHORITY_SLOT: authority.pk, _USER_SLOT: user.pk}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [values.get(p, p) if isinstance(p, int) else p for p in params])
+        rows = cursor.fetchall()
+    if not rows:
         return []
-    url = reverse("actionplans:detail", args=[authority.ons_code, plan.year])
+    year = rows[0][0]
+    url = reverse("actionplans:detail", args=[authority.ons_code, year])
+    label = plan_year_label(year)
     return [
-        PlanLink(indicator=code, number=number, text=text, url=url, plan_label=plan.year_label)
-        for number, text, codes in Objective.objects.filter(plan=plan)
-        .order_by("number")
-        .values_list("number", "text", "related_indicators")
-        for code in codes or []
+        PlanLink(indicator=code, number=number, text=text, url=url, plan_label=label)
+        for _, number, text, codes in rows
+        for code in (json.loads(codes) if isinstance(codes, str | bytes) else codes) or []
     ]
+
+
+#: Values no row has, standing for the authority and user ids while the query is compiled.
+_AUTHORITY_SLOT, _USER_SLOT = -618_204_771, -618_204_772
+
+
+@functools.cache
+def _objectives_sql(national: bool) -> tuple[str, tuple[Any, ...]]:
+    """The objectives of the latest plan (by year) of one authority that one user may see
+    (`ActionPlan.objects.for_user`), with the plan's year, as SQL with slot values: compiling it cost
+    more CPU than running it."""
+    slot_user = User(pk=_USER_SLOT, national_role=User.NationalRole.ANALYST if national else "")
+    latest = (
+        ActionPlan.objects.for_user(slot_user)
+        .filter(authority_id=_AUTHORITY_SLOT)
+        .order_by("-year")
+        .values("pk")[:1]
+    )
+    objectives = (
+        Objective.objects.filter(plan_id=Subquery(latest))
+        .order_by("number")
+        .values_list("plan__year", "number", "text", "related_indicators")
+    )
+    sql, params = objectives.query.sql_with_params()
+    return sql, tuple(params)
 
 
 def plans_of(user: User | AnonymousUser, authority: Authority) -> ActionPlanQuerySet:

@@ -11,14 +11,16 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accounts.models import Role
+from actionplans.services import plan_create
 from metrics import tasks
 from metrics.models import DashboardDocument, ResultsPageDocument
 from metrics.releases.services import release_create, release_publish
+from metrics.selectors import plan_objectives
 from metrics.services import benchmarks_recompute
 from submissions.demo import _add_return
 from submissions.models import Return
 from submissions.services import return_send_back
-from tests.builders import advance, draft_return
+from tests.builders import advance, draft_return, write_plan
 from tests.factories import AuthorityFactory, member
 from tests.metrics.test_pages import _country
 
@@ -180,3 +182,28 @@ def test_with_redis_down_the_pages_are_read_from_their_documents(client, analyst
     _tamper(DashboardDocument, round=collection_round)
     queries, body = _count(client, dashboard)
     assert MARKER in body and queries == DASHBOARD_QUERIES
+
+
+@pytest.mark.django_db
+def test_the_plan_objectives_are_read_in_one_query_for_those_who_may_see_the_plan(client, analyst) -> None:
+    """The summary links the objectives of the council's latest plan: the plan and its objectives in
+    one query, so a council with a plan costs no more queries than one without; nobody outside the
+    council sees them."""
+    authority, collection_round = _country(6, analyst)
+    lead = member(authority, Role.PROGRAMME_LEAD)
+    write_plan(plan_create(authority=authority, year=2025, user=lead), lead)
+    client.force_login(lead)
+    page = reverse("metrics:council_results", args=[authority.ons_code, collection_round.label])
+    client.get(page)
+    queries, _ = _count(client, page)
+    assert queries == RESULTS_PAGE_QUERIES
+    links = plan_objectives(authority, lead)
+    url = reverse("actionplans:detail", args=[authority.ons_code, 2025])
+    assert [(link.indicator, link.number, link.url) for link in links] == [
+        ("m2", 1, url),
+        ("m8", 1, url),
+        ("m9", 2, url),
+    ]
+    assert [link.indicator for link in plan_objectives(authority, analyst)] == ["m2", "m8", "m9"]
+    outsider = member(AuthorityFactory.create(), Role.PROGRAMME_LEAD)
+    assert plan_objectives(authority, outsider) == []
