@@ -39,7 +39,7 @@ from .disclosure import (
     is_small,
 )
 from .models import Benchmark, DashboardDocument, ResultsPageDocument
-from .presenters import cards, figure, series
+from .presenters import SERVICE_CHOICES, cards, figure, series
 from .publication import PublishedComparators
 from .services import headline, population_share
 
@@ -97,8 +97,19 @@ def results_page_document_build(basis: selectors.ResultsPageBasis) -> dict[str, 
             trend=trend,
             national_trend=selectors.national_trend(in_order, service),
         )
+        # Everything below the summary, the same for everyone who may see the page (the key names
+        # the authority's code and the round's label its links are made of).
         rendered[service] = render_to_string(
-            "metrics/_cards.html", {"cards": page_cards, "groups": list(GROUP_LABELS.items())}
+            "metrics/_results_body.html",
+            {
+                "ctx": ReturnContext(authority, page_round, None, None),
+                "service": service,
+                "services": SERVICE_CHOICES,
+                "service_label": SERVICE_LABELS[service],
+                "comparators": comparators,
+                "cards": page_cards,
+                "groups": list(GROUP_LABELS.items()),
+            },
         )
     document = {
         "stored": basis.stored,

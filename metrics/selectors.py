@@ -308,7 +308,13 @@ def latest_round_with_results(authority: Authority) -> str | None:
 # Precomputed page documents (issue 18) --------------------------------------------------------------
 #: Where the code that renders a page document lives: its fingerprint is part of every document's
 #: key, so a deploy that changes how results pages or the dashboard look rebuilds them.
-_RENDERING = ("metrics/*.py", "metrics/charts/*.py", "metrics/templatetags/*.py", "templates/metrics/**/*")
+_RENDERING = (
+    "metrics/*.py",
+    "metrics/charts/*.py",
+    "metrics/templatetags/*.py",
+    "templates/metrics/**/*",
+    "wres_portal/urls.py",  # the links a results page document holds
+)
 
 
 @functools.cache
@@ -366,6 +372,8 @@ class ResultsPageBasis:
         return _key(
             "results-page",
             authority.pk,
+            authority.ons_code,  # in the links the document holds, with the round's label
+            self.collection_round.label,
             authority.region,
             authority.authority_type,
             str(authority.population_minority_ethnic_percent),

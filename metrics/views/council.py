@@ -116,7 +116,7 @@ def council_results(request: AuthenticatedHttpRequest, ons_code: str, round_labe
             raise Http404
         document = _results_page_document(ctx, version, service)
         page.update(
-            cards_html=mark_safe(document["cards"][service]),  # noqa: S308 - rendered by our own template
+            body_html=mark_safe(document["cards"][service]),  # noqa: S308 - rendered by our own template
             stored=document["stored"],
             service_label=SERVICE_LABELS[service],
             comparators=selectors.release_note(ctx.round, document),
