@@ -9,11 +9,12 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from rest_framework.test import APIClient
 
 from accounts.models import Role
 from actionplans.services import plan_create
 from metrics import tasks
-from metrics.models import DashboardDocument, ResultsPageDocument
+from metrics.models import DashboardDocument, ResultsPageDocument, VersionResults
 from metrics.releases.services import release_create, release_publish
 from metrics.selectors import plan_objectives
 from metrics.services import benchmarks_recompute
@@ -21,7 +22,7 @@ from submissions.demo import _add_return
 from submissions.models import Return
 from submissions.services import return_send_back
 from tests.builders import advance, draft_return, write_plan
-from tests.factories import AuthorityFactory, member
+from tests.factories import AuthorityFactory, api_key, member
 from tests.metrics.test_pages import _country
 
 MARKER = "<p>A page built from this stale document</p>"
@@ -207,3 +208,28 @@ def test_the_plan_objectives_are_read_in_one_query_for_those_who_may_see_the_pla
     assert [link.indicator for link in plan_objectives(authority, analyst)] == ["m2", "m8", "m9"]
     outsider = member(AuthorityFactory.create(), Role.PROGRAMME_LEAD)
     assert plan_objectives(authority, outsider) == []
+
+
+@pytest.mark.django_db
+def test_the_results_api_reads_the_stored_document_in_queries_that_do_not_grow(analyst) -> None:
+    """The results API of a submitted version: the token, the owner's memberships, the return context
+    and the version with its stored document (and the transaction's savepoint and release here), at
+    6 authorities as at 46; the document is the one stored when the version was submitted."""
+    authority, collection_round = _country(6, analyst)
+    lead = member(authority, Role.PROGRAMME_LEAD)
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Token {api_key(lead, 'read', verified=True)}")
+    record = Return.objects.get(authority=authority, round=collection_round)
+    url = reverse("metrics-api:version_results", args=[authority.ons_code, collection_round.label, 1])
+
+    def count() -> int:
+        api.get(url)
+        with CaptureQueriesContext(connection) as queries:
+            response = api.get(url)
+        assert response.json() == VersionResults.objects.get(version=record.current_version).document
+        return len(queries)
+
+    few = count()
+    for other in [AuthorityFactory.create(region="London") for _ in range(40)]:
+        _add_return(other, collection_round, Return.Status.ACCEPTED, analyst, f"x{other.pk}")
+    assert few == count() == 6
