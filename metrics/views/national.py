@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.utils.safestring import mark_safe
@@ -26,6 +27,8 @@ from wres_portal.listing import Column, pages, sorted_page
 from .common import _filters, _round, _service
 
 
+# Its only write, a document built on a miss, is one upsert: no transaction round trips around it.
+@transaction.non_atomic_requests
 @login_required
 @require_safe
 def national_dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:

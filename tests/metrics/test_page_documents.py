@@ -29,10 +29,10 @@ MARKER = "<p>A page built from this stale document</p>"
 
 #: Queries of each page once its document is built, at any number of authorities: the session and
 #: the user; the results page then reads the authority, round, return and role in one query, the
-#: document with its basis in another, and the plan objectives (no transaction around it); the
-#: dashboard reads the round with its document, and the rounds for the filter.
+#: document with its basis in another, and the plan objectives; the dashboard reads the round with
+#: its document, and the rounds for the filter (neither page opens a transaction).
 RESULTS_PAGE_QUERIES = 5
-DASHBOARD_QUERIES = 6
+DASHBOARD_QUERIES = 4
 
 
 def _tamper(model, **filters) -> None:
