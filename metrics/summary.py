@@ -35,6 +35,8 @@ SAME_WITHIN_POINTS = 1.0
 
 
 SAME = "about the same as last round"
+#: A relative likelihood now on the other side of 1, about as far from it as last round (2 then 0.5).
+AS_FAR = "as far from equal as last round, but the other way"
 
 
 @dataclass(frozen=True)
@@ -78,8 +80,8 @@ def change_words(indicator: Indicator, before: float | None, now: float | None) 
     """How a figure moved since the previous round, in words.
 
     For a relative likelihood, closer to 1 (equal likelihood) is better whichever way it is read, so
-    the distance from 1 is compared on a log scale (0.5 and 2 are equally far from equal). A metric 1
-    share is not an outcome: only its movement is stated.
+    the distance from 1 is compared on a log scale (0.5 and 2 are equally far from equal: going from
+    one to the other is `AS_FAR`). A metric 1 share is not an outcome: only its movement is stated.
     """
     if before is None or now is None:
         return ""
@@ -92,9 +94,19 @@ def change_words(indicator: Indicator, before: float | None, now: float | None) 
         if before == now:
             return SAME
         return "now above 0" if now > 0 else "now 0: no minority ethnic staff had the outcome"
-    if abs(math.log(now / before)) < math.log(SAME_WITHIN):
+    # Logs to 9 decimal places: the log of 1/x, which rounds, is then exactly minus the log of x, so
+    # a change written the other way round is on the same side of every threshold below.
+    log_before, log_now = round(math.log(before), 9), round(math.log(now), 9)
+    if abs(log_now - log_before) < math.log(SAME_WITHIN):
         return SAME
-    closer = abs(math.log(now)) < abs(math.log(before))
+    # Now on the other side of 1: distances from equal that differ by less than the same factor are
+    # the same distance. Without this a ratio and its reciprocal (20 then 0.05) read "further from
+    # equal" both ways round, and 7 then 1/7 read "further" or, written as 1/7 then 7, "closer",
+    # depending on how 1/7 rounds.
+    distance_before, distance_now = abs(log_before), abs(log_now)
+    if (log_before < 0) != (log_now < 0) and abs(distance_now - distance_before) < math.log(SAME_WITHIN):
+        return AS_FAR
+    closer = distance_now < distance_before
     return "closer to equal than last round" if closer else "further from equal than last round"
 
 

@@ -8,13 +8,13 @@ import re
 import pytest
 from django.template.loader import render_to_string
 from django.urls import reverse
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from accounts.models import Role
 from metrics.calculations import compute_results
 from metrics.indicators import INDICATORS_BY_CODE
-from metrics.summary import PlanLink, Summary, change_words, results_summary
+from metrics.summary import AS_FAR, PlanLink, Summary, change_words, results_summary
 from submissions.schema import RowKey
 from submissions.synthetic import synthetic_return
 from tests.builders import accepted_return, closed_round, signed_plan, store_results, submitted_return
@@ -62,6 +62,10 @@ def test_the_summary_says_what_changed_since_the_previous_round() -> None:
         (0.9, 0.5, "further from equal than last round"),
         (1.0, 1.02, "about the same as last round"),
         (0.0, 0.7, "now above 0"),
+        (2.0, 0.5, AS_FAR),
+        (20.0, 0.05, AS_FAR),
+        (0.05, 20.0, AS_FAR),
+        (1.5, 0.65, AS_FAR),  # 0.65 is 1.54 the other way: within the 5% that is "about the same"
     ],
 )
 def test_change_words(before, now, words) -> None:
@@ -72,11 +76,25 @@ ratios = st.floats(min_value=0.05, max_value=20, allow_nan=False)
 
 
 @given(ratios, ratios)
+# Found on main: a ratio then its reciprocal read "further from equal" both ways round, which the
+# test's old second check (words differ when the order is swapped) could not allow either: swapping
+# a ratio and its reciprocal is the same as inverting both, which must not change the words.
+@example(20.0, 0.05)
+# 1/7 rounds so that 7 then 1/7 read "further from equal" and, written the other way, "closer".
+@example(7.0, 1 / 7)
+# On the 5% boundary the other way (1.5 x 0.7 = 1.05): a 1-ulp difference between log(1/x) and
+# -log(x) must not put the two ways of writing it on different sides.
+@example(1.5, 0.7)
 def test_a_change_reads_the_same_whichever_way_the_ratio_is_written(before, now) -> None:
     """0.5 and 2 are equally far from equal: inverting both figures never changes the words."""
-    assert change_words(M2, before, now) == change_words(M2, 1 / before, 1 / now)
-    if abs(math.log(now / before)) >= math.log(1.06):
-        assert change_words(M2, before, now) != change_words(M2, now, before)
+    words = change_words(M2, before, now)
+    assert words == change_words(M2, 1 / before, 1 / now)
+    moved = abs(math.log(now / before))
+    closer_by = abs(math.log(before)) - abs(math.log(now))  # margins clear of the 5% boundary
+    if abs(closer_by) >= math.log(1.06):
+        assert words != change_words(M2, now, before)  # closer one way is further the other
+    elif moved >= math.log(1.06) and abs(closer_by) < math.log(1.04):
+        assert words == change_words(M2, now, before) == AS_FAR
 
 
 @pytest.mark.django_db
