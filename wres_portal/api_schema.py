@@ -23,8 +23,10 @@ from __future__ import annotations
 
 import copy
 import re
+import threading
 from typing import Any
 
+from drf_spectacular.generators import SchemaGenerator as SpectacularSchemaGenerator
 from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse
 from rest_framework import serializers
@@ -161,6 +163,25 @@ class AutoSchema(SpectacularAutoSchema):
 
     def get_description(self) -> str:  # type: ignore[override]  # drf-spectacular's own signature
         return ""
+
+
+#: Held while any schema is built in this process (SchemaGenerator below).
+_GENERATING = threading.RLock()
+
+
+class SchemaGenerator(SpectacularSchemaGenerator):
+    """drf-spectacular's, building one schema at a time in a process (SPECTACULAR_SETTINGS
+    "DEFAULT_GENERATOR_CLASS": the schema endpoint, `manage.py spectacular` and
+    `wres_portal.api_types`). drf-spectacular is not thread-safe: `extend_schema` puts one schema
+    inspector on each view class, shared by every instance, and `get_operation` points it at the
+    calling generator's component registry (and path and method) while it describes an operation.
+    Two generators running at once in gthread workers therefore wrote components into each other's
+    registries, and one failed with `KeyError: 'PaginatedAuthorityList'` (or built a schema with
+    dangling references)."""
+
+    def get_schema(self, request: Any = None, public: bool = False) -> dict[str, Any]:
+        with _GENERATING:
+            return super().get_schema(request=request, public=public)
 
 
 # Postprocessing -----------------------------------------------------------------------------------

@@ -2,7 +2,8 @@
 count is expected, 1 for true, are refused (400, `wrong_type`, with a pointer to each), not quietly
 converted as DRF's fields would (issue 16: "numbers accepted for text fields").
 
-The schema is the one the API publishes (drf-spectacular, built once per process on first use), so
+The schema is the one the API publishes (drf-spectacular, built once per process: by wsgi.py in
+gunicorn's master before it forks, else on first use, under a lock), so
 what a client is told and what the server accepts cannot drift apart. Only types are checked here;
 lengths, ranges, formats and choices are the serializers' (their messages are the same in the
 schema). Called by `wres_portal.api_gate` for every JSON POST, PUT and PATCH under /api/.
@@ -10,8 +11,8 @@ schema). Called by `wres_portal.api_gate` for every JSON POST, PUT and PATCH und
 
 from __future__ import annotations
 
-import functools
 import re
+import threading
 from typing import Any
 
 from rest_framework.request import Request
@@ -29,12 +30,28 @@ _JSON_TYPES = {
 }
 
 
-@functools.cache
-def _schema() -> dict[str, Any]:
-    # Imported when first needed: DRF imports the gate (and so this module) while defining its views.
-    from drf_spectacular.generators import SchemaGenerator
+_built: dict[str, Any] | None = None
+_building = threading.Lock()
 
-    return SchemaGenerator().get_schema(request=None, public=True)
+
+def published_schema() -> dict[str, Any]:
+    """The published schema, built once per process. Request threads may ask for it at the same
+    moment (gthread workers): one builds it under the lock, the others wait for it, and none sees
+    it before it is complete (it is published only once `get_schema` has returned). Not a
+    `functools.cache`: that lets every thread that misses build its own at the same time, which
+    drf-spectacular cannot do (wres_portal.api_schema.SchemaGenerator); never changed once built."""
+    global _built
+    built = _built
+    if built is None:
+        with _building:
+            if _built is None:
+                # Imported when first needed: DRF imports the gate (and so this module) while
+                # defining its views.
+                from .api_schema import SchemaGenerator
+
+                _built = SchemaGenerator().get_schema(request=None, public=True)
+            built = _built
+    return built
 
 
 def _kind(value: Any) -> str:
@@ -109,7 +126,7 @@ def check_body_types(request: Request) -> None:
     if match is None:
         return
     path = "/" + _ROUTE_PARAMETER.sub(r"{\1}", match.route)
-    schema = _schema()
+    schema = published_schema()
     operation = schema.get("paths", {}).get(path, {}).get(request.method.lower(), {})
     body = operation.get("requestBody", {}).get("content", {}).get("application/json", {}).get("schema")
     if body is None:

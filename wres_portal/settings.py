@@ -348,6 +348,8 @@ SPECTACULAR_SETTINGS = {
     # read-only fields stay out of request bodies: generated clients get types that fit both.
     "COMPONENT_SPLIT_REQUEST": True,
     "SERVERS": [{"url": SITE_URL, "description": "This portal"}],
+    # One schema built at a time in a process: drf-spectacular is not thread-safe (api_schema.py).
+    "DEFAULT_GENERATOR_CLASS": "wres_portal.api_schema.SchemaGenerator",
     # What every operation shares (problem responses, Idempotency-Key, Location on 201, examples):
     # wres_portal/api_schema.py.
     "POSTPROCESSING_HOOKS": [
