@@ -201,6 +201,13 @@ class ReturnVersion(PublicIdModel):
     def __str__(self) -> str:
         return f"version {self.number}"
 
+    @property
+    def source_phrase(self) -> str:
+        """How the version was made, to sit inside a sentence: "file upload", "built from HR data",
+        "API" (the first letter lowered unless the label starts with an abbreviation)."""
+        label = str(self.get_source_display())
+        return label if label[:2].isupper() else label[:1].lower() + label[1:]
+
     def explanations_digest(self) -> str:
         """A digest of this version's explanations (warning key and text), "" when it has none: the
         part of the return's state that changes without a new version."""

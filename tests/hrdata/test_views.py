@@ -94,6 +94,10 @@ def test_counts_are_checked_previewed_then_saved_as_a_draft_version(
     assert version.source == ReturnVersion.Source.EXTRACT
     assert version.data() == valid_data()
     assert "staff extract" in version.note
+    # The return page and the version list say how the version was made, keeping "HR" in capitals.
+    for page in ("detail", "versions"):
+        body = client.get(_url(page, collection_round)).content.decode()
+        assert "(built from HR data)" in body, page
 
 
 def test_counts_breaking_the_rules_are_listed_and_nothing_is_stored(
