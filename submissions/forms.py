@@ -152,7 +152,7 @@ def _entry_errors(key: RowKey, group: str) -> dict[str, str]:
 
 def _what(key: RowKey) -> str:
     band = f" ({key.pay_band} pay band)" if key.pay_band else ""
-    return f"{MEASURES_BY_CODE[key.measure].label.lower()}{band}"
+    return f"{MEASURES_BY_CODE[key.measure].in_sentence}{band}"
 
 
 class LateReasonForm(PlainEnglishErrors, forms.Form):

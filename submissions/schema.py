@@ -31,6 +31,12 @@ class Measure:
     guidance: str
     metric: str
 
+    @property
+    def in_sentence(self) -> str:
+        """The label inside a sentence: "headcount", "funded CPD" (only the first letter lowered, so
+        an abbreviation keeps its capitals)."""
+        return self.label[:1].lower() + self.label[1:]
+
 
 MEASURES: tuple[Measure, ...] = (
     Measure("headcount", "Headcount", "Directly employed staff at the snapshot date.", "1, 3, 5, 8, 9"),
@@ -113,7 +119,7 @@ class RowKey:
 
     def __str__(self) -> str:
         band = f" ({self.pay_band} pay band)" if self.pay_band else ""
-        return f"{SERVICE_LABELS[self.service]}: {MEASURES_BY_CODE[self.measure].label.lower()}{band}"
+        return f"{SERVICE_LABELS[self.service]}: {MEASURES_BY_CODE[self.measure].in_sentence}{band}"
 
 
 Counts = dict[str, int]  # group -> count

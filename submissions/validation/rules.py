@@ -135,7 +135,7 @@ def cross_field_problems(data: ReturnData) -> list[Problem]:
 
 
 def _label(measure: str) -> str:
-    return MEASURES_BY_CODE[measure].label.lower()
+    return MEASURES_BY_CODE[measure].in_sentence
 
 
 def _limit_problems(data: ReturnData, service: str, group: str) -> list[Problem]:

@@ -280,7 +280,7 @@ def test_missing_required_rows(fmt: str, sheet: str | None) -> None:
     assert band.key == RowKey("adults", "headcount_band", "upper")
     assert band.message == "There is no row for Adult social care: headcount by pay band (upper pay band)."
     assert band.fix.startswith("Add a row with service adults, measure headcount_band, pay_band upper.")
-    assert cpd.message == "There is no row for Children's social care: funded cpd."
+    assert cpd.message == "There is no row for Children's social care: funded CPD."
 
 
 def test_a_service_left_blank_gets_one_error() -> None:
