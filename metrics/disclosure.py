@@ -105,6 +105,10 @@ class Constraint(Generic[Cell]):
     total: Cell
     members: tuple[Cell, ...]
 
+    def __post_init__(self) -> None:
+        if self.total in self.members or len(set(self.members)) != len(self.members):
+            raise ValueError(f"a constraint names each cell once: {self.total!r} = {self.members!r}")
+
     @property
     def cells(self) -> tuple[Cell, ...]:
         return (self.total, *self.members)
