@@ -12,6 +12,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from accounts.models import Authority, Membership, User
+from wres_portal import rawrows
 
 from .models import CollectionRound, Return, ReturnVersion
 
@@ -44,7 +45,7 @@ def get_return_for_user(user: User | AnonymousUser, ons_code: str, round_label: 
     if row is None:
         raise Http404
     authority, collection_round, record, version = (
-        _instance(model, row[start:end]) for model, start, end in _spans()
+        rawrows.instance(model, row[start:end]) for model, start, end in _spans()
     )
     if isinstance(record, Return):
         record.authority, record.round = cast(Authority, authority), cast(CollectionRound, collection_round)
@@ -105,18 +106,3 @@ def _return_context_sql(national: bool) -> tuple[str, tuple[Any, ...]]:
         f'WHERE a."id" IN ({scoped})'
     )
     return sql, (_LABEL_SLOT, _USER_SLOT, *scoped_params)
-
-
-def _instance(model: type[models.Model], values: tuple[Any, ...]) -> models.Model | None:
-    """A model instance from its columns as the cursor read them (None for an absent LEFT JOIN row),
-    converted as a queryset converts them (SQLite hands back dates as text, JSON as text)."""
-    if values[0] is None:
-        return None
-    fields = model._meta.concrete_fields
-    converted = []
-    for field, value in zip(fields, values, strict=True):
-        col = field.get_col(model._meta.db_table)
-        for convert in connection.ops.get_db_converters(col) + col.get_db_converters(connection):
-            value = convert(value, col, connection)
-        converted.append(value)
-    return model.from_db(connection.alias, [f.attname for f in fields], converted)

@@ -322,3 +322,33 @@ def test_tokens_made_before_scopes_keep_reading_only(alice, draft) -> None:
     client = _api(legacy)
     assert client.get(_base(draft)).status_code == 200
     assert client.post(_base(draft) + "submit/", {}, format="json").status_code == 403
+
+
+def test_a_token_its_owner_and_their_memberships_are_read_in_one_query(
+    alice, authority_b, django_assert_num_queries
+) -> None:
+    """Issue 18: the token, its user and the memberships the access checks use, one query; the
+    last-used time is written on first use and then at most once per LAST_USED_GRANULARITY."""
+    Membership.objects.create(user=alice, authority=authority_b, role=Role.VIEWER)
+    key = api_key(alice, "read")
+    with django_assert_num_queries(2):  # first use: the read and the last-used write
+        tokens.api_token_authenticate(key)
+    with django_assert_num_queries(1):
+        token = tokens.api_token_authenticate(key)
+    assert token.user == alice
+    assert sorted(m.authority_id for m in token.user._membership_cache) == sorted(
+        Membership.objects.filter(user=alice).values_list("authority_id", flat=True)
+    )
+    later = timezone.now() + tokens.LAST_USED_GRANULARITY + timedelta(seconds=1)
+    with time_machine.travel(later), django_assert_num_queries(2):
+        tokens.api_token_authenticate(key)
+    with time_machine.travel(later), django_assert_num_queries(1):
+        tokens.api_token_authenticate(key)
+
+
+def test_a_token_of_a_user_without_memberships_is_read_with_none(analyst, django_assert_num_queries) -> None:
+    key = api_key(analyst, "read")
+    tokens.api_token_authenticate(key)
+    with django_assert_num_queries(1):
+        token = tokens.api_token_authenticate(key)
+    assert token.user == analyst and token.user._membership_cache == []
