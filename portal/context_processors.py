@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.http import HttpRequest
-from django.urls import reverse
 
 from accounts import mfa
 from accounts.middleware import session_seconds_left
+from wres_portal.reverse_cache import reverse_cached as reverse
 
 from .navigation import council_nav
 

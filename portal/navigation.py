@@ -10,7 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.urls import NoReverseMatch, reverse
+from django.urls import NoReverseMatch
+
+from wres_portal.reverse_cache import reverse_cached as reverse
 
 
 @dataclass(frozen=True)
@@ -43,7 +45,7 @@ NATIONAL_SECTIONS: list[tuple[str, str, tuple[str, ...]]] = [
 
 def _url(name: str, *args: object) -> str | None:
     try:
-        return reverse(name, args=args)
+        return reverse(name, args)
     except NoReverseMatch:
         return None
 
@@ -73,38 +75,33 @@ def _council_trail(view_name: str, kwargs: dict[str, Any], council_name: str, na
     )
     if view_name == "portal:council_home":
         return trail
-    trail.append(Crumb(council_name, reverse("portal:council_home", args=[code])))
+    trail.append(Crumb(council_name, reverse("portal:council_home", [code])))
     round_label = kwargs.get("round_label")
     plan_year = kwargs.get("plan_year")
     if view_name.startswith("submissions:"):
-        trail.append(Crumb("Returns", reverse("submissions:list", args=[code])))
+        trail.append(Crumb("Returns", reverse("submissions:list", [code])))
         if round_label and view_name != "submissions:detail":
-            trail.append(
-                Crumb(f"{round_label} return", reverse("submissions:detail", args=[code, round_label]))
-            )
+            trail.append(Crumb(f"{round_label} return", reverse("submissions:detail", [code, round_label])))
     elif view_name.startswith("metrics:council_"):
-        trail.append(Crumb("Results", reverse("metrics:council_latest", args=[code])))
+        trail.append(Crumb("Results", reverse("metrics:council_latest", [code])))
         if round_label and view_name != "metrics:council_results":
             trail.append(
-                Crumb(f"{round_label} results", reverse("metrics:council_results", args=[code, round_label]))
+                Crumb(f"{round_label} results", reverse("metrics:council_results", [code, round_label]))
             )
     elif view_name.startswith("actionplans:"):
-        trail.append(Crumb("Action plans", reverse("actionplans:list", args=[code])))
+        trail.append(Crumb("Action plans", reverse("actionplans:list", [code])))
         if plan_year and view_name != "actionplans:detail":
-            trail.append(
-                Crumb(f"{plan_year} action plan", reverse("actionplans:detail", args=[code, plan_year]))
-            )
+            trail.append(Crumb(f"{plan_year} action plan", reverse("actionplans:detail", [code, plan_year])))
         quarter = kwargs.get("quarter")
         if quarter and plan_year and view_name != "actionplans:report":
             label = quarter.replace("-q", " Q").upper() if isinstance(quarter, str) else str(quarter)
-            trail.append(
-                Crumb(f"{label} report", reverse("actionplans:report", args=[code, plan_year, quarter]))
-            )
+            trail.append(Crumb(f"{label} report", reverse("actionplans:report", [code, plan_year, quarter])))
     elif _in(view_name, ("accounts:team_", "accounts:member_")):
-        trail.append(Crumb("Team", reverse("accounts:team", args=[code])))
+        trail.append(Crumb("Team", reverse("accounts:team", [code])))
     # The last crumb is the page itself when it is a section's front page: GOV.UK breadcrumbs stop
     # at the parent.
-    return [crumb for crumb in trail if crumb.href != reverse_current(view_name, kwargs)]
+    current = reverse_current(view_name, kwargs)
+    return [crumb for crumb in trail if crumb.href != current]
 
 
 def reverse_current(view_name: str, kwargs: dict[str, Any]) -> str | None:
@@ -138,8 +135,6 @@ def breadcrumbs(
                 trail.append(Crumb(label, section))
             round_label = kwargs.get("round_label")
             if view_name == "metrics:release" and round_label:
-                trail.append(
-                    Crumb(f"{round_label} releases", reverse("metrics:releases", args=[round_label]))
-                )
+                trail.append(Crumb(f"{round_label} releases", reverse("metrics:releases", [round_label])))
             return trail
     return []

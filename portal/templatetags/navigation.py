@@ -1,13 +1,16 @@
-"""`{% load navigation %}{% breadcrumbs %}`: the GOV.UK breadcrumbs for the page being rendered
-(base.html shows them above <main> unless the page puts a back link there instead)."""
+"""`{% load navigation %}`: `{% breadcrumbs %}`, the GOV.UK breadcrumbs for the page being rendered
+(base.html shows them above <main> unless the page puts a back link there instead), and
+`{% cached_url %}`, `{% url %}` for the links every page carries."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django import template
+from django.urls import NoReverseMatch
 
 from portal.navigation import breadcrumbs as trail
+from wres_portal.reverse_cache import reverse_cached
 
 register = template.Library()
 
@@ -29,3 +32,16 @@ def breadcrumbs(context: template.Context) -> dict[str, Any]:
             national=bool(getattr(user, "is_national", False)),
         )
     }
+
+
+@register.simple_tag
+def cached_url(name: str, *args: Any, quiet: bool = False) -> str:
+    """`{% url name args %}` reversed once per process (wres_portal.reverse_cache). With
+    `quiet=True` a URL that does not exist gives "", as `{% url ... as var %}` does; otherwise
+    NoReverseMatch, as `{% url %}` does."""
+    try:
+        return reverse_cached(name, args)
+    except NoReverseMatch:
+        if quiet:
+            return ""
+        raise

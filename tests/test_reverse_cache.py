@@ -1,0 +1,63 @@
+"""wres_portal.reverse_cache: the same URL as reverse() for every name and value (issue 18)."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+from django.test import override_settings
+from django.urls import NoReverseMatch, clear_script_prefix, reverse, set_script_prefix
+
+from wres_portal.reverse_cache import reverse_cached
+
+
+@pytest.mark.parametrize(
+    ("name", "args"),
+    [
+        ("portal:home", ()),
+        ("accounts:logout", ()),
+        ("portal:council_home", ("E06000001",)),
+        ("submissions:detail", ("E06000001", "2025-26")),
+        ("submissions:detail", ("a b/c", "2025")),  # quoted or refused by reverse() itself
+        ("submissions:detail", ("..", "2025")),
+        ("submissions:detail", ("é", "x?y#z")),
+        ("metrics:council_results", ("W06000011", "2026")),
+        ("accounts:member_role", ("E06000001", uuid.UUID(int=7))),
+    ],
+)
+def test_it_gives_what_reverse_gives(name, args) -> None:
+    for _ in range(2):  # the first call makes the template, the second uses it
+        try:
+            expected = reverse(name, args=args)
+        except NoReverseMatch:
+            with pytest.raises(NoReverseMatch):
+                reverse_cached(name, args)
+            continue
+        assert reverse_cached(name, args) == expected
+
+
+def test_it_takes_keyword_arguments_and_the_script_prefix() -> None:
+    kwargs = {"ons_code": "E06000001", "round_label": "2026"}
+    assert reverse_cached("submissions:detail", kwargs=kwargs) == reverse("submissions:detail", kwargs=kwargs)
+    set_script_prefix("/portal/")
+    try:
+        assert reverse_cached("portal:council_home", ["E1"]) == "/portal/councils/E1/"
+        assert reverse_cached("portal:council_home", ["E1"]) == reverse("portal:council_home", args=["E1"])
+    finally:
+        clear_script_prefix()
+        set_script_prefix("/")
+
+
+def test_a_missing_name_raises_as_reverse_does() -> None:
+    with pytest.raises(NoReverseMatch):
+        reverse_cached("portal:no_such_page")
+
+
+urlpatterns: list[object] = []
+
+
+def test_a_change_of_urlconf_drops_the_templates() -> None:
+    assert reverse_cached("portal:home") == "/"
+    with override_settings(ROOT_URLCONF=__name__), pytest.raises(NoReverseMatch):
+        reverse_cached("portal:home")
+    assert reverse_cached("portal:home") == "/"
