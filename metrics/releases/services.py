@@ -10,7 +10,7 @@ from typing import Any
 import tablib
 from django.core.cache import cache
 from django.db import connection, transaction
-from django.db.models import Max
+from django.db.models import BinaryField, Max, OuterRef, Subquery
 from django.utils import timezone
 
 from accounts.models import Authority, User
@@ -397,8 +397,43 @@ def release_publish(*, release: Release, user: User) -> Release:
 # Reading ---------------------------------------------------------------------------------------------
 
 
+#: The columns of a release that grow with the number of councils (`basis` names every council behind
+#: each area, `changes` the councils added or withdrawn, `audit` its leaks) or that no reader of the
+#: published tables needs: `latest_published` leaves them unread (issue 18).
+UNREAD_BY_READERS = ("basis", "changes", "audit", "suppression")
+
+
 def latest_published(collection_round: CollectionRound) -> Release | None:
-    return Release.objects.filter(round=collection_round, published=True).order_by("-number").first()
+    """The round's latest published release, for readers of its tables (the national report, the
+    downloads, the API): its number, dates and `tables`; the columns in `UNREAD_BY_READERS` are
+    deferred (read on first use, one query each), so the read does not grow with N."""
+    release = (
+        Release.objects.filter(round=collection_round, published=True)
+        .defer(*UNREAD_BY_READERS)
+        .order_by("-number")
+        .first()
+    )
+    if release is not None:
+        release.round = collection_round  # already read: naming the file needs its label
+    return release
+
+
+def latest_published_file(collection_round: CollectionRound, name: str) -> tuple[int, bytes | None] | None:
+    """(number, stored bytes of download `name`, or None when not yet built) of the round's latest
+    published release, or None before one is published: one query reading neither the release's
+    tables nor its basis, so serving a stored download costs the same at any N (issue 18)."""
+    stored = ReleaseFile.objects.filter(release=OuterRef("pk"), name=name).values("content")[:1]
+    found = (
+        Release.objects.filter(round=collection_round, published=True)
+        .order_by("-number")
+        .annotate(file=Subquery(stored, output_field=BinaryField()))
+        .values_list("number", "file")
+        .first()
+    )
+    if found is None:
+        return None
+    number, content = found
+    return number, None if content is None else bytes(content)
 
 
 def release_file(release: Release, name: str, build: Callable[[], bytes]) -> bytes:

@@ -110,8 +110,12 @@ def release_detail(request: AuthenticatedHttpRequest, round_label: str, number: 
     )
 
 
+def _file_name(round_label: str, number: int, table: str, fmt: str) -> str:
+    return f"wres-national-{round_label}-release-{number}-{table}.{fmt}"
+
+
 def _download(release: Release, table: str, fmt: str) -> HttpResponse:
-    name = f"wres-national-{release.round.label}-release-{release.number}-{table}.{fmt}"
+    name = _file_name(release.round.label, release.number, table, fmt)
     if fmt == "csv":
         if table not in releases.TABLES:
             raise Http404
@@ -170,7 +174,14 @@ def national_download(
 ) -> HttpResponse:
     """The national tables of the round's latest published release (never live data)."""
     require_national(request.user)
-    found = _latest(request, round_label, status=404)  # no file to give
+    if fmt == "xlsx":  # the stored workbook, read in one query without the release's tables
+        collection_round = get_round(round_label)
+        stored = releases.latest_published_file(collection_round, "tables.xlsx")
+        if stored is not None:
+            number, content = stored
+            if content is not None:
+                return attachment(content, _file_name(collection_round.label, number, table, fmt), XLSX)
+    found = _latest(request, round_label, status=404)  # no file to give, or the workbook to build
     return found if isinstance(found, HttpResponse) else _download(found, table, fmt)
 
 
