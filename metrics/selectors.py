@@ -234,9 +234,10 @@ def accepted_since_last_release(collection_round: CollectionRound | None) -> int
     accepted = ReturnEvent.objects.filter(
         return_record__round=collection_round, action=ReturnEvent.Action.ACCEPTED
     )
-    latest = Release.objects.filter(round=collection_round).order_by("-number").first()
-    if latest is not None:
-        accepted = accepted.filter(at__gt=latest.created_at)
+    # Only its date: the release row's basis names every council (issue 18).
+    made = Release.objects.filter(round=collection_round).order_by("-number").values_list("created_at")[:1]
+    if made:
+        accepted = accepted.filter(at__gt=made[0][0])
     return accepted.values("return_record_id").distinct().count()
 
 

@@ -119,8 +119,9 @@ def for_analyst(collection_round: CollectionRound | None) -> list[Waiting]:
     label = collection_round.label
     monitor = reverse("submissions:monitor", args=[label])
     items = []
-    to_accept = returns.returns_to_accept(collection_round)
-    for record in to_accept[:NAMED_RETURNS]:
+    to_accept = returns.returns_to_accept(collection_round, limit=NAMED_RETURNS)
+    waiting = to_accept[0].waiting if to_accept else 0  # type: ignore[attr-defined]  # the annotation
+    for record in to_accept:
         items.append(
             Waiting(
                 f"Accept {record.authority.name}'s {label} return",
@@ -128,10 +129,10 @@ def for_analyst(collection_round: CollectionRound | None) -> list[Waiting]:
                 "Signed off by the council's senior sponsor.",
             )
         )
-    if len(to_accept) > NAMED_RETURNS:
+    if waiting > NAMED_RETURNS:
         items.append(
             Waiting(
-                f"{len(to_accept) - NAMED_RETURNS} more signed-off returns to accept",
+                f"{waiting - NAMED_RETURNS} more signed-off returns to accept",
                 reverse("submissions:worklist"),
             )
         )

@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Count, DateField, F, FilteredRelation, Q, QuerySet, Value
+from django.db.models import Count, DateField, F, FilteredRelation, Q, QuerySet, Value, Window
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -236,16 +236,20 @@ def sent_back(record: Return | None) -> ReturnEvent | None:
     return last if last is not None and last.action == ReturnEvent.Action.RETURNED else None
 
 
-def returns_to_accept(collection_round: CollectionRound | None) -> list[Return]:
+def returns_to_accept(collection_round: CollectionRound | None, *, limit: int | None = None) -> list[Return]:
     """Signed-off returns of the round waiting for an analyst to accept them (national staff only),
-    oldest submission first."""
+    oldest submission first: the first `limit` of them when given (each annotated with `waiting`, how
+    many there are in all, counted in the same query), so a home page reads a few rows at any N."""
     if collection_round is None:
         return []
-    return list(
+    found = (
         Return.objects.filter(round=collection_round, status=Return.Status.SIGNED_OFF)
         .select_related("authority", "round")
         .order_by("submitted_at", "id")
     )
+    if limit is not None:
+        found = found.annotate(waiting=Window(Count("pk")))[:limit]
+    return list(found)
 
 
 def late_count(collection_round: CollectionRound | None, today: datetime.date | None = None) -> int:

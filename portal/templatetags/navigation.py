@@ -1,6 +1,6 @@
 """`{% load navigation %}`: `{% breadcrumbs %}`, the GOV.UK breadcrumbs for the page being rendered
-(base.html shows them above <main> unless the page puts a back link there instead), and
-`{% cached_url %}`, `{% url %}` for the links every page carries."""
+(base.html shows them above <main> unless the page puts a back link there instead),
+`{% cached_url %}`, `{% url %}` for the links every page carries, and `{% return_status_tag %}`."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from typing import Any
 
 from django import template
 from django.urls import NoReverseMatch
+from django.utils.safestring import mark_safe
 
 from portal.navigation import breadcrumbs as trail
 from wres_portal.reverse_cache import reverse_cached
@@ -45,3 +46,24 @@ def cached_url(name: str, *args: Any, quiet: bool = False) -> str:
         if quiet:
             return ""
         raise
+
+
+#: A return's status as a GOV.UK tag: (colour, text) by status; anything else is "Not started".
+STATUS_TAGS = {
+    "accepted": ("green", "Accepted"),
+    "signed_off": ("turquoise", "Signed off"),
+    "submitted": ("blue", "Submitted"),
+    "draft": ("yellow", "Draft"),
+}
+_TAG_HTML = {
+    status: mark_safe(f'<strong class="govuk-tag govuk-tag--{colour}">{text}</strong>')  # noqa: S308  # fixed text
+    for status, (colour, text) in [*STATUS_TAGS.items(), ("", ("grey", "Not started"))]
+}
+
+
+@register.simple_tag
+def return_status_tag(status: str) -> str:
+    """A return's status as a GOV.UK tag (submissions/_status_tag.html), made without rendering a
+    template: a list page shows 50 of them, and an include per row cost more than the rest of the row
+    (issue 18)."""
+    return _TAG_HTML.get(status, _TAG_HTML[""])
