@@ -35,7 +35,9 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp.util import random_hex
 
+from wres_portal import rawrows
 from wres_portal.errors import ApplicationError
+from wres_portal.prepared import read_cursor
 
 from . import security_events
 from .http import AuthenticatedHttpRequest
@@ -116,8 +118,20 @@ def signed_in_user(user_id: Any) -> User | None:
     sql, params, slot = _signed_in_user_sql()
     values = list(params)
     values[slot] = pk
-    found = list(User.objects.raw(sql, values))
-    return found[0] if found else None
+    with read_cursor() as cursor:
+        cursor.execute(sql, values)
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    # The user's columns in field order, then the annotations in the order signed_in_user_queryset
+    # adds them (as the compiled query selects them).
+    width = rawrows.width(User)
+    user = rawrows.instance(User, row[:width])
+    if user is None:
+        return None
+    user._wres_totp_id, user._wres_static_id, mfa_role = row[width:]  # type: ignore[attr-defined]
+    user._wres_mfa_role = bool(mfa_role)  # type: ignore[attr-defined]
+    return user
 
 
 def verified_device(user: User, persistent_id: str) -> Device | None:

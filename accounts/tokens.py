@@ -25,6 +25,7 @@ from django.utils import timezone
 
 from wres_portal import rawrows
 from wres_portal.errors import ApplicationError
+from wres_portal.prepared import read_cursor
 
 from . import mfa, security_events
 from .models import ApiToken, Membership, User
@@ -195,7 +196,7 @@ def _token_with_owner(key_hash: str) -> ApiToken | None:
     (`user._membership_cache`, read by accounts.permissions), in one query compiled once per
     process: the ORM's two queries, compiled on every API request, were about a third of the
     request's CPU (issue 18, as `accounts.mfa.signed_in_user`)."""
-    with connection.cursor() as cursor:
+    with read_cursor() as cursor:
         cursor.execute(_token_sql(), [key_hash])
         rows = cursor.fetchall()
     if not rows:

@@ -119,8 +119,11 @@ def _endpoints(world: World) -> dict[str, tuple[str, dict[str, str]]]:
     cookie = settings.SESSION_COOKIE_NAME
     lead_cookie = {"Cookie": f"{cookie}={_session(lead)}"}
     analyst_cookie = {"Cookie": f"{cookie}={_session(world.analyst, device=device)}"}
+    from accounts.models import ApiToken
     from accounts.tokens import api_token_create
 
+    # The bench's token from an earlier run on the same data, revoked: a user may hold 20 at once.
+    ApiToken.objects.filter(user=lead, name="Bench", revoked_at__isnull=True).delete()
     _, token_key = api_token_create(user=lead, name="Bench", scope="read", expires_in_days=7, verified=False)
     from metrics.indicators import INDICATORS
 

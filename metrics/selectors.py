@@ -14,7 +14,6 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
-from django.db import connection
 from django.db.models import Exists, JSONField, OuterRef, QuerySet, Subquery
 from django.db.models.fields.json import KT
 
@@ -23,6 +22,7 @@ from submissions.access import ReturnContext
 from submissions.models import CollectionRound, Return, ReturnEvent, ReturnVersion
 from submissions.schema import SERVICE_LABELS
 from submissions.selectors import submitted_version_ids
+from wres_portal.prepared import read_cursor
 
 from .calculations import results_document
 from .exports.national import type_values
@@ -401,7 +401,7 @@ def _run(name: str, values: Mapping[Any, Any]) -> list[tuple[Any, ...]]:
     """Run query `name` with each slot value replaced by `values[slot]`."""
     sql, params = _compiled(name)
     filled = [values[p] if isinstance(p, int | str) and p in values else p for p in params]
-    with connection.cursor() as cursor:
+    with read_cursor() as cursor:
         cursor.execute(sql, filled)
         return cursor.fetchall()
 

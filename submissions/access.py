@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404
 
 from accounts.models import Authority, Membership, User
 from wres_portal import rawrows
+from wres_portal.prepared import read_cursor
 
 from .models import CollectionRound, Return, ReturnVersion
 
@@ -39,7 +40,7 @@ def get_return_for_user(user: User | AnonymousUser, ons_code: str, round_label: 
         raise Http404  # anonymous: Authority.objects.for_user shows nothing
     sql, params = _return_context_sql(user.is_national)
     values: dict[Any, Any] = {_USER_SLOT: user.pk, _ONS_SLOT: ons_code, _LABEL_SLOT: round_label}
-    with connection.cursor() as cursor:
+    with read_cursor() as cursor:
         cursor.execute(sql, [values.get(p, p) if isinstance(p, int | str) else p for p in params])
         row = cursor.fetchone()
     if row is None:

@@ -114,6 +114,10 @@ TEMPLATES = [
 # Database -----------------------------------------------------------------------------------------
 if DATABASE_URL:
     DATABASES = {"default": env.db_url_config(DATABASE_URL)}
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        # The hot read statements (wres_portal/prepared.py) are prepared after 5 runs on a connection
+        # and planned once; Django's own cursors bind in the client and are never prepared.
+        DATABASES["default"].setdefault("OPTIONS", {}).setdefault("prepare_threshold", 5)
 else:
     DATABASES = {
         "default": {
@@ -202,7 +206,7 @@ SESSION_WARNING_SECONDS = min(2 * 60, SESSION_COOKIE_AGE // 2)
 # write was a transaction per page; issue 18: not even once a minute). Sessions stay in the
 # database only: not in Redis, whose outage must neither sign everyone out nor (a delete lost
 # meanwhile) bring a signed-out session back.
-SESSION_ENGINE = "django.contrib.sessions.backends.db"
+SESSION_ENGINE = "accounts.sessions"
 SESSION_REFRESH_SECONDS = 60
 # The session row's own expiry: the inactivity clock rides in a signed cookie between writes, so the
 # row is written at sign-in and then about every SESSION_STORE_SECONDS - SESSION_COOKIE_AGE of use.
