@@ -15,6 +15,7 @@ from accounts.http import AuthenticatedHttpRequest
 from accounts.models import Authority, Role
 from accounts.permissions import WAITING_LIST_ROLES, can_manage_team, role_in
 from actionplans.selectors import latest_plan
+from submissions import documents as monitor_documents
 from submissions.selectors import current_round, return_of, with_return_status
 from wres_portal.listing import Column, pages, sorted_page
 
@@ -84,10 +85,14 @@ def authority_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     status = criteria.pop("status", "")
     authorities: QuerySet[Authority] = selectors.authorities_search(request.user, **criteria)
     columns = list(AUTHORITY_COLUMNS)
+    total = None
     if collection_round is not None:
         authorities = with_return_status(authorities, collection_round, status=status)
         columns.append(Column(STATUS_COLUMN.key, f"{collection_round.label} return", STATUS_COLUMN.fields))
-    page, chosen = sorted_page(request, authorities, columns, default="authority")
+        if not any(criteria.values()):  # every council (an analyst sees all), or those at one status
+            counts = monitor_documents.status_counts(collection_round)
+            total = counts.get(status, 0) if status else sum(counts.values())
+    page, chosen = sorted_page(request, authorities, columns, default="authority", count=total)
     return render(
         request,
         "portal/authority_list.html",

@@ -441,3 +441,39 @@ class ChangeFeedEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} at {self.at:%Y-%m-%d %H:%M}"
+
+
+class MonitorVersion(models.Model):
+    """A number that changes whenever what the completeness monitor shows may change (issue 18): one
+    row, bumped by PostgreSQL triggers (migration 0011) for every row a transaction inserts, deletes
+    or changes among returns (their round, council, status, submission time or lateness),
+    closing-date extensions and authorities (ONS code, name, region, type). The triggers are deferred
+    to the commit, so the row is locked only while a transaction commits, and a reader sees the new
+    number in the same snapshot as the rows that changed. Were the row removed, the next change adds
+    it back from a number never used before. Absent on SQLite (no triggers) and until then: the
+    monitor reads its counts and CSV afresh every time."""
+
+    n = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"monitor version {self.n}"
+
+
+class MonitorDocument(models.Model):
+    """What the completeness monitor shows of a round, built once for a `MonitorVersion` (issue 18):
+    its status counts (`kind` "counts", JSON) and the unfiltered status.csv (`kind` "csv"). `key`
+    names what it was built from (`submissions.selectors.monitor_key`: the round, its closing date,
+    the monitor version and, for the CSV, the day); a page uses it only where the key matches, and
+    rebuilds it otherwise, so a stale document is never served. Derived data, not audited."""
+
+    round = models.ForeignKey(CollectionRound, on_delete=models.CASCADE, related_name="+", db_index=False)
+    kind = models.CharField(max_length=10)
+    key = models.CharField(max_length=64)
+    content = models.BinaryField()
+    built_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["round", "kind"], name="monitor_document_once")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} of round {self.round_id}"

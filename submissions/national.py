@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
-from typing import Any
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -15,18 +12,18 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from accounts.access import get_authority_for_user, require_national
 from accounts.http import AuthenticatedHttpRequest
-from accounts.models import Authority, AuthorityType
+from accounts.models import Authority
 from accounts.permissions import is_national
-from wres_portal.downloads import CSV, csv_text, streamed_attachment
+from wres_portal.downloads import CSV, attachment, streamed_attachment
 from wres_portal.errors import ApplicationError
 from wres_portal.listing import Column, pages, sorted_page
 
-from . import selectors, services
+from . import documents, selectors, services
 from .access import get_round
 from .forms import ExtensionForm, MonitorFilterForm, RoundForm
-from .models import CollectionRound, Return
+from .models import CollectionRound
 
-STATUS_CHOICES = [(selectors.NOT_STARTED, "Not started"), *Return.Status.choices]
+STATUS_CHOICES = documents.STATUS_CHOICES
 
 
 @login_required
@@ -83,8 +80,14 @@ def monitor(request: AuthenticatedHttpRequest, round_label: str) -> HttpResponse
     require_national(request.user)
     collection_round = get_round(round_label)
     form, filters = _filters(request)
-    page, chosen = sorted_page(request, _monitored(collection_round, filters), COLUMNS, default="authority")
-    counts = selectors.status_counts(collection_round)
+    counts = documents.status_counts(collection_round)
+    # Unfiltered, or by status alone, the counts say how many rows there are: no COUNT of every council.
+    total = None
+    if not any(value for field, value in filters.items() if field != "status"):
+        total = counts.get(filters["status"], 0) if filters.get("status") else sum(counts.values())
+    page, chosen = sorted_page(
+        request, _monitored(collection_round, filters), COLUMNS, default="authority", count=total
+    )
     return render(
         request,
         "submissions/monitor.html",
@@ -100,70 +103,21 @@ def monitor(request: AuthenticatedHttpRequest, round_label: str) -> HttpResponse
     )
 
 
-#: The monitor's annotations (selectors.with_return_status) by name, for the CSV.
-CSV_FIELDS = (
-    "ons_code",
-    "name",
-    "region",
-    "authority_type",
-    "return_status",
-    "return_late",
-    "return_submitted_at",
-    "closes",
-)
-#: The type and status codes (kept for machine readers) are each followed by their label, as the
-#: monitor shows them; a region's stored value is already its name.
-CSV_HEADER = [
-    "ons_code",
-    "authority",
-    "region",
-    "type",
-    "type_name",
-    "status",
-    "status_name",
-    "late",
-    "submitted_at",
-    "closes_on",
-]
-
-
-def _csv_lines(rows: Iterable[tuple[Any, ...]]) -> Iterator[str]:
-    kinds, statuses = dict(AuthorityType.choices), dict(STATUS_CHOICES)
-    yield csv_text([CSV_HEADER])
-    for ons_code, name, region, kind, status, late, submitted_at, closes in rows:
-        yield csv_text(
-            [
-                [
-                    ons_code,
-                    name,
-                    region,
-                    kind,
-                    kinds.get(kind, kind),
-                    status,
-                    statuses.get(status, status),
-                    "yes" if late else "no",
-                    submitted_at.isoformat() if submitted_at else "",
-                    closes.isoformat(),
-                ]
-            ]
-        )
-
-
 @login_required
 @require_safe
-def monitor_csv(request: AuthenticatedHttpRequest, round_label: str) -> StreamingHttpResponse:
-    """Every matching council's status as CSV, streamed from one database cursor (never the whole
-    list in memory)."""
+def monitor_csv(request: AuthenticatedHttpRequest, round_label: str) -> HttpResponse | StreamingHttpResponse:
+    """Every matching council's status as CSV. Unfiltered (the common case), the bytes stored for the
+    current monitor version, read in one query (`documents.status_csv`); filtered, or without a kept
+    version, streamed from one database cursor (never the whole list in memory)."""
     require_national(request.user)
     collection_round = get_round(round_label)
     _, filters = _filters(request)
-    rows = (
-        _monitored(collection_round, filters)
-        .order_by("name", "pk")
-        .values_list(*CSV_FIELDS)
-        .iterator(chunk_size=2000)
-    )
-    return streamed_attachment(_csv_lines(rows), f"wres-{collection_round.label}-status.csv", CSV)
+    name = f"wres-{collection_round.label}-status.csv"
+    if not any(filters.values()):
+        content = documents.status_csv(collection_round)
+        if content is not None:
+            return attachment(content, name, CSV)
+    return streamed_attachment(documents.csv_lines(documents.csv_rows(collection_round, filters)), name, CSV)
 
 
 @login_required

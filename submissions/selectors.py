@@ -5,11 +5,23 @@ from __future__ import annotations
 import base64
 import binascii
 import datetime
+import hashlib
 from collections.abc import Iterable
 from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Count, DateField, F, FilteredRelation, Q, QuerySet, Value, Window
+from django.db.models import (
+    BinaryField,
+    Count,
+    DateField,
+    F,
+    FilteredRelation,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    Window,
+)
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -20,6 +32,8 @@ from .models import (
     ClosingDateExtension,
     CollectionRound,
     CollectionRoundQuerySet,
+    MonitorDocument,
+    MonitorVersion,
     Return,
     ReturnEvent,
     ReturnQuerySet,
@@ -209,6 +223,50 @@ def status_counts(collection_round: CollectionRound) -> dict[str, int]:
     )
     counts[NOT_STARTED] = Authority.objects.count() - sum(counts.values())
     return counts
+
+
+#: Bump when what a monitor document holds, or how it is made, changes (the key names it).
+MONITOR_DOCUMENT_FORMAT = 1
+
+
+def monitor_key(
+    kind: str, collection_round: CollectionRound, version: int, today: datetime.date | None = None
+) -> str:
+    """The key of a round's monitor document (`MonitorDocument`): its kind, the round and its closing
+    date (every council's date without an extension), the monitor version (`MonitorVersion`: every
+    return, extension and authority the document shows) and, for what shows lateness by date, the
+    day. Anything else changed gives another key, so a stored document is never stale."""
+    parts = (
+        MONITOR_DOCUMENT_FORMAT,
+        kind,
+        collection_round.pk,
+        collection_round.label,
+        collection_round.closes_on.isoformat(),
+        version,
+        today.isoformat() if today else "",
+    )
+    return hashlib.sha256(repr(parts).encode()).hexdigest()
+
+
+def monitor_document(
+    collection_round: CollectionRound, kind: str
+) -> tuple[int, str | None, bytes | None] | None:
+    """(monitor version, stored key or None, stored content or None) of the round's `kind` document,
+    in one query that reads no council; None where no version is kept (not PostgreSQL)."""
+    stored = MonitorDocument.objects.filter(round=collection_round, kind=kind)
+    found = (
+        MonitorVersion.objects.filter(pk=1)
+        .annotate(
+            stored_key=Subquery(stored.values("key")[:1]),
+            stored_content=Subquery(stored.values("content")[:1], output_field=BinaryField()),
+        )
+        .values_list("n", "stored_key", "stored_content")
+        .first()
+    )
+    if found is None:
+        return None
+    version, key, content = found
+    return version, key, None if content is None else bytes(content)
 
 
 def results_in_words(version: ReturnVersion, data: ReturnData | None = None) -> list[dict[str, str]]:

@@ -221,7 +221,7 @@ def test_analyst_monitor_filters_and_downloads(
     assert "Lambeth" in body and "Leeds" not in body
     body = client.get(url, {"status": "not_started"}).content.decode()
     assert "Leeds" in body and "Lambeth" not in body
-    text = b"".join(client.get(url + "status.csv").streaming_content).decode()
+    text = client.get(url + "status.csv").content.decode()  # unfiltered: stored whole (issue 18)
     lines = text.splitlines()
     assert lines[0].startswith("ons_code,authority,region")
     assert any(line.startswith(f"{authority_a.ons_code},Lambeth") and ",draft," in line for line in lines)
