@@ -445,8 +445,8 @@ class ChangeFeedEntry(models.Model):
 
 class MonitorVersion(models.Model):
     """A number that changes whenever what the completeness monitor shows may change (issue 18): one
-    row, bumped by PostgreSQL triggers (migration 0011) for every row a transaction inserts, deletes
-    or changes among returns (their round, council, status, submission time or lateness),
+    row, bumped by PostgreSQL triggers (migrations 0011, 0012) once in every commit that inserts,
+    deletes or changes any row among returns (their round, council, status, submission time or lateness),
     closing-date extensions and authorities (ONS code, name, region, type). The triggers are deferred
     to the commit, so the row is locked only while a transaction commits, and a reader sees the new
     number in the same snapshot as the rows that changed. Were the row removed, the next change adds
