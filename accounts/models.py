@@ -93,7 +93,12 @@ class Authority(TimeStampedModel):
         ]
         # The analysts' lists open sorted by name (ORDER BY name, id LIMIT 50): read from this index
         # they cost the same at any number of councils, where a sort of every council grew with it.
-        indexes = [models.Index(fields=["name", "id"], name="authority_by_name")]
+        # By last change: the newest change of any council's details in one index read, part of
+        # what the national indicator page's summary is built from (`metrics.selectors.IndicatorStamp`).
+        indexes = [
+            models.Index(fields=["name", "id"], name="authority_by_name"),
+            models.Index(fields=["updated_at"], name="authority_updated_at"),
+        ]
 
     def __str__(self) -> str:
         return self.name

@@ -26,7 +26,7 @@ from submissions.models import CollectionRound, Return, ReturnVersion
 from submissions.schema import GROUP_LABELS, SERVICE_LABELS
 
 from . import charts, selectors
-from .calculations import FOUR_FIFTHS_LABELS, INDICATORS, compute_results, distribution
+from .calculations import FOUR_FIFTHS_LABELS, INDICATORS, INDICATORS_BY_CODE, compute_results, distribution
 from .disclosure import (
     LOW,
     MIN_AUTHORITIES,
@@ -38,10 +38,11 @@ from .disclosure import (
     benchmark_value,
     is_small,
 )
-from .models import Benchmark, DashboardDocument, ResultsPageDocument
+from .models import Benchmark, DashboardDocument, IndicatorDocument, ResultsPageDocument
 from .presenters import SERVICE_CHOICES, cards, figure, series
 from .publication import PublishedComparators
 from .services import headline, population_share
+from .spread import histogram, spread
 
 # A council's results page -------------------------------------------------------------------------
 
@@ -293,3 +294,84 @@ def dashboard_documents_build(collection_round: CollectionRound) -> int:
         for region, kind in filters:
             dashboard_document_build(collection_round, service, region, kind)
     return len(SERVICE_LABELS) * len(filters)
+
+
+# The analysts' page of one indicator -------------------------------------------------------------
+
+
+def indicator_document_build(
+    collection_round: CollectionRound,
+    service: str,
+    region: str,
+    kind: str,
+    code: str,
+    stamp: selectors.IndicatorStamp,
+) -> dict[str, Any]:
+    """Build and store the summary of an indicator page (the chart, the breakdown by region and type,
+    and how many authorities the table lists, unfiltered and by band); returns the document. `stamp`
+    must be read before the figures (`selectors.indicator_read`): a change committed in between
+    leaves a document whose key names the older state, which the next page finds stale and builds
+    again (never the other way round)."""
+    indicator = INDICATORS_BY_CODE[code]
+    results = selectors.accepted_results(collection_round, service, region, kind).filter(indicator=code)
+    summary = spread(results)
+    log_scale = indicator.kind != "share"
+    bins, below, above = histogram(results, summary, log_scale=log_scale)
+    counts = selectors.listed_counts(results)
+    labels = dict(Region.choices + AuthorityType.choices)
+    html = render_to_string(
+        "metrics/_indicator_summary.html",
+        {
+            "indicator": indicator,
+            "breakdown": [
+                (
+                    b,
+                    benchmark_figure(
+                        figure(indicator, b.distribution.get("median")), n_authorities=b.n_authorities
+                    ),
+                    labels.get(b.scope_value, "England"),
+                )
+                for b in selectors.indicator_breakdown(collection_round, service, code)
+            ],
+            "chart": charts.histogram_chart(
+                bins=bins,
+                below=below,
+                above=above,
+                quartiles=summary,
+                log_scale=log_scale,
+                id_prefix=f"hist-{code}",
+                title=f"{indicator.title}: spread across authorities",
+            ),
+        },
+    )
+    document = {"summary_html": html, "listed": sum(counts.values()), "bands": counts}
+    key = selectors.indicator_key(collection_round, service, region, kind, code, stamp)
+    IndicatorDocument.objects.bulk_create(
+        [
+            IndicatorDocument(
+                round=collection_round,
+                service=service,
+                region=region,
+                authority_type=kind,
+                indicator=code,
+                key=key,
+                document=document,
+                built_at=timezone.now(),
+            )
+        ],
+        update_conflicts=True,
+        unique_fields=["round", "service", "region", "authority_type", "indicator"],
+        update_fields=["key", "document", "built_at"],
+    )
+    return document
+
+
+def indicator_documents_build(collection_round: CollectionRound) -> int:
+    """Build a round's indicator summaries for England ahead of the analysts, every indicator of every
+    service (a filter is built when first asked for: a few hundred builds each reading every
+    authority's value would not fit a recompute's budget). Returns how many."""
+    stamp = selectors.indicator_stamp(collection_round)
+    for service in SERVICE_LABELS:
+        for indicator in INDICATORS:
+            indicator_document_build(collection_round, service, "", "", indicator.code, stamp)
+    return len(SERVICE_LABELS) * len(INDICATORS)

@@ -76,7 +76,12 @@ class Result(models.Model):
         ]
         indexes = [
             models.Index(fields=["authority", "round"]),
-            models.Index(fields=["round", "service", "indicator"]),
+            # With the value last, it also hands an indicator's rows over in order of value: the
+            # national indicator page sorted by value reads one page of it (issue 18). No more
+            # indexes for a national recompute to update than before.
+            models.Index(
+                fields=["round", "service", "indicator", "value"], name="result_round_indicator_value"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -283,3 +288,34 @@ class DashboardDocument(models.Model):
 
     def __str__(self) -> str:
         return f"dashboard of {self.round_id} {self.service} {self.region} {self.authority_type}"
+
+
+class IndicatorDocument(models.Model):
+    """The summary of one indicator across the authorities for a round, service and filter (issue
+    18): the chart (histogram and box), the breakdown by region and type, and how many authorities
+    are in each band, rendered once and read in one query with the round. `key` names what it was
+    built from (`metrics.selectors.indicator_key`): the round's benchmark run, the newest change of
+    the accepted returns (the change feed), of stored results and of authorities' details, and the
+    code that renders it; a page reads it only where the key matches what is current, and rebuilds
+    it otherwise, so a stale summary is never shown. The table of authorities is read live."""
+
+    round = models.ForeignKey(CollectionRound, on_delete=models.CASCADE, related_name="+", db_index=False)
+    service = models.CharField(max_length=10)
+    region = models.CharField(max_length=40, blank=True)
+    authority_type = models.CharField(max_length=40, blank=True)
+    indicator = models.CharField(max_length=10)
+    key = models.CharField(max_length=64)
+    document = models.JSONField()
+    built_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["round", "service", "region", "authority_type", "indicator"],
+                name="indicator_document_once",
+            )
+        ]
+
+    def __str__(self) -> str:
+        where = f"{self.service} {self.region} {self.authority_type}"
+        return f"indicator {self.indicator} of {self.round_id} {where}"

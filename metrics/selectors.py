@@ -14,12 +14,12 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Exists, JSONField, OuterRef, QuerySet, Subquery
+from django.db.models import Count, Exists, JSONField, OuterRef, QuerySet, Subquery
 from django.db.models.fields.json import KT
 
 from accounts.models import Authority, User
 from submissions.access import ReturnContext
-from submissions.models import CollectionRound, Return, ReturnEvent, ReturnVersion
+from submissions.models import ChangeFeedEntry, CollectionRound, Return, ReturnEvent, ReturnVersion
 from submissions.schema import SERVICE_LABELS
 from submissions.selectors import submitted_version_ids
 from wres_portal.prepared import read_cursor
@@ -30,6 +30,7 @@ from .models import (
     Benchmark,
     BenchmarkRun,
     DashboardDocument,
+    IndicatorDocument,
     Release,
     ReleaseQuerySet,
     Result,
@@ -630,6 +631,114 @@ def dashboard_round(
     return found, _json(found.document) if fresh else None  # type: ignore[attr-defined]
 
 
+def _aware(value: Any) -> Any:
+    """A time read by a raw query as the ORM reads it: SQLite hands it back as text, and PostgreSQL
+    naive on a connection made without a time zone (as under the test runner)."""
+    if isinstance(value, str):
+        value = datetime.datetime.fromisoformat(value)
+    if isinstance(value, datetime.datetime) and value.tzinfo is None:
+        value = value.replace(tzinfo=datetime.UTC)
+    return value
+
+
+@dataclass(frozen=True)
+class IndicatorStamp:
+    """What an indicator page's summary is a function of, beyond the round, service, filter and
+    indicator, each read in one index look-up whatever the number of authorities:
+
+    - the round's benchmark run (fingerprint and time): the breakdown by region and type;
+    - the newest change feed entry: every acceptance and every accepted return sent back writes one
+      in the same transaction, so the accepted versions cannot change without it moving, even
+      before the benchmarks are recomputed (which the summary does not wait for);
+    - the newest stored results: an accepted version whose results are stored late joins the
+      authorities' values;
+    - the newest change to an authority's details: its region or type moves it between filters.
+
+    Any of them moving (in any round: they are global) rebuilds the document on its next view."""
+
+    run: tuple[str, datetime.datetime] | None
+    feed: int | None
+    results: int | None
+    authorities: datetime.datetime | None
+
+
+def indicator_key(
+    collection_round: CollectionRound, service: str, region: str, kind: str, code: str, stamp: IndicatorStamp
+) -> str:
+    """The key of an indicator page's summary document."""
+    run = (stamp.run[0], stamp.run[1].isoformat()) if stamp.run else None
+    authorities = stamp.authorities.isoformat() if stamp.authorities else None
+    return _key(
+        "indicator",
+        collection_round.pk,
+        collection_round.label,
+        service,
+        region,
+        kind,
+        code,
+        run,
+        stamp.feed,
+        stamp.results,
+        authorities,
+    )
+
+
+CODE_SLOT = "slot:code"
+
+
+def _indicator_query() -> Any:
+    stored = IndicatorDocument.objects.filter(
+        round=OuterRef("pk"),
+        service=SERVICE_SLOT,
+        region=REGION_SLOT,
+        authority_type=KIND_SLOT,
+        indicator=CODE_SLOT,
+    )
+    run = BenchmarkRun.objects.filter(round=OuterRef("pk"))
+    return CollectionRound.objects.filter(label=LABEL_SLOT).annotate(
+        document_key=Subquery(stored.values("key")[:1]),
+        document=Subquery(stored.values("document")[:1], output_field=JSONField()),
+        run_fingerprint=Subquery(run.values("fingerprint")[:1]),
+        run_at=Subquery(run.values("computed_at")[:1]),
+        # Newest first by an indexed column: one index read each (the primary keys; the
+        # authorities' `updated_at` has its own index).
+        feed_id=Subquery(ChangeFeedEntry.objects.order_by("-id").values("id")[:1]),
+        results_id=Subquery(VersionResults.objects.order_by("-id").values("id")[:1]),
+        authorities_at=Subquery(Authority.objects.order_by("-updated_at").values("updated_at")[:1]),
+    )[:1]
+
+
+_QUERIES["indicator"] = _indicator_query
+
+
+def indicator_read(
+    label: str, service: str, region: str, kind: str, code: str
+) -> tuple[CollectionRound, IndicatorStamp, dict[str, Any] | None] | None:
+    """The round labelled `label`, what its indicator summary is built from now (`IndicatorStamp`),
+    and the stored summary of the service, filter and indicator where it was built from exactly
+    that (else None: none yet, or stale), in one query compiled once per process; None when there
+    is no such round."""
+    sql, params = _compiled("indicator")
+    values = {LABEL_SLOT: label, SERVICE_SLOT: service, REGION_SLOT: region, KIND_SLOT: kind, CODE_SLOT: code}
+    filled = [values[p] if isinstance(p, str) and p in values else p for p in params]
+    found = next(iter(CollectionRound.objects.raw(sql, filled)), None)
+    if found is None:
+        return None
+    extra: Any = found  # the annotations a raw query sets
+    run = (extra.run_fingerprint, _aware(extra.run_at)) if extra.run_fingerprint is not None else None
+    stamp = IndicatorStamp(run, extra.feed_id, extra.results_id, _aware(extra.authorities_at))
+    fresh = extra.document_key == indicator_key(found, service, region, kind, code, stamp)
+    return found, stamp, _json(extra.document) if fresh else None
+
+
+def indicator_stamp(collection_round: CollectionRound) -> IndicatorStamp:
+    """What the round's indicator summaries are built from now (a worker building them ahead)."""
+    found = indicator_read(collection_round.label, "", "", "", "")
+    if found is None:
+        raise CollectionRound.DoesNotExist
+    return found[1]
+
+
 def accepted_results(collection_round: CollectionRound, service: str, region: str, kind: str):
     """The headline rows of a service in the round's accepted returns, of a region and type if given."""
     results = Result.objects.filter(
@@ -644,6 +753,13 @@ def accepted_results(collection_round: CollectionRound, service: str, region: st
     if kind:
         results = results.filter(authority__authority_type=kind)
     return results
+
+
+def listed_counts(results: QuerySet[Result]) -> dict[str, int]:
+    """How many of `results` are in each four-fifths band ("" for none): the table of authorities'
+    counts, unfiltered and by band."""
+    counts = results.order_by().values("four_fifths").annotate(n=Count("pk"))
+    return {row["four_fifths"]: row["n"] for row in counts}
 
 
 def dashboard_benchmarks(

@@ -81,10 +81,12 @@ def recompute_benchmarks(round_id: int | None = None) -> int:
 
 @shared_task(acks_late=True, autoretry_for=TRANSIENT, retry_backoff=True, max_retries=5)
 def build_dashboards(round_id: int) -> int:
-    """Build a round's dashboard documents ahead of the analysts, once its benchmarks have changed
-    (issue 18). Safe to run twice: each document is upserted, and a page that finds one stale (a
-    later recompute) builds it again itself."""
-    return documents.dashboard_documents_build(CollectionRound.objects.get(pk=round_id))
+    """Build a round's dashboard documents and its indicator pages' summaries for England ahead of
+    the analysts, once its benchmarks have changed (issue 18). Safe to run twice: each document is
+    upserted, and a page that finds one stale (a later recompute) builds it again itself."""
+    collection_round = CollectionRound.objects.get(pk=round_id)
+    built = documents.dashboard_documents_build(collection_round)
+    return built + documents.indicator_documents_build(collection_round)
 
 
 @shared_task(acks_late=True, autoretry_for=TRANSIENT, retry_backoff=True, max_retries=3)

@@ -1,30 +1,32 @@
 from __future__ import annotations
 
+from typing import Any
+from urllib.parse import quote
+
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
+from django.db.models import F, QuerySet
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_safe
 
 from accounts.access import require_national
 from accounts.http import AuthenticatedHttpRequest
 from accounts.models import AuthorityType, Region
-from metrics import charts, documents, selectors
+from metrics import documents, selectors
 from metrics.calculations import (
     FOUR_FIFTHS_LABELS,
     INDICATORS,
     INDICATORS_BY_CODE,
     RELATIVE_LIKELIHOOD_EXPLANATION,
 )
-from metrics.disclosure import (
-    benchmark_figure,
-)
 from metrics.presenters import SERVICE_CHOICES, figure
-from metrics.spread import histogram, spread
-from wres_portal.listing import Column, pages, sorted_page
+from wres_portal import listing
+from wres_portal.listing import Column
 
-from .common import _filters, _round, _service
+from .common import _filters, _service
 
 
 # Its only write, a document built on a miss, is one upsert: no transaction round trips around it.
@@ -73,30 +75,54 @@ INDICATOR_COLUMNS = [
 ]
 
 
+_CODE_SLOT = "ons-code-slot"
+
+
+def _ordered(results: QuerySet[Any], chosen: listing.Sorted) -> QuerySet[Any]:
+    """`listing.order_by`, but a column that is never blank (the authority's name, the band) is
+    ordered without NULLS LAST: PostgreSQL then walks an index backwards for the descending order
+    (the authorities' names: 109 ms -> 1 ms at 20,000)."""
+    if chosen.key == "value":
+        return listing.order_by(results, INDICATOR_COLUMNS, chosen)
+    first, *rest = next(c for c in INDICATOR_COLUMNS if c.key == chosen.key).fields
+    return results.order_by(F(first).desc() if chosen.descending else F(first).asc(), *rest)
+
+
+# Its only write, a summary built on a miss, is one upsert: no transaction round trips around it.
+@transaction.non_atomic_requests
 @login_required
 @require_safe
 def national_indicator(request: AuthenticatedHttpRequest, round_label: str, code: str) -> HttpResponse:
     """Analysts: one indicator across every authority, with its breakdown by region and type. The
-    chart summarises the authorities (a histogram and a box, worked out by the database), and the
-    table of authorities is sorted, filtered and paged by the database: the page costs the same
-    number of queries at any number of authorities (issue 18)."""
+    summary (the chart's histogram and box, the breakdown, how many authorities are listed) is a
+    document keyed on what it is built from, read with the round in one query and built here on a
+    miss (issue 18); the table of authorities is sorted and paged by the database, its count taken
+    from the summary. Sorted by name (either way) or by value (ascending) a page is read from an
+    index, at the same cost at any number of authorities; by value descending or by band it is a
+    sort of the listed authorities."""
     require_national(request.user)
     indicator = INDICATORS_BY_CODE.get(code)
     if indicator is None:
         raise Http404
-    collection_round, service = _round(request, round_label), _service(request)
-    region, kind = _filters(request)
+    service, (region, kind) = _service(request), _filters(request)
     band = request.GET.get("band", "")
     band = band if band in FOUR_FIFTHS_LABELS else ""
+    found = selectors.indicator_read(round_label, service, region, kind, code)
+    if found is None:
+        raise Http404
+    collection_round, stamp, document = found
+    if document is None:
+        document = documents.indicator_document_build(collection_round, service, region, kind, code, stamp)
     results = selectors.accepted_results(collection_round, service, region, kind).filter(indicator=code)
-    summary = spread(results)
-    log_scale = indicator.kind != "share"
-    bins, below, above = histogram(results, summary, log_scale=log_scale)
     listed = results.filter(four_fifths=band) if band else results
-    page, chosen = sorted_page(
-        request, listed.select_related("authority"), INDICATOR_COLUMNS, default="authority"
+    chosen = listing.read_sort(request, INDICATOR_COLUMNS, "authority")
+    ordered = _ordered(listed, chosen).values_list(
+        "authority__name", "authority__ons_code", "value", "four_fifths", "low_numbers"
     )
-    breakdown = selectors.indicator_breakdown(collection_round, service, code)
+    count = document["bands"].get(band, 0) if band else document["listed"]
+    page = listing.paginate(ordered, request, count=count)  # no COUNT over every authority
+    # Each row's link made from one reversed link: 50 reverses were a tenth of the page's CPU.
+    link = reverse("metrics:council_results", args=[_CODE_SLOT, collection_round.label])
     return render(
         request,
         "metrics/national_indicator.html",
@@ -112,37 +138,19 @@ def national_indicator(request: AuthenticatedHttpRequest, round_label: str, code
             "regions": Region.choices,
             "kinds": AuthorityType.choices,
             "page": page,
-            "page_numbers": pages(page),
+            "page_numbers": listing.pages(page),
             "headers": chosen.headers,
             "rows": [
                 (
-                    r.authority,
-                    figure(indicator, r.value),
-                    FOUR_FIFTHS_LABELS.get(r.four_fifths, ""),
-                    r.low_numbers,
+                    name,
+                    link.replace(_CODE_SLOT, quote(ons_code, safe="")),
+                    figure(indicator, value),
+                    FOUR_FIFTHS_LABELS.get(band_code, ""),
+                    low,
                 )
-                for r in page.object_list
+                for name, ons_code, value, band_code, low in page.object_list
             ],
-            "spread": summary,
-            "breakdown": [
-                (
-                    b,
-                    benchmark_figure(
-                        figure(indicator, b.distribution.get("median")), n_authorities=b.n_authorities
-                    ),
-                    dict(Region.choices + AuthorityType.choices).get(b.scope_value, "England"),
-                )
-                for b in breakdown
-            ],
-            "chart": charts.histogram_chart(
-                bins=bins,
-                below=below,
-                above=above,
-                quartiles=summary,
-                log_scale=log_scale,
-                id_prefix=f"hist-{code}",
-                title=f"{indicator.title}: spread across authorities",
-            ),
+            "summary_html": mark_safe(document["summary_html"]),  # noqa: S308 - rendered by our own template
         },
     )
 
