@@ -11,16 +11,17 @@ import pytest
 from django.core.cache import caches
 from rest_framework.test import APIClient
 
+from tests.concurrency import together
 from tests.factories import api_key
-from wres_portal.throttling import THROTTLE_CACHE, AddressRateThrottle, TokenRateThrottle
+from tests.workers import require_services
+from wres_portal.throttling import LOCAL_WINDOWS, ApiRateThrottle, Limit, hit
 
 
 @pytest.fixture
 def rates(monkeypatch):
     def set_rates(token: str, address: str) -> None:
         rates = {"token": token, "address": address}
-        monkeypatch.setattr(TokenRateThrottle, "THROTTLE_RATES", rates)
-        monkeypatch.setattr(AddressRateThrottle, "THROTTLE_RATES", rates)
+        monkeypatch.setattr(ApiRateThrottle, "THROTTLE_RATES", rates)
 
     return set_rates
 
@@ -85,7 +86,42 @@ def test_limits_hold_in_memory_while_redis_is_unreachable(alice, rates, settings
         }
     }
     assert caches["default"].get("anything") is None  # unreachable: a miss, not an error
-    THROTTLE_CACHE.local.clear()
+    LOCAL_WINDOWS.clear()
     rates("2/minute", "100/minute")
     client = _api(api_key(alice, "read"))
     assert [client.get("/api/v1/me/").status_code for _ in range(3)] == [200, 200, 429]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_requests_at_the_same_moment_never_pass_the_limit_together(alice, rates) -> None:
+    """Twelve requests released together with five places left: exactly five are let through. DRF's
+    throttles read a window and wrote it back in two round trips, so requests at the same moment
+    all read the same window and all went through (issue 18, with the throttle made one round trip)."""
+    require_services()
+    caches["default"].clear()
+    rates("5/minute", "100/minute")
+    key = api_key(alice, "read")
+    statuses = together(*[lambda: _api(key).get("/api/v1/me/").status_code for _ in range(12)])
+    assert sorted(statuses) == [200] * 5 + [429] * 7, statuses
+
+
+def test_a_refused_request_does_not_use_up_the_other_limit(alice, rates) -> None:
+    """A request the address limit refuses is not counted against the token either (and the
+    other way round): a refused request uses no one's allowance."""
+    rates("3/minute", "2/minute")
+    key = api_key(alice, "read")
+    assert [_api(key).get("/api/v1/me/").status_code for _ in range(3)] == [200, 200, 429]
+    # From another address the token has its one remaining place, not none.
+    other = _api(key, address="203.0.113.9")
+    assert other.get("/api/v1/me/").status_code == 200
+    assert other.get("/api/v1/me/").status_code == 429
+
+
+def test_the_windows_slide(monkeypatch) -> None:
+    """A window holds the requests of the last `seconds`: the oldest leaves it exactly then."""
+    limit = Limit("token", "t-slide", 2, 60)
+    assert hit([limit], now=1000.0)[0] and hit([limit], now=1030.0)[0]
+    allowed, windows = hit([limit], now=1059.0)
+    assert not allowed and windows[0].count == 2 and windows[0].oldest == 1000.0
+    assert hit([limit], now=1060.0)[0]  # the request at 1000 has left the window
+    assert not hit([limit], now=1061.0)[0]

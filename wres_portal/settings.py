@@ -315,8 +315,7 @@ REST_FRAMEWORK = {
     # ApiGate, last, limits nothing: it refuses unknown query parameters and honours
     # Idempotency-Key on every POST (wres_portal/api_gate.py).
     "DEFAULT_THROTTLE_CLASSES": [
-        "wres_portal.throttling.TokenRateThrottle",
-        "wres_portal.throttling.AddressRateThrottle",
+        "wres_portal.throttling.ApiRateThrottle",
         "wres_portal.api_gate.ApiGate",
     ],
     "DEFAULT_THROTTLE_RATES": {
