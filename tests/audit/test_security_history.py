@@ -133,3 +133,19 @@ def test_a_membership_role_change_is_on_the_council_history(
         reverse("audit:council_history", args=[authority_a.ons_code]), {"model": "membership"}
     ).content.decode()
     assert f"{bob.display_name} as staff voice lead" in page and "staff_voice_lead" not in page
+
+
+def test_only_paths_a_secret_route_starts_with_are_resolved_for_the_trail(monkeypatch) -> None:
+    """Every request computes the URL its changes are recorded with; resolving an API path walked
+    every route (about half a millisecond a request, issue 18). A path that no route with a secret
+    in it starts with is recorded as it is, without resolving it; a secret is still replaced."""
+    from audit import middleware
+
+    calls: list[str] = []
+    resolve = middleware.resolve
+    monkeypatch.setattr(middleware, "resolve", lambda path: calls.append(path) or resolve(path))
+    path = "/api/v1/authorities/E09000001/returns/2026/versions/1/results/"
+    assert middleware.recorded_path(path) == path
+    assert calls == []
+    assert middleware.recorded_path("/invitations/s3cr3t-t0ken/") == "/invitations/<token>/"
+    assert middleware.recorded_path("/password-reset/MQ/abc-123/") == "/password-reset/<uidb64>/<token>/"
