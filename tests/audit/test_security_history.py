@@ -143,7 +143,12 @@ def test_only_paths_a_secret_route_starts_with_are_resolved_for_the_trail(monkey
 
     calls: list[str] = []
     resolve = middleware.resolve
-    monkeypatch.setattr(middleware, "resolve", lambda path: calls.append(path) or resolve(path))
+
+    def counted(path: str) -> object:
+        calls.append(path)
+        return resolve(path)
+
+    monkeypatch.setattr(middleware, "resolve", counted)
     path = "/api/v1/authorities/E09000001/returns/2026/versions/1/results/"
     assert middleware.recorded_path(path) == path
     assert calls == []
