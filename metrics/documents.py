@@ -344,7 +344,13 @@ def indicator_document_build(
             ),
         },
     )
-    document = {"summary_html": html, "listed": sum(counts.values()), "bands": counts}
+    document = {
+        "summary_html": html,
+        "listed": sum(n for n, _ in counts.values()),
+        "valued": sum(valued for _, valued in counts.values()),
+        "bands": {band: n for band, (n, _) in counts.items()},
+        "valued_bands": {band: valued for band, (_, valued) in counts.items()},
+    }
     key = selectors.indicator_key(collection_round, service, region, kind, code, stamp)
     IndicatorDocument.objects.bulk_create(
         [

@@ -755,11 +755,11 @@ def accepted_results(collection_round: CollectionRound, service: str, region: st
     return results
 
 
-def listed_counts(results: QuerySet[Result]) -> dict[str, int]:
-    """How many of `results` are in each four-fifths band ("" for none): the table of authorities'
-    counts, unfiltered and by band."""
-    counts = results.order_by().values("four_fifths").annotate(n=Count("pk"))
-    return {row["four_fifths"]: row["n"] for row in counts}
+def listed_counts(results: QuerySet[Result]) -> dict[str, tuple[int, int]]:
+    """How many of `results` are in each four-fifths band ("" for none), and how many of those have
+    a value: the table of authorities' counts, unfiltered and by band."""
+    counts = results.order_by().values("four_fifths").annotate(n=Count("pk"), valued=Count("value"))
+    return {row["four_fifths"]: (row["n"], row["valued"]) for row in counts}
 
 
 def dashboard_benchmarks(

@@ -196,3 +196,24 @@ def test_queries_per_request_are_the_same_at_any_number_of_authorities(client, a
         _add_return(other, collection_round, Return.Status.ACCEPTED, analyst, f"x{other.pk}")
     benchmarks_recompute(collection_round=collection_round)
     assert few == counts() == [INDICATOR_QUERIES] * len(urls)
+
+
+def test_sorted_by_value_highest_first_blanks_come_last_on_every_page(client, analyst, monkeypatch) -> None:
+    monkeypatch.setattr("wres_portal.listing.PAGE_SIZE", 4)
+    _, collection_round = _country(9, analyst)
+    accepted = Return.objects.filter(round=collection_round, status="accepted").values("current_version_id")
+    results = Result.objects.filter(
+        round=collection_round, service="all", indicator="m2", version_id__in=accepted
+    )
+    blank = list(results.order_by("pk").values_list("pk", flat=True)[:3])
+    Result.objects.filter(pk__in=blank).update(value=None)
+    rows = sorted(results.values_list("authority__name", "value"), key=lambda r: r[0])
+    valued = [(name, value) for name, value in rows if value is not None]
+    expected = [name for name, _ in sorted(valued, key=lambda r: -r[1])]
+    expected += [name for name, value in rows if value is None]
+    client.force_login(analyst)
+    shown = []
+    for number in (1, 2, 3):
+        page = client.get(_url(collection_round, sort="-value", page=str(number))).content.decode()
+        shown += [name for name, _ in _rows(page)]
+    assert shown == expected and len(shown) == 9
