@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 import time
 from dataclasses import dataclass
 
@@ -226,6 +227,30 @@ def compute_everything(world: World) -> float:
     if stored != expected:
         raise RuntimeError(f"{stored} results stored for {expected} accepted returns")
     return elapsed
+
+
+def settle(deadline_seconds: float = 900) -> float:
+    """Seconds until the workers have finished what the recompute hands them after its benchmarks
+    (the round's dashboards and indicator summaries, built ahead by metrics.tasks.build_dashboards):
+    the recompute's time stops at its benchmarks, and the pages are then measured with the workers
+    idle rather than competing with them for the same cores. Idle means: nothing active, reserved or
+    scheduled on any worker and nothing waiting in the queue, twice in a row."""
+    import redis
+    from celery import Celery
+
+    url = os.environ["REDIS_URL"]
+    app, broker = Celery(broker=url), redis.Redis.from_url(url)
+    started = time.perf_counter()
+    idle = 0
+    while idle < 2:
+        if time.perf_counter() - started > deadline_seconds:
+            raise RuntimeError("the workers were still busy 15 minutes after the recompute")
+        inspect = app.control.inspect(timeout=1.0, limit=1)  # one worker: answer as soon as it does
+        replies = [inspect.active(), inspect.reserved(), inspect.scheduled()]
+        busy = any(reply is None or any(reply.values()) for reply in replies)
+        idle = 0 if busy or broker.llen("celery") else idle + 1
+        time.sleep(0.2)
+    return time.perf_counter() - started
 
 
 def sql_sum_floor(world: World) -> float:
