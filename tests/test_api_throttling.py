@@ -125,3 +125,16 @@ def test_the_windows_slide(monkeypatch) -> None:
     assert not allowed and windows[0].count == 2 and windows[0].oldest == 1000.0
     assert hit([limit], now=1060.0)[0]  # the request at 1000 has left the window
     assert not hit([limit], now=1061.0)[0]
+
+
+def test_the_script_is_registered_once_not_per_client(alice) -> None:
+    """Django's Redis cache makes a new client object for every call: a registry of the script per
+    client grew by one entry (holding that client) with every API request."""
+    require_services()
+    from wres_portal import throttling
+
+    client = _api(api_key(alice, "read"))
+    for _ in range(5):
+        assert client.get("/api/v1/me/").status_code == 200
+    assert len(getattr(throttling, "_scripts", {})) <= 1
+    assert throttling._script is not None

@@ -132,19 +132,23 @@ class _LocalWindows:
 
 LOCAL_WINDOWS = _LocalWindows()
 _script_lock = threading.Lock()
-_scripts: dict[int, Any] = {}
+#: The Lua script, registered once: redis-py runs it with whichever client it is given (EVALSHA,
+#: loading it on that server if it does not know it). Django's cache hands out a new client object
+#: on every call, so nothing may be kept per client.
+_script: Any = None
 
 
 def _redis_hit(cache: ResilientRedisCache, keys: list[str], limits: Sequence[Limit], now: float) -> list[Any]:
+    global _script
     client = cache._cache.get_client(keys[0], write=True)
-    script = _scripts.get(id(client))
-    if script is None:
+    if _script is None:
         with _script_lock:
-            script = _scripts.setdefault(id(client), client.register_script(_SCRIPT))
+            if _script is None:
+                _script = client.register_script(_SCRIPT)
     args: list[Any] = [repr(now), f"{now!r}:{uuid.uuid4().hex[:12]}"]
     for limit in limits:
         args += [limit.seconds, limit.requests]
-    return list(script(keys=keys, args=args, client=client))
+    return list(_script(keys=keys, args=args, client=client))
 
 
 def hit(limits: Sequence[Limit], now: float | None = None) -> tuple[bool, list[Window]]:
