@@ -10,7 +10,6 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.exceptions import NotFound
-from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -20,6 +19,7 @@ from submissions.access import get_return_for_user, get_round
 from submissions.models import CollectionRound
 from wres_portal.api_views import ApiListView
 from wres_portal.downloads import CSV, attachment, dataset_csv
+from wres_portal.renderers import JSONRenderer
 
 from .calculations import FOUR_FIFTHS_BANDS, RESULTS_SCHEMA
 from .models import Release

@@ -14,8 +14,9 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Count, Exists, JSONField, OuterRef, QuerySet, Subquery
+from django.db.models import Count, Exists, JSONField, OuterRef, QuerySet, Subquery, TextField
 from django.db.models.fields.json import KT
+from django.db.models.functions import Cast
 
 from accounts.models import Authority, User
 from submissions.access import ReturnContext
@@ -23,6 +24,7 @@ from submissions.models import ChangeFeedEntry, CollectionRound, Return, ReturnE
 from submissions.schema import SERVICE_LABELS
 from submissions.selectors import submitted_version_ids
 from wres_portal.prepared import read_cursor
+from wres_portal.renderers import JSONText
 
 from .calculations import results_document
 from .exports.national import type_values
@@ -83,11 +85,11 @@ def council_trend(authority: Authority, service: str) -> list[tuple[str, str, st
     )
 
 
-def version_results_document(record: Return, number: int) -> dict[str, Any] | None:
+def version_results_document(record: Return, number: int) -> JSONText | dict[str, Any] | None:
     """The results document (spec section 3) of version `number` of `record` (a return already
-    scoped to the user): the one stored when the version was submitted, read with the version in one
-    query compiled once per process; for a version without one (a draft) computed now and not saved.
-    None when the return has no such version."""
+    scoped to the user): the one stored when the version was submitted, as its JSON text, read with
+    the version in one query compiled once per process; for a version without one (a draft) computed
+    now and not saved. None when the return has no such version."""
     sql, params = _compiled("version document")
     values = {RECORD_SLOT: record.pk, NUMBER_SLOT: number}
     found = next(iter(ReturnVersion.objects.raw(sql, [values.get(p, p) for p in params])), None)
@@ -95,7 +97,7 @@ def version_results_document(record: Return, number: int) -> dict[str, Any] | No
         return None
     stored = found.stored_document  # type: ignore[attr-defined]
     if stored is not None:
-        return dict(_json(stored))
+        return JSONText(stored)
     return results_document(found.data(), population_share=population_share(record.authority))
 
 
@@ -445,9 +447,14 @@ RECORD_SLOT, NUMBER_SLOT = -730_120, 2_147_483_001
 
 
 def _version_document_query() -> Any:
-    stored = VersionResults.objects.filter(version=OuterRef("pk")).values("document")[:1]
+    # As text: the API sends the stored document as PostgreSQL prints it (wres_portal.renderers).
+    stored = (
+        VersionResults.objects.filter(version=OuterRef("pk"))
+        .annotate(text=Cast("document", TextField()))
+        .values("text")[:1]
+    )
     return ReturnVersion.objects.filter(return_record_id=RECORD_SLOT, number=NUMBER_SLOT).annotate(
-        stored_document=Subquery(stored, output_field=JSONField())
+        stored_document=Subquery(stored, output_field=TextField())
     )
 
 

@@ -298,7 +298,7 @@ REST_FRAMEWORK = {
     # JSON in and out; an operation that takes a file says MultiPartParser itself. One encoding per
     # operation, so generated clients have one way to call each.
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
-    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_RENDERER_CLASSES": ["wres_portal.renderers.JSONRenderer"],
     "URL_FORMAT_OVERRIDE": None,
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
     "DEFAULT_SCHEMA_CLASS": "wres_portal.api_schema.AutoSchema",

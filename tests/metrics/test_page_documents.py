@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import pytest
 from django.db import connection
+from django.db.models import TextField
+from django.db.models.functions import Cast
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from rest_framework.test import APIClient
@@ -24,6 +26,7 @@ from submissions.services import return_send_back
 from tests.builders import advance, draft_return, write_plan
 from tests.factories import AuthorityFactory, api_key, member
 from tests.metrics.test_pages import _country
+from wres_portal.renderers import JSONRenderer, JSONText
 
 MARKER = "<p>A page built from this stale document</p>"
 
@@ -234,3 +237,28 @@ def test_the_results_api_reads_the_stored_document_in_queries_that_do_not_grow(a
     for other in [AuthorityFactory.create(region="London") for _ in range(40)]:
         _add_return(other, collection_round, Return.Status.ACCEPTED, analyst, f"x{other.pk}")
     assert few == count() == 5
+
+
+@pytest.mark.django_db
+def test_the_results_api_sends_the_stored_document_as_it_is_stored(analyst) -> None:
+    """A submitted version's document is sent as the database prints it, not parsed and encoded
+    again (issue 18); a draft's, computed on request, is still encoded by the renderer."""
+    authority, collection_round = _country(6, analyst)
+    lead = member(authority, Role.PROGRAMME_LEAD)
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Token {api_key(lead, 'read', verified=True)}")
+    record = Return.objects.get(authority=authority, round=collection_round)
+    stored = VersionResults.objects.filter(version=record.current_version)
+    text = stored.annotate(text=Cast("document", TextField())).values_list("text", flat=True).get()
+    url = reverse("metrics-api:version_results", args=[authority.ons_code, collection_round.label, 1])
+    response = api.get(url)
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/json"
+    assert response.content == text.encode()
+    assert response.json() == stored.get().document
+
+
+def test_the_api_renderer_passes_json_text_through_and_encodes_the_rest() -> None:
+    renderer = JSONRenderer()
+    assert renderer.render(JSONText('{"a": [1, 2.5]}')) == b'{"a": [1, 2.5]}'
+    assert renderer.render({"a": [1, 2.5]}) == b'{"a":[1,2.5]}'
