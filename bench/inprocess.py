@@ -7,6 +7,9 @@ cache call raising, as `wres_portal.cache` sees an unreachable Redis), on a worl
         .venv/bin/python -m bench.inprocess 2000 [--reuse]
 
 No gunicorn, no wrk: it isolates what a request costs in Django and PostgreSQL from the server.
+Each request sends the headers `bench.pages` gives wrk, `Accept-Encoding: gzip, deflate, br`
+included (a browser's); BENCH_INPROCESS_ACCEPT_ENCODING replaces that value, and set empty drops
+the header (status.csv then measured as a client that takes only the plain file receives it).
 """
 
 from __future__ import annotations
@@ -45,6 +48,14 @@ def _fetch(client: Any, path: str) -> Any:
     return response
 
 
+def _with_accept_encoding(headers: dict[str, str]) -> dict[str, str]:
+    accept = os.environ.get("BENCH_INPROCESS_ACCEPT_ENCODING")
+    if accept is None:
+        return headers
+    others = {k: v for k, v in headers.items() if k.lower() != "accept-encoding"}
+    return {**others, "Accept-Encoding": accept} if accept else others
+
+
 def measure(endpoints: dict[str, tuple[str, dict[str, str]]], names: tuple[str, ...]) -> list[str]:
     from django.core.cache import cache
     from django.db import connection
@@ -61,7 +72,7 @@ def measure(endpoints: dict[str, tuple[str, dict[str, str]]], names: tuple[str, 
     for redis_down in (False, True):
         for name in names:
             path, headers = endpoints[name]
-            client = Client(headers=headers)
+            client = Client(headers=_with_accept_encoding(headers))
             cache.clear()
             with override_settings(CACHES=down) if redis_down else override_settings():
                 ResilientRedisCache._down_until = 0.0

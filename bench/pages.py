@@ -12,6 +12,9 @@ production (DEBUG off, the Dockerfile's command), each driven by wrk with 16 con
   authority list, the national page of one indicator and the round's `tables.xlsx` (of a published
   release, see `bench.steps.publish_release`).
 
+Every request sends `Accept-Encoding: gzip, deflate, br`, as a browser does on every request
+(`BROWSER_HEADERS`): a download stored gzipped (status.csv) is measured as browsers receive it.
+
 Each endpoint's queries per request are counted in-process (django.test.Client against the same data
 and sessions), after one warm-up request, so they are the figures of a page served from a warm cache.
 
@@ -44,6 +47,8 @@ if TYPE_CHECKING:
     from bench.steps import World
 
 BASE_DIR = Path(__file__).resolve().parent.parent
+#: Sent with every request of every endpoint, as a browser sends it.
+BROWSER_HEADERS = {"Accept-Encoding": "gzip, deflate, br"}
 CONNECTIONS = 16
 THREADS = 2
 
@@ -143,7 +148,7 @@ def _endpoints(world: World) -> dict[str, tuple[str, dict[str, str]]]:
     }
     if _published_release(world) is not None:
         found["tables_xlsx"] = (reverse("metrics:national_xlsx", args=[label]), analyst_cookie)
-    return found
+    return {name: (path, {**BROWSER_HEADERS, **headers}) for name, (path, headers) in found.items()}
 
 
 def _published_release(world: World):

@@ -12,6 +12,7 @@ PostgreSQL) nothing is stored: the counts are counted and the CSV streamed, as b
 
 from __future__ import annotations
 
+import gzip
 import json
 from collections.abc import Iterable, Iterator
 from typing import Any
@@ -91,33 +92,44 @@ def csv_rows(collection_round: CollectionRound, filters: dict[str, str]) -> Iter
     )
 
 
-def _store(collection_round: CollectionRound, kind: str, key: str, content: bytes) -> None:
+def _store(
+    collection_round: CollectionRound, kind: str, key: str, content: bytes, gzipped: bytes | None = None
+) -> None:
     MonitorDocument.objects.bulk_create(
         [
             MonitorDocument(
-                round=collection_round, kind=kind, key=key, content=content, built_at=timezone.now()
+                round=collection_round,
+                kind=kind,
+                key=key,
+                content=content,
+                gzipped=gzipped,
+                built_at=timezone.now(),
             )
         ],
         update_conflicts=True,
         unique_fields=["round", "kind"],
-        update_fields=["key", "content", "built_at"],
+        update_fields=["key", "content", "gzipped", "built_at"],
     )
 
 
-def status_csv(collection_round: CollectionRound) -> bytes | None:
-    """Every council's status in the round as CSV bytes, stored for the current monitor version and
-    day (the lateness shown may depend on the date); None where no version is kept (the caller
-    streams the rows instead)."""
-    found = selectors.monitor_document(collection_round, "csv")
+def status_csv(collection_round: CollectionRound, *, gzipped: bool = False) -> bytes | None:
+    """Every council's status in the round as CSV bytes (`gzipped`: their gzip), stored for the
+    current monitor version and day (the lateness shown may depend on the date); None where no
+    version is kept (the caller streams the rows instead).
+
+    The gzip is made once, when the CSV is built, and stored in the same row under the same key, so
+    it is always the gzip of the stored CSV (a document stored without one is built again)."""
+    found = selectors.monitor_document(collection_round, "csv", gzipped=gzipped)
     if found is None:
         return None
-    version, key, content = found
+    version, key, stored = found
     wanted = selectors.monitor_key("csv", collection_round, version, timezone.localdate())
-    if key == wanted and content is not None:
-        return content
+    if key == wanted and stored is not None:
+        return stored
     content = "".join(csv_lines(csv_rows(collection_round, {}))).encode()
-    _store(collection_round, "csv", wanted, content)
-    return content
+    compressed = gzip.compress(content, mtime=0)  # no time in the header: the same bytes every build
+    _store(collection_round, "csv", wanted, content, compressed)
+    return compressed if gzipped else content
 
 
 def status_counts(collection_round: CollectionRound) -> dict[str, int]:

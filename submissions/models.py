@@ -461,15 +461,18 @@ class MonitorVersion(models.Model):
 
 class MonitorDocument(models.Model):
     """What the completeness monitor shows of a round, built once for a `MonitorVersion` (issue 18):
-    its status counts (`kind` "counts", JSON) and the unfiltered status.csv (`kind` "csv"). `key`
-    names what it was built from (`submissions.selectors.monitor_key`: the round, its closing date,
-    the monitor version and, for the CSV, the day); a page uses it only where the key matches, and
-    rebuilds it otherwise, so a stale document is never served. Derived data, not audited."""
+    its status counts (`kind` "counts", JSON) and the unfiltered status.csv (`kind` "csv"), the CSV
+    with its gzip beside it (`gzipped`, built with it and sent to a client that accepts gzip: 2.1 MB
+    is 130 kB at 20,000 councils). `key` names what it was built from
+    (`submissions.selectors.monitor_key`: the round, its closing date, the monitor version and, for
+    the CSV, the day); a page uses it only where the key matches, and rebuilds it otherwise, so a
+    stale document is never served. Derived data, not audited."""
 
     round = models.ForeignKey(CollectionRound, on_delete=models.CASCADE, related_name="+", db_index=False)
     kind = models.CharField(max_length=10)
     key = models.CharField(max_length=64)
     content = models.BinaryField()
+    gzipped = models.BinaryField(null=True, blank=True)
     built_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

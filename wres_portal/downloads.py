@@ -21,7 +21,8 @@ from collections.abc import Iterable
 from typing import Any
 from urllib.parse import quote
 
-from django.http import HttpResponse, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.utils.cache import patch_vary_headers
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 CSV = "text/csv; charset=utf-8"
@@ -109,6 +110,43 @@ def attachment(content: bytes | str, filename: str, content_type: str) -> HttpRe
     """A download: the content with its type and a safe `Content-Disposition`."""
     response = HttpResponse(content, content_type=content_type)
     response["Content-Disposition"] = content_disposition(filename)
+    return response
+
+
+def accepts_gzip(request: HttpRequest) -> bool:
+    """Whether the request's `Accept-Encoding` accepts gzip (RFC 9110, 12.5.3): `gzip` (or its
+    alias `x-gzip`) listed with a quality above 0, or else `*` so listed. Browsers send it on
+    every request; a client that sends none, or `gzip;q=0`, is sent the plain bytes."""
+    listed: float | None = None
+    anything: float | None = None
+    for part in request.headers.get("Accept-Encoding", "").split(","):
+        coding, *parameters = (piece.strip() for piece in part.split(";"))
+        quality = 1.0
+        for parameter in parameters:
+            name, _, value = parameter.partition("=")
+            if name.strip().lower() == "q":
+                try:
+                    quality = float(value)
+                except ValueError:
+                    quality = 0.0
+        coding = coding.lower()
+        if coding in ("gzip", "x-gzip"):
+            listed = max(listed or 0.0, quality)
+        elif coding == "*":
+            anything = quality
+    found = listed if listed is not None else anything
+    return found is not None and found > 0
+
+
+def stored_attachment(content: bytes, filename: str, content_type: str, *, gzipped: bool) -> HttpResponse:
+    """A download stored both plain and gzipped, as the caller chose for this request
+    (`accepts_gzip`): `content` is the gzip when `gzipped` (`Content-Encoding: gzip`; the browser
+    saves the file unpacked). Either way `Vary: Accept-Encoding`, so no cache gives one client
+    the other's encoding. Content-Length is the length sent (CommonMiddleware sets it)."""
+    response = attachment(content, filename, content_type)
+    if gzipped:
+        response["Content-Encoding"] = "gzip"
+    patch_vary_headers(response, ["Accept-Encoding"])
     return response
 
 

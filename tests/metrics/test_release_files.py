@@ -96,3 +96,30 @@ def test_the_latest_release_leaves_the_columns_that_grow_with_n_unread(django_as
         assert found is not None and found.pk == release.pk and found.round.label == collection_round.label
         assert found.tables == release.tables
     assert found.get_deferred_fields() >= {"basis", "changes", "audit", "suppression"}
+
+
+def test_the_stored_workbook_is_read_in_binary_not_as_hex(client, analyst):
+    """Issue 18: read in PostgreSQL's text format, the stored file came as hex (twice its size) and
+    was decoded in the client on every download."""
+    from unittest import mock
+
+    import psycopg
+
+    collection_round = round_with_accepted_returns(analyst, n=6)
+    release = release_create(collection_round=collection_round, user=analyst, note="First.", budget_seconds=0)
+    release_publish(release=release, user=analyst)
+    client.force_login(analyst)
+    url = reverse("metrics:national_xlsx", args=[collection_round.label])
+    first = client.get(url)
+    formats = []
+    execute = psycopg.Cursor.execute
+
+    def spy(self, query, *args, **kwargs):
+        if "metrics_releasefile" in str(query):
+            formats.append(self.format)
+        return execute(self, query, *args, **kwargs)
+
+    with mock.patch.object(psycopg.Cursor, "execute", spy):
+        again = client.get(url)
+    assert again.status_code == 200 and again.content == first.content and again.content.startswith(b"PK")
+    assert formats == [psycopg.pq.Format.BINARY]

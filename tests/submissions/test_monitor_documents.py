@@ -7,6 +7,7 @@ never served stale."""
 from __future__ import annotations
 
 import datetime
+import gzip
 
 import pytest
 from django.db import connection
@@ -137,3 +138,109 @@ def test_a_statement_writing_many_rows_bumps_the_version_once() -> None:
     assert MonitorVersion.objects.get(pk=1).n == before + 1
     Authority.objects.filter(ons_code__startswith="Z").update(name="Renamed")
     assert MonitorVersion.objects.get(pk=1).n == before + 2
+
+
+# Served gzipped where the client accepts it (issue 18) -------------------------------------------
+
+BROWSER = "gzip, deflate, br"
+
+
+def _get(client, collection_round, accept_encoding: str | None = None, **params: str):
+    headers = {} if accept_encoding is None else {"Accept-Encoding": accept_encoding}
+    return client.get(_csv_url(collection_round), params, headers=headers)
+
+
+def _vary(response) -> set[str]:
+    return {part.strip().lower() for part in response.get("Vary", "").split(",")}
+
+
+def test_a_client_that_accepts_gzip_gets_the_stored_gzip_of_exactly_the_plain_file(
+    client, analyst, collection_round
+):
+    for i in range(30):
+        AuthorityFactory.create(name=f"Council {i}")
+    client.force_login(analyst)
+    plain = _get(client, collection_round)
+    assert not plain.streaming and plain.get("Content-Encoding") is None
+    assert plain.content == _fresh(collection_round)
+    assert int(plain["Content-Length"]) == len(plain.content)
+    assert "accept-encoding" in _vary(plain)
+    for accept in (BROWSER, "gzip", "x-gzip", "br;q=1.0, gzip;q=0.8", "*"):
+        packed = _get(client, collection_round, accept)
+        assert packed.status_code == 200 and not packed.streaming, accept
+        assert packed["Content-Encoding"] == "gzip", accept
+        assert packed.content[:2] == b"\x1f\x8b" and len(packed.content) < len(plain.content) / 3
+        assert gzip.decompress(packed.content) == plain.content, accept
+        assert int(packed["Content-Length"]) == len(packed.content)
+        assert packed["Content-Type"] == plain["Content-Type"]
+        assert packed["Content-Disposition"] == plain["Content-Disposition"]
+        assert "accept-encoding" in _vary(packed) and "cookie" in _vary(packed)
+    assert MonitorDocument.objects.filter(round=collection_round, kind="csv").count() == 1
+
+
+@pytest.mark.parametrize("accept", ["", "identity", "gzip;q=0", "deflate, br", "*;q=0", "gzip;q=0, *"])
+def test_a_client_that_does_not_accept_gzip_gets_the_plain_file(client, analyst, collection_round, accept):
+    AuthorityFactory.create(name="Aardvark")
+    client.force_login(analyst)
+    _get(client, collection_round, BROWSER)  # the document built and stored, with its gzip
+    response = _get(client, collection_round, accept)
+    assert response.get("Content-Encoding") is None
+    assert response.content == _fresh(collection_round)
+    assert "accept-encoding" in _vary(response)
+
+
+def test_the_first_request_of_a_version_builds_and_sends_the_gzip(client, analyst, collection_round):
+    AuthorityFactory.create(name="Aardvark")
+    client.force_login(analyst)
+    response = _get(client, collection_round, BROWSER)
+    assert response["Content-Encoding"] == "gzip"
+    assert gzip.decompress(response.content) == _fresh(collection_round)
+
+
+def test_a_filtered_csv_is_streamed_plain_and_correct_whatever_the_client_accepts(
+    client, analyst, collection_round
+):
+    north = AuthorityFactory.create(name="Northern", region=Region.NORTH_EAST)
+    AuthorityFactory.create(name="Southern", region=Region.LONDON)
+    draft_return(north, collection_round)
+    client.force_login(analyst)
+    expected = "".join(
+        documents.csv_lines(documents.csv_rows(collection_round, {"region": Region.NORTH_EAST}))
+    ).encode()
+    assert b"Northern" in expected and b"Southern" not in expected
+    for accept in (None, BROWSER):
+        response = _get(client, collection_round, accept, region=Region.NORTH_EAST)
+        assert response.status_code == 200 and response.streaming
+        assert response.get("Content-Encoding") is None
+        assert b"".join(response.streaming_content) == expected
+
+
+def test_the_stored_gzip_is_rebuilt_with_the_document(client, analyst, collection_round):
+    council = AuthorityFactory.create(name="Aardvark")
+    client.force_login(analyst)
+    first = _get(client, collection_round, BROWSER)
+    stored = MonitorDocument.objects.get(round=collection_round, kind="csv")
+    assert stored.gzipped is not None and gzip.decompress(bytes(stored.gzipped)) == bytes(stored.content)
+    council.name = "Aardvark Borough"
+    council.save()
+    second = _get(client, collection_round, BROWSER)
+    assert gzip.decompress(second.content) == _fresh(collection_round)
+    assert b"Aardvark Borough" in gzip.decompress(second.content)
+    assert b"Aardvark Borough" not in gzip.decompress(first.content)
+    rebuilt = MonitorDocument.objects.get(round=collection_round, kind="csv")
+    assert rebuilt.key != stored.key
+    assert rebuilt.gzipped is not None and gzip.decompress(bytes(rebuilt.gzipped)) == bytes(rebuilt.content)
+    assert _get(client, collection_round).content == _fresh(collection_round)
+
+
+def test_a_document_stored_without_its_gzip_is_built_again(client, analyst, collection_round):
+    """A CSV stored before its gzip was (or by anything that left it out) is not served as if it
+    had none: the next gzip request builds both."""
+    AuthorityFactory.create(name="Aardvark")
+    client.force_login(analyst)
+    _get(client, collection_round)
+    MonitorDocument.objects.filter(round=collection_round, kind="csv").update(gzipped=None)
+    response = _get(client, collection_round, BROWSER)
+    assert response["Content-Encoding"] == "gzip"
+    assert gzip.decompress(response.content) == _fresh(collection_round)
+    assert MonitorDocument.objects.get(round=collection_round, kind="csv").gzipped is not None
