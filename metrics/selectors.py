@@ -10,7 +10,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
@@ -24,6 +24,7 @@ from submissions.models import ChangeFeedEntry, CollectionRound, Return, ReturnE
 from submissions.schema import SERVICE_LABELS
 from submissions.selectors import submitted_version_ids
 from wres_portal.prepared import read_cursor
+from wres_portal.rawrows import instance, width
 from wres_portal.renderers import JSONText
 
 from .calculations import results_document
@@ -263,6 +264,17 @@ def round_benchmarks(collection_round: CollectionRound) -> QuerySet[Benchmark]:
 def rounds_newest_first() -> Iterable[CollectionRound]:
     """Every collection round, the newest first (national filters)."""
     return CollectionRound.objects.order_by("-opens_on")
+
+
+class RoundChoice(NamedTuple):
+    pk: int
+    label: str
+
+
+def round_choices() -> list[RoundChoice]:
+    """The pk and label of every collection round, the newest first (a filter's options), in a
+    statement prepared once per connection (the dashboard's, issue 18)."""
+    return [RoundChoice(*row) for row in _run("round choices", {})]
 
 
 def indicator_breakdown(collection_round: CollectionRound, service: str, code: str) -> list[Benchmark]:
@@ -608,6 +620,7 @@ def _dashboard_query(labelled: bool) -> Any:
     )[:1]
 
 
+_QUERIES["round choices"] = lambda: CollectionRound.objects.order_by("-opens_on").values_list("pk", "label")
 _QUERIES["dashboard:labelled"] = functools.partial(_dashboard_query, True)
 _QUERIES["dashboard:latest"] = functools.partial(_dashboard_query, False)
 
@@ -619,23 +632,22 @@ def dashboard_round(
     benchmarks, or the latest) with its stored figures for the service and filter where they were
     built from the round's current benchmark run (else None: none yet, or stale), in one query; None
     when there is no such round."""
-    sql, params = _compiled("dashboard:labelled" if label else "dashboard:latest")
     values = {LABEL_SLOT: label, SERVICE_SLOT: service, REGION_SLOT: region, KIND_SLOT: kind}
-    filled = [values[p] if isinstance(p, str) and p in values else p for p in params]
-    found = next(iter(CollectionRound.objects.raw(sql, filled)), None)
+    rows = _run("dashboard:labelled" if label else "dashboard:latest", values)
+    if not rows:
+        return None
+    # The round's columns, then the annotations in the order `_dashboard_query` makes them.
+    found = instance(CollectionRound, rows[0][: width(CollectionRound)])
     if found is None:
         return None
-    run_at = found.run_at  # type: ignore[attr-defined]
-    if isinstance(run_at, str):  # SQLite hands a subquery's time back as text
-        run_at = datetime.datetime.fromisoformat(run_at)
-    if isinstance(run_at, datetime.datetime) and run_at.tzinfo is None:
-        # A raw query's annotation skips the field's conversion: on a connection made without a
-        # time zone (as under the test runner) PostgreSQL's UTC time comes back naive, and the key,
-        # built from the ORM's aware time, never matched: every dashboard was built again.
-        run_at = run_at.replace(tzinfo=datetime.UTC)
-    current = (found.run_fingerprint, run_at) if found.run_fingerprint is not None else None  # type: ignore[attr-defined]
-    fresh = found.document_key == dashboard_key(found, service, region, kind, current)  # type: ignore[attr-defined]
-    return found, _json(found.document) if fresh else None  # type: ignore[attr-defined]
+    document_key, document, run_fingerprint, run_at = rows[0][width(CollectionRound) :]
+    # A raw cursor skips the fields' conversions: SQLite hands a subquery's time back as text, and on
+    # a connection made without a time zone (as under the test runner) PostgreSQL's UTC time comes
+    # back naive; the key, built from the ORM's aware time, would never match.
+    run_at = _aware(run_at)
+    current = (run_fingerprint, run_at) if run_fingerprint is not None else None
+    fresh = document_key == dashboard_key(found, service, region, kind, current)
+    return found, _json(document) if fresh else None
 
 
 def _aware(value: Any) -> Any:

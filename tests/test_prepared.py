@@ -117,3 +117,18 @@ def test_status_csv_reads_its_stored_document_with_a_prepared_binary_statement(
     with mock.patch.object(psycopg.Cursor, "execute", spy):
         assert client.get(url, headers={"Accept-Encoding": "gzip"}).status_code == 200
     assert formats == [psycopg.pq.Format.BINARY]
+
+
+@pytest.mark.usefixtures("postgres")
+def test_the_dashboard_reads_its_document_and_the_rounds_with_prepared_statements(
+    client, analyst, collection_round
+) -> None:
+    """The dashboard's two reads (the round with its stored figures, the rounds for the filter) were
+    Django's client-bound statements, parsed and planned on every request."""
+    client.force_login(analyst)
+    for _ in range(6):
+        assert client.get(reverse("metrics:dashboard")).status_code == 200
+    prepared = _prepared()
+    assert any('"metrics_dashboarddocument"' in s for s in prepared), prepared
+    choices = 'SELECT "submissions_collectionround"."id" AS "pk", "submissions_collectionround"."label"'
+    assert any(s.startswith(choices) for s in prepared), prepared

@@ -55,7 +55,7 @@ def national_dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
         "metrics/national_dashboard.html",
         {
             "round": collection_round,
-            "rounds": selectors.rounds_newest_first(),
+            "rounds": selectors.round_choices(),
             "service": service,
             "services": SERVICE_CHOICES,
             "region": region,
