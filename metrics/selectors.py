@@ -14,7 +14,7 @@ from typing import Any, NamedTuple
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Count, Exists, JSONField, OuterRef, QuerySet, Subquery, TextField
+from django.db.models import Count, Exists, JSONField, OuterRef, Q, QuerySet, Subquery, TextField
 from django.db.models.fields.json import KT
 from django.db.models.functions import Cast
 
@@ -235,14 +235,23 @@ def accepted_since_last_release(collection_round: CollectionRound | None) -> int
     first release)."""
     if collection_round is None:
         return 0
-    accepted = ReturnEvent.objects.filter(
-        return_record__round=collection_round, action=ReturnEvent.Action.ACCEPTED
-    )
+    return accepted_since_release(collection_round).count()
+
+
+def accepted_since_release(collection_round: CollectionRound) -> QuerySet[ReturnEvent, Any]:
+    """The ids of the round's returns accepted (or accepted again) after its latest release, one row
+    each, as one statement (the release's date a subquery): count it, alone or with others
+    (`wres_portal.counting.count_each`)."""
+    releases = Release.objects.filter(round=collection_round)
     # Only its date: the release row's basis names every council (issue 18).
-    made = Release.objects.filter(round=collection_round).order_by("-number").values_list("created_at")[:1]
-    if made:
-        accepted = accepted.filter(at__gt=made[0][0])
-    return accepted.values("return_record_id").distinct().count()
+    latest = releases.order_by("-number").values("created_at")[:1]
+    return (
+        ReturnEvent.objects.filter(return_record__round=collection_round, action=ReturnEvent.Action.ACCEPTED)
+        .filter(Q(at__gt=Subquery(latest)) | ~Exists(releases))
+        .order_by()
+        .values("return_record_id")
+        .distinct()
+    )
 
 
 def default_round() -> CollectionRound | None:

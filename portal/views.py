@@ -4,6 +4,7 @@ list of authorities and the accessibility statement. Reads only, through each ap
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -19,7 +20,7 @@ from submissions import documents as monitor_documents
 from submissions.selectors import current_round, return_of, with_return_status
 from wres_portal.listing import Column, pages, sorted_page
 
-from . import waiting
+from . import presenters, waiting
 from .forms import AuthorityFilterForm
 
 
@@ -73,6 +74,8 @@ AUTHORITY_COLUMNS = [
 STATUS_COLUMN = Column("status", "Return", ("return_status", "name", "pk"))
 
 
+# Its only write, a document built on a miss, is one upsert: no transaction round trips.
+@transaction.non_atomic_requests
 @login_required
 @require_safe
 def authority_list(request: AuthenticatedHttpRequest) -> HttpResponse:
@@ -85,20 +88,27 @@ def authority_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     status = criteria.pop("status", "")
     authorities: QuerySet[Authority] = selectors.authorities_search(request.user, **criteria)
     columns = list(AUTHORITY_COLUMNS)
+    fields: tuple[str, ...] = presenters.AUTHORITY_ROW_FIELDS
     total = None
     if collection_round is not None:
         authorities = with_return_status(authorities, collection_round, status=status)
+        fields = (*fields, "return_status")
         columns.append(Column(STATUS_COLUMN.key, f"{collection_round.label} return", STATUS_COLUMN.fields))
         if not any(criteria.values()):  # every council (an analyst sees all), or those at one status
             counts = monitor_documents.status_counts(collection_round)
             total = counts.get(status, 0) if status else sum(counts.values())
-    page, chosen = sorted_page(request, authorities, columns, default="authority", count=total)
+    page, chosen = sorted_page(
+        request, authorities.values(*fields), columns, default="authority", count=total
+    )
     return render(
         request,
         "portal/authority_list.html",
         {
             "form": form,
             "page": page,
+            "rows": presenters.authority_rows(
+                page.object_list, collection_round.label if collection_round else None
+            ),
             "page_numbers": pages(page),
             "headers": chosen.headers,
             "current_round": collection_round,

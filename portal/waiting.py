@@ -13,6 +13,7 @@ from metrics import selectors as results
 from submissions import selectors as returns
 from submissions import services as return_services
 from submissions.models import CollectionRound, Return
+from wres_portal.counting import count_each
 
 
 @dataclass(frozen=True)
@@ -119,8 +120,14 @@ def for_analyst(collection_round: CollectionRound | None) -> list[Waiting]:
     label = collection_round.label
     monitor = reverse("submissions:monitor", args=[label])
     items = []
-    to_accept = returns.returns_to_accept(collection_round, limit=NAMED_RETURNS)
-    waiting = to_accept[0].waiting if to_accept else 0  # type: ignore[attr-defined]  # the annotation
+    # Three counts in one round trip; the returns to name read only when there are some (issue 18).
+    counts = count_each(
+        waiting=returns.awaiting_acceptance(collection_round),
+        late=returns.late_authorities(collection_round),
+        since=results.accepted_since_release(collection_round),
+    )
+    waiting, late, since = counts["waiting"], counts["late"], counts["since"]
+    to_accept = returns.returns_to_accept(collection_round, limit=NAMED_RETURNS) if waiting else []
     for record in to_accept:
         items.append(
             Waiting(
@@ -136,7 +143,6 @@ def for_analyst(collection_round: CollectionRound | None) -> list[Waiting]:
                 reverse("submissions:worklist"),
             )
         )
-    late = returns.late_count(collection_round)
     if late:
         items.append(
             Waiting(
@@ -146,7 +152,6 @@ def for_analyst(collection_round: CollectionRound | None) -> list[Waiting]:
                 "Remind them, or extend their closing date.",
             )
         )
-    since = results.accepted_since_last_release(collection_round)
     if since:
         items.append(
             Waiting(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
@@ -18,7 +19,7 @@ from wres_portal.downloads import CSV, accepts_gzip, stored_attachment, streamed
 from wres_portal.errors import ApplicationError
 from wres_portal.listing import Column, pages, sorted_page
 
-from . import documents, selectors, services
+from . import documents, presenters, selectors, services
 from .access import get_round
 from .forms import ExtensionForm, MonitorFilterForm, RoundForm
 from .models import CollectionRound
@@ -72,6 +73,8 @@ def _monitored(collection_round: CollectionRound, filters: dict[str, str]) -> Qu
     )
 
 
+# Its only write, the counts document built on a miss, is one upsert: no transaction round trips.
+@transaction.non_atomic_requests
 @login_required
 @require_safe
 def monitor(request: AuthenticatedHttpRequest, round_label: str) -> HttpResponse:
@@ -85,9 +88,8 @@ def monitor(request: AuthenticatedHttpRequest, round_label: str) -> HttpResponse
     total = None
     if not any(value for field, value in filters.items() if field != "status"):
         total = counts.get(filters["status"], 0) if filters.get("status") else sum(counts.values())
-    page, chosen = sorted_page(
-        request, _monitored(collection_round, filters), COLUMNS, default="authority", count=total
-    )
+    monitored = _monitored(collection_round, filters).values(*presenters.MONITOR_ROW_FIELDS)
+    page, chosen = sorted_page(request, monitored, COLUMNS, default="authority", count=total)
     return render(
         request,
         "submissions/monitor.html",
@@ -95,6 +97,7 @@ def monitor(request: AuthenticatedHttpRequest, round_label: str) -> HttpResponse
             "round": collection_round,
             "form": form,
             "page": page,
+            "rows": presenters.monitor_rows(page.object_list, collection_round.label),
             "page_numbers": pages(page),
             "headers": chosen.headers,
             "counts": [(label, counts.get(value, 0)) for value, label in STATUS_CHOICES],

@@ -20,7 +20,6 @@ from django.db.models import (
     Q,
     QuerySet,
     Value,
-    Window,
 )
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -304,27 +303,31 @@ def sent_back(record: Return | None) -> ReturnEvent | None:
     return last if last is not None and last.action == ReturnEvent.Action.RETURNED else None
 
 
+def awaiting_acceptance(collection_round: CollectionRound) -> QuerySet[Return]:
+    """Signed-off returns of the round waiting for an analyst to accept them (national staff only),
+    unordered (count it, or see `returns_to_accept`)."""
+    return Return.objects.filter(round=collection_round, status=Return.Status.SIGNED_OFF).order_by()
+
+
 def returns_to_accept(collection_round: CollectionRound | None, *, limit: int | None = None) -> list[Return]:
     """Signed-off returns of the round waiting for an analyst to accept them (national staff only),
-    oldest submission first: the first `limit` of them when given (each annotated with `waiting`, how
-    many there are in all, counted in the same query), so a home page reads a few rows at any N."""
+    oldest submission first: the first `limit` of them when given, so a home page reads a few rows at
+    any N (it counts them all with `awaiting_acceptance`)."""
     if collection_round is None:
         return []
     found = (
-        Return.objects.filter(round=collection_round, status=Return.Status.SIGNED_OFF)
+        awaiting_acceptance(collection_round)
         .select_related("authority", "round")
         .order_by("submitted_at", "id")
     )
-    if limit is not None:
-        found = found.annotate(waiting=Window(Count("pk")))[:limit]
-    return list(found)
+    return list(found if limit is None else found[:limit])
 
 
-def late_count(collection_round: CollectionRound | None, today: datetime.date | None = None) -> int:
-    """How many authorities have not submitted the round's return although their closing date
-    (after any extension) has passed (national staff only). One count query, whatever the scale."""
-    if collection_round is None:
-        return 0
+def late_authorities(
+    collection_round: CollectionRound, today: datetime.date | None = None
+) -> QuerySet[Authority]:
+    """Authorities that have not submitted the round's return although their closing date (after any
+    extension) has passed (national staff only), unordered: count it (`late_count`)."""
     today = today or timezone.localdate()
     submitted = Return.objects.filter(round=collection_round).exclude(status=Return.Status.DRAFT)
     not_submitted = Authority.objects.exclude(pk__in=submitted.values("authority_id"))
@@ -335,7 +338,15 @@ def late_count(collection_round: CollectionRound | None, today: datetime.date | 
     else:
         # Not yet past the round's date: late only where an extension set an earlier date.
         late = not_submitted.filter(pk__in=extended.filter(closes_on__lt=today).values("authority_id"))
-    return late.count()
+    return late.order_by()
+
+
+def late_count(collection_round: CollectionRound | None, today: datetime.date | None = None) -> int:
+    """How many authorities are late with the round's return (`late_authorities`). One count query,
+    whatever the scale."""
+    if collection_round is None:
+        return 0
+    return late_authorities(collection_round, today).count()
 
 
 def rounds() -> CollectionRoundQuerySet:

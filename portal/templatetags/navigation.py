@@ -8,9 +8,9 @@ from typing import Any
 
 from django import template
 from django.urls import NoReverseMatch
-from django.utils.safestring import mark_safe
 
 from portal.navigation import breadcrumbs as trail
+from submissions.presenters import status_tag
 from wres_portal.reverse_cache import reverse_cached
 
 register = template.Library()
@@ -48,22 +48,9 @@ def cached_url(name: str, *args: Any, quiet: bool = False) -> str:
         raise
 
 
-#: A return's status as a GOV.UK tag: (colour, text) by status; anything else is "Not started".
-STATUS_TAGS = {
-    "accepted": ("green", "Accepted"),
-    "signed_off": ("turquoise", "Signed off"),
-    "submitted": ("blue", "Submitted"),
-    "draft": ("yellow", "Draft"),
-}
-_TAG_HTML = {
-    status: mark_safe(f'<strong class="govuk-tag govuk-tag--{colour}">{text}</strong>')  # noqa: S308  # fixed text
-    for status, (colour, text) in [*STATUS_TAGS.items(), ("", ("grey", "Not started"))]
-}
-
-
 @register.simple_tag
 def return_status_tag(status: str) -> str:
     """A return's status as a GOV.UK tag (submissions/_status_tag.html), made without rendering a
     template: a list page shows 50 of them, and an include per row cost more than the rest of the row
-    (issue 18)."""
-    return _TAG_HTML.get(status, _TAG_HTML[""])
+    (issue 18). The markup is `submissions.presenters.status_tag`'s, which the list rows use too."""
+    return status_tag(status)
