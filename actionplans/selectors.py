@@ -9,13 +9,13 @@ from typing import Any
 from uuid import UUID
 
 from django.contrib.auth.models import AnonymousUser
-from django.db import connection
 from django.db.models import Subquery
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Authority, User
 from metrics.summary import PlanLink
+from wres_portal.prepared import read_cursor
 
 from .models import (
     Action,
@@ -48,7 +48,8 @@ def objectives_by_indicator(user: User | AnonymousUser, authority: Authority) ->
         return []  # anonymous: ActionPlan.objects.for_user shows nothing
     sql, params = _objectives_sql(user.is_national)
     values: dict[Any, Any] = {_AUTHORITY_SLOT: authority.pk, _USER_SLOT: user.pk}
-    with connection.cursor() as cursor:
+    # Prepared once per connection (wres_portal.prepared): planning it cost more than running it.
+    with read_cursor() as cursor:
         cursor.execute(sql, [values.get(p, p) if isinstance(p, int) else p for p in params])
         rows = cursor.fetchall()
     if not rows:

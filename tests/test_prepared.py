@@ -132,3 +132,16 @@ def test_the_dashboard_reads_its_document_and_the_rounds_with_prepared_statement
     assert any('"metrics_dashboarddocument"' in s for s in prepared), prepared
     choices = 'SELECT "submissions_collectionround"."id" AS "pk", "submissions_collectionround"."label"'
     assert any(s.startswith(choices) for s in prepared), prepared
+
+
+@pytest.mark.usefixtures("postgres")
+def test_the_results_page_reads_the_plan_objectives_with_a_prepared_statement(
+    client, alice, authority_a, collection_round
+) -> None:
+    client.force_login(alice)
+    draft_return(authority_a, collection_round, lead=alice)
+    page = reverse("metrics:council_results", args=[authority_a.ons_code, collection_round.label])
+    for _ in range(6):
+        assert client.get(page).status_code == 200
+    prepared = _prepared()
+    assert any('"actionplans_objective"' in s for s in prepared), prepared
