@@ -14,7 +14,7 @@ from typing import Any, NamedTuple
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Count, Exists, JSONField, OuterRef, Q, QuerySet, Subquery, TextField
+from django.db.models import Count, Exists, JSONField, OuterRef, QuerySet, Subquery, TextField
 from django.db.models.fields.json import KT
 from django.db.models.functions import Cast
 
@@ -235,23 +235,27 @@ def accepted_since_last_release(collection_round: CollectionRound | None) -> int
     first release)."""
     if collection_round is None:
         return 0
-    return accepted_since_release(collection_round).count()
+    made = latest_release_made(collection_round).first()
+    return accepted_since(collection_round, made["created_at"] if made else None).count()
 
 
-def accepted_since_release(collection_round: CollectionRound) -> QuerySet[ReturnEvent, Any]:
-    """The ids of the round's returns accepted (or accepted again) after its latest release, one row
-    each, as one statement (the release's date a subquery): count it, alone or with others
-    (`wres_portal.counting.count_each`)."""
-    releases = Release.objects.filter(round=collection_round)
-    # Only its date: the release row's basis names every council (issue 18).
-    latest = releases.order_by("-number").values("created_at")[:1]
-    return (
-        ReturnEvent.objects.filter(return_record__round=collection_round, action=ReturnEvent.Action.ACCEPTED)
-        .filter(Q(at__gt=Subquery(latest)) | ~Exists(releases))
-        .order_by()
-        .values("return_record_id")
-        .distinct()
+def latest_release_made(collection_round: CollectionRound) -> QuerySet[Release, Any]:
+    """When the round's latest release was made, as a one-row queryset of `created_at` (empty before
+    the first): only its date, for the release row's basis names every council (issue 18)."""
+    return Release.objects.filter(round=collection_round).order_by("-number").values("created_at")[:1]
+
+
+def accepted_since(
+    collection_round: CollectionRound, made: datetime.datetime | None
+) -> QuerySet[ReturnEvent, Any]:
+    """The ids of the round's returns accepted (or accepted again) after `made` (every accepted one
+    when None), one row each: count it."""
+    accepted = ReturnEvent.objects.filter(
+        return_record__round=collection_round, action=ReturnEvent.Action.ACCEPTED
     )
+    if made is not None:
+        accepted = accepted.filter(at__gt=made)
+    return accepted.order_by().values("return_record_id").distinct()
 
 
 def default_round() -> CollectionRound | None:

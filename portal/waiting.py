@@ -3,13 +3,19 @@ next, gathered from the return and the action plans. Reads only, through each ap
 
 from __future__ import annotations
 
+import datetime
+import hashlib
+import json
 from dataclasses import dataclass
+from typing import Any
 
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.models import Authority, Role, User
 from actionplans import selectors as plans
 from metrics import selectors as results
+from submissions import documents as return_documents
 from submissions import selectors as returns
 from submissions import services as return_services
 from submissions.models import CollectionRound, Return
@@ -111,6 +117,8 @@ def _for_lead(user: User, authority: Authority, record: Return | None) -> list[W
 
 #: Returns to accept named one by one on the analyst's home page; more are counted, with a link.
 NAMED_RETURNS = 5
+#: Bump when what the analyst's waiting document holds, or how it is made, changes.
+ANALYST_DOCUMENT_FORMAT = 1
 
 
 def for_analyst(collection_round: CollectionRound | None) -> list[Waiting]:
@@ -118,24 +126,16 @@ def for_analyst(collection_round: CollectionRound | None) -> list[Waiting]:
     if collection_round is None:
         return []
     label = collection_round.label
-    monitor = reverse("submissions:monitor", args=[label])
-    items = []
-    # Three counts in one round trip; the returns to name read only when there are some (issue 18).
-    counts = count_each(
-        waiting=returns.awaiting_acceptance(collection_round),
-        late=returns.late_authorities(collection_round),
-        since=results.accepted_since_release(collection_round),
-    )
-    waiting, late, since = counts["waiting"], counts["late"], counts["since"]
-    to_accept = returns.returns_to_accept(collection_round, limit=NAMED_RETURNS) if waiting else []
-    for record in to_accept:
-        items.append(
-            Waiting(
-                f"Accept {record.authority.name}'s {label} return",
-                _return_url("accept", record),
-                "Signed off by the council's senior sponsor.",
-            )
+    facts = _analyst_facts(collection_round)
+    waiting, late, since = facts["waiting"], facts["late"], facts["since"]
+    items = [
+        Waiting(
+            f"Accept {name}'s {label} return",
+            reverse("submissions:accept", args=[ons_code, label]),
+            "Signed off by the council's senior sponsor.",
         )
+        for name, ons_code in facts["named"]
+    ]
     if waiting > NAMED_RETURNS:
         items.append(
             Waiting(
@@ -148,7 +148,7 @@ def for_analyst(collection_round: CollectionRound | None) -> list[Waiting]:
             Waiting(
                 f"{late} council{'s have' if late != 1 else ' has'} not submitted the {label} return "
                 "and the closing date has passed",
-                monitor,
+                reverse("submissions:monitor", args=[label]),
                 "Remind them, or extend their closing date.",
             )
         )
@@ -161,3 +161,45 @@ def for_analyst(collection_round: CollectionRound | None) -> list[Waiting]:
             )
         )
     return items
+
+
+def _analyst_facts(collection_round: CollectionRound) -> dict[str, Any]:
+    """What the analyst's list says (`_count_facts`), kept as a monitor document (issue 18): counting
+    the returns accepted since the last release read every accepted one of the round (10 to 20 ms in
+    PostgreSQL at 20,000 councils, and growing). Everything it counts or names changes only with the
+    monitor version (returns' status, submission time and lateness, extensions, councils' names),
+    the day (lateness) and the latest release, which its key names: one query reads the version, the
+    release's date and the stored document, and a miss counts afresh and stores the result."""
+    made_query = results.latest_release_made(collection_round)
+    today = timezone.localdate()
+    found = returns.monitor_document_marked(collection_round, "waiting", made_query)
+    if found is None:  # no monitor version kept (not PostgreSQL): count every time
+        made = made_query.first()
+        return _count_facts(collection_round, made["created_at"] if made else None, today)
+    version, key, content, made_at = found
+    parts = (
+        ANALYST_DOCUMENT_FORMAT,
+        returns.monitor_key("waiting", collection_round, version, today),
+        made_at.isoformat() if made_at else "",
+    )
+    wanted = hashlib.sha256(repr(parts).encode()).hexdigest()
+    if key == wanted and content is not None:
+        return dict(json.loads(content))
+    facts = _count_facts(collection_round, made_at, today)
+    return_documents.keep(collection_round, "waiting", wanted, json.dumps(facts).encode())
+    return facts
+
+
+def _count_facts(
+    collection_round: CollectionRound, made: datetime.datetime | None, today: datetime.date
+) -> dict[str, Any]:
+    """The signed-off returns waiting for an analyst (counted, the first few named), the late councils
+    and the returns accepted since the release made at `made`: three counts in one statement, and the
+    returns to name read only when there are some."""
+    counts = count_each(
+        waiting=returns.awaiting_acceptance(collection_round),
+        late=returns.late_authorities(collection_round, today),
+        since=results.accepted_since(collection_round, made),
+    )
+    named = returns.returns_to_accept(collection_round, limit=NAMED_RETURNS) if counts["waiting"] else []
+    return {**counts, "named": [[record.authority.name, record.authority.ons_code] for record in named]}

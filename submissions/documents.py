@@ -145,3 +145,10 @@ def status_counts(collection_round: CollectionRound) -> dict[str, int]:
     counts = selectors.status_counts(collection_round)
     _store(collection_round, "counts", wanted, json.dumps(counts, sort_keys=True).encode())
     return counts
+
+
+def keep(collection_round: CollectionRound, kind: str, key: str, content: bytes) -> None:
+    """Store a document of the round that an app above this one builds (the analyst's waiting list,
+    `portal.waiting`), under the key it was built for; read it with `selectors.monitor_document` or
+    `selectors.monitor_document_marked`."""
+    _store(collection_round, kind, key, content)

@@ -13,12 +13,14 @@ from typing import Any
 from django.contrib.auth.models import AnonymousUser
 from django.db import connection
 from django.db.models import (
+    BinaryField,
     Count,
     DateField,
     F,
     FilteredRelation,
     Q,
     QuerySet,
+    Subquery,
     Value,
 )
 from django.db.models.functions import Coalesce
@@ -276,6 +278,29 @@ def _monitor_document_sql(gzipped: bool) -> str:
         f"LEFT JOIN {q(document.db_table)} d ON d.{q('round_id')} = %s AND d.{q('kind')} = %s "
         f"WHERE v.{q('id')} = 1"
     )
+
+
+def monitor_document_marked(
+    collection_round: CollectionRound, kind: str, marker: QuerySet[Any, Any]
+) -> tuple[int, str | None, bytes | None, Any] | None:
+    """`monitor_document`, with the value `marker` reads (a queryset of one column; its first row,
+    None without one) in the same query: what a document's key names besides the monitor version
+    and the day, such as the date of a round's latest release (`portal.waiting`)."""
+    stored = MonitorDocument.objects.filter(round=collection_round, kind=kind)
+    found = (
+        MonitorVersion.objects.filter(pk=1)
+        .annotate(
+            stored_key=Subquery(stored.values("key")[:1]),
+            stored_content=Subquery(stored.values("content")[:1], output_field=BinaryField()),
+            marker=Subquery(marker[:1]),
+        )
+        .values_list("n", "stored_key", "stored_content", "marker")
+        .first()
+    )
+    if found is None:
+        return None
+    version, key, content, value = found
+    return int(version), key, None if content is None else bytes(content), value
 
 
 def results_in_words(version: ReturnVersion, data: ReturnData | None = None) -> list[dict[str, str]]:

@@ -134,15 +134,44 @@ def test_the_authority_list_reads_what_it_shows_in_six_queries(
     client, analyst, councils, collection_round, django_assert_num_queries
 ) -> None:
     """Issue 18: eleven queries (a transaction's BEGIN and COMMIT, the waiting list's four), now the
-    session, the user, the round, the status counts, the waiting list's counts in one statement and
-    the page; the returns to accept are read only when there are some (a seventh)."""
+    session, the user, the round, the status counts, the waiting list's document (with the latest
+    release's date) and the page, with returns to accept or without."""
+    url = reverse("portal:authority_list")
     client.force_login(analyst)
-    client.get(reverse("portal:authority_list"))  # the counts document built
-    with django_assert_num_queries(7):
-        page = client.get(reverse("portal:authority_list")).content.decode()
+    client.get(url)  # the documents built
+    with django_assert_num_queries(6) as queries:
+        page = client.get(url).content.decode()
     assert "Accept A &amp; B" in page and "1 return was accepted since the last release" in page
+    assert not [q for q in queries.captured_queries if "submissions_returnevent" in q["sql"]]
     Return.objects.filter(status=Return.Status.SIGNED_OFF).update(status=Return.Status.SUBMITTED)
-    client.get(reverse("portal:authority_list"))
+    client.get(url)
     with django_assert_num_queries(6):
-        page = client.get(reverse("portal:authority_list")).content.decode()
+        page = client.get(url).content.decode()
     assert "Accept " not in page
+
+
+def test_the_waiting_document_follows_returns_releases_names_and_the_day(
+    client, analyst, collection_round, monkeypatch
+) -> None:
+    """The analyst's waiting list is kept for the monitor version, the latest release and the day:
+    each change shows on the next page."""
+    from metrics.releases.services import release_create
+    from tests.builders import advance
+
+    url = reverse("portal:authority_list")
+    client.force_login(analyst)
+    signed = signed_off_return(AuthorityFactory.create(name="Signed"), collection_round)
+    AuthorityFactory.create(name="Quiet")  # no return
+    assert "Accept Signed&#x27;s" in client.get(url).content.decode()
+    Authority.objects.filter(name="Signed").update(name="Renamed")
+    page = client.get(url).content.decode()
+    assert "Accept Renamed&#x27;s" in page and "Make a release" not in page
+    advance(signed, Return.Status.ACCEPTED, analyst=analyst)
+    page = client.get(url).content.decode()
+    assert "Accept Renamed" not in page and "1 return was accepted since the last release" in page
+    release_create(collection_round=collection_round, user=analyst, note="First.", budget_seconds=0)
+    assert "Make a release" not in client.get(url).content.decode()
+    assert "has not submitted" not in client.get(url).content.decode()
+    after_closing = collection_round.closes_on + datetime.timedelta(days=1)
+    monkeypatch.setattr("portal.waiting.timezone.localdate", lambda: after_closing)
+    assert "1 council has not submitted the" in client.get(url).content.decode()
