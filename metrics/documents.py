@@ -129,13 +129,13 @@ def results_page_document_build(basis: selectors.ResultsPageBasis) -> dict[str, 
                 round=page_round,
                 key=basis.key,
                 document=document,
-                cards=rendered,
                 built_at=timezone.now(),
+                **{ResultsPageDocument.CARDS[service]: html for service, html in rendered.items()},
             )
         ],
         update_conflicts=True,
         unique_fields=["authority", "round"],
-        update_fields=["key", "document", "cards", "built_at"],
+        update_fields=["key", "document", *ResultsPageDocument.CARDS.values(), "built_at"],
     )
     return document | {"cards": rendered}
 

@@ -15,7 +15,6 @@ from typing import Any, NamedTuple
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Count, Exists, JSONField, OuterRef, QuerySet, Subquery, TextField
-from django.db.models.fields.json import KT
 from django.db.models.functions import Cast
 
 from accounts.models import Authority, User
@@ -450,11 +449,11 @@ def _basis_query(service: str | None = None) -> Any:
         # key: the page compares the key with its basis's.
         documents = ResultsPageDocument.objects.filter(
             authority_id=AUTHORITY_SLOT, round_id=ROUND_SLOT, round=OuterRef("pk")
-        ).annotate(service_cards=KT(f"cards__{service}"))
+        )
         rounds = rounds.annotate(
             document_key=Subquery(documents.values("key")[:1]),
             document=Subquery(documents.values("document")[:1], output_field=JSONField()),
-            cards=Subquery(documents.values("service_cards")[:1]),
+            cards=Subquery(documents.values(ResultsPageDocument.CARDS[service])[:1]),
         )
         fields += ["document_key", "document", "cards"]
     return rounds.values_list(*fields)
@@ -463,7 +462,7 @@ def _basis_query(service: str | None = None) -> Any:
 def _document_query(service: str) -> Any:
     return ResultsPageDocument.objects.filter(
         authority_id=AUTHORITY_SLOT, round_id=ROUND_SLOT, key=KEY_SLOT
-    ).values_list("document", KT(f"cards__{service}"))
+    ).values_list("document", ResultsPageDocument.CARDS[service])
 
 
 #: Slot values of the results API's query: a return id and a version number no row has (the number

@@ -24,6 +24,7 @@ from submissions.demo import _add_return
 from submissions.models import Return
 from submissions.services import return_send_back
 from tests.builders import advance, draft_return, write_plan
+from tests.concurrency import postgres  # noqa: F401
 from tests.factories import AuthorityFactory, api_key, member
 from tests.metrics.test_pages import _country
 from wres_portal.renderers import JSONRenderer, JSONText
@@ -43,7 +44,8 @@ def _tamper(model, **filters) -> None:
     from the stored document; one that does not has ignored it."""
     for document in model.objects.filter(**filters):
         if model is ResultsPageDocument:
-            document.cards = {service: MARKER for service in document.cards}
+            for column in ResultsPageDocument.CARDS.values():
+                setattr(document, column, MARKER)
         else:
             document.document["figures_html"] = MARKER
         document.save()
@@ -92,7 +94,8 @@ def test_a_return_accepted_gets_its_results_page_built_and_its_draft_preview_is_
         advance(record, Return.Status.ACCEPTED, lead=alice, analyst=analyst)
     # The worker that stored the results built the page: the next request reads it as it is.
     stored = ResultsPageDocument.objects.get(authority=authority_a, round=collection_round)
-    assert stored.document["stored"] is True and MARKER not in str(stored.cards)
+    assert stored.document["stored"] is True
+    assert not any(MARKER in getattr(stored, column) for column in ResultsPageDocument.CARDS.values())
     with CaptureQueriesContext(connection) as queries:
         body = client.get(page).content.decode()
     assert not any("INSERT" in q["sql"] or "UPDATE" in q["sql"] for q in queries.captured_queries)
@@ -262,3 +265,31 @@ def test_the_api_renderer_passes_json_text_through_and_encodes_the_rest() -> Non
     renderer = JSONRenderer()
     assert renderer.render(JSONText('{"a": [1, 2.5]}')) == b'{"a": [1, 2.5]}'
     assert renderer.render({"a": [1, 2.5]}) == b'{"a":[1,2.5]}'
+
+
+@pytest.mark.django_db
+def test_the_results_page_reads_only_its_services_cards(client, analyst) -> None:
+    """Each service's cards are a column of their own: a page of one service shows that service's."""
+    authority, collection_round = _country(6, analyst)
+    client.force_login(member(authority, Role.PROGRAMME_LEAD))
+    page = reverse("metrics:council_results", args=[authority.ons_code, collection_round.label])
+    client.get(page)
+    ResultsPageDocument.objects.filter(authority=authority).update(cards_adults=MARKER)
+    assert MARKER in client.get(page, {"service": "adults"}).content.decode()
+    assert MARKER not in client.get(page, {"service": "children"}).content.decode()
+    assert MARKER not in client.get(page).content.decode()
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+@pytest.mark.usefixtures("postgres")
+def test_each_services_cards_are_stored_uncompressed_on_postgresql() -> None:
+    """Reading one service's cards out of one compressed JSON column of all three cost PostgreSQL
+    about 0.5 ms a request; an uncompressed text column of its own about 0.08 ms (issue 18)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT attname, attstorage FROM pg_attribute"
+            " WHERE attrelid = 'metrics_resultspagedocument'::regclass AND attname LIKE 'cards%%'"
+        )
+        storage = dict(cursor.fetchall())
+    assert storage == {"cards_all": "e", "cards_adults": "e", "cards_children": "e"}
