@@ -266,7 +266,6 @@ def dashboard_document_build(
             "kind": kind,
         },
     )
-    document = {"figures_html": html}
     DashboardDocument.objects.bulk_create(
         [
             DashboardDocument(
@@ -275,15 +274,15 @@ def dashboard_document_build(
                 region=region,
                 authority_type=kind,
                 key=key,
-                document=document,
+                figures_html=html,
                 built_at=timezone.now(),
             )
         ],
         update_conflicts=True,
         unique_fields=["round", "service", "region", "authority_type"],
-        update_fields=["key", "document", "built_at"],
+        update_fields=["key", "figures_html", "built_at"],
     )
-    return document
+    return {"figures_html": html}
 
 
 def dashboard_documents_build(collection_round: CollectionRound) -> int:

@@ -626,7 +626,7 @@ def _dashboard_query(labelled: bool) -> Any:
     run = BenchmarkRun.objects.filter(round=OuterRef("pk"))
     return rounds.annotate(
         document_key=Subquery(stored.values("key")[:1]),
-        document=Subquery(stored.values("document")[:1], output_field=JSONField()),
+        figures_html=Subquery(stored.values("figures_html")[:1]),
         run_fingerprint=Subquery(run.values("fingerprint")[:1]),
         run_at=Subquery(run.values("computed_at")[:1]),
     )[:1]
@@ -652,14 +652,14 @@ def dashboard_round(
     found = instance(CollectionRound, rows[0][: width(CollectionRound)])
     if found is None:
         return None
-    document_key, document, run_fingerprint, run_at = rows[0][width(CollectionRound) :]
+    document_key, figures_html, run_fingerprint, run_at = rows[0][width(CollectionRound) :]
     # A raw cursor skips the fields' conversions: SQLite hands a subquery's time back as text, and on
     # a connection made without a time zone (as under the test runner) PostgreSQL's UTC time comes
     # back naive; the key, built from the ORM's aware time, would never match.
     run_at = _aware(run_at)
     current = (run_fingerprint, run_at) if run_fingerprint is not None else None
     fresh = document_key == dashboard_key(found, service, region, kind, current)
-    return found, _json(document) if fresh else None
+    return found, {"figures_html": figures_html} if fresh else None
 
 
 def _aware(value: Any) -> Any:
