@@ -3,7 +3,11 @@ list of authorities and the accessibility statement. Reads only, through each ap
 
 from __future__ import annotations
 
+import datetime
+import functools
+
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Page
 from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
@@ -13,12 +17,21 @@ from django.views.decorators.http import require_safe
 from accounts import selectors
 from accounts.access import get_authority_for_user, require_national
 from accounts.http import AuthenticatedHttpRequest
-from accounts.models import Authority, Role
+from accounts.models import Authority, Role, User
 from accounts.permissions import WAITING_LIST_ROLES, can_manage_team, role_in
 from actionplans.selectors import latest_plan
 from submissions import documents as monitor_documents
+from submissions.models import CollectionRound
 from submissions.selectors import current_round, return_of, with_return_status
-from wres_portal.listing import Column, pages, sorted_page
+from wres_portal.listing import (
+    Column,
+    CompiledList,
+    Sorted,
+    compiled_sorted_page,
+    order_by,
+    pages,
+    sorted_page,
+)
 
 from . import presenters, waiting
 from .forms import AuthorityFilterForm
@@ -86,6 +99,29 @@ def authority_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = AuthorityFilterForm(request.GET or None, with_status=collection_round is not None)
     criteria = dict(form.cleaned_data) if form.is_valid() else {}
     status = criteria.pop("status", "")
+    if collection_round is not None and not criteria.get("q", "").strip():
+        # The common case (every filter but the search): a list compiled once per process.
+        shape = (bool(status), bool(criteria.get("region")), bool(criteria.get("authority_type")))
+        slots = {
+            _USER_SLOT: request.user.pk,
+            _ROUND_SLOT: collection_round.pk,
+            _CLOSES_SLOT: collection_round.closes_on,
+            _STATUS_SLOT: status,
+            _REGION_SLOT: criteria.get("region"),
+            _TYPE_SLOT: criteria.get("authority_type"),
+        }
+        page, chosen = compiled_sorted_page(
+            request,
+            [
+                *AUTHORITY_COLUMNS,
+                Column(STATUS_COLUMN.key, f"{collection_round.label} return", STATUS_COLUMN.fields),
+            ],
+            functools.partial(_authority_list, shape),
+            slots,
+            default="authority",
+            count=_known_total(collection_round, status, criteria),
+        )
+        return _authority_list_page(request, form, page, chosen, collection_round)
     authorities: QuerySet[Authority] = selectors.authorities_search(request.user, **criteria)
     columns = list(AUTHORITY_COLUMNS)
     fields: tuple[str, ...] = presenters.AUTHORITY_ROW_FIELDS
@@ -94,12 +130,51 @@ def authority_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         authorities = with_return_status(authorities, collection_round, status=status)
         fields = (*fields, "return_status")
         columns.append(Column(STATUS_COLUMN.key, f"{collection_round.label} return", STATUS_COLUMN.fields))
-        if not any(criteria.values()):  # every council (an analyst sees all), or those at one status
-            counts = monitor_documents.status_counts(collection_round)
-            total = counts.get(status, 0) if status else sum(counts.values())
+        total = _known_total(collection_round, status, criteria)
     page, chosen = sorted_page(
         request, authorities.values(*fields), columns, default="authority", count=total
     )
+    return _authority_list_page(request, form, page, chosen, collection_round)
+
+
+def _known_total(collection_round: CollectionRound, status: str, criteria: dict[str, str]) -> int | None:
+    """How many authorities the list has when the stored counts say it: every council (an analyst
+    sees all), or those at one status. None otherwise (the paginator counts them)."""
+    if any(criteria.values()):
+        return None
+    counts = monitor_documents.status_counts(collection_round)
+    return counts.get(status, 0) if status else sum(counts.values())
+
+
+#: Values no row has, standing for each request's user, round, closing date and filters in the
+#: list compiled once per process (`_authority_list`).
+_USER_SLOT, _ROUND_SLOT, _CLOSES_SLOT = -613_402_772, -613_402_773, datetime.date(1111, 11, 12)
+_STATUS_SLOT, _REGION_SLOT, _TYPE_SLOT = "slot:status", "slot:region", "slot:authority_type"
+
+
+@functools.cache
+def _authority_list(shape: tuple[bool, bool, bool], key: str, descending: bool) -> CompiledList:
+    """The authority list's rows in the current round for a `shape` (which of status, region and
+    type are filtered on), sorted by column `key`, compiled once per process (`CompiledList`).
+    Analysts only (the view requires it): the scope is `Authority.objects.for_user` of one."""
+    status, region, authority_type = shape
+    analyst = User(pk=_USER_SLOT, national_role=User.NationalRole.ANALYST)
+    authorities = selectors.authorities_search(
+        analyst, region=_REGION_SLOT if region else "", authority_type=_TYPE_SLOT if authority_type else ""
+    )
+    slot_round = CollectionRound(pk=_ROUND_SLOT, closes_on=_CLOSES_SLOT)
+    listed = with_return_status(authorities, slot_round, status=_STATUS_SLOT if status else "")
+    rows = listed.values(*presenters.AUTHORITY_ROW_FIELDS, "return_status")
+    return CompiledList(order_by(rows, [*AUTHORITY_COLUMNS, STATUS_COLUMN], Sorted(key, descending, [])))
+
+
+def _authority_list_page(
+    request: AuthenticatedHttpRequest,
+    form: AuthorityFilterForm,
+    page: Page,
+    chosen: Sorted,
+    collection_round: CollectionRound | None,
+) -> HttpResponse:
     return render(
         request,
         "portal/authority_list.html",

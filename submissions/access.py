@@ -9,7 +9,6 @@ from typing import Any, cast
 from django.contrib.auth.models import AnonymousUser
 from django.db import connection, models
 from django.http import Http404
-from django.shortcuts import get_object_or_404
 
 from accounts.models import Authority, Membership, User
 from wres_portal import rawrows
@@ -28,8 +27,24 @@ class ReturnContext:
 
 def get_round(round_label: str) -> CollectionRound:
     """The collection round called `round_label`; 404 if there is none. Rounds are no tenant's
-    data: the caller has checked who may see the page or the authority asked about."""
-    return get_object_or_404(CollectionRound, label=round_label)
+    data: the caller has checked who may see the page or the authority asked about. Read by a
+    query compiled once per process and prepared once per connection (`_round_sql`, issue 18):
+    many pages read their round, and get_object_or_404 compiled the query on every request."""
+    sql, params = _round_sql()
+    with read_cursor() as cursor:
+        cursor.execute(sql, [round_label if p == _LABEL_SLOT else p for p in params])
+        row = cursor.fetchone()
+    if row is None:
+        raise Http404("No CollectionRound matches the given query.")
+    return cast(CollectionRound, rawrows.instance(CollectionRound, row))
+
+
+@functools.cache
+def _round_sql() -> tuple[str, tuple[Any, ...]]:
+    """`CollectionRound.objects.get(label=...)`'s query (every column, in field order, as
+    `rawrows.instance` reads them), with a slot for the label. The label is unique: one row."""
+    sql, params = CollectionRound.objects.filter(label=_LABEL_SLOT).order_by().query.sql_with_params()
+    return sql, tuple(params)
 
 
 def get_return_for_user(user: User | AnonymousUser, ons_code: str, round_label: str) -> ReturnContext:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import datetime
+import functools
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -17,7 +20,7 @@ from accounts.models import Authority
 from accounts.permissions import is_national
 from wres_portal.downloads import CSV, accepts_gzip, stored_attachment, streamed_attachment
 from wres_portal.errors import ApplicationError
-from wres_portal.listing import Column, pages, sorted_page
+from wres_portal.listing import Column, CompiledList, Sorted, compiled_sorted_page, order_by, pages
 
 from . import documents, presenters, selectors, services
 from .access import get_round
@@ -63,6 +66,28 @@ def _filters(request: HttpRequest) -> tuple[MonitorFilterForm, dict[str, str]]:
     return form, (form.cleaned_data if form.is_valid() else {})
 
 
+#: Values no row has, standing for each request's round, closing date and filters in the monitor's
+#: list compiled once per process (`_monitor_list`).
+_ROUND_SLOT, _CLOSES_SLOT = -613_402_771, datetime.date(1111, 11, 11)
+_STATUS_SLOT, _REGION_SLOT, _TYPE_SLOT = "slot:status", "slot:region", "slot:authority_type"
+
+
+@functools.cache
+def _monitor_list(shape: tuple[bool, bool, bool, str], key: str, descending: bool) -> CompiledList:
+    """The monitor's rows for a `shape` (which of status, region and type are filtered on, and
+    `late`), sorted by column `key`, compiled once per process (`CompiledList`)."""
+    status, region, authority_type, late = shape
+    slot_round = CollectionRound(pk=_ROUND_SLOT, closes_on=_CLOSES_SLOT)
+    filters = {
+        "status": _STATUS_SLOT if status else "",
+        "region": _REGION_SLOT if region else "",
+        "authority_type": _TYPE_SLOT if authority_type else "",
+        "late": late,
+    }
+    monitored = _monitored(slot_round, filters).values(*presenters.MONITOR_ROW_FIELDS)
+    return CompiledList(order_by(monitored, COLUMNS, Sorted(key, descending, [])))
+
+
 def _monitored(collection_round: CollectionRound, filters: dict[str, str]) -> QuerySet[Authority]:
     return selectors.authorities_in_round(
         collection_round,
@@ -88,8 +113,22 @@ def monitor(request: AuthenticatedHttpRequest, round_label: str) -> HttpResponse
     total = None
     if not any(value for field, value in filters.items() if field != "status"):
         total = counts.get(filters["status"], 0) if filters.get("status") else sum(counts.values())
-    monitored = _monitored(collection_round, filters).values(*presenters.MONITOR_ROW_FIELDS)
-    page, chosen = sorted_page(request, monitored, COLUMNS, default="authority", count=total)
+    shape = (
+        bool(filters.get("status")),
+        bool(filters.get("region")),
+        bool(filters.get("authority_type")),
+        filters.get("late", "") if filters.get("late") in ("yes", "no") else "",
+    )
+    slots = {
+        _ROUND_SLOT: collection_round.pk,
+        _CLOSES_SLOT: collection_round.closes_on,
+        _STATUS_SLOT: filters.get("status"),
+        _REGION_SLOT: filters.get("region"),
+        _TYPE_SLOT: filters.get("authority_type"),
+    }
+    page, chosen = compiled_sorted_page(
+        request, COLUMNS, functools.partial(_monitor_list, shape), slots, default="authority", count=total
+    )
     return render(
         request,
         "submissions/monitor.html",

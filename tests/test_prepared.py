@@ -145,3 +145,74 @@ def test_the_results_page_reads_the_plan_objectives_with_a_prepared_statement(
         assert client.get(page).status_code == 200
     prepared = _prepared()
     assert any('"actionplans_objective"' in s for s in prepared), prepared
+
+
+def _list_statements(prepared: list[str], table: str) -> list[str]:
+    """The prepared statements reading a page of a list (LIMIT and OFFSET bound as parameters)."""
+    return [s for s in prepared if table in s and "LIMIT $" in s and "OFFSET $" in s]
+
+
+@pytest.mark.usefixtures("postgres")
+def test_get_round_reads_the_round_with_a_prepared_statement(collection_round) -> None:
+    """Issue 18: many pages read their round; get_object_or_404 compiled and the database planned
+    its query on every request."""
+    from django.http import Http404
+
+    from submissions.access import get_round
+
+    for _ in range(6):
+        assert get_round(collection_round.label) == collection_round
+    found = get_round(collection_round.label)
+    assert (found.label, found.closes_on, found.opens_on) == (
+        collection_round.label,
+        collection_round.closes_on,
+        collection_round.opens_on,
+    )
+    label = '"submissions_collectionround"."label" = $1'
+    assert any(s.startswith('SELECT "submissions_collectionround"') and label in s for s in _prepared())
+    with pytest.raises(Http404):
+        get_round("no-such-round")
+
+
+@pytest.mark.usefixtures("postgres")
+def test_the_monitor_reads_its_page_and_its_count_with_prepared_statements(
+    client, analyst, collection_round
+) -> None:
+    """Issue 18: compiling the monitor's ORM query (joins, annotations, ordering) cost more CPU
+    than running it; it is compiled once per process for each shape and prepared per connection."""
+    from accounts.models import Region
+    from tests.factories import AuthorityFactory
+
+    AuthorityFactory.create(region=Region.LONDON)
+    client.force_login(analyst)
+    url = reverse("submissions:monitor", args=[collection_round.label])
+    for _ in range(6):
+        assert client.get(url, {"sort": "-closes", "region": Region.LONDON}).status_code == 200
+    prepared = _prepared()
+    assert _list_statements(prepared, '"submissions_closingdateextension"'), prepared
+    assert any(s.startswith("SELECT COUNT(*)") and '"region" = $' in s for s in prepared), prepared
+
+
+@pytest.mark.usefixtures("postgres")
+def test_the_authority_list_reads_its_page_with_a_prepared_statement(
+    client, analyst, collection_round, authority_a
+) -> None:
+    client.force_login(analyst)
+    for _ in range(6):
+        assert client.get(reverse("portal:authority_list"), {"sort": "population"}).status_code == 200
+    listed = _list_statements(_prepared(), '"population_minority_ethnic_percent"')
+    assert listed, _prepared()
+
+
+@pytest.mark.usefixtures("postgres")
+def test_the_indicator_page_reads_its_page_with_prepared_statements(client, analyst) -> None:
+    from tests.builders import round_with_accepted_returns
+
+    collection_round = round_with_accepted_returns(analyst, n=3)
+    client.force_login(analyst)
+    url = reverse("metrics:indicator", args=[collection_round.label, "m2"])
+    for _ in range(6):
+        assert client.get(url).status_code == 200
+        assert client.get(url, {"sort": "-value", "region": "London"}).status_code == 200
+    listed = _list_statements(_prepared(), '"metrics_result"')
+    assert len(listed) >= 2, listed  # by name; highest value first (the part with a value)

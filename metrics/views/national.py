@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import functools
 from typing import Any
 from urllib.parse import quote
 
@@ -23,6 +24,7 @@ from metrics.calculations import (
     RELATIVE_LIKELIHOOD_EXPLANATION,
 )
 from metrics.presenters import SERVICE_CHOICES, figure
+from submissions.models import CollectionRound
 from wres_portal import listing
 from wres_portal.listing import Column
 
@@ -95,8 +97,8 @@ class _HighestFirst:
     One ORDER BY value DESC NULLS LAST could not use the index and sorted every authority (54 ms
     at 20,000, against 1 ms). A page that straddles the two parts reads both (two queries)."""
 
-    def __init__(self, rows: QuerySet[Any], valued: int, count: int) -> None:
-        self.rows, self.valued, self.count = rows, valued, count
+    def __init__(self, highest: listing.Rows, blanks: listing.Rows, valued: int, count: int) -> None:
+        self.highest, self.blanks, self.valued, self.count = highest, blanks, valued, count
 
     def __len__(self) -> int:
         return self.count
@@ -105,12 +107,42 @@ class _HighestFirst:
         start, stop = cut.start or 0, self.count if cut.stop is None else cut.stop
         found: list[Any] = []
         if start < self.valued:
-            highest = self.rows.exclude(value=None).order_by(F("value").desc(), "authority__name", "pk")
-            found += highest[start : min(stop, self.valued)]
+            found += self.highest[start : min(stop, self.valued)]
         if stop > self.valued:
-            blanks = self.rows.filter(value=None).order_by("authority__name", "pk")
-            found += blanks[max(start - self.valued, 0) : stop - self.valued]
+            found += self.blanks[max(start - self.valued, 0) : stop - self.valued]
         return found
+
+
+#: Values no row has, standing for each request's round, service, filters, indicator and band in
+#: the list compiled once per process (`_indicator_list`).
+_ROUND_SLOT = -613_402_774
+_SERVICE_SLOT, _REGION_SLOT, _KIND_SLOT = "slot:service", "slot:region", "slot:authority_type"
+_INDICATOR_SLOT, _BAND_SLOT = "slot:indicator", "slot:band"
+_ROW_FIELDS = ("authority__name", "authority__ons_code", "value", "four_fifths", "low_numbers")
+
+
+@functools.cache
+def _indicator_list(
+    shape: tuple[bool, bool, bool], key: str, descending: bool, part: str = ""
+) -> listing.CompiledList:
+    """The indicator page's rows for a `shape` (which of region, type and band are filtered on),
+    sorted by column `key`, compiled once per process (`listing.CompiledList`). `part`, for the
+    value highest first (`_HighestFirst`): "highest" (the rows with a value) or "blanks"."""
+    region, kind, band = shape
+    results = selectors.accepted_results(
+        CollectionRound(pk=_ROUND_SLOT),
+        _SERVICE_SLOT,
+        _REGION_SLOT if region else "",
+        _KIND_SLOT if kind else "",
+    ).filter(indicator=_INDICATOR_SLOT)
+    listed = results.filter(four_fifths=_BAND_SLOT) if band else results
+    if part == "highest":
+        ordered = listed.exclude(value=None).order_by(F("value").desc(), "authority__name", "pk")
+    elif part == "blanks":
+        ordered = listed.filter(value=None).order_by("authority__name", "pk")
+    else:
+        ordered = _ordered(listed, listing.Sorted(key, descending, []))
+    return listing.CompiledList(ordered.values_list(*_ROW_FIELDS))
 
 
 # Its only write, a summary built on a miss, is one upsert: no transaction round trips around it.
@@ -137,17 +169,24 @@ def national_indicator(request: AuthenticatedHttpRequest, round_label: str, code
     collection_round, stamp, document = found
     if document is None:
         document = documents.indicator_document_build(collection_round, service, region, kind, code, stamp)
-    results = selectors.accepted_results(collection_round, service, region, kind).filter(indicator=code)
-    listed = results.filter(four_fifths=band) if band else results
     chosen = listing.read_sort(request, INDICATOR_COLUMNS, "authority")
-    ordered = _ordered(listed, chosen).values_list(
-        "authority__name", "authority__ons_code", "value", "four_fifths", "low_numbers"
-    )
+    # The list compiled once per process for its shape, this request's values in its slots.
+    shape = (bool(region), bool(kind), bool(band))
+    slots = {
+        _ROUND_SLOT: collection_round.pk,
+        _SERVICE_SLOT: service,
+        _REGION_SLOT: region,
+        _KIND_SLOT: kind,
+        _INDICATOR_SLOT: code,
+        _BAND_SLOT: band,
+    }
     count = document["bands"].get(band, 0) if band else document["listed"]
-    rows: Any = ordered
+    rows: Any = _indicator_list(shape, chosen.key, chosen.descending).rows(slots)
     if chosen.key == "value" and chosen.descending:
         valued = document["valued_bands"].get(band, 0) if band else document["valued"]
-        rows = _HighestFirst(ordered, valued, count)
+        highest = _indicator_list(shape, chosen.key, chosen.descending, "highest").rows(slots)
+        blanks = _indicator_list(shape, chosen.key, chosen.descending, "blanks").rows(slots)
+        rows = _HighestFirst(highest, blanks, valued, count)
     page = listing.paginate(rows, request, count=count)  # no COUNT over every authority
     # Each row's link made from one reversed link: 50 reverses were a tenth of the page's CPU.
     link = reverse("metrics:council_results", args=[_CODE_SLOT, collection_round.label])

@@ -153,3 +153,35 @@ def test_status_csv_streams_every_matching_council(client, analyst, collection_r
     filtered = client.get(_monitor(collection_round) + "status.csv", {"status": "draft"})
     assert filtered.streaming, "filtered: streamed from one cursor"
     assert len(b"".join(filtered.streaming_content).decode().splitlines()) == 2
+
+
+def test_monitor_combines_filters_a_sort_and_a_page(client, analyst, collection_round, monkeypatch):
+    """Issue 18: the list is compiled once per process for each shape (filters present, sort and
+    direction) with slots for the values: every combination reads its own rows."""
+    monkeypatch.setattr("wres_portal.listing.PAGE_SIZE", 2)
+    north = [AuthorityFactory.create(name=f"North {i}", region=Region.NORTH_EAST) for i in range(4)]
+    _councils(3)
+    late = draft_return(north[1], collection_round)
+    Return.objects.filter(pk=late.pk).update(is_late=True)
+    signed_off_return(north[2], collection_round)
+    client.force_login(analyst)
+    url = _monitor(collection_round)
+    ne = {"region": Region.NORTH_EAST, "status": "not_started"}
+    assert _names(client.get(url, {**ne, "sort": "-authority"}).content.decode()) == ["North 3", "North 0"]
+    # Past the end: the last page.
+    assert _names(client.get(url, {**ne, "sort": "authority", "page": 9}).content.decode()) == [
+        "North 0",
+        "North 3",
+    ]
+    # signed_off, not_started (by name), draft: the second page.
+    page = client.get(url, {"region": Region.NORTH_EAST, "sort": "-status", "page": 2}).content.decode()
+    assert _names(page) == ["North 3", "North 1"]
+    assert _names(client.get(url, {"late": "no", "sort": "-authority", "page": 3}).content.decode()) == [
+        "Council 01",
+        "Council 00",
+    ]
+    assert _names(client.get(url, {"late": "yes", "region": Region.NORTH_EAST}).content.decode()) == [
+        "North 1"
+    ]
+    other = client.get(url, {"late": "yes", "status": "not_started"}).content.decode()
+    assert "No authority matches" in other
