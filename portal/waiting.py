@@ -170,11 +170,10 @@ def _analyst_facts(collection_round: CollectionRound) -> dict[str, Any]:
     monitor version (returns' status, submission time and lateness, extensions, councils' names),
     the day (lateness) and the latest release, which its key names: one query reads the version, the
     release's date and the stored document, and a miss counts afresh and stores the result."""
-    made_query = results.latest_release_made(collection_round)
     today = timezone.localdate()
-    found = returns.monitor_document_marked(collection_round, "waiting", made_query)
+    found = returns.monitor_document_marked(collection_round, "waiting", results.latest_release_made)
     if found is None:  # no monitor version kept (not PostgreSQL): count every time
-        made = made_query.first()
+        made = results.latest_release_made(collection_round).first()
         return _count_facts(collection_round, made["created_at"] if made else None, today)
     version, key, content, made_at = found
     parts = (

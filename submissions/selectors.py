@@ -7,7 +7,7 @@ import binascii
 import datetime
 import functools
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
@@ -27,6 +27,8 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts.models import Authority, User
+from wres_portal import rawrows
+from wres_portal.listing import CompiledList
 from wres_portal.prepared import read_cursor
 
 from .models import (
@@ -47,8 +49,21 @@ from .signals import headline_results
 
 
 def current_round() -> CollectionRound | None:
-    """The collection round open now (or the latest that opened), or None."""
-    return CollectionRound.objects.current()
+    """The collection round open now (or the latest that opened), or None: `CollectionRound.objects.
+    current()`, compiled once per process and prepared per connection (issue 18: the authority list
+    and the home pages read it on every request)."""
+    found = _current_round().rows({_DAY_SLOT: timezone.localdate()})[0:1]
+    return rawrows.instance(CollectionRound, found[0]) if found else None
+
+
+#: A day no round opens on, standing for today in `_current_round`.
+_DAY_SLOT = datetime.date(1111, 11, 13)
+
+
+@functools.cache
+def _current_round() -> CompiledList:
+    """`CollectionRound.objects.current()`'s query (every column, as `rawrows.instance` reads them)."""
+    return CompiledList(CollectionRound.objects.filter(opens_on__lte=_DAY_SLOT).order_by("-opens_on"))
 
 
 def open_round(day: datetime.date) -> CollectionRound | None:
@@ -281,26 +296,39 @@ def _monitor_document_sql(gzipped: bool) -> str:
 
 
 def monitor_document_marked(
-    collection_round: CollectionRound, kind: str, marker: QuerySet[Any, Any]
+    collection_round: CollectionRound, kind: str, marker: Callable[[CollectionRound], QuerySet[Any, Any]]
 ) -> tuple[int, str | None, bytes | None, Any] | None:
-    """`monitor_document`, with the value `marker` reads (a queryset of one column; its first row,
-    None without one) in the same query: what a document's key names besides the monitor version
-    and the day, such as the date of a round's latest release (`portal.waiting`)."""
-    stored = MonitorDocument.objects.filter(round=collection_round, kind=kind)
-    found = (
+    """`monitor_document`, with the value `marker(collection_round)` reads (a queryset of one
+    column; its first row, None without one) in the same query: what a document's key names besides
+    the monitor version and the day, such as the date of a round's latest release (`portal.waiting`).
+    Compiled once per process for each kind and marker, prepared per connection (issue 18)."""
+    rows = _monitor_document_marked(kind, marker).rows({_ROUND_SLOT: collection_round.pk})[0:1]
+    if not rows:
+        return None
+    version, key, content, value = rows[0]
+    return int(version), key, None if content is None else bytes(content), value
+
+
+#: A round id no row has, standing for the round in `_monitor_document_marked`.
+_ROUND_SLOT = -613_402_775
+
+
+@functools.cache
+def _monitor_document_marked(
+    kind: str, marker: Callable[[CollectionRound], QuerySet[Any, Any]]
+) -> CompiledList:
+    slot_round = CollectionRound(pk=_ROUND_SLOT)
+    stored = MonitorDocument.objects.filter(round=slot_round, kind=kind)
+    return CompiledList(
         MonitorVersion.objects.filter(pk=1)
         .annotate(
             stored_key=Subquery(stored.values("key")[:1]),
             stored_content=Subquery(stored.values("content")[:1], output_field=BinaryField()),
-            marker=Subquery(marker[:1]),
+            marker=Subquery(marker(slot_round)[:1]),
         )
         .values_list("n", "stored_key", "stored_content", "marker")
-        .first()
+        .order_by("pk")  # as .first()
     )
-    if found is None:
-        return None
-    version, key, content, value = found
-    return int(version), key, None if content is None else bytes(content), value
 
 
 def results_in_words(version: ReturnVersion, data: ReturnData | None = None) -> list[dict[str, str]]:

@@ -216,3 +216,19 @@ def test_the_indicator_page_reads_its_page_with_prepared_statements(client, anal
         assert client.get(url, {"sort": "-value", "region": "London"}).status_code == 200
     listed = _list_statements(_prepared(), '"metrics_result"')
     assert len(listed) >= 2, listed  # by name; highest value first (the part with a value)
+
+
+@pytest.mark.usefixtures("postgres")
+def test_the_authority_list_reads_the_current_round_and_the_waiting_list_with_prepared_statements(
+    client, analyst, collection_round
+) -> None:
+    """Both were compiled by the ORM on every request (the waiting list's read has three subqueries)."""
+    client.force_login(analyst)
+    for _ in range(6):
+        assert client.get(reverse("portal:authority_list")).status_code == 200
+    prepared = _prepared()
+    current = '"submissions_collectionround"."opens_on" <= $1'
+    assert any(s.startswith('SELECT "submissions_collectionround"') and current in s for s in prepared), (
+        prepared
+    )
+    assert any('"submissions_monitorversion"' in s and '"metrics_release"' in s for s in prepared), prepared
