@@ -145,3 +145,45 @@ def govuk_choice_input(choice: BoundWidget, kind: str) -> SafeString:
 def govuk_any(items: Iterable[Mapping[str, Any]] | None, key: str) -> bool:
     """Whether any dict in items has a truthy key: `rows|govuk_any:"actions"`."""
     return any(item.get(key) for item in items or ())
+
+
+#: `stored_field_group`'s store: a few dozen entries (a filter's fields times their choices).
+_FIELD_GROUPS: dict[tuple[Any, ...], SafeString] = {}
+_FIELD_GROUPS_MAX = 512
+
+
+@register.filter
+def stored_field_group(bound: BoundField) -> SafeString:
+    """`{{ field.as_field_group }}`, rendered once per process for each of a filter field's states
+    (issue 18: a list page's four filter fields were a tenth of its CPU, rendered by templates on
+    every request). Stored only for a field without errors whose value is empty or one of its own
+    choices, keyed on everything the field's markup is made from, so the store stays small and
+    never holds what a visitor typed; anything else is rendered as before."""
+    field, form = bound.field, bound.form
+    value = bound.value()
+    choices = getattr(field, "choices", None)
+    if value not in ("", None) and not (
+        isinstance(value, str) and choices is not None and value in {str(key) for key, _ in choices}
+    ):
+        return bound.as_field_group()
+    if bound.errors:
+        return bound.as_field_group()
+    key = (
+        type(form),
+        form.prefix,
+        form.auto_id,
+        form.is_bound,
+        bound.name,
+        value,
+        tuple(choices) if choices is not None else None,
+        str(field.label),
+        str(field.help_text),
+        field.required,
+        tuple(sorted(field.widget.attrs.items())),
+    )
+    found = _FIELD_GROUPS.get(key)
+    if found is None:
+        found = bound.as_field_group()
+        if len(_FIELD_GROUPS) < _FIELD_GROUPS_MAX:
+            _FIELD_GROUPS[key] = found
+    return found
