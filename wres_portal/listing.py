@@ -7,7 +7,7 @@ the page (ORDER BY ... LIMIT/OFFSET) and counts the rows (one COUNT), so the cos
 grow with the number of rows in Python and the number of queries is the same at any size.
 
 Django's own `Paginator` does the counting and the page arithmetic; GOV.UK's pagination component
-is drawn by templates/includes/pagination.html from `pages()`.
+is drawn by `{% pagination %}` (accounts/templatetags/govuk.py) from `pages()`.
 """
 
 from __future__ import annotations

@@ -9,13 +9,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from typing import Any
+from urllib.parse import urlencode
 
 from django import template
 from django.forms import BoundField
 from django.forms.boundfield import BoundWidget
 from django.forms.utils import flatatt
-from django.utils.html import format_html
-from django.utils.safestring import SafeString
+from django.http import QueryDict
+from django.utils.html import conditional_escape, escape, format_html
+from django.utils.safestring import SafeString, mark_safe
 
 from wres_portal.forms_rendering import widget_type
 
@@ -187,3 +189,121 @@ def stored_field_group(bound: BoundField) -> SafeString:
         if len(_FIELD_GROUPS) < _FIELD_GROUPS_MAX:
             _FIELD_GROUPS[key] = found
     return found
+
+
+# A list's column headers and GOV.UK pagination (wres_portal/listing.py), written in Python: each of
+# their links is a `{% querystring %}`, and the templates' tags and loops were a tenth of a list
+# page's rendering (issue 18). The markup is the templates' own, byte for byte.
+
+_SORTED = {
+    "ascending": (
+        '<span aria-hidden="true"> ▲</span>',
+        " (sorted lowest first; select to sort highest first)",
+    ),
+    "descending": (
+        '<span aria-hidden="true"> ▼</span>',
+        " (sorted highest first; select to sort lowest first)",
+    ),
+}
+_UNSORTED = ("", " (select to sort by this)")
+_PREV_ICON = (
+    '<svg class="govuk-pagination__icon govuk-pagination__icon--prev" xmlns="http://www.w3.org/2000/svg" '
+    'height="13" width="15" aria-hidden="true" focusable="false" viewBox="0 0 15 13">'
+    '<path d="m6.5938-0.0078125-6.7266 6.7266 6.7441 6.4062 1.377-1.449-4.1856-3.9768h12.896v-2h-12.984'
+    'l4.2931-4.293-1.414-1.414z"></path></svg>'
+)
+_CURRENT = (" govuk-pagination__item--current", ' aria-current="page"', "\n    ")
+_NEXT_ICON = (
+    '<svg class="govuk-pagination__icon govuk-pagination__icon--next" xmlns="http://www.w3.org/2000/svg" '
+    'height="13" width="15" aria-hidden="true" focusable="false" viewBox="0 0 15 13">'
+    '<path d="m8.107-0.0078125-1.4136 1.414 4.2926 4.293h-12.986v2h12.896l-4.1855 3.9766 1.377 1.4492 6.7441'
+    '-6.4062-6.7246-6.7266z"></path></svg>'
+)
+
+
+class _QueryString:
+    """`{% querystring %}` (django.template.defaulttags.querystring) for many links from one query,
+    as the template escapes it: the query's pairs encoded once (QueryDict.urlencode's way), not the
+    QueryDict copied and encoded again for each link."""
+
+    def __init__(self, query: QueryDict) -> None:
+        self.empty = not query
+        encoding = query.encoding
+        self.pairs = {
+            key: [urlencode({key.encode(encoding): str(v).encode(encoding)}) for v in values]
+            for key, values in query.lists()
+        }
+        self.encoding = encoding
+
+    def __call__(self, **changes: Any) -> str:
+        pairs = dict(self.pairs)
+        for key, value in changes.items():
+            if value is None:
+                pairs.pop(key, None)
+            else:
+                pairs[key] = [urlencode({key.encode(self.encoding): str(value).encode(self.encoding)})]
+        if not pairs and self.empty:
+            return ""
+        return escape("?" + "&".join(pair for encoded in pairs.values() for pair in encoded))
+
+
+@register.simple_tag(takes_context=True)
+def sortable_headers(context: Mapping[str, Any], headers: Iterable[Any]) -> SafeString:
+    """A table's column headers (`listing.Sorted.headers`), each a link that sorts the list by it and
+    says how the list is sorted now with aria-sort."""
+    querystring = _QueryString(context["request"].GET)
+    cells = []
+    for h in headers:
+        numeric = " govuk-table__header--numeric" if h.numeric else ""
+        arrow, hint = _SORTED.get(h.aria_sort, _UNSORTED)
+        href = querystring(sort=h.next_sort, page=None)
+        cells.append(
+            f'<th scope="col" class="govuk-table__header{numeric}" '
+            f'aria-sort="{conditional_escape(h.aria_sort)}">'
+            f'<a class="govuk-link app-sort-link" href="{href}">{conditional_escape(h.label)}{arrow}'
+            f'<span class="govuk-visually-hidden">{hint}</span></a></th>'
+        )
+    return mark_safe(f"\n{''.join(cells)}\n")  # noqa: S308 - every value escaped above
+
+
+@register.simple_tag(takes_context=True)
+def pagination(
+    context: Mapping[str, Any], page: Any, page_numbers: list[int | None], label: str
+) -> SafeString:
+    """GOV.UK pagination for a list sorted and cut by the database: `page` (a Django Page),
+    `page_numbers` (`listing.pages(page)`) and `label` (what the pages are of)."""
+    if not page_numbers:
+        return mark_safe("\n\n")
+    querystring = _QueryString(context["request"].GET)
+    prev = next_ = ""
+    if page.has_previous():
+        prev = (
+            '<div class="govuk-pagination__prev"><a class="govuk-link govuk-pagination__link" '
+            f'href="{querystring(page=page.previous_page_number())}" rel="prev">{_PREV_ICON}'
+            '<span class="govuk-pagination__link-title">Previous'
+            '<span class="govuk-visually-hidden"> page</span></span></a></div>'
+        )
+    items = []
+    for number in page_numbers:
+        if number is None:
+            # As the template's lines left them, the ellipsis and the current page end in a line break.
+            item = '<li class="govuk-pagination__item govuk-pagination__item--ellipses">&ctdot;</li>\n    '
+        else:
+            current, aria, end = ("", "", "") if number != page.number else _CURRENT
+            item = (
+                f'<li class="govuk-pagination__item{current}">'
+                f'<a class="govuk-link govuk-pagination__link" href="{querystring(page=number)}" '
+                f'aria-label="Page {number}"{aria}>{number}</a></li>{end}'
+            )
+        items.append(f"\n    {item}\n    ")
+    if page.has_next():
+        next_ = (
+            '<div class="govuk-pagination__next"><a class="govuk-link govuk-pagination__link" '
+            f'href="{querystring(page=page.next_page_number())}" rel="next">'
+            '<span class="govuk-pagination__link-title">Next<span class="govuk-visually-hidden"> page</span>'
+            f"</span>{_NEXT_ICON}</a></div>"
+        )
+    return mark_safe(  # noqa: S308 - every value escaped above
+        f'\n\n<nav class="govuk-pagination" aria-label="Pages of {conditional_escape(label)}">\n  {prev}\n'
+        f'  <ul class="govuk-pagination__list">\n    {"".join(items)}\n  </ul>\n  {next_}\n</nav>\n\n'
+    )
