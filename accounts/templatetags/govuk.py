@@ -20,6 +20,7 @@ from django.utils.html import conditional_escape, escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 
 from wres_portal.forms_rendering import widget_type
+from wres_portal.memo import ProcessStore
 
 register = template.Library()
 
@@ -150,8 +151,7 @@ def govuk_any(items: Iterable[Mapping[str, Any]] | None, key: str) -> bool:
 
 
 #: `stored_field_group`'s store: a few dozen entries (a filter's fields times their choices).
-_FIELD_GROUPS: dict[tuple[Any, ...], SafeString] = {}
-_FIELD_GROUPS_MAX = 512
+_FIELD_GROUPS: ProcessStore[SafeString] = ProcessStore(limit=512)
 
 
 @register.filter
@@ -183,12 +183,7 @@ def stored_field_group(bound: BoundField) -> SafeString:
         field.required,
         tuple(sorted(field.widget.attrs.items())),
     )
-    found = _FIELD_GROUPS.get(key)
-    if found is None:
-        found = bound.as_field_group()
-        if len(_FIELD_GROUPS) < _FIELD_GROUPS_MAX:
-            _FIELD_GROUPS[key] = found
-    return found
+    return _FIELD_GROUPS.get(key, bound.as_field_group)
 
 
 # A list's column headers and GOV.UK pagination (wres_portal/listing.py), written in Python: each of

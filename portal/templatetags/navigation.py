@@ -15,6 +15,7 @@ from django.utils.safestring import mark_safe
 
 from portal.navigation import breadcrumbs as trail
 from submissions.presenters import status_tag
+from wres_portal.memo import ProcessStore
 from wres_portal.reverse_cache import reverse_cached
 
 register = template.Library()
@@ -62,22 +63,15 @@ def return_status_tag(status: str) -> str:
 
 # The page's header and footer (issue 18) ------------------------------------------------------------
 
-#: Rendered headers and footers by what they are made from. Each is a pure function of its key (the
-#: include sees nothing else), so an entry is never stale; the keys are few (the navigation differs by
-#: role, council and section), and the store is emptied when it reaches this size.
-_FRAGMENTS: dict[tuple[Any, ...], str] = {}
-_FRAGMENTS_MAX = 2048
+#: Rendered headers and footers by what they are made from (the navigation differs by role, council
+#: and section, so the keys are few).
+_FRAGMENTS: ProcessStore[str] = ProcessStore(limit=2048)
 #: Where the sign-out form's CSRF field goes in a stored header: replaced on every request.
 _CSRF_SLOT = "\x00csrf-field\x00"
 
 
 def _fragment(key: tuple[Any, ...], template_name: str, values: dict[str, Any]) -> str:
-    found = _FRAGMENTS.get(key)
-    if found is None:
-        if len(_FRAGMENTS) >= _FRAGMENTS_MAX:
-            _FRAGMENTS.clear()
-        found = _FRAGMENTS[key] = render_to_string(template_name, values)
-    return found
+    return _FRAGMENTS.get(key, lambda: render_to_string(template_name, values))
 
 
 @register.simple_tag(takes_context=True)
