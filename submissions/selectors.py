@@ -53,7 +53,8 @@ def current_round() -> CollectionRound | None:
     current()`, compiled once per process and prepared per connection (issue 18: the authority list
     and the home pages read it on every request)."""
     found = _current_round().rows({_DAY_SLOT: timezone.localdate()})[0:1]
-    return rawrows.instance(CollectionRound, found[0]) if found else None
+    # CompiledList's rows are already converted (SQLite's uuid text to a UUID): not again.
+    return rawrows.converted_instance(CollectionRound, found[0]) if found else None
 
 
 #: A day no round opens on, standing for today in `_current_round`.
@@ -62,7 +63,8 @@ _DAY_SLOT = datetime.date(1111, 11, 13)
 
 @functools.cache
 def _current_round() -> CompiledList:
-    """`CollectionRound.objects.current()`'s query (every column, as `rawrows.instance` reads them)."""
+    """`CollectionRound.objects.current()`'s query (every column, as `rawrows.converted_instance`
+    reads them)."""
     return CompiledList(CollectionRound.objects.filter(opens_on__lte=_DAY_SLOT).order_by("-opens_on"))
 
 

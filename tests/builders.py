@@ -292,3 +292,9 @@ def signed_plan(authority: Authority, lead: User, sponsor: User, *, year: int = 
     plan = written_plan(authority, lead, year=year)
     sign_plan(plan, sponsor)
     return ActionPlan.objects.get(pk=plan.pk)
+
+
+def downloaded(response) -> bytes:
+    """A download's bytes, whether it was sent whole (a stored document: PostgreSQL) or streamed
+    (built row by row: SQLite keeps no monitor versions, so status.csv is always streamed there)."""
+    return b"".join(response.streaming_content) if response.streaming else response.content

@@ -75,6 +75,11 @@ def _fast_and_plain(settings) -> None:
 
     ResilientRedisCache._down_until = 0.0  # a test that stopped Redis leaves no back-off behind
     cache.clear()  # cached page fragments and throttle counters (Redis in CI)
+    # Throttle counters kept in this process where there is no Redis (the SQLite quick start, or
+    # Redis down): one test's API requests must not count against the next test's limits.
+    from wres_portal.throttling import LOCAL_WINDOWS
+
+    LOCAL_WINDOWS.clear()
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # Tests do not need collected, hashed static files.
     settings.STORAGES = {

@@ -36,6 +36,15 @@ def instance(model: type[M], values: Sequence[Any]) -> M | None:
     return model.from_db(connection.alias, _attnames(model), converted)
 
 
+def converted_instance(model: type[M], values: Sequence[Any]) -> M | None:
+    """A model instance from its columns already converted as a queryset converts them (the rows of
+    a `listing.CompiledList`): converting them again breaks where a converter expects the database's
+    text (SQLite's uuid)."""
+    if values[0] is None:
+        return None
+    return model.from_db(connection.alias, _attnames(model), list(values))
+
+
 @functools.cache
 def _attnames(model: type[models.Model]) -> list[str]:
     return [field.attname for field in model._meta.concrete_fields]

@@ -16,6 +16,7 @@ from metrics.models import ReleaseFile
 from metrics.releases.services import latest_published, release_create, release_publish
 from metrics.views import releases as release_views
 from tests.builders import round_with_accepted_returns
+from tests.workers import require_postgresql
 
 pytestmark = pytest.mark.django_db
 
@@ -101,6 +102,7 @@ def test_the_latest_release_leaves_the_columns_that_grow_with_n_unread(django_as
 def test_the_stored_workbook_is_read_in_binary_not_as_hex(client, analyst):
     """Issue 18: read in PostgreSQL's text format, the stored file came as hex (twice its size) and
     was decoded in the client on every download."""
+    require_postgresql()
     from unittest import mock
 
     import psycopg

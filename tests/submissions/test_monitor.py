@@ -15,7 +15,7 @@ from django.urls import reverse
 from accounts.models import Authority, AuthorityType, Region
 from submissions import services
 from submissions.models import ClosingDateExtension, Return
-from tests.builders import accepted_return, draft_return, signed_off_return
+from tests.builders import accepted_return, downloaded, draft_return, signed_off_return
 from tests.factories import AuthorityFactory
 from wres_portal.errors import ApplicationError
 
@@ -132,8 +132,9 @@ def test_status_csv_streams_every_matching_council(client, analyst, collection_r
     AuthorityFactory.create(name="=cmd|' /C calc'!A0")
     client.force_login(analyst)
     response = client.get(_monitor(collection_round) + "status.csv")
-    assert not response.streaming, "unfiltered: the stored document (test_monitor_documents.py)"
-    lines = response.content.decode().splitlines()
+    if connection.vendor == "postgresql":  # SQLite keeps no monitor versions: always streamed there
+        assert not response.streaming, "unfiltered: the stored document (test_monitor_documents.py)"
+    lines = downloaded(response).decode().splitlines()
     assert lines[0] == (
         "ons_code,authority,region,type,type_name,status,status_name,late,submitted_at,closes_on"
     )
