@@ -137,16 +137,17 @@ def for_analyst(collection_round: CollectionRound | None) -> list[Waiting]:
         for name, ons_code in facts["named"]
     ]
     if waiting > NAMED_RETURNS:
+        more = waiting - NAMED_RETURNS
         items.append(
             Waiting(
-                f"{waiting - NAMED_RETURNS} more signed-off returns to accept",
+                f"{more:,} more signed-off return{'s' if more != 1 else ''} to accept",
                 reverse("submissions:worklist"),
             )
         )
     if late:
         items.append(
             Waiting(
-                f"{late} council{'s have' if late != 1 else ' has'} not submitted the {label} return "
+                f"{late:,} council{'s have' if late != 1 else ' has'} not submitted the {label} return "
                 "and the closing date has passed",
                 reverse("submissions:monitor", args=[label]),
                 "Remind them, or extend their closing date.",
@@ -157,7 +158,7 @@ def for_analyst(collection_round: CollectionRound | None) -> list[Waiting]:
             Waiting(
                 f"Make a release of the {label} national tables",
                 reverse("metrics:releases", args=[label]),
-                f"{since} return{'s were' if since != 1 else ' was'} accepted since the last release.",
+                f"{since:,} return{'s were' if since != 1 else ' was'} accepted since the last release.",
             )
         )
     return items

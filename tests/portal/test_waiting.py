@@ -49,3 +49,25 @@ def test_analyst_sees_how_many_councils_are_late(authority_a, alice, analyst) ->
     advance(draft_return(authority_a, collection_round, lead=alice), Return.Status.SUBMITTED)
     page = _page(analyst)
     assert "1 council has not submitted the" in page
+
+
+def test_analyst_counts_are_written_as_gov_uk_style_writes_numbers(monkeypatch, analyst) -> None:
+    """A thousand or more with a comma ("1,204"), and one more return to accept in the singular."""
+    from portal import waiting
+
+    collection_round = open_round(created_by=analyst)
+    named = [[f"Council {i}", f"E0600000{i}"] for i in range(waiting.NAMED_RETURNS)]
+    facts = {"waiting": waiting.NAMED_RETURNS + 1, "late": 1204, "since": 20000, "named": named}
+    monkeypatch.setattr(waiting, "_analyst_facts", lambda _round: facts)
+    texts = [item.text for item in waiting.for_analyst(collection_round)]
+    details = [item.detail for item in waiting.for_analyst(collection_round)]
+    assert "1 more signed-off return to accept" in texts
+    assert (
+        f"1,204 councils have not submitted the {collection_round.label} return and the closing date "
+        "has passed" in texts
+    )
+    assert "20,000 returns were accepted since the last release." in details
+    facts["waiting"] = waiting.NAMED_RETURNS + 1500
+    assert "1,500 more signed-off returns to accept" in [
+        item.text for item in waiting.for_analyst(collection_round)
+    ]

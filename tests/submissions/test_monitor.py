@@ -186,3 +186,14 @@ def test_monitor_combines_filters_a_sort_and_a_page(client, analyst, collection_
     ]
     other = client.get(url, {"late": "yes", "status": "not_started"}).content.decode()
     assert "No authority matches" in other
+
+
+def test_counts_of_a_thousand_or_more_have_commas(client, analyst, collection_round):
+    """GOV.UK style writes numbers over 999 with a comma: the monitor's counts and its table caption."""
+    Authority.objects.bulk_create(
+        AuthorityFactory.build(ons_code=f"E09{i:06d}", name=f"Council {i:04d}") for i in range(1204)
+    )
+    client.force_login(analyst)
+    page = client.get(_monitor(collection_round)).content.decode()
+    assert "<strong>1,204</strong> not started" in page
+    assert re.search(r'id="monitor-caption">1,204 authorities, page 1 of \d+</caption>', page), page
