@@ -18,12 +18,12 @@ from collections import defaultdict
 from typing import Any
 
 from django.template.loader import render_to_string
-from django.utils import timezone
 
 from accounts.models import AuthorityType, Region
 from submissions.access import ReturnContext
 from submissions.models import CollectionRound, Return, ReturnVersion
 from submissions.schema import GROUP_LABELS, SERVICE_LABELS
+from wres_portal.bulk import store_document
 
 from . import charts, selectors
 from .calculations import FOUR_FIFTHS_LABELS, INDICATORS, INDICATORS_BY_CODE, compute_results, distribution
@@ -122,20 +122,11 @@ def results_page_document_build(basis: selectors.ResultsPageBasis) -> dict[str, 
             "published_at": comparators.published_at.isoformat() if comparators.published_at else None,
         },
     }
-    ResultsPageDocument.objects.bulk_create(
-        [
-            ResultsPageDocument(
-                authority=authority,
-                round=page_round,
-                key=basis.key,
-                document=document,
-                built_at=timezone.now(),
-                **{ResultsPageDocument.CARDS[service]: html for service, html in rendered.items()},
-            )
-        ],
-        update_conflicts=True,
-        unique_fields=["authority", "round"],
-        update_fields=["key", "document", *ResultsPageDocument.CARDS.values(), "built_at"],
+    columns = {ResultsPageDocument.CARDS[service]: html for service, html in rendered.items()}
+    store_document(
+        ResultsPageDocument,
+        unique={"authority": authority, "round": page_round},
+        values={"key": basis.key, "document": document, **columns},
     )
     return document | {"cards": rendered}
 
@@ -266,21 +257,10 @@ def dashboard_document_build(
             "kind": kind,
         },
     )
-    DashboardDocument.objects.bulk_create(
-        [
-            DashboardDocument(
-                round=collection_round,
-                service=service,
-                region=region,
-                authority_type=kind,
-                key=key,
-                figures_html=html,
-                built_at=timezone.now(),
-            )
-        ],
-        update_conflicts=True,
-        unique_fields=["round", "service", "region", "authority_type"],
-        update_fields=["key", "figures_html", "built_at"],
+    store_document(
+        DashboardDocument,
+        unique={"round": collection_round, "service": service, "region": region, "authority_type": kind},
+        values={"key": key, "figures_html": html},
     )
     return {"figures_html": html}
 
@@ -351,22 +331,16 @@ def indicator_document_build(
         "valued_bands": {band: valued for band, (_, valued) in counts.items()},
     }
     key = selectors.indicator_key(collection_round, service, region, kind, code, stamp)
-    IndicatorDocument.objects.bulk_create(
-        [
-            IndicatorDocument(
-                round=collection_round,
-                service=service,
-                region=region,
-                authority_type=kind,
-                indicator=code,
-                key=key,
-                document=document,
-                built_at=timezone.now(),
-            )
-        ],
-        update_conflicts=True,
-        unique_fields=["round", "service", "region", "authority_type", "indicator"],
-        update_fields=["key", "document", "built_at"],
+    store_document(
+        IndicatorDocument,
+        unique={
+            "round": collection_round,
+            "service": service,
+            "region": region,
+            "authority_type": kind,
+            "indicator": code,
+        },
+        values={"key": key, "document": document},
     )
     return document
 

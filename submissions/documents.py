@@ -20,6 +20,7 @@ from typing import Any
 from django.utils import timezone
 
 from accounts.models import AuthorityType
+from wres_portal.bulk import store_document
 from wres_portal.downloads import csv_text
 
 from . import selectors
@@ -95,20 +96,10 @@ def csv_rows(collection_round: CollectionRound, filters: dict[str, str]) -> Iter
 def _store(
     collection_round: CollectionRound, kind: str, key: str, content: bytes, gzipped: bytes | None = None
 ) -> None:
-    MonitorDocument.objects.bulk_create(
-        [
-            MonitorDocument(
-                round=collection_round,
-                kind=kind,
-                key=key,
-                content=content,
-                gzipped=gzipped,
-                built_at=timezone.now(),
-            )
-        ],
-        update_conflicts=True,
-        unique_fields=["round", "kind"],
-        update_fields=["key", "content", "gzipped", "built_at"],
+    store_document(
+        MonitorDocument,
+        unique={"round": collection_round, "kind": kind},
+        values={"key": key, "content": content, "gzipped": gzipped},
     )
 
 

@@ -1,5 +1,5 @@
 """Insert many rows at once (`copy_insert`), or skipping rows whose unique key is already stored
-(`insert_ignoring_conflicts`).
+(`insert_ignoring_conflicts`); store one precomputed document in place (`store_document`).
 
 On PostgreSQL the rows go through `COPY` into a temporary table and then one
 `INSERT ... SELECT ... ON CONFLICT DO NOTHING`: COPY streams values with no per-value quoting in
@@ -16,6 +16,21 @@ from typing import Any
 
 import orjson
 from django.db import connections, models, router, transaction
+from django.utils import timezone
+
+
+def store_document(model: type[models.Model], *, unique: dict[str, Any], values: dict[str, Any]) -> None:
+    """Store the document row of `model` named by `unique` (its unique fields and their values) with
+    `values` and `built_at` now, replacing the values of the row already stored under that name: one
+    `INSERT ... ON CONFLICT DO UPDATE`, so two requests building the same document at once leave one
+    row (the later build's) without a transaction around it. The stored documents of issue 18
+    (results pages, dashboards, indicator summaries, the monitor's) are all written here."""
+    model._default_manager.bulk_create(
+        [model(**unique, **values, built_at=timezone.now())],
+        update_conflicts=True,
+        unique_fields=list(unique),
+        update_fields=[*values, "built_at"],
+    )
 
 
 def insert_ignoring_conflicts(
