@@ -16,7 +16,7 @@ NODE_LOCK := $(wildcard package-lock.json)
 # DATABASE_URL or REDIS_URL in .env, because settings only fill in variables that are missing.
 LOCAL_ENV := env -u DATABASE_URL -u REDIS_URL DATABASE_URL= REDIS_URL= MFA_REQUIRED_ROLES_ENFORCED=false
 
-.PHONY: help install build assets migrate demo run worker beat test lint format migrations-check bench mutation ci clean
+.PHONY: help install build assets migrate demo run worker beat test test-quickstart lint format migrations-check bench mutation ci clean
 
 help: ## List the targets
 	@grep -E '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  %-18s %s\n", $$1, $$2}'
@@ -71,6 +71,12 @@ beat: $(PY_STAMP) ## Run Celery beat, the scheduler (needs REDIS_URL)
 test: install assets ## Run the test suite with the DATABASE_URL/REDIS_URL in the environment (PYTEST_ARGS=...)
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
+# `make test` as the quick start runs it on a fresh machine: no DATABASE_URL, REDIS_URL or SECRET_KEY,
+# so SQLite, eager tasks and in-process caches and limits; tests that need PostgreSQL, Redis or a
+# worker skip. Two pytest-xdist processes, each with its own SQLite database.
+test-quickstart: install assets ## Run the suite as a fresh machine's `make test` does: SQLite, no Redis
+	env -u DATABASE_URL -u REDIS_URL -u SECRET_KEY -u WRES_REQUIRE_SERVICES $(VENV)/bin/pytest -n 2 $(PYTEST_ARGS)
+
 lint: $(PY_STAMP) ## Check code: ruff (lint, formatting), mypy (types) and the layers contract (import-linter)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
@@ -99,7 +105,7 @@ mutation: $(PY_STAMP) ## Mutation testing of metrics/calculations.py and metrics
 		$(VENV)/bin/mutmut run --max-children $(MUTATION_JOBS) > mutants/run.log 2>&1 || (tail -40 mutants/run.log; exit 1)
 	$(PYTHON) -m tests.metrics.mutation_report
 
-ci: lint migrations-check test ## Everything CI checks, except the services set-up of .ci/run
+ci: lint migrations-check test test-quickstart ## Everything CI checks, except the services set-up of .ci/run
 
 clean: ## Remove build output, caches and install stamps (keeps .venv, node_modules and db.sqlite3)
 	rm -rf static_build staticfiles .pytest_cache .ruff_cache $(PY_STAMP) $(NODE_STAMP)

@@ -18,7 +18,7 @@ from django.utils import timezone
 from accounts.models import Region
 from submissions import documents, services
 from submissions.models import MonitorDocument, Return
-from tests.builders import advance, draft_return, signed_off_return
+from tests.builders import advance, downloaded, draft_return, signed_off_return
 from tests.factories import AuthorityFactory
 from tests.workers import require_postgresql
 
@@ -40,7 +40,7 @@ def _download(client, collection_round) -> bytes:
     response = client.get(_csv_url(collection_round))
     assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
     assert "status.csv" in response["Content-Disposition"]
-    return b"".join(response.streaming_content) if response.streaming else response.content
+    return downloaded(response)
 
 
 def _fresh(collection_round) -> bytes:
