@@ -28,9 +28,10 @@ class CollectionRoundQuerySet(models.QuerySet["CollectionRound"]):
     def open_on(self, day: datetime.date) -> CollectionRoundQuerySet:
         return self.filter(opens_on__lte=day, closes_on__gte=day)
 
-    def current(self) -> CollectionRound | None:
-        """The latest round that has opened: the one councils are working on (or just finished)."""
-        return self.filter(opens_on__lte=timezone.localdate()).order_by("-opens_on").first()
+    def opened_by(self, day: datetime.date) -> CollectionRoundQuerySet:
+        """The rounds opened on or before `day`, the latest first: the first is the one councils are
+        working on (or just finished), `submissions.selectors.current_round`."""
+        return self.filter(opens_on__lte=day).order_by("-opens_on")
 
 
 class CollectionRound(PublicIdModel):

@@ -49,9 +49,9 @@ from .signals import headline_results
 
 
 def current_round() -> CollectionRound | None:
-    """The collection round open now (or the latest that opened), or None: `CollectionRound.objects.
-    current()`, compiled once per process and prepared per connection (issue 18: the authority list
-    and the home pages read it on every request)."""
+    """The collection round open now (or the latest that opened), or None: the first of
+    `CollectionRound.objects.opened_by(today)`, compiled once per process and prepared per connection
+    (issue 18: the authority list and the home pages read it on every request)."""
     found = _current_round().rows({_DAY_SLOT: timezone.localdate()})[0:1]
     # CompiledList's rows are already converted (SQLite's uuid text to a UUID): not again.
     return rawrows.converted_instance(CollectionRound, found[0]) if found else None
@@ -63,9 +63,9 @@ _DAY_SLOT = datetime.date(1111, 11, 13)
 
 @functools.cache
 def _current_round() -> CompiledList:
-    """`CollectionRound.objects.current()`'s query (every column, as `rawrows.converted_instance`
+    """`CollectionRound.objects.opened_by(day)`'s query (every column, as `rawrows.converted_instance`
     reads them)."""
-    return CompiledList(CollectionRound.objects.filter(opens_on__lte=_DAY_SLOT).order_by("-opens_on"))
+    return CompiledList(CollectionRound.objects.opened_by(_DAY_SLOT))
 
 
 def open_round(day: datetime.date) -> CollectionRound | None:
