@@ -100,3 +100,32 @@ def test_a_verified_session_still_reads_the_devices_fields(client, sponsor_a) ->
     found = mfa.verified_device(user, device.persistent_id)
     assert found is not None and found.pk == device.pk and found.name == "Phone"
     assert mfa.verified_device(user, f"otp_totp.totpdevice/{device.pk + 1}") is None
+
+
+def test_the_path_is_resolved_once_when_no_second_factor_applies(
+    client, alice, authority_a, monkeypatch
+) -> None:
+    """A programme lead with no authenticator: the multi-factor middleware decides from the user's
+    row and does not resolve the path a second time (Django's own resolution is the one left)."""
+    from accounts import middleware
+
+    calls: list[str] = []
+    real = middleware.resolve
+
+    def resolve(path: str) -> object:
+        calls.append(path)
+        return real(path)
+
+    monkeypatch.setattr(middleware, "resolve", resolve)
+    client.force_login(alice)
+    assert client.get(reverse("portal:council_home", args=[authority_a.ons_code])).status_code == 200
+    assert calls == []
+
+
+def test_a_user_who_must_set_up_a_second_factor_is_still_sent_there(client, sponsor_a, authority_a) -> None:
+    """The set-up page itself and the allowed pages open; any other page sends them to set up."""
+    client.force_login(sponsor_a, verified=False)
+    assert client.get(reverse("accounts:mfa_setup")).status_code == 200
+    assert client.get(reverse("portal:accessibility")).status_code == 200
+    home = reverse("portal:council_home", args=[authority_a.ons_code])
+    assert client.get(home)["Location"].startswith(reverse("accounts:mfa_setup"))
