@@ -19,6 +19,7 @@ import re
 import time
 import xml.etree.ElementTree as ET
 from base64 import b32encode
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -121,15 +122,26 @@ def signed_in_user(user_id: Any) -> User | None:
     with read_cursor() as cursor:
         cursor.execute(sql, values)
         row = cursor.fetchone()
-    if row is None:
-        return None
-    # The user's columns in field order, then the annotations in the order signed_in_user_queryset
-    # adds them (as the compiled query selects them).
+    return None if row is None else signed_in_user_from_row(row)
+
+
+@functools.cache
+def signed_in_users_sql() -> tuple[str, tuple[Any, ...]]:
+    """`signed_in_user_queryset` for every user, unordered, compiled once per process: the SQL and
+    its parameters, for a statement that joins it (accounts.sessions reads it with the session)."""
+    sql, params = signed_in_user_queryset().order_by().query.sql_with_params()
+    return sql, tuple(params)
+
+
+def signed_in_user_from_row(row: Sequence[Any]) -> User | None:
+    """The user of a row of `signed_in_user_queryset` as the cursor read it: the user's columns in
+    field order, then the annotations in the order it adds them (as its compiled query selects
+    them). None when the user's id is null (an absent LEFT JOIN row)."""
     width = rawrows.width(User)
     user = rawrows.instance(User, row[:width])
     if user is None:
         return None
-    user._wres_totp_id, user._wres_static_id, mfa_role = row[width:]  # type: ignore[attr-defined]
+    user._wres_totp_id, user._wres_static_id, mfa_role = row[width : width + 3]  # type: ignore[attr-defined]
     user._wres_mfa_role = bool(mfa_role)  # type: ignore[attr-defined]
     return user
 

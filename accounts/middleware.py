@@ -19,15 +19,18 @@ from urllib.parse import urlencode
 
 import django_otp.middleware
 from django.conf import settings
+from django.contrib import auth
 from django.contrib.auth import SESSION_KEY
+from django.contrib.auth.middleware import AuthenticationMiddleware as DjangoAuthenticationMiddleware
 from django.contrib.auth.signals import user_logged_in
 from django.core import signing
 from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.urls import Resolver404, resolve, reverse
+from django.utils.functional import SimpleLazyObject
 from django_otp import DEVICE_ID_SESSION_KEY
 
-from . import mfa
+from . import mfa, sessions
 
 #: Routes an unverified session may open (besides set-up, for those who have no authenticator yet).
 ALLOWED = frozenset(
@@ -46,6 +49,25 @@ ALLOWED = frozenset(
         "api-schema",
     }
 )
+
+
+def _user(request: HttpRequest) -> Any:
+    """Django's `auth.get_user(request)` (its checks unchanged), offered the user that the session
+    store read with the session (`accounts.sessions`), so that it asks no query of its own."""
+    if not hasattr(request, "_cached_user"):
+        session = request.session
+        session.get(SESSION_KEY)  # loads the session, and its user with it, if nothing has yet
+        with sessions.prefetched_user(getattr(session, "loaded_user", None)):
+            request._cached_user = auth.get_user(request)  # type: ignore[attr-defined]
+    return request._cached_user  # type: ignore[attr-defined]
+
+
+class AuthenticationMiddleware(DjangoAuthenticationMiddleware):
+    """Django's, with `request.user` worked out by `_user`."""
+
+    def process_request(self, request: HttpRequest) -> None:
+        super().process_request(request)
+        request.user = SimpleLazyObject(lambda: _user(request))  # type: ignore[assignment]
 
 
 class OTPMiddleware(django_otp.middleware.OTPMiddleware):

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import pgtrigger
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.contrib.sessions.base_session import AbstractBaseSession
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
@@ -22,6 +23,7 @@ from wres_portal.models import PublicIdModel, TimeStampedModel
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
+    from django.contrib.sessions.backends.base import SessionBase
 
 
 class Region(models.TextChoices):
@@ -465,3 +467,25 @@ class SignInThrottle(models.Model):
 
     def __str__(self) -> str:
         return f"{self.scope} {self.key}: {self.failures}"
+
+
+class Session(AbstractBaseSession):
+    """A browser's session (Django's database session), with the signed-in user's id beside its
+    data: the one query a signed-in request makes reads the session and the user together
+    (accounts.sessions, issue 18). `user` is kept in step by every save of the session; it has no
+    database constraint, so a session saved while its user is being deleted cannot fail a request
+    (the join then finds no user, and the request is anonymous), and deleting a user still deletes
+    their sessions (Django's cascade)."""
+
+    user = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.CASCADE, db_constraint=False, related_name="+"
+    )
+
+    class Meta(AbstractBaseSession.Meta):
+        db_table = "accounts_session"
+
+    @classmethod
+    def get_session_store_class(cls) -> type[SessionBase]:
+        from .sessions import SessionStore
+
+        return SessionStore

@@ -44,7 +44,7 @@ from django.utils import timezone
 
 from wres_portal.net import client_ip
 
-from . import mfa, security_events
+from . import mfa, security_events, sessions
 from .models import SignInThrottle, User
 
 ACCOUNT = SignInThrottle.Scope.ACCOUNT
@@ -162,8 +162,9 @@ class ThrottledModelBackend(ModelBackend):
 
     def get_user(self, user_id: Any) -> User | None:
         """The signed-in user of a request, with what every request asks about their second factor
-        read in the same query (accounts.mfa.signed_in_user_queryset)."""
-        user = mfa.signed_in_user(user_id)
+        read in the same query (accounts.mfa.signed_in_user_queryset): the one read with the session
+        when it is this user (accounts.sessions), else read now."""
+        user = sessions.offered_user(user_id) or mfa.signed_in_user(user_id)
         return user if user is not None and self.user_can_authenticate(user) else None
 
 

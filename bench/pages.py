@@ -79,10 +79,10 @@ def _session(user, *, device=None) -> str:
     leave it; returns the session key (the cookie's value)."""
     from django.conf import settings
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-    from django.contrib.sessions.backends.db import SessionStore
     from django_otp import DEVICE_ID_SESSION_KEY
 
     from accounts.middleware import REFRESHED_KEY
+    from accounts.sessions import SessionStore
 
     session = SessionStore()
     session[SESSION_KEY] = user._meta.pk.value_to_string(user)

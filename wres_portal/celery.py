@@ -49,6 +49,11 @@ app.conf.beat_schedule = {
         # Every 10 minutes, after the results sweep.
         "schedule": crontab(minute="5-59/10"),
     },
+    "sessions-clean-up": {
+        "task": "accounts.tasks.delete_expired_sessions",
+        # Every night at 04:10 UK time.
+        "schedule": crontab(hour=4, minute=10),
+    },
     "idempotency-keys-clean-up": {
         "task": "wres_portal.tasks.delete_expired_idempotency_keys",
         # Every hour, at 23 minutes past.

@@ -83,7 +83,8 @@ MIDDLEWARE = [
     # RateLimit headers on API responses (the limits themselves are DRF throttles).
     "wres_portal.throttling.RateLimitHeadersMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Django's, taking the user read with the session (accounts.sessions).
+    "accounts.middleware.AuthenticationMiddleware",
     # Sets request.user.is_verified(); then users who must (or chose to) use a second factor may
     # open only the sign-in, set-up and sign-out pages until they have entered a code.
     "accounts.middleware.OTPMiddleware",

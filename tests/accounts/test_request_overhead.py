@@ -15,8 +15,8 @@ from accounts import mfa
 from accounts.models import Membership, Role
 from tests.factories import TEST_PASSWORD
 
-#: The session row and the user (with their second-factor state): everything middleware may read.
-SIGNED_IN_FLOOR = 2
+#: The session row joined to its user (with their second-factor state): everything middleware may read.
+SIGNED_IN_FLOOR = 1
 
 
 @pytest.fixture(autouse=True)

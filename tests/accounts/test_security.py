@@ -18,11 +18,11 @@ from pathlib import Path
 import pytest
 import time_machine
 from django.conf import settings as django_settings
-from django.contrib.sessions.models import Session
 from django.urls import Resolver404, resolve, reverse
 from django.utils import timezone
 
 from accounts.middleware import ACTIVITY_COOKIE
+from accounts.models import Session
 from tests.factories import TEST_PASSWORD
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -26,6 +26,8 @@ RENDERED = {
     "metrics.ResultsPageDocument.cards_adults",
     "metrics.ResultsPageDocument.cards_children",
     "metrics.DashboardDocument.figures_html",
+    # Django's signed session data (accounts.Session): written by the portal, never typed.
+    "accounts.Session.session_data",
 }
 
 

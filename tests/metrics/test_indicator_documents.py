@@ -30,10 +30,10 @@ pytestmark = pytest.mark.django_db
 
 MARKER = "<p>A summary built from this stale document</p>"
 
-#: Queries of the page once its summary is built, at any number of authorities: the session, the
-#: user, the round with its summary and what it is built from, and one page of the authorities
+#: Queries of the page once its summary is built, at any number of authorities: the session with
+#: its user, the round with its summary and what it is built from, and one page of the authorities
 #: (no COUNT: the count is in the summary; no transaction).
-INDICATOR_QUERIES = 4
+INDICATOR_QUERIES = 3
 
 
 def _url(collection_round, code: str = "m2", **query: str) -> str:

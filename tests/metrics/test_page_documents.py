@@ -31,12 +31,12 @@ from wres_portal.renderers import JSONRenderer, JSONText
 
 MARKER = "<p>A page built from this stale document</p>"
 
-#: Queries of each page once its document is built, at any number of authorities: the session and
-#: the user; the results page then reads the authority, round, return and role in one query, the
+#: Queries of each page once its document is built, at any number of authorities: the session with
+#: its user; the results page then reads the authority, round, return and role in one query, the
 #: document with its basis in another, and the plan objectives; the dashboard reads the round with
 #: its document, and the rounds for the filter (neither page opens a transaction).
-RESULTS_PAGE_QUERIES = 5
-DASHBOARD_QUERIES = 4
+RESULTS_PAGE_QUERIES = 4
+DASHBOARD_QUERIES = 3
 
 
 def _tamper(model, **filters) -> None:

@@ -131,24 +131,24 @@ def test_both_pages_escape_a_councils_name(client, analyst, councils, collection
         assert "<script>alert(1)" not in page
 
 
-def test_the_authority_list_reads_what_it_shows_in_six_queries(
+def test_the_authority_list_reads_what_it_shows_in_five_queries(
     client, analyst, councils, collection_round, django_assert_num_queries
 ) -> None:
     """Issue 18: eleven queries (a transaction's BEGIN and COMMIT, the waiting list's four), now the
-    session, the user, the round, the status counts, the waiting list's document (with the latest
+    session with its user, the round, the status counts, the waiting list's document (with the latest
     release's date) and the page, with returns to accept or without. The documents are PostgreSQL's
     (SQLite keeps no monitor versions, and counts every time)."""
     require_postgresql()
     url = reverse("portal:authority_list")
     client.force_login(analyst)
     client.get(url)  # the documents built
-    with django_assert_num_queries(6) as queries:
+    with django_assert_num_queries(5) as queries:
         page = client.get(url).content.decode()
     assert "Accept A &amp; B" in page and "1 return was accepted since the last release" in page
     assert not [q for q in queries.captured_queries if "submissions_returnevent" in q["sql"]]
     Return.objects.filter(status=Return.Status.SIGNED_OFF).update(status=Return.Status.SUBMITTED)
     client.get(url)
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(5):
         page = client.get(url).content.decode()
     assert "Accept " not in page
 

@@ -53,7 +53,9 @@ def _snapshot() -> dict[str, list]:
         for model in apps.get_models()
         # pghistory.Events is an unmanaged view across the audit tables (audit), not a table. An
         # upload's problems wait in UploadPreview for the errors CSV (as they waited in the cache).
-        if not model._meta.label.startswith(("sessions.", "axes.", "pghistory.", "submissions.UploadPreview"))
+        if not model._meta.label.startswith(
+            ("sessions.", "accounts.Session", "axes.", "pghistory.", "submissions.UploadPreview")
+        )
     }
 
 
