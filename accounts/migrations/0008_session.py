@@ -17,23 +17,31 @@ def _user_id(store, data):
 
 def move_sessions(apps, schema_editor):
     """Move every unexpired session from Django's table to this one, with its user's id: nobody is
-    signed out by the change of table. The rows are deleted from the old table once copied (the
-    session store no longer reads it, and session data should not linger where nothing expires it)."""
+    signed out by the change of table. Each batch is deleted from the old table once copied, and
+    the expired rows with them (the session store no longer reads that table, and session data
+    should not linger where nothing expires it). Only rows copied are deleted: a session that the
+    previous version's workers write while this runs stays where it is."""
     from django.contrib.sessions.backends.db import SessionStore
     from django.utils import timezone
 
     Old = apps.get_model("sessions", "Session")
     New = apps.get_model("accounts", "Session")
     store = SessionStore()
-    live = Old.objects.filter(expire_date__gt=timezone.now()).order_by("session_key")
+    now = timezone.now()
+
+    def move(batch):
+        New.objects.bulk_create(batch, ignore_conflicts=True)
+        Old.objects.filter(session_key__in=[s.session_key for s in batch]).delete()
+
     batch = []
-    for old in live.iterator(chunk_size=BATCH):
+    for old in Old.objects.filter(expire_date__gt=now).order_by("session_key").iterator(chunk_size=BATCH):
         batch.append(New(old.session_key, old.session_data, old.expire_date, _user_id(store, old.session_data)))
         if len(batch) >= BATCH:
-            New.objects.bulk_create(batch, ignore_conflicts=True)
+            move(batch)
             batch = []
-    New.objects.bulk_create(batch, ignore_conflicts=True)
-    Old.objects.all().delete()
+    if batch:
+        move(batch)
+    Old.objects.filter(expire_date__lte=now).delete()
 
 
 def move_back(apps, schema_editor):

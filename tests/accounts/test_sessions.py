@@ -149,3 +149,20 @@ def test_expired_sessions_are_deleted_every_night_and_running_twice_is_harmless(
     assert list(Session.objects.values_list("session_key", flat=True)) == [kept.session_key]
     scheduled = {entry["task"] for entry in app.conf.beat_schedule.values()}
     assert "accounts.tasks.delete_expired_sessions" in scheduled
+
+
+def test_the_migration_moves_sessions_in_batches(alice, monkeypatch) -> None:
+    """More live sessions than one batch: every one is moved, and the old table is left empty."""
+    from django.apps import apps
+
+    migration = importlib.import_module("accounts.migrations.0008_session")
+    monkeypatch.setattr(migration, "BATCH", 3)
+    keys: list[str] = []
+    for _ in range(7):
+        store = DjangoSessionStore()
+        store[SESSION_KEY] = str(alice.pk)
+        store.save()
+        keys.append(str(store.session_key))
+    migration.move_sessions(apps, None)
+    assert sorted(Session.objects.filter(user=alice).values_list("session_key", flat=True)) == sorted(keys)
+    assert not DjangoSession.objects.exists()
