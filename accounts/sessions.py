@@ -98,10 +98,3 @@ class SessionStore(DatabaseSessionStore):
             return None
         self.loaded_user = mfa.signed_in_user_from_row(row[3:])
         return Session(session_key=row[0], session_data=row[1], expire_date=row[2])
-
-
-def sessions_delete_expired() -> int:
-    """Delete the sessions past their expiry (what Django's `clearsessions` does), returning how many.
-    Nothing reads them any more: a session is read only while it has not expired."""
-    deleted, _ = Session.objects.filter(expire_date__lt=timezone.now()).delete()
-    return deleted
