@@ -18,6 +18,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.views import defaults
 from rest_framework import exceptions
@@ -43,7 +44,25 @@ from .problems import (
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     """DRF's exception handler for the whole API: every error it can answer, as a problem document.
-    Anything else is a server error, left to Django (logged, then `server_error`)."""
+    Anything else is a server error, left to Django (logged, then `server_error`).
+
+    An error answered marks the request's transaction to be rolled back (DRF's `set_rollback`), but
+    only where the view runs in one. A view Django runs outside it (`transaction.non_atomic_requests`,
+    the read-only results API) has nothing of its own to roll back: a block already open around the
+    request is its caller's (a test's, a script's) and is left as it was."""
+    view = context.get("view")
+    if "default" not in getattr(getattr(view, "dispatch", None), "_non_atomic_requests", ()):
+        return _problem_response(exc, context)
+    connection = transaction.get_connection()
+    needs_rollback = connection.needs_rollback
+    try:
+        return _problem_response(exc, context)
+    finally:
+        if connection.in_atomic_block:
+            connection.needs_rollback = needs_rollback
+
+
+def _problem_response(exc: Exception, context: dict[str, Any]) -> Response | None:
     request = context.get("request")
     instance = request.path if request is not None else None
     if isinstance(exc, ApiReplay):
