@@ -4,6 +4,8 @@ A, charlie edits authority B; plus a Skills for Care analyst."""
 from __future__ import annotations
 
 import os
+from unittest import mock
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 from hypothesis import HealthCheck
@@ -22,6 +24,32 @@ hypothesis_settings.register_profile(
 )
 if os.environ.get("HYPOTHESIS_PROFILE"):
     hypothesis_settings.load_profile(os.environ["HYPOTHESIS_PROFILE"])
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _redis_database_per_test_process(worker_id: str):
+    """`pytest -n 2` with Redis: each test process its own Redis database. Every test empties the
+    cache (FLUSHDB, `_fast_and_plain`), which in a shared database emptied the other process's
+    throttle counters in the middle of its tests. The cache, the Celery broker and the servers and
+    workers the tests start (REDIS_URL) all move to it. A run of one process (CI) is unchanged."""
+    from django.conf import settings
+    from django.test import override_settings
+
+    from wres_portal.celery import app
+
+    if worker_id == "master" or not settings.REDIS_URL:
+        yield
+        return
+    parts = urlsplit(settings.REDIS_URL)
+    database = (int(parts.path.strip("/") or 0) + 1 + int(worker_id.removeprefix("gw"))) % 16
+    url = urlunsplit(parts._replace(path=f"/{database}"))
+    caches = {**settings.CACHES, "default": {**settings.CACHES["default"], "LOCATION": url}}
+    with (
+        mock.patch.dict(app.conf, {"broker_url": url}),
+        mock.patch.dict(os.environ, {"REDIS_URL": url}),
+        override_settings(REDIS_URL=url, CELERY_BROKER_URL=url, CACHES=caches),
+    ):
+        yield
 
 
 @pytest.fixture(autouse=True)
