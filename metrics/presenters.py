@@ -4,9 +4,14 @@ figures, comparators, trend and charts. Reads what the views pass in; no queries
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import quote
 
+from django.utils.safestring import SafeString
+
+from submissions.presenters import table_body, text
 from submissions.schema import SERVICE_LABELS
 
 from . import charts
@@ -28,6 +33,46 @@ from .publication import Comparator, PublishedComparators
 
 def figure(indicator: Indicator, value: float | None) -> str:
     return format_percent(value) if indicator.kind == "share" else format_ratio(value)
+
+
+# Hand-written HTML, for speed (issue 18), as the monitor's and the list of authorities' rows are
+# (submissions.presenters, portal.presenters): the 50 rows of the national indicator page through a
+# template loop took 0.62 ms a request, these 0.21 ms. Every value goes through `text` (the
+# templates' escaping); the markup is the template loop's, byte for byte.
+_INDICATOR_ROW = (
+    '\n    <tr class="govuk-table__row"><th scope="row" class="govuk-table__header">'
+    '<a class="govuk-link" href="{link}?service={service}">{name}</a></th>'
+    '<td class="govuk-table__cell govuk-table__cell--numeric">{value}{low}</td>'
+    '<td class="govuk-table__cell">{band}</td></tr>\n    '
+)
+_LOW_NUMBERS = ' <span class="govuk-hint govuk-!-display-inline">(low numbers)</span>'
+
+
+def indicator_rows(
+    rows: Iterable[tuple[str, str, float | None, str | None, bool]],
+    indicator: Indicator,
+    link: str,
+    code_slot: str,
+    service: str,
+) -> SafeString:
+    """The national indicator page's table body (templates/metrics/national_indicator.html): one row
+    per authority of `rows` (name, ONS code, value, four-fifths band, low numbers), its link `link`
+    with the ONS code in place of `code_slot`; the no-match row when there is none."""
+    service_text = text(service)
+    return table_body(
+        (
+            _INDICATOR_ROW.format(
+                link=text(link.replace(code_slot, quote(ons_code, safe=""))),
+                service=service_text,
+                name=text(name),
+                value=text(figure(indicator, value)),
+                low=_LOW_NUMBERS if low else "",
+                band=text(FOUR_FIFTHS_LABELS.get(band_code or "", "")) or "–",
+            )
+            for name, ons_code, value, band_code, low in rows
+        ),
+        3,
+    )
 
 
 @dataclass

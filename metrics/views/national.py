@@ -2,7 +2,6 @@ from __future__ import annotations
 
 import functools
 from typing import Any
-from urllib.parse import quote
 
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
@@ -23,7 +22,7 @@ from metrics.calculations import (
     INDICATORS_BY_CODE,
     RELATIVE_LIKELIHOOD_EXPLANATION,
 )
-from metrics.presenters import SERVICE_CHOICES, figure
+from metrics.presenters import SERVICE_CHOICES, indicator_rows
 from submissions.models import CollectionRound
 from wres_portal import listing
 from wres_portal.listing import Column
@@ -207,16 +206,7 @@ def national_indicator(request: AuthenticatedHttpRequest, round_label: str, code
             "page": page,
             "page_numbers": listing.pages(page),
             "headers": chosen.headers,
-            "rows": [
-                (
-                    name,
-                    link.replace(_CODE_SLOT, quote(ons_code, safe="")),
-                    figure(indicator, value),
-                    FOUR_FIFTHS_LABELS.get(band_code, ""),
-                    low,
-                )
-                for name, ons_code, value, band_code, low in page.object_list
-            ],
+            "rows": indicator_rows(page.object_list, indicator, link, _CODE_SLOT, service),
             "summary_html": mark_safe(document["summary_html"]),  # noqa: S308 - rendered by our own template
         },
     )
