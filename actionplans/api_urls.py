@@ -5,7 +5,7 @@ from . import apis, step_apis
 app_name = "actionplans-api"
 
 base = "authorities/<str:ons_code>/action-plans/"
-plan = base + "<int:plan_year>/"
+plan = base + "<int64:plan_year>/"
 quarter = plan + "quarters/<str:quarter>/"
 
 urlpatterns = [
@@ -23,9 +23,9 @@ urlpatterns = [
     path(plan + "publish/", step_apis.PlanPublishApi.as_view(), name="publish"),
     path(plan + "withdraw/", step_apis.PlanWithdrawApi.as_view(), name="withdraw"),
     path(plan + "versions/", step_apis.PlanVersionListApi.as_view(), name="versions"),
-    path(plan + "versions/<int:number>/", step_apis.PlanVersionDetailApi.as_view(), name="version"),
+    path(plan + "versions/<int64:number>/", step_apis.PlanVersionDetailApi.as_view(), name="version"),
     path(
-        plan + "versions/<int:number>/plan.pdf",
+        plan + "versions/<int64:number>/plan.pdf",
         step_apis.PlanVersionFileApi.as_view(),
         {"fmt": "pdf"},
         name="version_pdf",

@@ -5,7 +5,7 @@ from . import national, public, quarterly, views
 app_name = "actionplans"
 
 council = "councils/<str:ons_code>/action-plans/"
-base = council + "<int:plan_year>/"
+base = council + "<int64:plan_year>/"
 quarter = base + "quarters/<str:quarter>/"
 
 urlpatterns = [
@@ -25,14 +25,14 @@ urlpatterns = [
     path(base + "send-for-sign-off/", views.send_for_sign_off, name="send_for_sign_off"),
     path(base + "sent-for-sign-off/", views.sent_for_sign_off, name="sent_for_sign_off"),
     path(base + "sign-off/", views.sign_off, name="sign_off"),
-    path(base + "signed-off/<int:number>/", views.signed_off, name="signed_off"),
+    path(base + "signed-off/<int64:number>/", views.signed_off, name="signed_off"),
     path(base + "publish/", views.publish, name="publish"),
     path(base + "withdraw/", views.withdraw, name="withdraw"),
     path(base + "roll-forward/", views.roll_forward, name="roll_forward"),
     path(base + "versions/", views.version_list, name="versions"),
     path(base + "versions/compare/", views.version_compare, name="compare"),
-    path(base + "versions/<int:number>/", views.version_detail, name="version"),
-    path(base + "versions/<int:number>/plan.pdf", views.plan_download, {"fmt": "pdf"}, name="version_pdf"),
+    path(base + "versions/<int64:number>/", views.version_detail, name="version"),
+    path(base + "versions/<int64:number>/plan.pdf", views.plan_download, {"fmt": "pdf"}, name="version_pdf"),
     path(base + "print/", views.plan_print, name="print"),
     path(base + "plan.xlsx", views.plan_download, {"fmt": "xlsx"}, name="xlsx"),
     path(base + "plan.pdf", views.plan_download, {"fmt": "pdf"}, name="pdf"),

@@ -22,19 +22,19 @@ urlpatterns = [
         name="council_xlsx",
     ),
     path(
-        "authorities/<str:ons_code>/returns/<str:round_label>/versions/<int:number>/results/",
+        "authorities/<str:ons_code>/returns/<str:round_label>/versions/<int64:number>/results/",
         apis.VersionResultsApi.as_view(),
         name="version_results",
     ),
     path("rounds/<str:round_label>/releases/", apis.ReleaseListApi.as_view(), name="releases"),
-    path("rounds/<str:round_label>/releases/<int:number>/", apis.ReleaseApi.as_view(), name="release"),
+    path("rounds/<str:round_label>/releases/<int64:number>/", apis.ReleaseApi.as_view(), name="release"),
     path(
-        "rounds/<str:round_label>/releases/<int:number>/tables/<str:table>/",
+        "rounds/<str:round_label>/releases/<int64:number>/tables/<str:table>/",
         apis.ReleaseTableApi.as_view(),
         name="release_table",
     ),
     path(
-        "rounds/<str:round_label>/releases/<int:number>/tables/<str:table>.csv",
+        "rounds/<str:round_label>/releases/<int64:number>/tables/<str:table>.csv",
         apis.ReleaseTableCsvApi.as_view(),
         name="release_table_csv",
     ),
@@ -50,7 +50,7 @@ urlpatterns = [
         name="national_table_csv",
     ),
     path(
-        rounds + "releases/<int:number>/tables.xlsx",
+        rounds + "releases/<int64:number>/tables.xlsx",
         national_apis.ReleaseWorkbookApi.as_view(),
         name="release_xlsx",
     ),

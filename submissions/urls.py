@@ -36,10 +36,13 @@ urlpatterns = [
     path(base + "versions/", views.version_list, name="versions"),
     path(base + "versions/compare/", views.version_compare, name="compare"),
     path(
-        base + "versions/<int:number>/figures.csv", views.version_download, {"fmt": "csv"}, name="version_csv"
+        base + "versions/<int64:number>/figures.csv",
+        views.version_download,
+        {"fmt": "csv"},
+        name="version_csv",
     ),
     path(
-        base + "versions/<int:number>/figures.xlsx",
+        base + "versions/<int64:number>/figures.xlsx",
         views.version_download,
         {"fmt": "xlsx"},
         name="version_xlsx",

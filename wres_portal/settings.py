@@ -350,6 +350,10 @@ SPECTACULAR_SETTINGS = {
     },
     # Operations are named and grouped after /api/v1/ (authorities_returns_submit_create, ...).
     "SCHEMA_PATH_PREFIX": r"/api/v1",
+    # A number in a path (`<int64:...>`, wres_portal/converters.py): an integer, at most 2**63 - 1.
+    "PATH_CONVERTER_OVERRIDES": {
+        "int64": {"type": "integer", "format": "int64", "minimum": 0, "maximum": 2**63 - 1}
+    },
     # Requests and responses as separate components, so a file is `format: binary` in requests and
     # read-only fields stay out of request bodies: generated clients get types that fit both.
     "COMPONENT_SPLIT_REQUEST": True,

@@ -1,11 +1,15 @@
 """HTML routes, the REST API under /api/v1/, and its schema and documentation."""
 
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, register_converter
 from drf_spectacular.views import SpectacularAPIView
 
 from wres_portal.api_docs import api_docs
+from wres_portal.converters import Int64Converter
 from wres_portal.views import healthz
+
+# Before the apps' routes below are read: they use it for every number in a path.
+register_converter(Int64Converter, "int64")
 
 # Apps are included by name, so this module (plumbing, below every app) imports none of them.
 urlpatterns = [
