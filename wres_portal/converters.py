@@ -1,8 +1,9 @@
 """The portal's path converter for numbers: `<int64:name>`, Django's `int` bounded by the largest
 value an integer column holds (PostgreSQL's bigint, SQLite's INTEGER: 2**63 - 1). A longer number
-matches no route, so it is a 404 like any other address that names nothing; with `<int64:...>` it
-reached the database, where SQLite refused it with a server error ("Python int too large to
-convert to SQLite INTEGER"). Registered by wres_portal/urls.py before any app's routes are read."""
+matches no route, so it is a 404 like any other address that names nothing; with Django's
+`<int:...>` it reached the database, where SQLite refused it with a server error ("Python int too
+large to convert to SQLite INTEGER"). Registered by wres_portal/urls.py before any app's routes are
+read."""
 
 from __future__ import annotations
 
