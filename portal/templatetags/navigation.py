@@ -5,15 +5,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django import template
 from django.template.defaulttags import CsrfTokenNode
 from django.template.loader import render_to_string
-from django.urls import NoReverseMatch
+from django.urls import NoReverseMatch, get_script_prefix
 from django.utils.safestring import mark_safe
 
 from portal.navigation import breadcrumbs as trail
+from portal.navigation import breadcrumbs_html
 from submissions.presenters import status_tag
 from wres_portal.memo import ProcessStore
 from wres_portal.reverse_cache import reverse_cached
@@ -21,23 +23,36 @@ from wres_portal.reverse_cache import reverse_cached
 register = template.Library()
 
 
-@register.inclusion_tag("includes/breadcrumbs.html", takes_context=True)
-def breadcrumbs(context: template.Context) -> dict[str, Any]:
+@register.simple_tag(takes_context=True)
+def breadcrumbs(context: template.Context) -> str:
+    """The page's breadcrumbs (`portal.navigation.breadcrumbs_html`), worked out from the URL matched
+    and kept once per process for each page, its URL's arguments, the council's name and the kind of
+    user (issue 18: about 0.1 ms a page to work out, a few microseconds to look up)."""
     request = context.get("request")
     match = getattr(request, "resolver_match", None)
     user = getattr(request, "user", None)
     if match is None or user is None or not user.is_authenticated:
-        return {"crumbs": []}
+        return mark_safe(breadcrumbs_html([]))  # noqa: S308 - a line break
     # The council's name from the page's own context: no query of our own.
     authority = context.get("authority") or getattr(context.get("ctx"), "authority", None)
-    return {
-        "crumbs": trail(
-            match.view_name,
-            dict(match.kwargs),
-            council_name=getattr(authority, "name", None),
-            national=bool(getattr(user, "is_national", False)),
-        )
-    }
+    council_name = getattr(authority, "name", None)
+    national = bool(getattr(user, "is_national", False))
+    kwargs = dict(match.kwargs)
+    key = (
+        "crumbs",
+        match.view_name,
+        tuple(sorted(kwargs.items())),
+        council_name,
+        national,
+        get_script_prefix(),
+    )
+    html = _fragment_made(
+        key,
+        lambda: breadcrumbs_html(
+            trail(match.view_name, kwargs, council_name=council_name, national=national)
+        ),
+    )
+    return mark_safe(html)  # noqa: S308 - every label and link escaped there
 
 
 @register.simple_tag
@@ -72,6 +87,10 @@ _CSRF_SLOT = "\x00csrf-field\x00"
 
 def _fragment(key: tuple[Any, ...], template_name: str, values: dict[str, Any]) -> str:
     return _FRAGMENTS.get(key, lambda: render_to_string(template_name, values))
+
+
+def _fragment_made(key: tuple[Any, ...], make: Callable[[], str]) -> str:
+    return _FRAGMENTS.get(key, make)
 
 
 @register.simple_tag(takes_context=True)

@@ -64,3 +64,26 @@ def test_an_analyst_is_never_told_your_council_has_no_action_plan(client, analys
     html = client.get(reverse("portal:council_home", args=[authority_a.ons_code])).content.decode()
     assert "Your council" not in html
     assert "Lambeth has no action plan" in html
+
+
+def test_the_council_sections_are_kept_per_page_and_council_and_each_call_gets_its_own() -> None:
+    """portal.navigation.council_nav keeps the sections once per process (issue 18): the same as
+    working them out, the active section that of the page asked about, and a caller's change to
+    what it got never reaches the next caller."""
+    from portal.navigation import _council_nav, council_nav
+
+    first = council_nav("metrics:council_results", "E08000035")
+    assert [(i["label"], i["href"], i["active"]) for i in first] == list(
+        _council_nav("metrics:council_results", "E08000035")
+    )
+    assert [i["label"] for i in first if i["active"]] == ["Results"]
+    first[0]["active"] = True
+    first[0]["href"] = "/changed/"
+    again = council_nav("metrics:council_results", "E08000035")
+    assert again[0]["href"] == reverse("submissions:list", args=["E08000035"]) and not again[0]["active"]
+    assert [i["label"] for i in council_nav("actionplans:list", "E08000035") if i["active"]] == [
+        "Action plan"
+    ]
+    assert council_nav("actionplans:list", "E09000022")[0]["href"] == reverse(
+        "submissions:list", args=["E09000022"]
+    )
