@@ -19,7 +19,7 @@ from metrics.calculations import (
 )
 from metrics.exports import council_results_csv, council_results_xlsx
 from metrics.models import VersionResults
-from metrics.presenters import SERVICE_CHOICES, Card, cards, series
+from metrics.presenters import SERVICE_CHOICES, Card, cards, series, summary_html
 from metrics.publication import PublishedComparators
 from metrics.selectors import (
     council_results_summary,
@@ -120,7 +120,9 @@ def council_results(request: AuthenticatedHttpRequest, ons_code: str, round_labe
             stored=document["stored"],
             service_label=SERVICE_LABELS[service],
             comparators=selectors.release_note(ctx.round, document),
-            summary=selectors.results_page_summary(ctx, document, service, request.user),
+            summary_html=summary_html(
+                selectors.results_page_summary(ctx, document, service, request.user), SERVICE_LABELS[service]
+            ),
         )
     return render(request, "metrics/council_results.html", page)
 

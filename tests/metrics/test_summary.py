@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from accounts.models import Role
 from metrics.calculations import compute_results
 from metrics.indicators import INDICATORS_BY_CODE
+from metrics.presenters import summary_html
 from metrics.summary import AS_FAR, PlanLink, Summary, change_words, results_summary
 from submissions.schema import RowKey
 from submissions.synthetic import synthetic_return
@@ -172,7 +173,7 @@ def test_metric_names_inside_a_sentence_keep_their_acronyms() -> None:
     """Found trying the results page as a lead: "... tied to funded non-mandatory cpd" (`lower`)."""
     cpd, leaving = INDICATORS_BY_CODE["m5"], INDICATORS_BY_CODE["m8"]
     assert cpd.title.endswith("CPD")
-    html = render_to_string("metrics/_summary.html", {"summary": Summary(without_objective=[cpd, leaving])})
+    html = str(summary_html(Summary(without_objective=[cpd, leaving]), None))
     assert f"tied to {cpd.title[0].lower()}{cpd.title[1:]} or leaving the council" in html
     board = render_to_string(
         "metrics/_board_body.html", {"summary": Summary(without_objective=[cpd]), "cards": []}
