@@ -303,7 +303,7 @@ def _summary_link(line: Line) -> str:
     return f'<a class="govuk-link" href="#{text(line.indicator.code)}-title">{text(line.indicator.title)}</a>'
 
 
-def _summary_objectives(line: Line) -> str:
+def _summary_objectives(line: Line, whose: str) -> str:
     if not line.objectives:
         return "\n"  # the included template's last line break
     links = ", ".join(
@@ -312,13 +312,15 @@ def _summary_objectives(line: Line) -> str:
         f"{text(Truncator(link.text).words(12, truncate=' …'))}</span></a>"
         for link in line.objectives
     )
-    return f" Your action plan: {links}.\n"
+    return f" {whose.capitalize()} action plan: {links}.\n"
 
 
-def summary_html(summary: Summary, service_label: str | None) -> SafeString:
+def summary_html(summary: Summary, service_label: str | None, *, member: bool = True) -> SafeString:
     """The summary card of a council's results page: outside the four-fifths range (with the plan
     objectives tied to each), significant differences, changes since the previous round, and the
-    metrics outside the range that no objective is tied to."""
+    metrics outside the range that no objective is tied to. `member`: the reader works for the
+    council ("your action plan"); an analyst reads "the council's action plan"."""
+    whose = "your" if member else "the council's"
     title = f": {text(str(service_label).lower())}" if service_label else ""
     parts = [
         '\n\n<div class="govuk-summary-card app-results-summary">\n'
@@ -330,7 +332,7 @@ def summary_html(summary: Summary, service_label: str | None) -> SafeString:
     if summary.outside:
         items = "".join(
             f"<li>{_summary_link(line)} (metric {text(line.indicator.metric)}): {text(line.figure)}, "
-            f"{text(line.words)}.{_summary_objectives(line)}</li>"
+            f"{text(line.words)}.{_summary_objectives(line, whose)}</li>"
             for line in summary.outside
         )
         parts.append(_BULLETS.format(items))
@@ -372,7 +374,7 @@ def summary_html(summary: Summary, service_label: str | None) -> SafeString:
         named = titles[0] if len(titles) == 1 else ", ".join(titles[:-1]) + " or " + titles[-1]
         verb = "it is" if len(titles) == 1 else "they are"
         parts.append(
-            f'<p class="govuk-body">No objective in your action plan is tied to {named}, although {verb} '
+            f'<p class="govuk-body">No objective in {whose} action plan is tied to {named}, although {verb} '
             "outside the four-fifths range.</p>"
         )
     parts.append("\n  </div>\n</div>\n")

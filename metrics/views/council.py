@@ -121,7 +121,9 @@ def council_results(request: AuthenticatedHttpRequest, ons_code: str, round_labe
             service_label=SERVICE_LABELS[service],
             comparators=selectors.release_note(ctx.round, document),
             summary_html=summary_html(
-                selectors.results_page_summary(ctx, document, service, request.user), SERVICE_LABELS[service]
+                selectors.results_page_summary(ctx, document, service, request.user),
+                SERVICE_LABELS[service],
+                member=not request.user.is_national,
             ),
         )
     return render(request, "metrics/council_results.html", page)

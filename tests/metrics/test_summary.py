@@ -120,6 +120,14 @@ def test_the_results_page_opens_with_the_summary_linked_to_the_plan(client, anal
     assert "Changed since 2024" in summary and "1.73 to 0.00, now 0" in summary
     assert "11 other metrics about the same as in 2024" in summary
     assert "One-page board summary" in body
+    assert f'Your action plan: <a class="govuk-link" href="{plan_url}">objective 1' in summary
+    # Found trying the demo as an analyst: "Your action plan" on a council's page, as if the analyst
+    # worked there (issue 15 had taken "Your council" off the analyst's council pages).
+    client.force_login(analyst)
+    body = client.get(reverse("metrics:council_results", args=[authority.ons_code, "2025"])).content.decode()
+    summary = body[body.index("Outside the four-fifths range") : body.index('id="m1_lower-title"')]
+    assert f'The council\'s action plan: <a class="govuk-link" href="{plan_url}">objective 1' in summary
+    assert "your action plan" not in body.lower()
 
 
 @pytest.mark.django_db

@@ -110,3 +110,15 @@ def test_text_from_a_plan_is_escaped_and_shortened_as_before() -> None:
     assert "Check &quot;fair&quot; &amp; &lt;unbiased&gt; scoring" in html and "<unbiased>" not in html
     assert "a minority ethnic member of staff, in …</span>" in html  # twelve words, then an ellipsis
     assert 'href="/councils/E08000035/action-plans/2026/?a=1&amp;b=2"' in html
+
+
+def test_an_analyst_reads_the_councils_action_plan_not_yours() -> None:
+    summary = Summary(
+        outside=[Line(M2, "0.59", "adverse to minority ethnic staff", LINKS)], without_objective=[M3]
+    )
+    member = str(summary_html(summary, None))
+    analyst = str(summary_html(summary, None, member=False))
+    assert " Your action plan: <a" in member and "No objective in your action plan is tied to" in member
+    assert " The council's action plan: <a" in analyst
+    assert "No objective in the council's action plan is tied to" in analyst
+    assert "your action plan" not in analyst.lower()
