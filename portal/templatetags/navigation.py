@@ -5,7 +5,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from django import template
@@ -27,7 +26,8 @@ register = template.Library()
 def breadcrumbs(context: template.Context) -> str:
     """The page's breadcrumbs (`portal.navigation.breadcrumbs_html`), worked out from the URL matched
     and kept once per process for each page, its URL's arguments, the council's name and the kind of
-    user (issue 18: about 0.1 ms a page to work out, a few microseconds to look up)."""
+    user (issue 18: about 0.12 ms a page to work out and render, 0.02 ms to look up). They have a
+    store of their own, so that many councils' trails never push the header and footer out."""
     request = context.get("request")
     match = getattr(request, "resolver_match", None)
     user = getattr(request, "user", None)
@@ -46,7 +46,7 @@ def breadcrumbs(context: template.Context) -> str:
         national,
         get_script_prefix(),
     )
-    html = _fragment_made(
+    html = _TRAILS.get(
         key,
         lambda: breadcrumbs_html(
             trail(match.view_name, kwargs, council_name=council_name, national=national)
@@ -81,16 +81,14 @@ def return_status_tag(status: str) -> str:
 #: Rendered headers and footers by what they are made from (the navigation differs by role, council
 #: and section, so the keys are few).
 _FRAGMENTS: ProcessStore[str] = ProcessStore(limit=2048)
+#: Rendered breadcrumbs by page name, URL arguments, council name, kind of user and script prefix.
+_TRAILS: ProcessStore[str] = ProcessStore(limit=4096)
 #: Where the sign-out form's CSRF field goes in a stored header: replaced on every request.
 _CSRF_SLOT = "\x00csrf-field\x00"
 
 
 def _fragment(key: tuple[Any, ...], template_name: str, values: dict[str, Any]) -> str:
     return _FRAGMENTS.get(key, lambda: render_to_string(template_name, values))
-
-
-def _fragment_made(key: tuple[Any, ...], make: Callable[[], str]) -> str:
-    return _FRAGMENTS.get(key, make)
 
 
 @register.simple_tag(takes_context=True)

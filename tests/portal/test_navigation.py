@@ -87,3 +87,24 @@ def test_the_council_sections_are_kept_per_page_and_council_and_each_call_gets_i
     assert council_nav("actionplans:list", "E09000022")[0]["href"] == reverse(
         "submissions:list", args=["E09000022"]
     )
+
+
+def test_kept_breadcrumbs_follow_the_council_its_name_and_the_reader(
+    client, analyst, alice, authority_a, authority_b
+) -> None:
+    """The breadcrumbs are kept per process (issue 18): each council's page still names its own
+    council, a renamed council's new name shows at once, and a member and an analyst each get their
+    own trail."""
+    client.force_login(analyst)
+    team = "accounts:team"
+    for authority in (authority_a, authority_b, authority_a):
+        crumbs = _breadcrumbs(client.get(reverse(team, args=[authority.ons_code])).content.decode())
+        assert crumbs[1] == (reverse("portal:council_home", args=[authority.ons_code]), authority.name)
+        assert crumbs[0] == (reverse("portal:authority_list"), "Authorities")
+    authority_a.name = "Lambeth & Southwark <renamed>"
+    authority_a.save()
+    crumbs = _breadcrumbs(client.get(reverse(team, args=[authority_a.ons_code])).content.decode())
+    assert crumbs[1][1] == "Lambeth &amp; Southwark &lt;renamed&gt;"
+    client.force_login(alice)
+    crumbs = _breadcrumbs(client.get(reverse(team, args=[authority_a.ons_code])).content.decode())
+    assert crumbs[0] == (reverse("portal:home"), "Home")
