@@ -31,7 +31,6 @@ from .guidance import Guidance, guidance_for, median_note, quartile_reading
 from .indicators import Indicator
 from .publication import Comparator, PublishedComparators
 from .summary import Line, Summary
-from .templatetags.wres import in_sentence
 
 
 def figure(indicator: Indicator, value: float | None) -> str:
@@ -297,6 +296,15 @@ _SUMMARY_SIGNIFICANT_NONE = (
     "alone could explain.</p>"
 )
 _BULLETS = '\n    <ul class="govuk-list govuk-list--bullet">\n      {}\n    </ul>\n    '
+
+
+def in_sentence(title: str) -> str:
+    """A metric's title inside a sentence: its first letter lowered, its acronyms kept ("Funded
+    non-mandatory CPD" becomes "funded non-mandatory CPD", not "... cpd" as `lower` would)."""
+    words = str(title)
+    if len(words) > 1 and words[1].isupper():  # starts with an acronym
+        return words
+    return words[:1].lower() + words[1:]
 
 
 def _summary_link(line: Line) -> str:

@@ -8,7 +8,7 @@ from django import template
 from django.utils.html import format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
-from metrics import disclosure
+from metrics import disclosure, presenters
 from metrics.calculations import format_percent, format_ratio
 
 register = template.Library()
@@ -23,14 +23,8 @@ def get(mapping: Any, key: str) -> Any:
     return ""
 
 
-@register.filter
-def in_sentence(title: str) -> str:
-    """A metric's title inside a sentence: its first letter lowered, its acronyms kept ("Funded
-    non-mandatory CPD" becomes "funded non-mandatory CPD", not "... cpd" as `lower` would)."""
-    text = str(title)
-    if len(text) > 1 and text[1].isupper():  # starts with an acronym
-        return text
-    return text[:1].lower() + text[1:]
+# A metric's title inside a sentence (the board summary); the results page's summary uses it too.
+register.filter("in_sentence", presenters.in_sentence)
 
 
 @register.filter
