@@ -9,6 +9,8 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import Resolver404, URLResolver, get_resolver, resolve
 from pghistory.middleware import HistoryMiddleware as PghistoryMiddleware
 
+from wres_portal.converters import SECRET_URL_KWARGS
+
 from .context import tracking
 
 
@@ -27,10 +29,6 @@ class HistoryMiddleware(PghistoryMiddleware):
             "user": user.pk if user is not None and user.is_authenticated else None,
             "url": recorded_path(request.path_info),
         }
-
-
-#: URL parts that carry a secret (invitation and password-reset links): kept out of the trail.
-SECRET_URL_KWARGS = frozenset({"token", "uidb64"})
 
 
 @functools.cache

@@ -10,6 +10,10 @@ from __future__ import annotations
 #: The largest number a route accepts.
 LARGEST = 2**63 - 1
 
+#: URL parameters that carry a secret (invitation and password-reset links): the audit trail records
+#: their names instead of their values, and nothing keeps them in memory beyond the request.
+SECRET_URL_KWARGS = frozenset({"token", "uidb64"})
+
 
 class Int64Converter:
     regex = "[0-9]{1,19}"

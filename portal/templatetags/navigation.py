@@ -16,6 +16,7 @@ from django.utils.safestring import mark_safe
 from portal.navigation import breadcrumbs as trail
 from portal.navigation import breadcrumbs_html
 from submissions.presenters import status_tag
+from wres_portal.converters import SECRET_URL_KWARGS
 from wres_portal.memo import ProcessStore
 from wres_portal.reverse_cache import reverse_cached
 
@@ -27,7 +28,9 @@ def breadcrumbs(context: template.Context) -> str:
     """The page's breadcrumbs (`portal.navigation.breadcrumbs_html`), worked out from the URL matched
     and kept once per process for each page, its URL's arguments, the council's name and the kind of
     user (issue 18: about 0.12 ms a page to work out and render, 0.02 ms to look up). They have a
-    store of their own, so that many councils' trails never push the header and footer out."""
+    store of their own, so that many councils' trails never push the header and footer out. A page
+    whose address carries a secret (an invitation or password-reset link) is worked out each time,
+    so the secret is never kept in the process."""
     request = context.get("request")
     match = getattr(request, "resolver_match", None)
     user = getattr(request, "user", None)
@@ -38,6 +41,13 @@ def breadcrumbs(context: template.Context) -> str:
     council_name = getattr(authority, "name", None)
     national = bool(getattr(user, "is_national", False))
     kwargs = dict(match.kwargs)
+
+    def make() -> str:
+        return breadcrumbs_html(trail(match.view_name, kwargs, council_name=council_name, national=national))
+
+    if SECRET_URL_KWARGS & kwargs.keys():
+        # An invitation or password-reset link opened while signed in: its secret is not kept.
+        return mark_safe(make())  # noqa: S308 - every label and link escaped there
     key = (
         "crumbs",
         match.view_name,
@@ -46,12 +56,7 @@ def breadcrumbs(context: template.Context) -> str:
         national,
         get_script_prefix(),
     )
-    html = _TRAILS.get(
-        key,
-        lambda: breadcrumbs_html(
-            trail(match.view_name, kwargs, council_name=council_name, national=national)
-        ),
-    )
+    html = _TRAILS.get(key, make)
     return mark_safe(html)  # noqa: S308 - every label and link escaped there
 
 

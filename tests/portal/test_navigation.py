@@ -108,3 +108,22 @@ def test_kept_breadcrumbs_follow_the_council_its_name_and_the_reader(
     client.force_login(alice)
     crumbs = _breadcrumbs(client.get(reverse(team, args=[authority_a.ons_code])).content.decode())
     assert crumbs[0] == (reverse("portal:home"), "Home")
+
+
+def test_an_invitation_link_opened_while_signed_in_keeps_no_secret_in_the_process(
+    client, bob, authority_b, charlie
+) -> None:
+    """The breadcrumbs' per-process store is keyed by the URL's arguments: an invitation link's token
+    (or a password-reset link's) must not be kept there after the request."""
+    from accounts import services
+    from accounts.models import Role
+    from portal.templatetags import navigation
+
+    _, token = services.invitation_create(
+        authority=authority_b, email=bob.email, role=Role.VIEWER, invited_by=charlie
+    )
+    client.force_login(bob)
+    response = client.get(reverse("accounts:invitation_accept", args=[token]))
+    assert response.status_code == 200
+    assert "Join Leeds" in response.content.decode()
+    assert token not in repr(list(navigation._TRAILS._values))
