@@ -91,14 +91,17 @@ def _local(name: str) -> str:
     return name.rpartition(" ")[2]
 
 
-def _parse(
-    archive: zipfile.ZipFile,
-    member: str,
-    start: Callable[[str, dict[str, str]], None],
-    end: Callable[[str], None] | None = None,
-    text: Callable[[str], None] | None = None,
-) -> None:
-    """Feed one zip member to expat in chunks; a handler raising `_Stop` ends it early."""
+class _LocalNames(dict[str, str]):
+    """{name as expat gives it ("namespace local"): its local name}, filled as names are met."""
+
+    def __missing__(self, name: str) -> str:
+        local = self[name] = name.rpartition(" ")[2]
+        return local
+
+
+def _parser() -> expat.XMLParserType:
+    """An expat parser that refuses any document type declaration (so no entity is declared or
+    fetched) and reports names as "namespace local"."""
     parser = expat.ParserCreate(namespace_separator=" ")
     parser.buffer_text = True
 
@@ -108,11 +111,11 @@ def _parse(
     parser.StartDoctypeDeclHandler = forbid
     parser.EntityDeclHandler = forbid
     parser.ExternalEntityRefHandler = forbid
-    parser.StartElementHandler = lambda name, attrs: start(_local(name), attrs)
-    if end is not None:
-        parser.EndElementHandler = lambda name: end(_local(name))
-    if text is not None:
-        parser.CharacterDataHandler = text
+    return parser
+
+
+def _feed(archive: zipfile.ZipFile, member: str, parser: expat.XMLParserType) -> None:
+    """Feed one zip member to `parser` in chunks; a handler raising `_Stop` ends it early."""
     try:
         with archive.open(member) as stream:
             while chunk := stream.read(_CHUNK):
@@ -122,6 +125,35 @@ def _parse(
         return
     except expat.ExpatError as exc:
         raise Refused("A part of the workbook is not well-formed XML.", damaged=True) from exc
+
+
+def _parse(
+    archive: zipfile.ZipFile,
+    member: str,
+    start: Callable[[str, dict[str, str]], None],
+    end: Callable[[str], None] | None = None,
+    text: Callable[[str], None] | None = None,
+) -> None:
+    """Feed one zip member to expat, calling the handlers with each element's local name."""
+    parser = _parser()
+    # Each element's name is split from its namespace once per part, not once per element: a part
+    # names few kinds of element.
+    local = _LocalNames()
+
+    def on_start(name: str, attrs: dict[str, str]) -> None:
+        start(local[name], attrs)
+
+    parser.StartElementHandler = on_start
+    if end is not None:
+        finish = end
+
+        def on_end(name: str) -> None:
+            finish(local[name])
+
+        parser.EndElementHandler = on_end
+    if text is not None:
+        parser.CharacterDataHandler = text
+    _feed(archive, member, parser)
 
 
 def _attr(attrs: dict[str, str], local: str) -> str | None:
@@ -271,36 +303,57 @@ class Workbook:
         if self.shared_strings is None:
             raise Refused("A cell refers to text the workbook does not hold.", damaged=True)
         found: dict[int, str] = {}
-        state = {"index": -1, "skip": 0, "elements": 0}
+        # Only the strings a cell uses reach the text and end handlers, which are switched on for
+        # them alone: every other string costs one call per element (issue 13: a cell may use the
+        # 2,000th string, and calling three handlers on every element before it made that file
+        # the dearest upload to read).
+        parser = _parser()
+        local = _LocalNames()
+        limit = 4 * last + 1000  # plain strings take 2 elements, runs a few more
+        index, elements, skip, size = -1, 0, 0, 0
         parts: list[str] = []
-        size = [0]
 
         def start(name: str, attrs: dict[str, str]) -> None:
-            state["elements"] += 1
-            if state["elements"] > 4 * last + 1000:  # plain strings take 2 elements, runs a few more
+            nonlocal index, elements, skip, size
+            elements += 1
+            if elements > limit:
                 raise Refused("The workbook's text is laid out in an unusual way.", damaged=True)
-            if name == "si":
-                state["index"] += 1
-                parts.clear()
-                size[0] = 0
-            elif name == "rPh":  # phonetic guides are not part of the text
-                state["skip"] += 1
+            tag = local[name]
+            if tag == "si":
+                index += 1
+                if index > last:
+                    raise _Stop
+                if index in wanted:
+                    parts.clear()
+                    skip = size = 0
+                    parser.CharacterDataHandler = text
+                    parser.EndElementHandler = end
+                else:  # a string inside a wanted one (not valid, but possible): not read
+                    parser.CharacterDataHandler = None
+                    parser.EndElementHandler = None
+            elif tag == "rPh":  # phonetic guides are not part of the text
+                skip += 1
 
         def end(name: str) -> None:
-            if name == "rPh":
-                state["skip"] -= 1
-            elif name == "si":
-                if state["index"] in wanted:
-                    found[state["index"]] = "".join(parts)
-                if state["index"] >= last:
+            nonlocal skip
+            tag = local[name]
+            if tag == "rPh":
+                skip -= 1
+            elif tag == "si":
+                found[index] = "".join(parts)
+                if index >= last:
                     raise _Stop
+                parser.CharacterDataHandler = None
+                parser.EndElementHandler = None
 
         def text(data: str) -> None:
-            if state["index"] in wanted and not state["skip"] and size[0] < cap:
+            nonlocal size
+            if not skip and size < cap:
                 parts.append(data)
-                size[0] += len(data)
+                size += len(data)
 
-        _parse(self.archive, self._member(self.shared_strings), start, end, text)
+        parser.StartElementHandler = start
+        _feed(self.archive, self._member(self.shared_strings), parser)
         return found
 
     def _date_styles(self, wanted: set[int]) -> set[int]:

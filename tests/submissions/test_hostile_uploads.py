@@ -192,6 +192,36 @@ def test_a_workbook_with_shared_strings_reads_as_the_inline_one() -> None:
     assert shared.header == inline.header
 
 
+@pytest.mark.parametrize("prefix", [b"", b"x:"])
+def test_shared_strings_are_read_as_excel_shows_them(prefix: bytes) -> None:
+    """Rich-text runs joined, phonetic guides left out, a prefixed namespace understood, and a string
+    no cell uses skipped (the reader listens to the text of used strings alone)."""
+    members = _excel_like()
+    sst = members[hostile.STRINGS]
+    first = sst.count(b"<si>")
+    extra = [
+        b'<si><r><rPr><b/></rPr><t>Bold</t></r><r><t xml:space="preserve"> and plain</t></r></si>',
+        "<si><t>東京</t><rPh sb='0' eb='2'><t>トウキョウ</t></rPh></si>".encode(),
+        b"<si><t>not used</t></si>",
+        b"<si><t>last &amp; used</t></si>",
+    ]
+    sst = sst.replace(b"</sst>", b"".join(extra) + b"</sst>")
+    if prefix:
+        sst = sst.replace(b"<sst xmlns=", b"<x:sst xmlns:x=").replace(b"</sst>", b"</x:sst>")
+        for tag in (b"si", b"t", b"r", b"rPr", b"b", b"rPh"):
+            sst = sst.replace(b"<%s>" % tag, b"<x:%s>" % tag).replace(b"<%s " % tag, b"<x:%s " % tag)
+            sst = sst.replace(b"</%s>" % tag, b"</x:%s>" % tag).replace(b"<%s/>" % tag, b"<x:%s/>" % tag)
+    members[hostile.STRINGS] = sst
+    cells = b"".join(
+        b'<c r="%s34" t="s"><v>%d</v></c>' % (column, first + offset)
+        for column, offset in ((b"A", 0), (b"B", 1), (b"C", 3))
+    )
+    members[SHEET] = members[SHEET].replace(b"</sheetData>", b'<row r="34">' + cells + b"</row></sheetData>")
+    table = read_return_file("return.xlsx", _rezip(members))
+    assert dict(table.rows)[34][:3] == ["Bold and plain", "東京", "last & used"]
+    assert table.rows[:-1] == read_return_file("return.xlsx", xlsx_bytes(valid_rows())).rows
+
+
 def test_a_number_formatted_as_a_date_is_read_as_a_date() -> None:
     rows = valid_rows()
     rows[2][3] = datetime.datetime(2025, 3, 12)  # noqa: DTZ001 - a spreadsheet date has no zone
