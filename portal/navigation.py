@@ -96,7 +96,7 @@ def _council_trail(view_name: str, kwargs: dict[str, Any], council_name: str, na
         trail.append(Crumb("Returns", reverse("submissions:list", [code])))
         if round_label and view_name != "submissions:detail":
             trail.append(Crumb(f"{round_label} return", reverse("submissions:detail", [code, round_label])))
-    elif view_name.startswith("metrics:council_"):
+    elif view_name.startswith("metrics:"):  # every council page of metrics is one of its results
         trail.append(Crumb("Results", reverse("metrics:council_latest", [code])))
         if round_label and view_name != "metrics:council_results":
             trail.append(

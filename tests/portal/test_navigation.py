@@ -50,6 +50,24 @@ def test_a_returns_page_has_breadcrumbs_back_to_the_council(
     ]
 
 
+def test_the_board_summary_has_breadcrumbs_back_to_its_results(
+    client, alice, authority_a, collection_round, draft
+) -> None:
+    client.force_login(alice)
+    url = reverse("metrics:board_summary", args=[authority_a.ons_code, collection_round.label])
+    response = client.get(url)
+    assert response.status_code == 200
+    assert _breadcrumbs(response.content.decode()) == [
+        (reverse("portal:home"), "Home"),
+        (reverse("portal:council_home", args=[authority_a.ons_code]), "Lambeth"),
+        (reverse("metrics:council_latest", args=[authority_a.ons_code]), "Results"),
+        (
+            reverse("metrics:council_results", args=[authority_a.ons_code, collection_round.label]),
+            f"{collection_round.label} results",
+        ),
+    ]
+
+
 def test_an_analyst_reaches_a_council_from_the_authority_list(client, analyst, authority_a) -> None:
     client.force_login(analyst)
     crumbs = _breadcrumbs(client.get(reverse("accounts:team", args=[authority_a.ons_code])).content.decode())
