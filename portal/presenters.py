@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -10,7 +11,7 @@ from django.utils.safestring import SafeString
 
 from accounts.models import AuthorityType
 from submissions.presenters import region_label, status_tag, table_body, text
-from wres_portal.reverse_cache import reverse_cached
+from wres_portal.reverse_cache import reverser
 
 #: What the rows read of each council (`.values(*fields)`); "return_status" too with a round open.
 AUTHORITY_ROW_FIELDS = (
@@ -43,20 +44,23 @@ _NO_ROUND = '<strong class="govuk-tag govuk-tag--grey">No round open</strong>'
 _KINDS: dict[str, str] = dict(AuthorityType.choices)
 
 
-def _row(row: Mapping[str, Any], round_label: str | None) -> str:
+@functools.lru_cache(maxsize=2048)
+def _percent(share: Any) -> str:
+    """`{{ share }}%` as a row shows it: many councils share a value, so each is formatted once."""
+    return text(localize(share)) + "%"
+
+
+def _row(row: Mapping[str, Any], round_label: str | None, urls: _Urls) -> str:
     ons_code, name = row["ons_code"], text(row["name"])
     share = row["population_minority_ethnic_percent"]
-    if share is None:
-        population = _NOT_KNOWN.format(text(reverse_cached("accounts:authority_edit", (ons_code,))), name)
-    else:
-        population = text(localize(share)) + "%"
+    population = _NOT_KNOWN.format(text(urls.edit(ons_code)), name) if share is None else _percent(share)
     if round_label is None:
         status = _NO_ROUND
     else:
-        detail = reverse_cached("submissions:detail", (ons_code, round_label))
+        detail = urls.detail(ons_code, round_label)
         status = _STATUS.format(text(detail), status_tag(row["return_status"]), name)
     return _ROW.format(
-        home=text(reverse_cached("portal:council_home", (ons_code,))),
+        home=text(urls.home(ons_code)),
         name=name,
         ons_code=text(ons_code),
         region=text(region_label(row["region"])),
@@ -66,8 +70,18 @@ def _row(row: Mapping[str, Any], round_label: str | None) -> str:
     )
 
 
+class _Urls:
+    """The links of a page of rows, each made by `reverser` once a page."""
+
+    def __init__(self) -> None:
+        self.home = reverser("portal:council_home", 1)
+        self.edit = reverser("accounts:authority_edit", 1)
+        self.detail = reverser("submissions:detail", 2)
+
+
 def authority_rows(rows: Iterable[Mapping[str, Any]], round_label: str | None) -> SafeString:
     """The analysts' list of authorities' table body (templates/portal/authority_list.html): one row
     per council of `rows` (dicts of AUTHORITY_ROW_FIELDS, and "return_status" when a round is open),
     the no-match row when there is none."""
-    return table_body((_row(row, round_label) for row in rows), 6)
+    urls = _Urls()
+    return table_body((_row(row, round_label, urls) for row in rows), 6)

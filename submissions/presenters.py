@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 import functools
 import html
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,7 +14,7 @@ from django.utils.dateformat import format as date_format
 from django.utils.safestring import SafeString, mark_safe
 
 from accounts.models import Region
-from wres_portal.reverse_cache import reverse_cached
+from wres_portal.reverse_cache import reverser
 
 from .access import ReturnContext
 from .models import Return, ReturnEvent, ReturnVersion
@@ -293,25 +293,26 @@ def short_date(day: datetime.date) -> str:
     return date_format(day, "j M Y")
 
 
-def _monitor_row(row: Mapping[str, Any], round_label: str) -> str:
+def _monitor_row(
+    row: Mapping[str, Any], round_label: str, detail: Callable[..., str], extend: Callable[..., str]
+) -> str:
     name = text(row["name"])
-    extend = ""
+    extend_link = ""
     if row["return_status"] != Return.Status.ACCEPTED:
-        extend = _EXTEND.format(
-            text(reverse_cached("submissions:extend", (row["ons_code"], round_label))), name
-        )
+        extend_link = _EXTEND.format(text(extend(row["ons_code"], round_label)), name)
     return _MONITOR_ROW.format(
-        detail=text(reverse_cached("submissions:detail", (row["ons_code"], round_label))),
+        detail=text(detail(row["ons_code"], round_label)),
         name=name,
         region=text(region_label(row["region"])),
         tag=status_tag(row["return_status"]),
         late=_LATE if row["return_late"] else "",
         closes=text(short_date(row["closes"])) if row["closes"] else "",
-        extend=extend,
+        extend=extend_link,
     )
 
 
 def monitor_rows(rows: Iterable[Mapping[str, Any]], round_label: str) -> SafeString:
     """The completeness monitor's table body (templates/submissions/monitor.html): one row per
     council of `rows` (dicts of MONITOR_ROW_FIELDS), the no-match row when there is none."""
-    return table_body((_monitor_row(row, round_label) for row in rows), 5)
+    detail, extend = reverser("submissions:detail", 2), reverser("submissions:extend", 2)
+    return table_body((_monitor_row(row, round_label, detail, extend) for row in rows), 5)

@@ -8,7 +8,7 @@ import pytest
 from django.test import override_settings
 from django.urls import NoReverseMatch, clear_script_prefix, reverse, set_script_prefix
 
-from wres_portal.reverse_cache import reverse_cached
+from wres_portal.reverse_cache import reverse_cached, reverser
 
 
 @pytest.mark.parametrize(
@@ -34,6 +34,39 @@ def test_it_gives_what_reverse_gives(name, args) -> None:
                 reverse_cached(name, args)
             continue
         assert reverse_cached(name, args) == expected
+
+
+@pytest.mark.parametrize(
+    ("name", "args"),
+    [
+        ("portal:council_home", ("E06000001",)),
+        ("submissions:detail", ("E06000001", "2025-26")),
+        ("submissions:detail", ("a b/c", "2025")),
+        ("submissions:detail", ("..", "2025")),
+        ("submissions:detail", ("é", "x?y#z")),
+        ("accounts:member_role", ("E06000001", uuid.UUID(int=7))),
+    ],
+)
+def test_a_reverser_for_a_lists_rows_gives_what_reverse_gives(name, args) -> None:
+    made = reverser(name, len(args))
+    try:
+        expected = reverse(name, args=args)
+    except NoReverseMatch:
+        with pytest.raises(NoReverseMatch):
+            made(*args)
+        return
+    assert made(*args) == expected
+    assert made(*args) == expected  # and again: nothing kept from one row to the next
+
+
+def test_a_reverser_keeps_the_script_prefix_it_was_made_under() -> None:
+    set_script_prefix("/portal/")
+    try:
+        made = reverser("portal:council_home", 1)
+        assert made("E1") == "/portal/councils/E1/" == reverse("portal:council_home", args=["E1"])
+    finally:
+        clear_script_prefix()
+        set_script_prefix("/")
 
 
 def test_it_takes_keyword_arguments_and_the_script_prefix() -> None:
