@@ -44,9 +44,14 @@ _NO_ROUND = '<strong class="govuk-tag govuk-tag--grey">No round open</strong>'
 _KINDS: dict[str, str] = dict(AuthorityType.choices)
 
 
-@functools.lru_cache(maxsize=2048)
 def _percent(share: Any) -> str:
     """`{{ share }}%` as a row shows it: many councils share a value, so each is formatted once."""
+    return _percent_shown(type(share).__name__, str(share), share)
+
+
+@functools.lru_cache(maxsize=2048)
+def _percent_shown(kind: str, written: str, share: Any) -> str:
+    # Kept by type and text as well as value: 12.3 and 12.30 are equal numbers, written differently.
     return text(localize(share)) + "%"
 
 

@@ -120,6 +120,20 @@ def test_the_authority_rows_are_the_template_loops_markup(councils, collection_r
     assert "\n    " + authority_rows([], label) + "\n  " == _loop(AUTHORITY_LOOP, rows=[], current_round=None)
 
 
+def test_equal_shares_written_differently_are_each_shown_as_written() -> None:
+    """The rows keep each formatted share (issue 18): 12.3 and 12.30 are equal numbers, and each
+    must still read as `{{ share }}` writes it."""
+    row = {"ons_code": "E1", "name": "A", "region": Region.LONDON, "authority_type": "london_borough"}
+    for share, shown in [
+        (Decimal("12.3"), "12.3%"),
+        (Decimal("12.30"), "12.30%"),
+        (12, "12%"),
+        (12.0, "12.0%"),
+    ]:
+        rows = authority_rows([{**row, "population_minority_ethnic_percent": share}], None)
+        assert f'--numeric">{shown}</td>' in rows
+
+
 def test_both_pages_escape_a_councils_name(client, analyst, councils, collection_round) -> None:
     client.force_login(analyst)
     for url in (
