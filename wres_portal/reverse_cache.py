@@ -34,13 +34,9 @@ def reverse_cached(name: str, args: Sequence[Any] = (), kwargs: dict[str, Any] |
     if args and kwargs:
         return reverse(name, args=args, kwargs=kwargs)  # reverse() refuses this; let it say so
     values = [str(value) for value in (kwargs.values() if kwargs else args)]
-    if all(_PLAIN.fullmatch(value) for value in values):
-        template = _template(name, len(args), tuple(kwargs) if kwargs else ())
-        if template is not None:
-            return get_script_prefix() + "".join(
-                piece if isinstance(piece, str) else values[piece] for piece in template
-            )
-    return reverse(name, args=args or None, kwargs=kwargs or None)
+    template = _template(name, len(args), tuple(kwargs) if kwargs else ())
+    url = _filled(get_script_prefix(), template, values)
+    return url or reverse(name, args=args or None, kwargs=kwargs or None)
 
 
 def reverser(name: str, count: int) -> Callable[..., str]:
@@ -48,18 +44,20 @@ def reverser(name: str, count: int) -> Callable[..., str]:
     the URL's template and the script prefix are looked up once, when it is made (once a page), not
     once a row. Values reverse() would quote go through reverse() itself, as in `reverse_cached`."""
     template = _template(name, count, ())
-    if template is None:
-        return lambda *values: reverse(name, args=values)
     prefix = get_script_prefix()
-    plain = _PLAIN.fullmatch
 
     def fill(*values: Any) -> str:
-        texts = [str(value) for value in values]
-        if all(plain(value) for value in texts):
-            return prefix + "".join(piece if isinstance(piece, str) else texts[piece] for piece in template)
-        return reverse(name, args=values)
+        return _filled(prefix, template, [str(value) for value in values]) or reverse(name, args=values)
 
     return fill
+
+
+def _filled(prefix: str, template: Template | None, values: list[str]) -> str | None:
+    """The URL with `values` put into `template`, or None where reverse() itself must make it: no
+    template, or a value it would quote or treat specially."""
+    if template is None or not all(_PLAIN.fullmatch(value) for value in values):
+        return None
+    return prefix + "".join(piece if isinstance(piece, str) else values[piece] for piece in template)
 
 
 @functools.cache
