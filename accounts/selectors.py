@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from uuid import UUID
 
 from django.contrib.auth.models import AnonymousUser
@@ -56,14 +57,47 @@ def authority_fresh(authority: Authority) -> Authority:
     return Authority.objects.get(pk=authority.pk)
 
 
-def authority_by_code(ons_code: str) -> Authority | None:
-    """Any authority by ONS code (national pages only: the caller is an analyst)."""
-    return Authority.objects.filter(ons_code=ons_code).first() if ons_code else None
+#: How many councils a filter lists when what was entered matches several.
+MATCHES_SHOWN = 10
 
 
-def authority_choices() -> AuthorityQuerySet:
-    """Every authority's code and name, for a national filter."""
-    return Authority.objects.only("ons_code", "name")
+@dataclass(frozen=True)
+class AuthorityFound:
+    """What a national filter's "council" field found: the one council it names, or else the
+    councils whose names contain it (at most MATCHES_SHOWN, and whether there are more)."""
+
+    authority: Authority | None
+    matches: tuple[Authority, ...] = ()
+    more: bool = False
+
+
+def authority_find(text: str) -> AuthorityFound:
+    """The council `text` names, for an analyst's filter (national pages only): its ONS code (as
+    written or in capitals), else its name (in any case), else the only council whose name contains
+    it. A code or a whole name is found through an index, so the filter costs the same at 150 or
+    20,000 councils, where a list of every council to choose from grew with them (1.1 MB of options
+    at 20,000); part of a name reads the council table once, at most MATCHES_SHOWN + 1 rows out."""
+    text = " ".join(text.split())
+    if not text:
+        return AuthorityFound(None)
+    authorities = Authority.objects.only("ons_code", "name")
+    codes = {text, text.upper()}
+    if found := authorities.filter(ons_code__in=codes).order_by("ons_code").first():
+        return AuthorityFound(found)
+    named = list(authorities.filter(name=text)[:2])
+    if len(named) == 1:
+        return AuthorityFound(named[0])
+    containing = list(
+        authorities.filter(name__icontains=text).order_by("name", "ons_code")[: MATCHES_SHOWN + 1]
+    )
+    if len(containing) == 1:
+        return AuthorityFound(containing[0])
+    same = [a for a in containing if a.name.casefold() == text.casefold()]
+    if not same and len(containing) > MATCHES_SHOWN:  # the one named in other capitals may be further on
+        same = list(authorities.filter(name__iexact=text)[:2])
+    if len(same) == 1:
+        return AuthorityFound(same[0])
+    return AuthorityFound(None, tuple(containing[:MATCHES_SHOWN]), len(containing) > MATCHES_SHOWN)
 
 
 def authorities_visible(user: User | AnonymousUser) -> AuthorityQuerySet:

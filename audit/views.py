@@ -10,7 +10,7 @@ from django.views.decorators.http import require_safe
 
 from accounts.access import get_authority_for_user, require_national
 from accounts.http import AuthenticatedHttpRequest
-from accounts.selectors import authority_by_code, authority_choices
+from accounts.selectors import AuthorityFound, authority_find
 
 from .context import tracking
 from .history import TRACKED, events_page
@@ -42,22 +42,46 @@ def council_history(request: AuthenticatedHttpRequest, ons_code: str) -> HttpRes
     )
 
 
+def _council_error(text: str, found: AuthorityFound) -> str:
+    """What the analyst is told when the council they entered is not one council."""
+    if not found.matches:
+        return (
+            f"No council has the name or ONS code ‘{text}’. Enter a council’s name or "
+            "ONS code, for example Leeds or E08000035"
+        )
+    many = f"More than {len(found.matches)}" if found.more else str(len(found.matches))
+    return (
+        f"{many} councils have ‘{text}’ in their name. Choose one below, or enter more of "
+        "the name or the council’s ONS code"
+    )
+
+
 @login_required
 @require_safe
 def national_history(request: AuthenticatedHttpRequest) -> HttpResponse:
-    """Every change, for analysts: filter by council and by kind of record."""
+    """Every change, for analysts: filter by council (its name or ONS code, typed: a list of every
+    council to choose from grew with their number) and by kind of record."""
     require_national(request.user)
     keys = _keys(request)
-    ons_code = request.GET.get("authority", "")
-    authority = authority_by_code(ons_code)
-    page, entries = events_page(authority=authority, keys=keys, page_number=request.GET.get("page"))
+    text = " ".join(request.GET.get("authority", "").split())[:200]
+    found = authority_find(text)
+    error = _council_error(text, found) if text and found.authority is None else ""
+    page, entries = (
+        (None, [])
+        if error
+        else events_page(authority=found.authority, keys=keys, page_number=request.GET.get("page"))
+    )
     return render(
         request,
         "audit/history.html",
         {
             "national": True,
-            "authority": authority,
-            "authorities": authority_choices(),
+            "authority": found.authority,
+            "authority_text": text,
+            "authority_error": error,
+            "authority_errors": [{"text": error, "href": "#f-authority"}] if error else [],
+            "matches": found.matches,
+            "more_matches": found.more,
             "page": page,
             "entries": entries,
             "models": TRACKED,

@@ -179,6 +179,9 @@ PAGES: list[Page] = [
     Page("indicator", AN, u("metrics:indicator", "{past}", "m2")),
     Page("national report", AN, u("metrics:national_report", "{past}")),
     Page("council results as analyst", AN, u("metrics:council_results", "{b}", "{past}")),
+    Page("national history, filtered", AN, u("audit:national_history", query="?authority={a}")),
+    Page("national history, council errors", AN, u("audit:national_history", query="?authority=Atlantis")),
+    Page("national history, several councils", AN, u("audit:national_history", query="?authority=e")),
     # Action plans ----------------------------------------------------------------------------------
     Page("action plans", A, u("actionplans:list", "{a}")),
     Page("new action plan", A, u("actionplans:create", "{a}")),
