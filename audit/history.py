@@ -13,7 +13,6 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.core.paginator import Page, Paginator
 from django.db import models
 from django.db.models import OuterRef, Subquery, Value
 
@@ -119,16 +118,59 @@ def _page_query(authority: Authority | None, keys: list[str]) -> models.QuerySet
     return union.order_by("-pgh_created_at", "-pgh_id")
 
 
+@dataclass(frozen=True)
+class HistoryPage:
+    """One page of the history, newest first, without a total. Counting every event (every council,
+    every year) read the whole trail on every request, a cost growing with the history; a page
+    knows there is an older one by asking for one row more than it shows. With the event tables'
+    (pgh_created_at, pgh_id) index, PostgreSQL reads each table backwards and merges them, so page n
+    costs n pages' worth of index entries, whatever the length of the history."""
+
+    number: int
+    has_next: bool
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def has_other_pages(self) -> bool:
+        return self.has_previous or self.has_next
+
+    @property
+    def previous_page_number(self) -> int:
+        return self.number - 1
+
+    @property
+    def next_page_number(self) -> int:
+        return self.number + 1
+
+
+#: The deepest page: further pages (past 500,000 changes) are shown as this one, so a typed page
+#: number cannot make a request read the whole trail; the filters reach older changes.
+MAX_PAGE = 10_000
+
+
+def _page_number(value: Any) -> int:
+    try:
+        number = int(str(value))
+    except ValueError:
+        return 1
+    return min(max(number, 1), MAX_PAGE)
+
+
 def events_page(
     *, authority: Authority | None, keys: list[str] | None = None, page_number: Any = 1
-) -> tuple[Page | None, list[Entry]]:
+) -> tuple[HistoryPage | None, list[Entry]]:
     """Events of `authority` (all authorities and national rows if None), optionally of the models
-    `keys` only, as one page of entries."""
+    `keys` only, as one page of entries (empty past the oldest)."""
     query = _page_query(authority, keys or [])
     if query is None:
         return None, []
-    page = Paginator(query, PAGE_SIZE).get_page(page_number)
-    return page, _entries(list(page.object_list))
+    number = _page_number(page_number)
+    start = (number - 1) * PAGE_SIZE
+    rows = list(query[start : start + PAGE_SIZE + 1])
+    return HistoryPage(number, len(rows) > PAGE_SIZE), _entries(rows[:PAGE_SIZE])
 
 
 def _display(value: Any) -> str:

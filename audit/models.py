@@ -71,7 +71,15 @@ def _track(
         model_name=f"{model.__name__}History",
         app_label="audit",
         abstract=False,
-        meta={"ordering": ["-pgh_id"]},
+        # The history pages read events newest first across every table (audit.history): with this
+        # index each table is read backwards from its newest event as far as the page needs, not
+        # scanned and sorted whole (130 ms at 20,000 organisations, growing with the history).
+        meta={
+            "ordering": ["-pgh_id"],
+            "indexes": [
+                models.Index(fields=["pgh_created_at", "pgh_id"], name=f"{model.__name__.lower()}_h_at")
+            ],
+        },
     )
 
 
