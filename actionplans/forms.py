@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 
+from accounts.models import Region
 from metrics.calculations import INDICATORS_BY_CODE
 from submissions.forms import SignOffForm
 from wres_portal.forms import (
@@ -20,6 +21,7 @@ from wres_portal.models import TEXT_MAX
 
 from .models import Action, ActionPlan, Objective, Rag, Target
 from .presenters import SERVICE_CHOICES
+from .selectors import PLAN_STATES
 from .themes import INDICATOR_CHOICES, METRICS, Theme, theme_label
 
 
@@ -260,3 +262,13 @@ class ReportSignOffForm(SeenStateForm, SignOffForm):
         label="I confirm that, to the best of my knowledge, this report of progress is accurate.",
         error_messages={"required": "Confirm the declaration to sign off the quarterly report"},
     )
+
+
+class PlanListFilterForm(forms.Form):
+    """The national list of councils and their plans: search, region and the plan's state."""
+
+    govuk_mark_optional = False
+
+    q = forms.CharField(label="Name or ONS code", required=False, max_length=120)
+    region = forms.ChoiceField(label="Region", required=False, choices=[("", "All regions"), *Region.choices])
+    plan = forms.ChoiceField(label="Plan", required=False, choices=[("", "Any"), *PLAN_STATES.items()])

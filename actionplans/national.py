@@ -1,5 +1,7 @@
 """Analysts' view of action plans across councils: who has a signed-off plan, objectives by WRES
-theme, RAG counts by theme, and overdue quarterly reports. A fixed number of queries."""
+theme, RAG counts by theme, and overdue quarterly reports. A fixed number of queries; the list of
+councils is searched, sorted and paged by the database (issue 18: 7.3 MB and 974 ms at 20,000 when
+it listed every council)."""
 
 from __future__ import annotations
 
@@ -14,11 +16,21 @@ from django.views.decorators.http import require_safe
 
 from accounts.access import require_national
 from accounts.http import AuthenticatedHttpRequest
-from accounts.selectors import authorities_listed
+from wres_portal.listing import Column, pages, sorted_page
 
 from . import selectors
+from .forms import PlanListFilterForm
 from .models import ActionPlan, Quarter, QuarterlyReport, Rag
 from .themes import Theme, theme_label
+
+#: The national list's sortable columns (wres_portal.listing): name, region, plan, sign-off, published.
+COUNCIL_COLUMNS = [
+    Column("council", "Council", ("name", "pk")),
+    Column("region", "Region", ("region", "name", "pk")),
+    Column("plan", "Plan", ("plan_rank", "name", "pk")),
+    Column("signed", "Signed off", ("plan_signed_on", "name", "pk")),
+    Column("published", "Published", ("plan_published", "name", "pk")),
+]
 
 #: A quarter's report is overdue once this many days have passed since the quarter ended unsubmitted.
 REPORT_DUE_DAYS = 30
@@ -62,7 +74,6 @@ def national(request: AuthenticatedHttpRequest) -> HttpResponse:
     current = Quarter.containing(today)
     year = int(request.GET["year"]) if request.GET.get("year", "").isdigit() else current.year
     plans = selectors.plans_in_year(request.user, year)
-    authorities = list(authorities_listed(request.user))
     objectives = selectors.objectives_in_year(request.user, year)
     by_theme = Counter(t for o in objectives for t in o.themes)
     themes_of = {o.pk: o.themes for o in objectives}
@@ -77,7 +88,23 @@ def national(request: AuthenticatedHttpRequest) -> HttpResponse:
     for objective_id, value in selectors.update_rags(request.user, year, quarter):
         for theme in themes_of.get(objective_id, []):
             rag[theme][value] += 1
-    rows = [(a, plans.get(a.pk)) for a in authorities]
+    form = PlanListFilterForm(request.GET or None)
+    criteria = form.cleaned_data if form.is_valid() else {}
+    councils = selectors.councils_count(request.user)
+    page, chosen = sorted_page(
+        request,
+        selectors.councils_and_plans(
+            request.user,
+            year,
+            q=criteria.get("q", ""),
+            region=criteria.get("region", ""),
+            plan=criteria.get("plan", ""),
+        ),
+        COUNCIL_COLUMNS,
+        default="council",
+        count=None if any(criteria.values()) else councils,  # unfiltered: every council, counted once
+    )
+    started, signed = selectors.plan_counts(request.user, year)
     return render(
         request,
         "actionplans/national.html",
@@ -91,9 +118,13 @@ def national(request: AuthenticatedHttpRequest) -> HttpResponse:
                     *selectors.plan_years(request.user),
                 }
             ),
-            "rows": rows,
-            "signed": sum(1 for _, p in rows if p and p.signed_version_id),
-            "with_plan": len(plans),
+            "form": form,
+            "page": page,
+            "page_numbers": pages(page),
+            "headers": chosen.headers,
+            "councils": councils,
+            "signed": signed,
+            "with_plan": started,
             "themes": [
                 {
                     "label": theme_label(t.value),

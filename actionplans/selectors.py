@@ -9,11 +9,24 @@ from typing import Any
 from uuid import UUID
 
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Subquery
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    F,
+    FilteredRelation,
+    IntegerField,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Authority, User
+from accounts.selectors import authorities_search
 from metrics.summary import PlanLink
 from wres_portal.prepared import read_cursor
 
@@ -192,6 +205,71 @@ def reports_due(
 def plans_in_year(user: User | AnonymousUser, year: int) -> dict[int, ActionPlan]:
     """The plans of a year `user` may see, by authority id."""
     return {p.authority_id: p for p in ActionPlan.objects.for_user(user).filter(year=year)}
+
+
+#: What the national list says of a council's plan for a year: none yet, or its status tag.
+PLAN_STATES = {
+    "none": "No plan",
+    "draft": "Draft",
+    "signed_off": "Signed off",
+    "changed": "Changed since sign-off",
+}
+
+
+def councils_and_plans(
+    user: User | AnonymousUser, year: int, *, q: str = "", region: str = "", plan: str = ""
+) -> QuerySet[Any, Any]:
+    """Every council `user` may see (as `authorities_search`: a name part or a whole ONS code, and a
+    region) with its plan for `year`, if any, as rows for the national list: one LEFT JOIN on the
+    plan's (authority, year) key, so the database sorts, filters and cuts the list, and a page costs
+    the same at 150 or 20,000 councils. `plan` keeps one of PLAN_STATES."""
+    plans = FilteredRelation("action_plans", condition=Q(action_plans__year=year))
+    rows = (
+        authorities_search(user, q=q, region=region)
+        .annotate(plan=plans)
+        .annotate(
+            plan_state=Case(
+                When(plan__id__isnull=True, then=Value("none")),
+                When(
+                    plan__status=ActionPlan.Status.SIGNED_OFF,
+                    plan__changed_since_sign_off=True,
+                    then=Value("changed"),
+                ),
+                default=F("plan__status"),
+                output_field=CharField(),
+            ),
+            plan_rank=Case(  # by progress, for sorting: none, draft, changed, signed off
+                When(plan__id__isnull=True, then=Value(0)),
+                When(plan__status=ActionPlan.Status.DRAFT, then=Value(1)),
+                When(plan__changed_since_sign_off=True, then=Value(2)),
+                default=Value(3),
+                output_field=IntegerField(),
+            ),
+            plan_year=F("plan__year"),
+            plan_signed_on=F("plan__signed_version__signed_on"),
+            plan_published=F("plan__is_published"),
+        )
+    )
+    if plan in PLAN_STATES:
+        rows = rows.filter(plan_state=plan)
+    return rows.values(
+        "pk", "name", "ons_code", "region", "plan_state", "plan_year", "plan_signed_on", "plan_published"
+    )
+
+
+def councils_count(user: User | AnonymousUser) -> int:
+    return Authority.objects.for_user(user).count()
+
+
+def plan_counts(user: User | AnonymousUser, year: int) -> tuple[int, int]:
+    """(plans started, plans signed off) of a year among the councils `user` may see, counted by
+    the database."""
+    counts = (
+        ActionPlan.objects.for_user(user)
+        .filter(year=year)
+        .aggregate(started=Count("pk"), signed=Count("pk", filter=Q(signed_version__isnull=False)))
+    )
+    return counts["started"], counts["signed"]
 
 
 def objectives_in_year(user: User | AnonymousUser, year: int) -> list[Objective]:

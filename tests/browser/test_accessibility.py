@@ -212,6 +212,11 @@ PAGES: list[Page] = [
     Page("sign off plan, submitted empty", S, u("actionplans:sign_off", *PLAN), submit),
     Page("published plan", None, u("actionplans:public", "{public_plan}")),
     Page("action plans, national", AN, u("actionplans:national")),
+    Page(
+        "action plans, national, filtered",
+        AN,
+        u("actionplans:national", query="?plan=none&region=London&sort=-council"),
+    ),
     # Last: the lockout blocks this address for the signed-out pages above.
     Page("locked out", None, u("accounts:login"), sign_in_wrongly(5), status=429),
 ]  # fmt: skip
