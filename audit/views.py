@@ -63,7 +63,10 @@ def national_history(request: AuthenticatedHttpRequest) -> HttpResponse:
     council to choose from grew with their number) and by kind of record."""
     require_national(request.user)
     keys = _keys(request)
-    text = " ".join(request.GET.get("authority", "").split())[:200]
+    # What was typed, without characters no name has (a NUL byte, which PostgreSQL refuses in a
+    # query: a 500 before) and with its spaces tidied.
+    typed = "".join(ch for ch in request.GET.get("authority", "") if ch.isprintable() or ch.isspace())
+    text = " ".join(typed.split())[:200]
     found = authority_find(text)
     error = _council_error(text, found) if text and found.authority is None else ""
     page, entries = (

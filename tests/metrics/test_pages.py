@@ -99,6 +99,16 @@ def test_dashboard_and_indicator_page_for_analysts_only(client, analyst, alice) 
     assert authority.name in page
 
 
+def test_a_round_label_no_round_has_is_a_404(client, analyst) -> None:
+    """A NUL byte in ?round= reached PostgreSQL, which refuses it in a query: a 500."""
+    _, collection_round = _country(2, analyst)
+    client.force_login(analyst)
+    url = reverse("metrics:dashboard")
+    assert client.get(url, {"round": collection_round.label}).status_code == 200
+    assert client.get(url, {"round": "20\x0026"}).status_code == 404
+    assert client.get(url, {"round": "1999"}).status_code == 404
+
+
 @pytest.mark.django_db
 def test_draft_results_are_a_preview(client, alice, draft) -> None:
     client.force_login(alice)
