@@ -118,8 +118,3 @@ def authorities_search(
     if authority_type:
         authorities = authorities.filter(authority_type=authority_type)
     return authorities
-
-
-def authorities_listed(user: User | AnonymousUser) -> AuthorityQuerySet:
-    """The authorities `user` may see, with the columns a national list shows."""
-    return Authority.objects.for_user(user).only("name", "ons_code", "region")

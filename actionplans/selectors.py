@@ -26,7 +26,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Authority, User
-from accounts.selectors import authorities_search
+from accounts.selectors import authorities_search, authorities_visible
 from metrics.summary import PlanLink
 from wres_portal.prepared import read_cursor
 
@@ -258,7 +258,7 @@ def councils_and_plans(
 
 
 def councils_count(user: User | AnonymousUser) -> int:
-    return Authority.objects.for_user(user).count()
+    return authorities_visible(user).count()
 
 
 def plan_counts(user: User | AnonymousUser, year: int) -> tuple[int, int]:
