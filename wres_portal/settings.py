@@ -70,8 +70,9 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # Under /api/: refuses cross-origin preflights, and makes every error a problem document.
     "wres_portal.api_errors.ApiProblemMiddleware",
-    # Refuses a body over MAX_REQUEST_BYTES before anything reads it (issue 13, L8).
-    "wres_portal.middleware.RequestBodyLimitMiddleware",
+    # Refuses a body over MAX_REQUEST_BYTES before anything reads it (issue 13, L8), and a NUL byte
+    # (%00) in the address with a 400 naming the parameter.
+    "wres_portal.middleware.RequestLimitsMiddleware",
     # Cache-Control: no-store on everything not explicitly public (issue 13, L10); outside the
     # others so that it sees the user set by session or API token authentication.
     "wres_portal.middleware.NoStoreMiddleware",
@@ -271,7 +272,7 @@ STORAGES = {
 # MEDIA_URL (no static() helper, no WhiteNoise root for it): tests/accounts/test_security.py checks.
 MEDIA_ROOT = env.str("MEDIA_ROOT", default=str(BASE_DIR / "private_media"))
 MEDIA_URL = "/media/"
-# Request bodies (issue 13, L8): wres_portal.middleware.RequestBodyLimitMiddleware answers 413 to a
+# Request bodies (issue 13, L8): wres_portal.middleware.RequestLimitsMiddleware answers 413 to a
 # declared body over MAX_REQUEST_BYTES before anything reads it (a 5 MB upload and its form fields
 # fit), so an upload is never spooled to disk; other fields and JSON bodies may hold 1 MB in all.
 # The proxy in front should refuse bodies over 6 MB too (nginx: client_max_body_size 6m).

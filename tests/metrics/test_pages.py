@@ -105,7 +105,9 @@ def test_a_round_label_no_round_has_is_a_404(client, analyst) -> None:
     client.force_login(analyst)
     url = reverse("metrics:dashboard")
     assert client.get(url, {"round": collection_round.label}).status_code == 200
-    assert client.get(url, {"round": "20\x0026"}).status_code == 404
+    assert client.get(url, {"round": "20\x0726"}).status_code == 404
+    # A NUL byte is refused for every address (tests/test_nul_bytes.py).
+    assert client.get(url, {"round": "20\x0026"}).status_code == 400
     assert client.get(url, {"round": "1999"}).status_code == 404
 
 
