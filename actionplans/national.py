@@ -6,7 +6,6 @@ it listed every council)."""
 from __future__ import annotations
 
 import datetime
-from collections import Counter, defaultdict
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
@@ -16,11 +15,11 @@ from django.views.decorators.http import require_safe
 
 from accounts.access import require_national
 from accounts.http import AuthenticatedHttpRequest
-from wres_portal.listing import Column, pages, sorted_page
+from wres_portal.listing import Column, pages, paginate, sorted_page
 
 from . import selectors
 from .forms import PlanListFilterForm
-from .models import ActionPlan, Quarter, QuarterlyReport, Rag
+from .models import Quarter, Rag
 from .themes import Theme, theme_label
 
 #: The national list's sortable columns (wres_portal.listing): name, region, plan, sign-off, published.
@@ -32,38 +31,36 @@ COUNCIL_COLUMNS = [
     Column("published", "Published", ("plan_published", "name", "pk")),
 ]
 
-#: A quarter's report is overdue once this many days have passed since the quarter ended unsubmitted.
-REPORT_DUE_DAYS = 30
+#: How many overdue reports the national page lists before linking to all of them.
+OVERDUE_SHOWN = 10
 
 
-def overdue_reports(
-    plans: list[ActionPlan], reports: list[QuarterlyReport], today: datetime.date
-) -> list[dict]:
-    """Quarters that ended more than REPORT_DUE_DAYS ago whose report is not yet submitted, among the
-    quarters each plan reports on (none for quarters that ended before the plan was started)."""
-    status = {(r.plan_id, r.year, r.quarter): r for r in reports}
-    overdue = []
-    for plan in plans:
-        for quarter in plan.reporting_quarters():
-            report = status.get((plan.pk, quarter.year, quarter.number))
-            due = quarter.ends_on + datetime.timedelta(days=REPORT_DUE_DAYS)
-            if due < today and (report is None or report.status == QuarterlyReport.Status.DRAFT):
-                overdue.append({"plan": plan, "quarter": quarter, "report": report, "due": due})
-    return overdue
-
-
-def opening_quarter(year: int, current: Quarter, reports: list[QuarterlyReport]) -> Quarter:
+def opening_quarter(year: int, current: Quarter, latest_reported: Quarter | None) -> Quarter:
     """The quarter the page opens on: the latest of the plan year with a submitted or signed-off
     report (the current quarter has none yet, and would show every count as 0); with none, the
     current quarter in the current plan year, or quarter 4 of a past one."""
-    reported = [
-        Quarter(r.year, r.quarter)
-        for r in reports
-        if r.status != QuarterlyReport.Status.DRAFT and r.year == year
-    ]
-    if reported:
-        return max(reported, key=lambda q: q.number)
+    if latest_reported is not None:
+        return latest_reported
     return current if current.year == year else Quarter(year, 4)
+
+
+def _year(request: AuthenticatedHttpRequest, current: Quarter) -> int:
+    """The plan year asked for in ?year=, or the current one (for anything that is not a year whose
+    quarters have dates: "99999" was taken as a year)."""
+    text = request.GET.get("year", "")
+    return int(text) if len(text) == 4 and text.isdigit() and 1000 <= int(text) < 9999 else current.year
+
+
+def _overdue_rows(rows: object) -> list[dict]:
+    """Each overdue report's row with its quarter and the day it was due."""
+    return [
+        {
+            **row,
+            "quarter": (quarter := Quarter(row["year"], row["quarter_number"])),
+            "due": quarter.ends_on + datetime.timedelta(days=selectors.REPORT_DUE_DAYS),
+        }
+        for row in rows  # type: ignore[attr-defined]
+    ]
 
 
 @login_required
@@ -72,22 +69,17 @@ def national(request: AuthenticatedHttpRequest) -> HttpResponse:
     require_national(request.user)
     today = timezone.localdate()
     current = Quarter.containing(today)
-    year = int(request.GET["year"]) if request.GET.get("year", "").isdigit() else current.year
-    plans = selectors.plans_in_year(request.user, year)
-    objectives = selectors.objectives_in_year(request.user, year)
-    by_theme = Counter(t for o in objectives for t in o.themes)
-    themes_of = {o.pk: o.themes for o in objectives}
+    year = _year(request, current)
     quarter = (
         Quarter(year, int(request.GET["quarter"]))
         if request.GET.get("quarter") in {"1", "2", "3", "4"}
         else None
     )
-    reports = selectors.reports_in_year(request.user, year)
-    quarter = quarter or opening_quarter(year, current, reports)
-    rag: dict[str, Counter[str]] = defaultdict(Counter)
-    for objective_id, value in selectors.update_rags(request.user, year, quarter):
-        for theme in themes_of.get(objective_id, []):
-            rag[theme][value] += 1
+    quarter = quarter or opening_quarter(year, current, selectors.latest_reported_quarter(request.user, year))
+    by_theme, rag = selectors.theme_counts(request.user, year, quarter)
+    overdue = selectors.overdue_reports(request.user, year, today)
+    overdue_shown = _overdue_rows(overdue[: OVERDUE_SHOWN + 1])
+    overdue_count = len(overdue_shown) if len(overdue_shown) <= OVERDUE_SHOWN else overdue.count()
     form = PlanListFilterForm(request.GET or None)
     criteria = form.cleaned_data if form.is_valid() else {}
     councils = selectors.councils_count(request.user)
@@ -137,9 +129,33 @@ def national(request: AuthenticatedHttpRequest) -> HttpResponse:
             "rags": list(Rag),
             "quarter": quarter,
             "quarters": [Quarter(year, n) for n in (1, 2, 3, 4)],
-            "overdue": overdue_reports(
-                sorted(plans.values(), key=lambda p: p.authority.name), reports, today
-            ),
-            "due_days": REPORT_DUE_DAYS,
+            "overdue": overdue_shown[:OVERDUE_SHOWN],
+            "overdue_count": overdue_count,
+            "due_days": selectors.REPORT_DUE_DAYS,
+        },
+    )
+
+
+@login_required
+@require_safe
+def overdue(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """Every overdue quarterly report of a plan year, by council, in pages sorted and cut by the
+    database."""
+    require_national(request.user)
+    today = timezone.localdate()
+    year = _year(request, Quarter.containing(today))
+    page = paginate(selectors.overdue_reports(request.user, year, today), request)
+    page.object_list = _overdue_rows(page.object_list)
+    return render(
+        request,
+        "actionplans/overdue.html",
+        {
+            "year": year,
+            "year_label": f"{year} to {year + 1}",
+            "year_query": str(year),
+            "page": page,
+            "page_numbers": pages(page),
+            "overdue": page.object_list,
+            "due_days": selectors.REPORT_DUE_DAYS,
         },
     )

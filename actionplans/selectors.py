@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import functools
 import json
+from collections import Counter, defaultdict
 from typing import Any
 from uuid import UUID
 
@@ -16,6 +17,8 @@ from django.db.models import (
     F,
     FilteredRelation,
     IntegerField,
+    Max,
+    OuterRef,
     Q,
     QuerySet,
     Subquery,
@@ -202,11 +205,6 @@ def reports_due(
 # The national action-plan page (analysts) ----------------------------------------------------------
 
 
-def plans_in_year(user: User | AnonymousUser, year: int) -> dict[int, ActionPlan]:
-    """The plans of a year `user` may see, by authority id."""
-    return {p.authority_id: p for p in ActionPlan.objects.for_user(user).filter(year=year)}
-
-
 #: What the national list says of a council's plan for a year: none yet, or its status tag.
 PLAN_STATES = {
     "none": "No plan",
@@ -272,22 +270,91 @@ def plan_counts(user: User | AnonymousUser, year: int) -> tuple[int, int]:
     return counts["started"], counts["signed"]
 
 
-def objectives_in_year(user: User | AnonymousUser, year: int) -> list[Objective]:
-    """The objectives of a year's plans, with their themes only."""
-    return list(Objective.objects.for_user(user).filter(plan__year=year).only("themes", "plan_id"))
+#: A quarter's report is overdue once this many days have passed since the quarter ended unsubmitted.
+REPORT_DUE_DAYS = 30
+
+#: What each row of `overdue_reports` holds.
+OVERDUE_FIELDS = ("council", "council_code", "year", "quarter_number", "report_status")
 
 
-def reports_in_year(user: User | AnonymousUser, year: int) -> list[QuarterlyReport]:
-    return list(QuarterlyReport.objects.for_user(user).filter(plan__year=year))
+def theme_counts(
+    user: User | AnonymousUser, year: int, quarter: Quarter
+) -> tuple[Counter[str], dict[str, Counter[str]]]:
+    """(objectives of a year's plans by WRES theme, RAG statuses of a quarter's action updates by
+    their objective's themes); an objective with several themes counts in each.
 
-
-def update_rags(user: User | AnonymousUser, year: int, quarter: Quarter) -> list[tuple[int, str]]:
-    """(objective id, RAG) of every action update in a quarter's reports of a year's plans."""
-    return list(
+    The database groups objectives and updates by their objective's list of themes, so Python
+    reads one row per distinct list (a few dozen at most), not one per objective or update: the
+    page costs the same at 150 or 20,000 councils (issue 18; it read every objective and update
+    of the year)."""
+    objectives: Counter[str] = Counter()
+    grouped = (
+        Objective.objects.for_user(user)
+        .filter(plan__year=year)
+        .order_by()
+        .values_list("themes")
+        .annotate(n=Count("pk"))
+    )
+    for themes, n in grouped:
+        for theme in themes or []:
+            objectives[theme] += n
+    rag: dict[str, Counter[str]] = defaultdict(Counter)
+    updates = (
         ActionUpdate.objects.for_user(user)
         .filter(report__plan__year=year, report__year=quarter.year, report__quarter=quarter.number)
-        .values_list("action__objective_id", "rag")
+        .order_by()
+        .values_list("action__objective__themes", "rag")
+        .annotate(n=Count("pk"))
     )
+    for themes, value, n in updates:
+        for theme in themes or []:
+            rag[theme][value] += n
+    return objectives, rag
+
+
+def latest_reported_quarter(user: User | AnonymousUser, year: int) -> Quarter | None:
+    """The latest quarter of plan year `year` with a submitted or signed-off report, if any."""
+    number = (
+        QuarterlyReport.objects.for_user(user)
+        .filter(plan__year=year, year=year)
+        .exclude(status=QuarterlyReport.Status.DRAFT)
+        .aggregate(latest=Max("quarter"))["latest"]
+    )
+    return Quarter(year, number) if number else None
+
+
+def overdue_reports(user: User | AnonymousUser, year: int, today: datetime.date) -> QuerySet[Any, Any]:
+    """Quarterly reports of plan year `year` not submitted REPORT_DUE_DAYS after their quarter ended,
+    as rows of OVERDUE_FIELDS (`report_status` "draft", or None when not started), by council name
+    and quarter, for the database to count and cut into pages.
+
+    A plan reports only on quarters that had not ended when it was started (a plan started in
+    November owes no report for April to June). One SELECT per quarter already overdue, joined by
+    UNION ALL: the list costs the same to page through at 150 or 20,000 councils (issue 18; every
+    plan and report of the year was read into Python)."""
+    parts = []
+    for number in (1, 2, 3, 4):
+        quarter = Quarter(year, number)
+        if quarter.ends_on + datetime.timedelta(days=REPORT_DUE_DAYS) >= today:
+            continue
+        report = QuarterlyReport.objects.filter(plan=OuterRef("pk"), year=quarter.year, quarter=number)
+        parts.append(
+            ActionPlan.objects.for_user(user)
+            .filter(year=year, created_at__date__lte=quarter.ends_on)
+            .annotate(report_status=Subquery(report.order_by().values("status")[:1]))
+            .filter(Q(report_status__isnull=True) | Q(report_status=QuarterlyReport.Status.DRAFT))
+            .annotate(
+                council=F("authority__name"),
+                council_code=F("authority__ons_code"),
+                quarter_number=Value(number, output_field=IntegerField()),
+            )
+            .order_by()
+            .values(*OVERDUE_FIELDS)
+        )
+    if not parts:
+        return ActionPlan.objects.none().values("pk")
+    first, *rest = parts
+    return (first.union(*rest, all=True) if rest else first).order_by("council", "quarter_number")
 
 
 def plan_years(user: User | AnonymousUser) -> list[int]:

@@ -46,6 +46,7 @@ urlpatterns = [
     path(quarter + "report.xlsx", quarterly.report_download, {"fmt": "xlsx"}, name="report_xlsx"),
     path(quarter + "report.pdf", quarterly.report_download, {"fmt": "pdf"}, name="report_pdf"),
     path("national/action-plans/", national.national, name="national"),
+    path("national/action-plans/overdue-reports/", national.overdue, name="overdue"),
     path("action-plans/<uuid:public_id>/", public.public_plan, name="public"),
     path("action-plans/<uuid:public_id>/plan.pdf", public.public_plan_pdf, name="public_pdf"),
 ]

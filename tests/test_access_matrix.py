@@ -70,6 +70,7 @@ NATIONAL = {
     "metrics-api:national_xlsx",
     "metrics-api:changes",
     "actionplans:national",
+    "actionplans:overdue",
     "audit:national_history",
 }
 #: Who may use a route that is not for the programme lead (members without the role get 403).

@@ -217,6 +217,7 @@ PAGES: list[Page] = [
         AN,
         u("actionplans:national", query="?plan=none&region=London&sort=-council"),
     ),
+    Page("overdue quarterly reports", AN, u("actionplans:overdue", query="?year={plan_year}")),
     # Last: the lockout blocks this address for the signed-out pages above.
     Page("locked out", None, u("accounts:login"), sign_in_wrongly(5), status=429),
 ]  # fmt: skip
