@@ -18,7 +18,6 @@ from django.db.models import (
     FilteredRelation,
     IntegerField,
     Max,
-    OuterRef,
     Q,
     QuerySet,
     Subquery,
@@ -337,13 +336,17 @@ def overdue_reports(user: User | AnonymousUser, year: int, today: datetime.date)
         quarter = Quarter(year, number)
         if quarter.ends_on + datetime.timedelta(days=REPORT_DUE_DAYS) >= today:
             continue
-        report = QuarterlyReport.objects.filter(plan=OuterRef("pk"), year=quarter.year, quarter=number)
+        # A LEFT JOIN on the report's (plan, year, quarter) key, not a subquery per plan: with one,
+        # PostgreSQL's estimate of the cost passed its JIT threshold, and compiling the query took
+        # 300 ms of the 450 at 20,000 councils.
+        report = FilteredRelation("reports", condition=Q(reports__year=quarter.year, reports__quarter=number))
         parts.append(
             ActionPlan.objects.for_user(user)
             .filter(year=year, created_at__date__lte=quarter.ends_on)
-            .annotate(report_status=Subquery(report.order_by().values("status")[:1]))
-            .filter(Q(report_status__isnull=True) | Q(report_status=QuarterlyReport.Status.DRAFT))
+            .annotate(report=report)
+            .filter(Q(report__id__isnull=True) | Q(report__status=QuarterlyReport.Status.DRAFT))
             .annotate(
+                report_status=F("report__status"),
                 council=F("authority__name"),
                 council_code=F("authority__ons_code"),
                 quarter_number=Value(number, output_field=IntegerField()),
@@ -358,5 +361,6 @@ def overdue_reports(user: User | AnonymousUser, year: int, today: datetime.date)
 
 
 def plan_years(user: User | AnonymousUser) -> list[int]:
-    """Every year with a plan `user` may see."""
-    return list(ActionPlan.objects.for_user(user).values_list("year", flat=True).distinct())
+    """Every year with a plan `user` may see. (Ordered by year: the model's ordering by council name
+    made it DISTINCT (year, name), a row per plan.)"""
+    return list(ActionPlan.objects.for_user(user).order_by("year").values_list("year", flat=True).distinct())
