@@ -8,7 +8,6 @@ results documents of a page are read in one query, whatever its size."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import django_filters
@@ -29,17 +28,26 @@ from accounts.models import AuthorityType, Region
 from accounts.permissions import is_national
 from submissions.access import get_round
 from submissions.models import ChangeFeedEntry, CollectionRound, Return
-from submissions.selectors import feed_cursor, feed_since, parse_feed_cursor, returns_with_versions
+from submissions.selectors import feed_cursor, feed_since, parse_feed_cursor
 from wres_portal.api_lists import CursorPage
 from wres_portal.api_schema import errors
 from wres_portal.api_views import ApiListView
-from wres_portal.downloads import CSV, XLSX, attachment, csv_text, dataset_csv, streamed_attachment
+from wres_portal.downloads import (
+    CSV,
+    XLSX,
+    accepts_gzip,
+    attachment,
+    dataset_csv,
+    stored_attachment,
+    streamed_attachment,
+)
 
+from . import results_file
 from .disclosure import benchmark_shown, benchmark_value
 from .exports.columns import _xlsx
-from .exports.round_results import ROUND_RESULTS_HEADERS, round_results_rows
 from .models import Benchmark, Release
 from .releases.services import TABLES, dataset, latest_published
+from .results_file import LISTED_STATUSES, council_row
 from .selectors import releases_in, results_by_version, round_benchmarks
 
 
@@ -62,9 +70,6 @@ class NationalPage(CursorPage):
 
 # Every council's results ---------------------------------------------------------------------------
 
-#: The statuses a round's results list can show: never a draft.
-LISTED_STATUSES = [Return.Status.SUBMITTED, Return.Status.SIGNED_OFF, Return.Status.ACCEPTED]
-
 
 class RoundResultsFilter(django_filters.FilterSet):
     region = django_filters.ChoiceFilter(field_name="authority__region", choices=Region.choices)
@@ -84,22 +89,9 @@ class RoundResultsFilter(django_filters.FilterSet):
 
 def _returns(request: Request, collection_round: CollectionRound) -> QuerySet[Return]:
     """The round's returns past draft, with the council's facts; accepted only unless `status` asks."""
-    returns = returns_with_versions(collection_round, LISTED_STATUSES)
     if "status" not in request.query_params:
-        returns = returns.filter(status=Return.Status.ACCEPTED)
-    return returns
-
-
-def _council(record: Return) -> dict[str, Any]:
-    authority = record.authority
-    return {
-        "authority": authority.ons_code,
-        "authority_name": authority.name,
-        "region": authority.region,
-        "authority_type": authority.authority_type,
-        "status": record.status,
-        "version": record.current_version.number if record.current_version else None,
-    }
+        return results_file.accepted_returns(collection_round)
+    return results_file.listed_returns(collection_round)
 
 
 class CouncilRoundResultsSerializer(serializers.Serializer):
@@ -135,7 +127,7 @@ class RoundResultsApi(ApiListView):
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset())) or []
         documents = results_by_version(r.current_version_id for r in page)
-        rows = [{**_council(r), "results": documents.get(r.current_version_id or 0)} for r in page]
+        rows = [{**council_row(r), "results": documents.get(r.current_version_id or 0)} for r in page]
         return self.get_paginated_response(self.get_serializer(rows, many=True).data)
 
 
@@ -150,35 +142,21 @@ class RoundResultsCsvApi(generics.GenericAPIView):
         responses={(200, "text/csv"): OpenApiResponse(OpenApiTypes.BINARY, description="CSV file.")},
         summary="Every council's results for a round as one CSV file, filtered as the list (analysts)",
     )
-    def get(self, request: AuthenticatedRequest, round_label: str) -> StreamingHttpResponse:
+    def get(self, request: AuthenticatedRequest, round_label: str) -> HttpResponse | StreamingHttpResponse:
+        """Unfiltered, to a client that accepts gzip (every browser; curl with --compressed), the
+        gzip stored for what the round's results are now, read in one query (`metrics.results_file`);
+        otherwise, or until it is built, streamed (and a worker asked to build it)."""
         records = self.filter_queryset(self.get_queryset())
-        return streamed_attachment(
-            round_results_csv(records), f"wres-results-{round_label}-all-councils.csv", CSV
-        )
-
-
-#: Councils read, and their rows written, at a time by the national results CSV.
-CSV_BATCH = 500
-
-
-def round_results_csv(records: QuerySet[Return]) -> Iterator[str]:
-    """The national results CSV, streamed: the councils in ONS code order, CSV_BATCH at a time (one
-    query for the returns, one for their results documents). It was built whole in memory before
-    it was sent: at 20,000 organisations 172 MB of text and 39 s of CPU, past gunicorn's timeout;
-    now the memory is one batch's and the first bytes leave at once. Byte for byte the same file."""
-    yield csv_text([ROUND_RESULTS_HEADERS])
-    ordered = records.order_by("authority__ons_code")
-    after = None
-    while True:
-        batch = list(
-            (ordered if after is None else ordered.filter(authority__ons_code__gt=after))[:CSV_BATCH]
-        )
-        if not batch:
-            return
-        documents = results_by_version(r.current_version_id for r in batch)
-        councils = ((_council(r), documents.get(r.current_version_id or 0)) for r in batch)
-        yield csv_text(round_results_rows(councils))
-        after = batch[-1].authority.ons_code
+        name = f"wres-results-{round_label}-all-councils.csv"
+        if not request.query_params and accepts_gzip(request):
+            collection_round = get_round(round_label)
+            found = results_file.stored(collection_round)
+            if found is not None:
+                wanted, gzipped = found
+                if gzipped is not None:
+                    return stored_attachment(gzipped, name, CSV, gzipped=True)
+                results_file.build_later(collection_round, wanted)
+        return streamed_attachment(results_file.csv_chunks(records), name, CSV)
 
 
 # Benchmarks ----------------------------------------------------------------------------------------

@@ -8,7 +8,7 @@ from django.db import InterfaceError, OperationalError
 from accounts.models import User
 from submissions.models import CollectionRound, ReturnVersion
 
-from . import documents, services
+from . import documents, results_file, services
 from .releases import services as release_services
 from .signals import results_stored
 
@@ -123,3 +123,12 @@ def make_release(round_id: int, user_id: int, note: str, number: int) -> int:
     finally:
         release_services.release_making_done(round_id)
     return release.pk
+
+
+@shared_task(acks_late=True, autoretry_for=TRANSIENT, retry_backoff=True, max_retries=3)
+def build_results_file(round_id: int, key: str) -> bool:
+    """Build and store the gzip of a round's unfiltered results CSV under `key`, if that is still its
+    key (asked by a download that found none; `metrics.results_file`). Safe to run twice: a second
+    run finds it stored, or the key moved on, and does nothing."""
+    collection_round = CollectionRound.objects.filter(pk=round_id).first()
+    return collection_round is not None and results_file.build(collection_round, key)

@@ -14,7 +14,7 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from accounts.models import Role, User
-from metrics import national_apis
+from metrics import results_file
 from metrics.exports.round_results import round_results_table
 from metrics.models import Release
 from metrics.releases.services import release_create, release_publish
@@ -216,11 +216,11 @@ def test_the_round_csv_is_streamed_in_batches_byte_for_byte_the_whole_file(
     documents = results_by_version(r.current_version_id for r in records)
     whole = dataset_csv(
         round_results_table(
-            (national_apis._council(r), documents.get(r.current_version_id or 0)) for r in records
+            (results_file.council_row(r), documents.get(r.current_version_id or 0)) for r in records
         )
     )
     for batch in (4, 1, 500):
-        monkeypatch.setattr(national_apis, "CSV_BATCH", batch)
+        monkeypatch.setattr(results_file, "CSV_BATCH", batch)
         response = analyst_api.get(ROUND + "results.csv", {"status": ["accepted", "submitted"]})
         assert response.status_code == 200 and response.streaming
         assert "attachment;" in response["Content-Disposition"]
