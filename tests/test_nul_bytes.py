@@ -28,7 +28,7 @@ def test_a_nul_byte_in_the_path_is_a_400(alice_client, authority_a, path) -> Non
     response = alice_client.get(path.format(code=authority_a.ons_code))
     assert response.status_code == 400
     page = response.content.decode()
-    assert "a NUL byte, %00) in its path" in page
+    assert "a character that is not allowed (a NUL byte, written %00) in its path." in page
     assert "Sorry, there is a problem with your request" in page
 
 

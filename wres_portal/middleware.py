@@ -70,7 +70,7 @@ class RequestLimitsMiddleware:
         else:
             return None
         message = (
-            f"The address has a character no address of this service has (a NUL byte, %00) in {where}. "
+            f"The address contains a character that is not allowed (a NUL byte, written %00) in {where}. "
             "Remove it and try again."
         )
         if is_api(request):
