@@ -82,11 +82,17 @@ def recompute_benchmarks(round_id: int | None = None) -> int:
 @shared_task(acks_late=True, autoretry_for=TRANSIENT, retry_backoff=True, max_retries=5)
 def build_dashboards(round_id: int) -> int:
     """Build a round's dashboard documents and its indicator pages' summaries for England ahead of
-    the analysts, once its benchmarks have changed (issue 18). Safe to run twice: each document is
-    upserted, and a page that finds one stale (a later recompute) builds it again itself."""
+    the analysts, once its benchmarks have changed (issue 18), and ask for its national results
+    file (`metrics.results_file`). Safe to run twice: each document is upserted, and a page that
+    finds one stale (a later recompute) builds it again itself."""
     collection_round = CollectionRound.objects.get(pk=round_id)
     built = documents.dashboard_documents_build(collection_round)
-    return built + documents.indicator_documents_build(collection_round)
+    built += documents.indicator_documents_build(collection_round)
+    # The accepted returns changed: the national results file too, built on a worker of its own.
+    found = results_file.stored(collection_round)
+    if found is not None and found[1] is None:
+        results_file.build_later(collection_round, found[0])
+    return built
 
 
 @shared_task(acks_late=True, autoretry_for=TRANSIENT, retry_backoff=True, max_retries=3)

@@ -19,7 +19,7 @@ from rest_framework.test import APIClient
 from metrics import results_file, tasks
 from metrics.models import VersionResults
 from submissions.models import MonitorDocument, Return
-from tests.builders import accepted_return, round_with_accepted_returns
+from tests.builders import accepted_return, round_with_accepted_returns, store_results
 from tests.factories import AuthorityFactory, api_key
 from tests.workers import require_postgresql
 
@@ -81,9 +81,32 @@ def test_a_return_accepted_since_is_never_missing_from_a_download(
     with django_capture_on_commit_callbacks(execute=True):
         accepted_return(newcomer, collection_round, analyst)
     assert "Newcomer Borough Council" not in before
-    after = _streamed(analyst_api.get(URL, **GZIP))  # the stored file is no longer current
+    # The acceptance recomputed the benchmarks, then built the dashboards and this file ahead.
+    after = _stored(analyst_api.get(URL, **GZIP))
     assert "Newcomer Borough Council" in after
-    assert _stored(analyst_api.get(URL, **GZIP)) == after  # and was built again
+    assert after.count("\n") > before.count("\n")
+    assert _streamed(analyst_api.get(URL)) == after  # the same file as streamed
+
+
+@pytest.mark.usefixtures("stored_files_kept")
+def test_a_file_out_of_date_is_streamed_never_the_stored_one(analyst, analyst_api) -> None:
+    """Without the build ahead (its message lost), a download after an acceptance streams the new
+    file, and asks for it to be built."""
+    collection_round = round_with_accepted_returns(analyst, n=3)
+    _streamed(analyst_api.get(URL, **GZIP))
+    before = _stored(analyst_api.get(URL, **GZIP))
+    record = accepted_return(
+        AuthorityFactory.create(name="Newcomer Borough Council"), collection_round, analyst
+    )
+    # The on-commit tasks did not run: nothing built ahead, and the newcomer's results not computed.
+    after = _streamed(analyst_api.get(URL, **GZIP))
+    assert "Newcomer Borough Council" in after and "Newcomer Borough Council" not in before
+    assert "Results not computed yet" in after
+    assert _streamed(analyst_api.get(URL, **GZIP)) == after  # not stored while a result is missing
+    store_results(record)
+    computed = _streamed(analyst_api.get(URL, **GZIP))  # and asks for it to be built
+    assert "Results not computed yet" not in computed
+    assert _stored(analyst_api.get(URL, **GZIP)) == computed
 
 
 @pytest.mark.usefixtures("stored_files_kept")
