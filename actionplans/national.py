@@ -6,6 +6,8 @@ it listed every council)."""
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
+from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
@@ -51,7 +53,7 @@ def _year(request: AuthenticatedHttpRequest, current: Quarter) -> int:
     return int(text) if len(text) == 4 and text.isdigit() and 1000 <= int(text) < 9999 else current.year
 
 
-def _overdue_rows(rows: object) -> list[dict]:
+def _overdue_rows(rows: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
     """Each overdue report's row with its quarter and the day it was due."""
     return [
         {
@@ -59,7 +61,7 @@ def _overdue_rows(rows: object) -> list[dict]:
             "quarter": (quarter := Quarter(row["year"], row["quarter_number"])),
             "due": quarter.ends_on + datetime.timedelta(days=selectors.REPORT_DUE_DAYS),
         }
-        for row in rows  # type: ignore[attr-defined]
+        for row in rows
     ]
 
 

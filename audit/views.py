@@ -63,8 +63,8 @@ def national_history(request: AuthenticatedHttpRequest) -> HttpResponse:
     council to choose from grew with their number) and by kind of record."""
     require_national(request.user)
     keys = _keys(request)
-    # What was typed, without characters no name has (a NUL byte, which PostgreSQL refuses in a
-    # query: a 500 before) and with its spaces tidied.
+    # What was typed, without control characters no name has (a NUL byte is refused for every
+    # address by wres_portal.middleware) and with its spaces tidied.
     typed = "".join(ch for ch in request.GET.get("authority", "") if ch.isprintable() or ch.isspace())
     text = " ".join(typed.split())[:200]
     found = authority_find(text)

@@ -146,10 +146,10 @@ class RoundResultsCsvApi(generics.GenericAPIView):
         """Unfiltered, to a client that accepts gzip (every browser; curl with --compressed), the
         gzip stored for what the round's results are now, read in one query (`metrics.results_file`);
         otherwise, or until it is built, streamed (and a worker asked to build it)."""
-        records = self.filter_queryset(self.get_queryset())
+        collection_round = _round(request, round_label)  # national staff only, else 404
+        records = self.filter_queryset(_returns(request, collection_round))
         name = f"wres-results-{round_label}-all-councils.csv"
         if not request.query_params and accepts_gzip(request):
-            collection_round = get_round(round_label)
             found = results_file.stored(collection_round)
             if found is not None:
                 wanted, gzipped = found

@@ -44,10 +44,7 @@ def national_dashboard(request: AuthenticatedHttpRequest) -> HttpResponse:
     """
     require_national(request.user)
     service, (region, kind) = _service(request), _filters(request)
-    label = request.GET.get("round")
-    if label is not None and not label.isprintable():
-        raise Http404  # no round has such a label (a NUL byte in a query is PostgreSQL's error: a 500)
-    found = selectors.dashboard_round(label, service, region, kind)
+    found = selectors.dashboard_round(request.GET.get("round"), service, region, kind)
     if found is None:
         raise Http404
     collection_round, document = found
