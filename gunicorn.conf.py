@@ -16,7 +16,9 @@ Every value can be overridden on the command line or with GUNICORN_CMD_ARGS.
 
 from __future__ import annotations
 
+import gc
 import os
+from typing import Any
 
 import gunicorn.http.wsgi
 
@@ -36,6 +38,26 @@ workers = int(os.environ.get("WEB_CONCURRENCY", str((os.cpu_count() or 1) + 1)))
 worker_class = "gthread"
 threads = int(os.environ.get("GUNICORN_THREADS", "4"))
 preload_app = True
+
+
+def when_ready(server: Any) -> None:
+    """The application is loaded in the master and no worker is forked yet: collect its garbage
+    once, then freeze what is left (Django, the URL patterns, the settings: about 200,000 objects)
+    so that no worker's garbage collector ever scans it (issue 18). Without this each worker's first
+    full collections walked every inherited object, 142 to 249 ms each with the worker answering
+    nothing (measured with gc.callbacks in the workers under wrk, 20,000 authorities), and wrote to
+    every object's header, so each worker copied pages it could have shared: private memory per
+    worker 88 to 92 MB, 43 to 45 MB frozen. Python's documentation for gc.freeze() recommends this
+    for a parent that forks without exec."""
+    gc.collect()
+    gc.freeze()
+
+
+def pre_fork(server: Any, worker: Any) -> None:
+    """Before each fork, also a replacement worker's: freeze what the master made since."""
+    gc.freeze()
+
+
 # A request slower than this is killed; the graceful stop waits as long for one in flight.
 timeout = 30
 graceful_timeout = 30

@@ -92,3 +92,35 @@ def test_a_hup_reload_keeps_answering(tmp_path) -> None:
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+def test_the_master_freezes_the_loaded_application_before_forking(tmp_path) -> None:
+    """Issue 18: the workers' garbage collector must not scan (nor copy) what the master loaded.
+    The configuration's hooks are run in a process of their own that has loaded the application,
+    as gunicorn's master has with preload_app; gc.get_freeze_count() is 0 until gc.freeze()."""
+    script = (
+        "import gc, runpy\n"
+        "from wres_portal.wsgi import application\n"
+        f"config = runpy.run_path({str(ROOT / 'gunicorn.conf.py')!r})\n"
+        "assert config['preload_app'] is True\n"
+        "before = gc.get_freeze_count()\n"
+        "config['when_ready'](None)\n"
+        "loaded = gc.get_freeze_count()\n"
+        "made_since = [[i] for i in range(1000)]\n"
+        "config['pre_fork'](None, None)\n"
+        "print(before, loaded, gc.get_freeze_count() - loaded)\n"
+    )
+    env = {
+        **os.environ,
+        "DEBUG": "false",
+        "SECRET_KEY": os.environ.get("SECRET_KEY") or "x" * 50,
+        "SQLITE_PATH": str(tmp_path / "db.sqlite3"),
+    }
+    done = subprocess.run(  # noqa: S603
+        [sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    before, loaded, since = (int(n) for n in done.stdout.split())
+    assert before == 0
+    assert loaded > 50_000  # Django and the portal, loaded
+    assert since >= 1000  # the lists made after when_ready, frozen by pre_fork
