@@ -6,11 +6,12 @@ same code paths run in-process; production and CI use Redis and real workers.
 
 from __future__ import annotations
 
+import gc
 import os
 
 from celery import Celery
 from celery.schedules import crontab
-from celery.signals import celeryd_init, setup_logging
+from celery.signals import celeryd_init, setup_logging, worker_before_create_process
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "wres_portal.settings")
 
@@ -65,6 +66,15 @@ app.conf.beat_schedule = {
         "schedule": crontab(minute="*/10"),
     },
 }
+
+
+@worker_before_create_process.connect
+def _freeze_before_forking(**kwargs: object) -> None:
+    """Before the prefork pool forks a child process: freeze what the parent has loaded (Django, the
+    tasks) so that no child's garbage collector scans it or copies its memory, as gunicorn's master
+    does (gunicorn.conf.py)."""
+    gc.collect()
+    gc.freeze()
 
 
 @celeryd_init.connect
