@@ -37,9 +37,17 @@ def _skip_or_fail(message: str) -> None:
     pytest.skip(message)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser() -> Iterator[object]:
-    """One headless chromium for the whole run."""
+    """One headless chromium for the browser tests, stopped after the last of them.
+
+    While Playwright's sync API is running, its event loop runs in this thread, and Django keeps
+    database connections per asyncio context instead of per thread (asgiref's thread-critical
+    Local). A connection opened then is not the one Django closes before dropping the test
+    database. So the browser is not kept for the whole run: with a session-scoped browser, the
+    first later test to open a connection left it open, and the run ended with "database ... is
+    being accessed by other users". The connections opened while it ran are closed before it
+    stops."""
     executable = shutil.which("chromium")
     if executable is None:
         _skip_or_fail("needs Debian's chromium on PATH (apt-get install chromium)")
@@ -55,6 +63,9 @@ def browser() -> Iterator[object]:
         instance = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
         yield instance
         instance.close()
+        from django.db import connections
+
+        connections.close_all()
 
 
 @pytest.fixture(scope="session")
