@@ -5,12 +5,7 @@ process of its own: freezing is for the life of a process."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-from pathlib import Path
-
-ROOT = Path(__file__).resolve().parents[1]
+from tests.processes import run_python
 
 
 def test_the_pool_parent_freezes_what_it_has_loaded_before_forking(tmp_path) -> None:
@@ -24,16 +19,6 @@ def test_the_pool_parent_freezes_what_it_has_loaded_before_forking(tmp_path) -> 
         "worker_before_create_process.send(sender=None)\n"
         "print(before, gc.get_freeze_count())\n"
     )
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "wres_portal.settings",
-        "SECRET_KEY": os.environ.get("SECRET_KEY") or "x" * 50,
-        "SQLITE_PATH": str(tmp_path / "db.sqlite3"),
-    }
-    done = subprocess.run(  # noqa: S603
-        [sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
-    )
-    assert done.returncode == 0, done.stderr
-    before, frozen = (int(n) for n in done.stdout.split())
+    before, frozen = run_python(script, tmp_path)
     assert before == 0
     assert frozen > 50_000  # Django, the portal and its tasks

@@ -18,6 +18,8 @@ import time
 import urllib.request
 from pathlib import Path
 
+from tests.processes import run_python
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -110,17 +112,7 @@ def test_the_master_freezes_the_loaded_application_before_forking(tmp_path) -> N
         "config['pre_fork'](None, None)\n"
         "print(before, loaded, gc.get_freeze_count() - loaded)\n"
     )
-    env = {
-        **os.environ,
-        "DEBUG": "false",
-        "SECRET_KEY": os.environ.get("SECRET_KEY") or "x" * 50,
-        "SQLITE_PATH": str(tmp_path / "db.sqlite3"),
-    }
-    done = subprocess.run(  # noqa: S603
-        [sys.executable, "-c", script], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
-    )
-    assert done.returncode == 0, done.stderr
-    before, loaded, since = (int(n) for n in done.stdout.split())
+    before, loaded, since = run_python(script, tmp_path)
     assert before == 0
     assert loaded > 50_000  # Django and the portal, loaded
     assert since >= 1000  # the lists made after when_ready, frozen by pre_fork
