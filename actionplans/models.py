@@ -533,3 +533,35 @@ class QuarterReminderSent(models.Model):
 
     def __str__(self) -> str:
         return f"reminder for plan {self.plan_id} {self.year} q{self.quarter}"
+
+
+class PlansVersion(models.Model):
+    """A number that changes whenever what the analysts' national action-plan page counts may change
+    (issue 18), as `submissions.models.MonitorVersion` does for the completeness monitor: one row,
+    bumped by PostgreSQL triggers (migration 0006) once in every commit that inserts, deletes or
+    changes a plan (its council, year, status, sign-off or start), an objective's themes or plan, an
+    action's objective, a quarterly report's quarter or status, an action update's RAG status or
+    action, or a council (added, removed, renamed or recoded). Deferred to the commit, so the row is
+    locked only while a transaction commits and a reader sees the new number with the rows that
+    changed. Absent on SQLite (no triggers): the page counts afresh every time."""
+
+    n = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"plans version {self.n}"
+
+
+class PlansDocument(models.Model):
+    """The national action-plan page's counts for a plan year (`actionplans.summary`), built once for
+    a `PlansVersion` and day (overdue reports depend on the date) and read in one query whatever the
+    number of councils (issue 18: counting them took 200 ms at 20,000 councils). `key` names what it
+    was built from; a page uses it only where the key matches and rebuilds it otherwise, so a stale
+    document is never served. Derived data, not audited."""
+
+    year = models.PositiveIntegerField(unique=True)
+    key = models.CharField(max_length=64)
+    content = models.BinaryField()
+    built_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"national action-plan counts for {self.year}"

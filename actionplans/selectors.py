@@ -10,6 +10,7 @@ from typing import Any
 from uuid import UUID
 
 from django.contrib.auth.models import AnonymousUser
+from django.db import connection
 from django.db.models import (
     Case,
     CharField,
@@ -41,6 +42,8 @@ from .models import (
     ActionUpdateQuerySet,
     Objective,
     ObjectiveQuerySet,
+    PlansDocument,
+    PlansVersion,
     PlanVersion,
     PlanVersionQuerySet,
     Quarter,
@@ -276,16 +279,12 @@ REPORT_DUE_DAYS = 30
 OVERDUE_FIELDS = ("council", "council_code", "year", "quarter_number", "report_status")
 
 
-def theme_counts(
-    user: User | AnonymousUser, year: int, quarter: Quarter
-) -> tuple[Counter[str], dict[str, Counter[str]]]:
-    """(objectives of a year's plans by WRES theme, RAG statuses of a quarter's action updates by
-    their objective's themes); an objective with several themes counts in each.
+def objective_theme_counts(user: User | AnonymousUser, year: int) -> Counter[str]:
+    """Objectives of a year's plans by WRES theme; an objective with several themes counts in each.
 
-    The database groups objectives and updates by their objective's list of themes, so Python
-    reads one row per distinct list (a few dozen at most), not one per objective or update: the
-    page costs the same at 150 or 20,000 councils (issue 18; it read every objective and update
-    of the year)."""
+    The database groups objectives by their list of themes, so Python reads one row per distinct
+    list (a few dozen at most), not one per objective (issue 18; it read every objective of the
+    year)."""
     objectives: Counter[str] = Counter()
     grouped = (
         Objective.objects.for_user(user)
@@ -297,18 +296,25 @@ def theme_counts(
     for themes, n in grouped:
         for theme in themes or []:
             objectives[theme] += n
-    rag: dict[str, Counter[str]] = defaultdict(Counter)
+    return objectives
+
+
+def rag_theme_counts(user: User | AnonymousUser, year: int) -> dict[int, dict[str, Counter[str]]]:
+    """For each quarter of plan year `year` with action updates (by its number), their RAG statuses
+    by their objective's themes; an objective with several themes counts in each. One query for the
+    four quarters, grouped by the database as `objective_theme_counts`."""
+    rag: dict[int, dict[str, Counter[str]]] = defaultdict(lambda: defaultdict(Counter))
     updates = (
         ActionUpdate.objects.for_user(user)
-        .filter(report__plan__year=year, report__year=quarter.year, report__quarter=quarter.number)
+        .filter(report__plan__year=year, report__year=year)
         .order_by()
-        .values_list("action__objective__themes", "rag")
+        .values_list("report__quarter", "action__objective__themes", "rag")
         .annotate(n=Count("pk"))
     )
-    for themes, value, n in updates:
+    for number, themes, value, n in updates:
         for theme in themes or []:
-            rag[theme][value] += n
-    return objectives, rag
+            rag[number][theme][value] += n
+    return rag
 
 
 def latest_reported_quarter(user: User | AnonymousUser, year: int) -> Quarter | None:
@@ -364,3 +370,26 @@ def plan_years(user: User | AnonymousUser) -> list[int]:
     """Every year with a plan `user` may see. (Ordered by year: the model's ordering by council name
     made it DISTINCT (year, name), a row per plan.)"""
     return list(ActionPlan.objects.for_user(user).order_by("year").values_list("year", flat=True).distinct())
+
+
+def plans_document(year: int) -> tuple[int, str | None, bytes | None] | None:
+    """(plans version, stored key or None, stored content or None) of the national action-plan
+    page's counts for `year` (`PlansDocument`), in one query that reads no plan; None where no
+    version is kept (not PostgreSQL), as `submissions.selectors.monitor_document`."""
+    with read_cursor(binary=True) as cursor:
+        cursor.execute(_plans_document_sql(), [year])
+        found = cursor.fetchone()
+    if found is None:
+        return None
+    version, key, content = found
+    return int(version), key, None if content is None else bytes(content)
+
+
+@functools.cache
+def _plans_document_sql() -> str:
+    q = connection.ops.quote_name
+    return (
+        f"SELECT v.{q('n')}, d.{q('key')}, d.{q('content')} FROM {q(PlansVersion._meta.db_table)} v "  # noqa: S608 - names from the models
+        f"LEFT JOIN {q(PlansDocument._meta.db_table)} d ON d.{q('year')} = %s "
+        f"WHERE v.{q('id')} = 1"
+    )

@@ -69,12 +69,19 @@ MONITOR_TRIGGERS = (
     "wres_monitor_return_rows, wres_monitor_return_change, wres_monitor_extension, "
     "wres_monitor_authority_rows, wres_monitor_authority_change"
 )
+#: actionplans/migrations/0006: the triggers that bump PlansVersion at commit.
+PLANS_TRIGGERS = ", ".join(
+    f"wres_plans_{table}_{kind}"
+    for table in ("plan", "objective", "action", "report", "update", "authority")
+    for kind in ("rows", "change")
+)
 
 
 @pytest.fixture(autouse=True)
-def _monitor_version_bumped_at_each_statement(request) -> None:
-    """A test wrapped in a transaction never commits, so the monitor's deferred triggers would never
-    fire in it: here they fire at the end of each statement instead, as a commit would fire them."""
+def _versions_bumped_at_each_statement(request) -> None:
+    """A test wrapped in a transaction never commits, so the monitor's and the national action-plan
+    counts' deferred triggers would never fire in it: here they fire at the end of each statement
+    instead, as a commit would fire them."""
     marker = request.node.get_closest_marker("django_db")
     if marker is None and "db" not in request.fixturenames:
         return
@@ -87,11 +94,14 @@ def _monitor_version_bumped_at_each_statement(request) -> None:
 
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute(f"SET CONSTRAINTS {MONITOR_TRIGGERS} IMMEDIATE")
-            # Its one row, as migrated (a transactional test's flush empties the table; the
-            # triggers add it back at the next change, and until then nothing is stored).
+            cursor.execute(f"SET CONSTRAINTS {MONITOR_TRIGGERS}, {PLANS_TRIGGERS} IMMEDIATE")
+            # Their one rows, as migrated (a transactional test's flush empties the tables; the
+            # triggers add them back at the next change, and until then nothing is stored).
             cursor.execute(
                 "INSERT INTO submissions_monitorversion (id, n) VALUES (1, 0) ON CONFLICT DO NOTHING"
+            )
+            cursor.execute(
+                "INSERT INTO actionplans_plansversion (id, n) VALUES (1, 0) ON CONFLICT DO NOTHING"
             )
 
 
