@@ -10,6 +10,19 @@ from django.urls import NoReverseMatch, clear_script_prefix, reverse, set_script
 
 from wres_portal.reverse_cache import reverse_cached, reverser
 
+#: Routes with an `int` converter (a plan year), with values it takes and values it refuses.
+INT_CONVERTERS = [
+    ("actionplans:detail", ("E06000001", 2026)),
+    ("actionplans:detail", ("E06000001", "2026")),
+    ("actionplans:detail", ("E06000001", "007")),
+    ("actionplans:detail", ("E06000001", "20x6")),
+    ("actionplans:detail", ("E06000001", "-1")),
+    ("actionplans:detail", ("E06000001", "٢٠٢٦")),  # digits, but not [0-9]
+    ("actionplans:detail", ("2026", 2026)),
+    ("actionplans:report", ("E06000001", 2026, "2026-q1")),
+    ("actionplans:report", ("a b", 2026, "2026-q1")),
+]
+
 
 @pytest.mark.parametrize(
     ("name", "args"),
@@ -23,6 +36,7 @@ from wres_portal.reverse_cache import reverse_cached, reverser
         ("submissions:detail", ("é", "x?y#z")),
         ("metrics:council_results", ("W06000011", "2026")),
         ("accounts:member_role", ("E06000001", uuid.UUID(int=7))),
+        *INT_CONVERTERS,
     ],
 )
 def test_it_gives_what_reverse_gives(name, args) -> None:
@@ -45,6 +59,7 @@ def test_it_gives_what_reverse_gives(name, args) -> None:
         ("submissions:detail", ("..", "2025")),
         ("submissions:detail", ("é", "x?y#z")),
         ("accounts:member_role", ("E06000001", uuid.UUID(int=7))),
+        *INT_CONVERTERS,
     ],
 )
 def test_a_reverser_for_a_lists_rows_gives_what_reverse_gives(name, args) -> None:
@@ -94,3 +109,18 @@ def test_a_change_of_urlconf_drops_the_templates() -> None:
     with override_settings(ROOT_URLCONF=__name__), pytest.raises(NoReverseMatch):
         reverse_cached("portal:home")
     assert reverse_cached("portal:home") == "/"
+
+
+def test_an_int_converters_argument_is_filled_from_the_template_not_reversed(monkeypatch) -> None:
+    """A plan's link in a list of 50 councils went through reverse() on every row (its year is an
+    `int` converter's, which a letter stand-in does not fit)."""
+    import wres_portal.reverse_cache as reverse_cache
+
+    made = reverser("actionplans:detail", 2)
+    expected = reverse("actionplans:detail", args=["E06000001", 2026])
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("reverse() called for a value the template takes")
+
+    monkeypatch.setattr(reverse_cache, "reverse", refuse)
+    assert made("E06000001", 2026) == expected

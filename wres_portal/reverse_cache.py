@@ -5,8 +5,10 @@ reverse() costs more CPU than most of what a page does with its data. `reverse_c
 URL name once, with stand-ins for its arguments, keeps the result as a template without the script
 prefix, and fills in each request's values and prefix. Values that reverse() would quote or treat
 specially (anything but letters, digits and `_.~-`, or only dots) go through reverse() itself, as
-do names whose patterns a stand-in does not fit (an `int` or `uuid` converter), so the URL is
-always the one reverse() would give. The templates are dropped when ROOT_URLCONF changes.
+do names whose patterns no stand-in fits (a `uuid` converter), so the URL is always the one
+reverse() would give. An argument an `int` converter takes gets a stand-in of digits, and only
+values of digits go into its place (anything else goes through reverse(), which refuses it as
+before). The templates are dropped when ROOT_URLCONF changes.
 """
 
 from __future__ import annotations
@@ -21,11 +23,17 @@ from django.dispatch import receiver
 from django.urls import NoReverseMatch, get_script_prefix, reverse
 
 _SLOT = "wresslot{}q"
-_SLOT_SPLIT = re.compile(r"wresslot(\d+)q")
+#: The stand-in of an argument that only digits fit (an `int` converter's).
+_DIGIT_SLOT = "8675309{:02d}1"
+_SLOT_SPLIT = re.compile(r"wresslot(\d+)q|8675309(\d\d)1")
+_DIGITS = re.compile(r"[0-9]+")
+#: Arguments beyond this many are tried with letter stand-ins only (2**n tries for n arguments).
+_MIXED_UP_TO = 4
 #: Values reverse() puts in a path unchanged (not quoted, no `/`, not a `.` or `..` segment).
 _PLAIN = re.compile(r"[A-Za-z0-9_.~-]*[A-Za-z0-9_~-][A-Za-z0-9_.~-]*")
 
-Template = tuple[str | int, ...]
+#: A URL's text pieces and the indexes of the values between them; and the indexes that take digits.
+Template = tuple[tuple[str | int, ...], frozenset[int]]
 
 
 def reverse_cached(name: str, args: Sequence[Any] = (), kwargs: dict[str, Any] | None = None) -> str:
@@ -57,29 +65,49 @@ def _filled(prefix: str, template: Template | None, values: list[str]) -> str | 
     template, or a value it would quote or treat specially."""
     if template is None or not all(_PLAIN.fullmatch(value) for value in values):
         return None
-    return prefix + "".join(piece if isinstance(piece, str) else values[piece] for piece in template)
+    pieces, digits = template
+    if digits and not all(_DIGITS.fullmatch(values[i]) for i in digits):
+        return None
+    return prefix + "".join(piece if isinstance(piece, str) else values[piece] for piece in pieces)
 
 
 @functools.cache
 def _template(name: str, count: int, keys: tuple[str, ...]) -> Template | None:
     """The URL of `name` without the script prefix, as text pieces and the indexes of the values
-    that go between them; None when stand-ins do not reverse (the caller asks reverse() itself)."""
-    slots = [_SLOT.format(i) for i in range(len(keys) or count)]
-    try:
-        url = reverse(name, kwargs=dict(zip(keys, slots, strict=True))) if keys else reverse(name, args=slots)
-    except NoReverseMatch:
-        return None
+    that go between them, with the indexes only digits fit; None when no stand-ins reverse (the
+    caller asks reverse() itself). Letter stand-ins are tried first, then digits in the fewest
+    places that reverse (an `int` converter's argument)."""
+    n = len(keys) or count
+    masks = range(2**n) if n <= _MIXED_UP_TO else range(1)
+    for mask in sorted(masks, key=lambda m: bin(m).count("1")):
+        digits = frozenset(i for i in range(n) if mask >> i & 1)
+        slots = [_DIGIT_SLOT.format(i) if i in digits else _SLOT.format(i) for i in range(n)]
+        try:
+            url = reverse(
+                name,
+                kwargs=dict(zip(keys, slots, strict=True)) if keys else None,
+                args=slots if not keys else None,
+            )
+        except NoReverseMatch:
+            continue
+        pieces = _pieces(url, n)
+        return None if pieces is None else (pieces, digits)
+    return None
+
+
+def _pieces(url: str, n: int) -> tuple[str | int, ...] | None:
+    """`url` cut at its stand-ins; None unless each of the `n` is in it once."""
     prefix = get_script_prefix()
     if not url.startswith(prefix):
         return None
-    parts = _SLOT_SPLIT.split(url[len(prefix) :])
     pieces: list[str | int] = []
-    for i, part in enumerate(parts):
-        if i % 2:
+    for i, part in enumerate(_SLOT_SPLIT.split(url[len(prefix) :])):
+        if i % 3 == 0:
+            if part:
+                pieces.append(part)
+        elif part is not None:
             pieces.append(int(part))
-        elif part:
-            pieces.append(part)
-    if sorted(p for p in pieces if isinstance(p, int)) != list(range(len(slots))):
+    if sorted(p for p in pieces if isinstance(p, int)) != list(range(n)):
         return None
     return tuple(pieces)
 
