@@ -222,7 +222,8 @@ def councils_and_plans(
     """Every council `user` may see (as `authorities_search`: a name part or a whole ONS code, and a
     region) with its plan for `year`, if any, as rows for the national list: one LEFT JOIN on the
     plan's (authority, year) key, so the database sorts, filters and cuts the list, and a page costs
-    the same at 150 or 20,000 councils. `plan` keeps one of PLAN_STATES."""
+    the same at 150 or 20,000 councils. `plan` keeps one of PLAN_STATES (the form offers no other;
+    any other value matches no council)."""
     plans = FilteredRelation("action_plans", condition=Q(action_plans__year=year))
     rows = (
         authorities_search(user, q=q, region=region)
@@ -250,7 +251,7 @@ def councils_and_plans(
             plan_published=F("plan__is_published"),
         )
     )
-    if plan in PLAN_STATES:
+    if plan:
         rows = rows.filter(plan_state=plan)
     return rows.values(
         "pk", "name", "ons_code", "region", "plan_state", "plan_year", "plan_signed_on", "plan_published"

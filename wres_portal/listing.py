@@ -185,8 +185,13 @@ class CompiledList:
         )
 
     def fill(self, params: tuple[Any, ...], slots: dict[Any, Any]) -> list[Any]:
-        # Slots are numbers, strings and dates no row has; other parameters (True, False) stay as they are.
-        return [slots.get(p, p) if type(p) in (int, str, date) else p for p in params]
+        # Slots are numbers, strings and dates no row has; other parameters (True, False) stay as they
+        # are. A number may come wrapped (psycopg's Int4, a subclass of int, for a FilteredRelation's
+        # condition on a PositiveIntegerField).
+        return [
+            slots.get(p, p) if isinstance(p, int | str | date) and not isinstance(p, bool) else p
+            for p in params
+        ]
 
     def read(self, slots: dict[Any, Any], limit: int, offset: int) -> list[Any]:
         from .prepared import read_cursor
