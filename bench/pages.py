@@ -9,8 +9,9 @@ production (DEBUG off, the Dockerfile's command), each driven by wrk with 16 con
   way: a confirmed authenticator app and a session verified with it, as `django_otp.login` leaves it);
 - `results_api`: the results API of that authority's version, with the lead's API token;
 - the analyst's lists and downloads, as the analyst: the completeness monitor, `status.csv`, the
-  authority list, the national page of one indicator and the round's `tables.xlsx` (of a published
-  release, see `bench.steps.publish_release`).
+  authority list, the national page of one indicator, the round's `tables.xlsx` (of a published
+  release, see `bench.steps.publish_release`) and the national action-plan page (every
+  organisation with a plan, `bench.steps.load_plans`).
 
 Every request sends `Accept-Encoding: gzip, deflate, br`, as a browser does on every request
 (`BROWSER_HEADERS`): a download stored gzipped (status.csv) is measured as browsers receive it.
@@ -145,6 +146,7 @@ def _endpoints(world: World) -> dict[str, tuple[str, dict[str, str]]]:
         "status_csv": (reverse("submissions:monitor_csv", args=[label]), analyst_cookie),
         "authority_list": (reverse("portal:authority_list"), analyst_cookie),
         "indicator": (reverse("metrics:indicator", args=[label, INDICATORS[0].code]), analyst_cookie),
+        "action_plans": (reverse("actionplans:national"), analyst_cookie),
     }
     if _published_release(world) is not None:
         found["tables_xlsx"] = (reverse("metrics:national_xlsx", args=[label]), analyst_cookie)
@@ -439,6 +441,7 @@ def main() -> None:
         steps.bulk_load(world, skip=0)
         for collection_round in world.rounds:
             benchmarks_recompute(collection_round=collection_round)
+        steps.load_plans(world)
         print(f"Built N={n} x {rounds} rounds in {time.perf_counter() - started:.0f} s", flush=True)
     connection.close()
     started = time.perf_counter()

@@ -36,7 +36,7 @@ DEFAULT_SCENARIOS = "150,150x5,2000,20000"
 #: Pages held to 3 times the trivial view at every N.
 COUNCIL_PAGES = ("results_page", "dashboard", "results_api")
 #: Analyst lists and downloads: 3 times the trivial view at 20,000, and flat in N.
-ANALYST_PAGES = ("monitor", "status_csv", "authority_list", "indicator", "tables_xlsx")
+ANALYST_PAGES = ("monitor", "status_csv", "authority_list", "indicator", "tables_xlsx", "action_plans")
 PAGES = ("signed_in", *COUNCIL_PAGES, *ANALYST_PAGES)
 PAGE_LABELS = {
     "signed_in": "signed-in no-op view",
@@ -48,6 +48,7 @@ PAGE_LABELS = {
     "authority_list": "authority list",
     "indicator": "national indicator page",
     "tables_xlsx": "tables.xlsx (published release)",
+    "action_plans": "national action-plan page",
 }
 
 
@@ -118,6 +119,7 @@ def run_scenario(scenario: Scenario, bench_url: str, sample_cap: int, page_secon
     scenario.sql_floor = steps.sql_sum_floor(world)
     scenario.settle = steps.settle()
     steps.publish_release(world)
+    steps.load_plans(world)
     connection.close()
     scenario.pages = pages.measure_pages(world, database_url=bench_url, duration=page_seconds)
     scenario.seconds = time.perf_counter() - started

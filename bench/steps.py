@@ -229,6 +229,73 @@ def compute_everything(world: World) -> float:
     return elapsed
 
 
+@transaction.atomic
+def load_plans(world: World) -> None:
+    """Every organisation's action plan for the current plan year, for the analysts' national
+    action-plan page: two objectives (two themes each), three actions, a first-quarter report (every
+    other one submitted) with an update per action; started when the year began, so the reports of
+    every quarter already over are counted as overdue. Bulk-inserted: the plans version moves once,
+    at commit."""
+    import datetime
+
+    from django.utils import timezone
+
+    from actionplans.models import Action, ActionPlan, ActionUpdate, Objective, Quarter, QuarterlyReport
+    from actionplans.themes import Theme
+
+    year = Quarter.containing(timezone.localdate()).year
+    themes, rags = Theme.values, ("green", "amber", "red")
+    plans = ActionPlan.objects.bulk_create(
+        ActionPlan(
+            authority=a, year=year, created_by=world.analyst, status="signed_off" if i % 3 else "draft"
+        )
+        for i, a in enumerate(world.authorities)
+    )
+    ActionPlan.objects.filter(year=year).update(
+        created_at=datetime.datetime(year, 4, 1, 9, tzinfo=datetime.UTC)
+    )
+    objectives = Objective.objects.bulk_create(
+        Objective(
+            authority_id=p.authority_id,
+            plan=p,
+            number=n,
+            text="Objective",
+            themes=[themes[(i + n) % len(themes)], themes[(i + 2 * n + 1) % len(themes)]],
+        )
+        for i, p in enumerate(plans)
+        for n in (1, 2)
+    )
+    actions = Action.objects.bulk_create(
+        Action(authority_id=o.authority_id, plan_id=o.plan_id, objective=o, number=number, text="Action")
+        for o in objectives
+        for number in ((1, 2) if o.number == 1 else (3,))
+    )
+    reports = {
+        r.plan_id: r
+        for r in QuarterlyReport.objects.bulk_create(
+            QuarterlyReport(
+                authority_id=p.authority_id,
+                plan=p,
+                year=year,
+                quarter=1,
+                status="submitted" if i % 2 else "draft",
+            )
+            for i, p in enumerate(plans)
+        )
+    }
+    ActionUpdate.objects.bulk_create(
+        ActionUpdate(
+            authority_id=a.authority_id,
+            report=reports[a.plan_id],
+            action=a,
+            rag=rags[i % 3],
+            narrative="Progress",
+            updated_by=world.analyst,
+        )
+        for i, a in enumerate(actions)
+    )
+
+
 def settle(deadline_seconds: float = 900) -> float:
     """Seconds until the workers have finished what the recompute hands them after its benchmarks
     (the round's dashboards and indicator summaries, built ahead by metrics.tasks.build_dashboards):
