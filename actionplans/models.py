@@ -554,7 +554,7 @@ class PlansVersion(models.Model):
 class PlansDocument(models.Model):
     """The national action-plan page's counts for a plan year (`actionplans.summary`), built once for
     a `PlansVersion` and day (overdue reports depend on the date) and read in one query whatever the
-    number of councils (issue 18: counting them took 200 ms at 20,000 councils). `key` names what it
+    number of councils (issue 18: counting them took about 300 ms at 20,000 councils). `key` names what it
     was built from; a page uses it only where the key matches and rebuilds it otherwise, so a stale
     document is never served. Derived data, not audited."""
 

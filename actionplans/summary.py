@@ -1,7 +1,7 @@
 """The analysts' national action-plan page's counts for a plan year (issue 18): plans started and
 signed off, councils, plan years, objectives by theme, each quarter's RAG statuses by theme, the
 latest quarter reported and the overdue reports (how many, and the first few). Counting them read
-every plan, objective, report and update of the year: 200 ms at 20,000 councils, growing with their
+every plan, objective, report and update of the year: 290 to 301 ms at 20,000 councils, growing with their
 number. They are built once for each `PlansVersion` and day and stored (`PlansDocument`), so the
 page reads them in one query whatever the number of councils.
 
